@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: MIT */
+#include "state/state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+struct he_state {
+	char dir[PATH_MAX];
+	char path[PATH_MAX];
+	int lock_fd;
+	enum he_state_mode mode;
+	json_t *root;
+};
+
+int he_mkdir_p(const char *path, mode_t mode, struct he_error *err)
+{
+	char buf[PATH_MAX];
+	size_t len = strlen(path);
+
+	if (len == 0 || len >= sizeof(buf))
+		return he_error_set(err, -ENAMETOOLONG, "bad directory path '%s'", path);
+	memcpy(buf, path, len + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, mode) < 0 && errno != EEXIST)
+			return he_error_set(err, -errno, "cannot create directory %s: %s", buf,
+					    strerror(errno));
+		*p = '/';
+	}
+	if (mkdir(buf, mode) < 0 && errno != EEXIST)
+		return he_error_set(err, -errno, "cannot create directory %s: %s", buf,
+				    strerror(errno));
+	return 0;
+}
+
+static int fsync_dir_of(const char *path)
+{
+	char dir[PATH_MAX];
+	char *slash;
+	int fd, r = 0;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) < 0)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+int he_atomic_write(const char *path, const void *data, size_t len, mode_t mode,
+		    struct he_error *err)
+{
+	char tmp[PATH_MAX];
+	const char *p = data;
+	int fd, r;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp))
+		return he_error_set(err, -ENAMETOOLONG, "path too long: %s", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0)
+		return he_error_set(err, -errno, "cannot create %s: %s", tmp, strerror(errno));
+	if (fchmod(fd, mode) < 0) {
+		r = he_error_set(err, -errno, "cannot chmod %s: %s", tmp, strerror(errno));
+		goto fail;
+	}
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = he_error_set(err, -errno, "cannot write %s: %s", tmp, strerror(errno));
+			goto fail;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (fsync(fd) < 0) {
+		r = he_error_set(err, -errno, "cannot fsync %s: %s", tmp, strerror(errno));
+		goto fail;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		r = he_error_set(err, -errno, "cannot close %s: %s", tmp, strerror(errno));
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) < 0) {
+		r = he_error_set(err, -errno, "cannot rename %s to %s: %s", tmp, path,
+				 strerror(errno));
+		goto fail;
+	}
+	r = fsync_dir_of(path);
+	if (r < 0)
+		return he_error_set(err, r, "cannot fsync directory of %s: %s", path, strerror(-r));
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return r;
+}
+
+static int take_lock(int fd, int op, int timeout_ms)
+{
+	struct timespec delay = {.tv_sec = 0, .tv_nsec = 10 * 1000 * 1000};
+	int waited = 0;
+
+	for (;;) {
+		if (flock(fd, op | LOCK_NB) == 0)
+			return 0;
+		if (errno == EINTR)
+			continue;
+		if (errno != EWOULDBLOCK)
+			return -errno;
+		if (waited >= timeout_ms)
+			return -EWOULDBLOCK;
+		nanosleep(&delay, NULL);
+		waited += 10;
+	}
+}
+
+int he_state_open(const char *dir, enum he_state_mode mode, int timeout_ms,
+		  struct he_state **out, struct he_error *err)
+{
+	struct he_state *st;
+	char lockpath[PATH_MAX];
+	json_error_t jerr;
+	int r;
+
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return he_error_set(err, -ENOMEM, "out of memory");
+	st->lock_fd = -1;
+	st->mode = mode;
+	if (snprintf(st->dir, sizeof(st->dir), "%s", dir) >= (int)sizeof(st->dir) ||
+	    snprintf(st->path, sizeof(st->path), "%s/state.json", dir) >= (int)sizeof(st->path) ||
+	    snprintf(lockpath, sizeof(lockpath), "%s/lock", dir) >= (int)sizeof(lockpath)) {
+		r = he_error_set(err, -ENAMETOOLONG, "state directory path too long: %s", dir);
+		goto fail;
+	}
+	if (mode == HE_STATE_WRITE) {
+		r = he_mkdir_p(dir, 0755, err);
+		if (r < 0)
+			goto fail;
+	}
+	st->lock_fd = open(lockpath, (mode == HE_STATE_WRITE ? O_RDWR | O_CREAT : O_RDONLY) | O_CLOEXEC,
+			   0644);
+	if (st->lock_fd < 0 && mode == HE_STATE_READ && errno == ENOENT) {
+		/* Nothing was ever written: an empty state. */
+		st->root = json_object();
+		if (!st->root) {
+			r = he_error_set(err, -ENOMEM, "out of memory");
+			goto fail;
+		}
+		*out = st;
+		return 0;
+	}
+	if (st->lock_fd < 0) {
+		r = he_error_set(err, -errno, "cannot open lock file %s: %s", lockpath,
+				 strerror(errno));
+		goto fail;
+	}
+	r = take_lock(st->lock_fd, mode == HE_STATE_WRITE ? LOCK_EX : LOCK_SH, timeout_ms);
+	if (r == -EWOULDBLOCK) {
+		he_error_set(err, r,
+			     "state %s is locked by another homeexpose run; try again when it "
+			     "has finished",
+			     dir);
+		goto fail;
+	}
+	if (r < 0) {
+		he_error_set(err, r, "cannot lock %s: %s", lockpath, strerror(-r));
+		goto fail;
+	}
+	st->root = json_load_file(st->path, JSON_REJECT_DUPLICATES, &jerr);
+	if (!st->root) {
+		if (access(st->path, F_OK) == 0) {
+			r = he_error_set(err, -EBADMSG,
+					 "%s:%d: state file is not valid JSON (%s); move it aside "
+					 "to start with an empty state",
+					 st->path, jerr.line, jerr.text);
+			goto fail;
+		}
+		st->root = json_object();
+	}
+	if (!st->root || !json_is_object(st->root)) {
+		r = he_error_set(err, -EBADMSG, "%s: state file is not a JSON object", st->path);
+		goto fail;
+	}
+	*out = st;
+	return 0;
+fail:
+	he_state_close(st);
+	return r;
+}
+
+json_t *he_state_section(struct he_state *st, const char *name)
+{
+	json_t *sec = json_object_get(st->root, name);
+
+	if (!json_is_object(sec)) {
+		sec = json_object();
+		if (!sec || json_object_set_new(st->root, name, sec) < 0)
+			return NULL;
+	}
+	return sec;
+}
+
+int he_state_save(struct he_state *st, struct he_error *err)
+{
+	char *text;
+	int r;
+
+	if (st->mode != HE_STATE_WRITE)
+		return he_error_set(err, -EBADF, "state %s was opened read-only", st->path);
+	text = json_dumps(st->root, JSON_INDENT(2) | JSON_SORT_KEYS);
+	if (!text)
+		return he_error_set(err, -ENOMEM, "cannot serialise state");
+	r = he_atomic_write(st->path, text, strlen(text), 0644, err);
+	free(text);
+	return r;
+}
+
+const char *he_state_path(const struct he_state *st)
+{
+	return st->path;
+}
+
+void he_state_close(struct he_state *st)
+{
+	if (!st)
+		return;
+	if (st->lock_fd >= 0)
+		close(st->lock_fd);
+	json_decref(st->root);
+	free(st);
+}

@@ -1,0 +1,58 @@
+#!/bin/sh
+# Install the Debian packages a set of jobs needs, only those missing.
+# usage: tools/deps.sh GROUP...   (groups: build test bench)
+# A no-op (and no root needed) when everything is present.
+set -eu
+
+build="build-essential pkg-config libminiupnpc-dev libnatpmp-dev libnftables-dev libnftnl-dev
+ libmnl-dev libinih-dev libldns-dev libsystemd-dev libjansson-dev libcurl4-openssl-dev"
+# test: cmocka, clang for libFuzzer and the clang build, and the lab's real parts.
+test="libcmocka-dev clang iproute2 nftables miniupnpd-nftables miniupnpc natpmpc socat procps"
+bench="hyperfine valgrind"
+
+want=""
+for g in "$@"; do
+	case "$g" in
+	build) want="$want $build" ;;
+	test) want="$want $test" ;;
+	bench) want="$want $bench" ;;
+	*) echo "deps.sh: unknown group '$g'" >&2; exit 2 ;;
+	esac
+done
+
+missing=""
+for p in $want; do
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$st" in
+	*"install ok installed"*) ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+
+[ -z "$missing" ] && exit 0
+
+echo "deps: installing:$missing"
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: missing packages:$missing; run as root (sudo make ...) to install them" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+# miniupnpd's package would start a daemon on the host's own interfaces: keep
+# package scripts from starting services (the lab starts its own copies).
+policy=/usr/sbin/policy-rc.d
+made_policy=0
+if [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\nexit 101\n' > "$policy"
+	chmod 0755 "$policy"
+	made_policy=1
+fi
+cleanup() { [ "$made_policy" = 1 ] && rm -f "$policy"; return 0; }
+trap cleanup EXIT
+# An old package list can miss packages: refresh once when apt has never been updated.
+if [ -z "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v -e lock -e partial)" ]; then
+	apt-get update -q
+fi
+if ! apt-get install -y -q --no-install-recommends $missing; then
+	apt-get update -q
+	apt-get install -y -q --no-install-recommends $missing
+fi
