@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli.h - what every subcommand shares: global options, exit codes, output.
+ *
+ * Owner: cmd/. Only cmd/ prints. Each subcommand is one file with
+ * int cmd_NAME(struct he_cli *cli, int argc, char **argv).
+ */
+#ifndef HE_CMD_CLI_H
+#define HE_CMD_CLI_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "catalog/catalog.h"
+#include "config/config.h"
+
+enum {
+	HE_EXIT_OK = 0,
+	HE_EXIT_FAIL = 1,  /* the operation failed; the message says which link and why */
+	HE_EXIT_USAGE = 2, /* usage or configuration error */
+};
+
+struct he_cli {
+	const char *config_path; /* -c FILE, NULL for the default */
+	bool json;
+	int verbosity; /* -1 quiet, 0 normal, 1+ verbose */
+	const char *prog;
+	const char *cmd; /* subcommand name */
+	struct he_config cfg;
+	bool cfg_loaded;
+	struct he_catalog catalog;
+	bool catalog_loaded;
+};
+
+/* Options every subcommand accepts, for getopt_long tables. */
+#define HE_COMMON_OPTS                                                                             \
+	{"json", no_argument, NULL, 'J'}, {"verbose", no_argument, NULL, 'v'},                     \
+		{"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'},               \
+		{"config", required_argument, NULL, 'c'}
+#define HE_COMMON_SHORT "c:vqh"
+
+/* Handle a common option; returns 1 if it was one (h: prints help, sets *exit). */
+int he_cli_common_opt(struct he_cli *cli, int opt, const char *arg);
+
+/* Load the configuration once; on error print every diagnostic, return -1. */
+int he_cli_config(struct he_cli *cli);
+/* Load the catalog (shipped + local override); diagnostics are printed as warnings. */
+int he_cli_catalog(struct he_cli *cli);
+
+/* Messages. */
+void he_errorf(const struct he_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void he_warnf(const struct he_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void he_infof(const struct he_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Usage error: message plus "try --help"; returns HE_EXIT_USAGE. */
+int he_usage_error(const struct he_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* For machinery that a later version brings: says so plainly, returns HE_EXIT_FAIL. */
+int he_not_available(const struct he_cli *cli, const char *what);
+
+/* Print a JSON document (steals the reference) on stdout. */
+void he_json_print(json_t *doc);
+
+/* Free what the CLI loaded. */
+void he_cli_free(struct he_cli *cli);
+
+int cmd_open(struct he_cli *cli, int argc, char **argv);
+int cmd_close(struct he_cli *cli, int argc, char **argv);
+int cmd_list(struct he_cli *cli, int argc, char **argv);
+int cmd_check(struct he_cli *cli, int argc, char **argv);
+int cmd_netcheck(struct he_cli *cli, int argc, char **argv);
+int cmd_ddns(struct he_cli *cli, int argc, char **argv);
+int cmd_services(struct he_cli *cli, int argc, char **argv);
+int cmd_agent(struct he_cli *cli, int argc, char **argv);
+int cmd_reflector(struct he_cli *cli, int argc, char **argv);
+int cmd_config(struct he_cli *cli, int argc, char **argv);
+
+#endif

@@ -1,0 +1,319 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * homeexpose open PORTSPEC...|SERVICE [NAME]: expose ports.
+ * Resolves what to expose, refuses dangerous ports without --force, records
+ * the exposure as a drop-in, then applies it (router mapping, host firewall).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog/danger.h"
+#include "cli.h"
+#include "config/exposure.h"
+
+static void usage(void)
+{
+	printf("Usage: homeexpose open PORTSPEC... [NAME] [OPTIONS]\n"
+	       "       homeexpose open SERVICE [NAME] [OPTIONS]\n"
+	       "\n"
+	       "Expose ports to the internet: ask the router for a port mapping, open the\n"
+	       "host firewall, record the exposure and check that it is reachable.\n"
+	       "\n"
+	       "  PORTSPEC  EXT[:INT][/tcp|/udp|/both], several allowed; default tcp, INT = EXT\n"
+	       "  SERVICE   a catalog profile (see 'homeexpose services') or an /etc/services name\n"
+	       "  NAME      the exposure's name (default: the service, or port-EXT)\n"
+	       "\n"
+	       "Options:\n"
+	       "      --lease SEC        router lease asked for (default from [router] lease)\n"
+	       "      --no-router        leave the router alone\n"
+	       "      --no-firewall      leave the host firewall alone\n"
+	       "      --ipv4-only        IPv4 only\n"
+	       "      --ipv6-only        IPv6 only\n"
+	       "      --to ADDR          map to another LAN host instead of this one\n"
+	       "      --protocol P       use only this router protocol: pcp, natpmp or upnp\n"
+	       "      --force            expose even ports that are refused by default\n"
+	       "      --no-check         skip the reachability check at the end\n"
+	       "      --dry-run          show what would be done, change nothing\n"
+	       "      --json             machine-readable output\n");
+}
+
+enum {
+	OPT_LEASE = 256,
+	OPT_NO_ROUTER,
+	OPT_NO_FIREWALL,
+	OPT_V4,
+	OPT_V6,
+	OPT_FORCE,
+	OPT_NO_CHECK,
+	OPT_DRY_RUN,
+	OPT_TO,
+	OPT_PROTOCOL,
+};
+
+struct open_opts {
+	long lease;
+	bool no_router, no_firewall, v4, v6, force, no_check, dry_run;
+	const char *to, *protocol;
+};
+
+static bool looks_like_portspec(const char *s)
+{
+	return isdigit((unsigned char)s[0]);
+}
+
+/* Resolve positional arguments into ports, a name and the profile used. */
+static int resolve(struct he_cli *cli, int n, char **args, struct he_exposure *e,
+		   const struct he_profile **profile)
+{
+	struct he_portlist ports = {0};
+	struct he_error err;
+	char origin[PATH_MAX + 64];
+	const char *name = NULL;
+	int i = 0;
+
+	*profile = NULL;
+	if (n == 0)
+		return he_usage_error(cli, "missing PORTSPEC or SERVICE");
+	if (looks_like_portspec(args[0])) {
+		for (; i < n && looks_like_portspec(args[i]); i++) {
+			struct he_portspec ps;
+
+			if (he_portspec_parse(args[i], &ps, &err) < 0 ||
+			    he_portlist_add(&ports, &ps, &err) < 0)
+				return he_usage_error(cli, "%s", err.msg);
+		}
+	} else {
+		if (he_cli_catalog(cli) < 0)
+			return HE_EXIT_USAGE;
+		if (he_service_resolve(&cli->catalog, args[0], &ports, profile, origin,
+				       sizeof(origin), &err) < 0)
+			return he_usage_error(cli, "%s", err.msg);
+		he_infof(cli, "%s: %s", args[0], origin);
+		i = 1;
+	}
+	if (i < n)
+		name = args[i++];
+	if (i < n)
+		return he_usage_error(cli, "unexpected argument '%s' (a NAME was already given: '%s')",
+				      args[i], name);
+	if (!name && *profile)
+		name = (*profile)->name;
+	else if (!name && !looks_like_portspec(args[0]))
+		name = args[0];
+	if (name && !he_exposure_name_valid(name))
+		return he_usage_error(cli,
+				      "'%s' is not a valid name (letters, digits, '.', '_' and '-', "
+				      "starting with a letter or digit, at most 63)",
+				      name);
+	if (name)
+		he_exposure_init(e, name);
+	else {
+		char def[32];
+
+		snprintf(def, sizeof(def), "port-%u", ports.v[0].ext);
+		he_exposure_init(e, def);
+	}
+	e->ports = ports;
+	if (*profile)
+		snprintf(e->service, sizeof(e->service), "%s", (*profile)->name);
+	else if (!looks_like_portspec(args[0]))
+		snprintf(e->service, sizeof(e->service), "%.63s", args[0]);
+	return 0;
+}
+
+/* Refuse local-only profiles and dangerous ports unless forced. */
+static int refuse_dangerous(struct he_cli *cli, const struct he_exposure *e,
+			    const struct he_profile *p, bool force)
+{
+	struct he_danger_hit hits[HE_PORTSPEC_MAX];
+	size_t n = he_danger_check(&e->ports, hits, HE_PORTSPEC_MAX);
+	char spec[32];
+
+	if ((!p || !p->local_only) && n == 0)
+		return 0;
+	if (force) {
+		if (p && p->local_only)
+			he_warnf(cli, "%s is local-only (%s); exposing it because of --force",
+				 p->name, p->reason);
+		for (size_t i = 0; i < n; i++)
+			he_warnf(cli, "port %u (%s): %s; exposing it because of --force",
+				 hits[i].port, hits[i].d->what, hits[i].d->reason);
+		return 0;
+	}
+	if (p && p->local_only)
+		he_errorf(cli, "refusing to expose %s: %s", p->name, p->reason);
+	for (size_t i = 0; i < n; i++) {
+		he_portspec_format(&hits[i].spec, spec, sizeof(spec));
+		he_errorf(cli, "refusing to expose port %u (%s, in '%s'): %s", hits[i].port,
+			  hits[i].d->what, spec, hits[i].d->reason);
+	}
+	fprintf(stderr, "If you really mean it, add --force.\n");
+	return HE_EXIT_USAGE;
+}
+
+static int parse_opts(struct he_cli *cli, int argc, char **argv, struct open_opts *o)
+{
+	static const struct option opts[] = {
+		HE_COMMON_OPTS,
+		{"lease", required_argument, NULL, OPT_LEASE},
+		{"no-router", no_argument, NULL, OPT_NO_ROUTER},
+		{"no-firewall", no_argument, NULL, OPT_NO_FIREWALL},
+		{"ipv4-only", no_argument, NULL, OPT_V4},
+		{"ipv6-only", no_argument, NULL, OPT_V6},
+		{"force", no_argument, NULL, OPT_FORCE},
+		{"no-check", no_argument, NULL, OPT_NO_CHECK},
+		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
+		{"to", required_argument, NULL, OPT_TO},
+		{"protocol", required_argument, NULL, OPT_PROTOCOL},
+		{NULL, 0, NULL, 0},
+	};
+	char *end;
+	int opt;
+
+	o->lease = -1;
+	while ((opt = getopt_long(argc, argv, HE_COMMON_SHORT, opts, NULL)) != -1) {
+		if (he_cli_common_opt(cli, opt, optarg))
+			continue;
+		switch (opt) {
+		case 'h':
+			usage();
+			return -1;
+		case OPT_LEASE:
+			errno = 0;
+			o->lease = strtol(optarg, &end, 10);
+			if (!isdigit((unsigned char)optarg[0]) || *end || errno || o->lease > 604800)
+				return he_usage_error(cli,
+						      "--lease: '%s' is not a number of seconds "
+						      "(0-604800; 0 asks for a permanent mapping)",
+						      optarg);
+			break;
+		case OPT_NO_ROUTER:
+			o->no_router = true;
+			break;
+		case OPT_NO_FIREWALL:
+			o->no_firewall = true;
+			break;
+		case OPT_V4:
+			o->v4 = true;
+			break;
+		case OPT_V6:
+			o->v6 = true;
+			break;
+		case OPT_FORCE:
+			o->force = true;
+			break;
+		case OPT_NO_CHECK:
+			o->no_check = true;
+			break;
+		case OPT_DRY_RUN:
+			o->dry_run = true;
+			break;
+		case OPT_TO:
+			o->to = optarg;
+			break;
+		case OPT_PROTOCOL:
+			if (strcmp(optarg, "pcp") && strcmp(optarg, "natpmp") && strcmp(optarg, "upnp"))
+				return he_usage_error(cli, "--protocol: '%s' is not pcp, natpmp or upnp",
+						      optarg);
+			o->protocol = optarg;
+			break;
+		default:
+			return he_usage_error(cli, "bad option");
+		}
+	}
+	if (o->v4 && o->v6)
+		return he_usage_error(cli, "--ipv4-only and --ipv6-only exclude each other");
+	if (o->no_router && (o->to || o->protocol))
+		return he_usage_error(cli, "--to and --protocol need the router part (no --no-router)");
+	return 0;
+}
+
+static void print_plan(struct he_cli *cli, const struct he_exposure *e, bool exists)
+{
+	char *text = he_exposure_format(e);
+	char ports[HE_PORTSPEC_MAX * 24];
+
+	he_portlist_format(&e->ports, ports, sizeof(ports));
+	if (cli->json) {
+		he_json_print(json_pack("{s:s, s:s, s:s, s:b, s:b, s:s, s:b, s:s?, s:b}", "name",
+					e->name, "ports", ports, "drop_in", e->file, "router",
+					e->router, "firewall", e->firewall, "family", e->family,
+					"replaces_existing", exists, "drop_in_text", text,
+					"dry_run", true));
+	} else {
+		printf("dry run: would %s %s with:\n%s", exists ? "update" : "write", e->file,
+		       text ? text : "");
+		printf("dry run: would then %s%s%s\n",
+		       e->router ? "ask the router to map the ports" : "",
+		       e->router && e->firewall ? " and " : "",
+		       e->firewall ? "open the host firewall" : "");
+	}
+	free(text);
+}
+
+int cmd_open(struct he_cli *cli, int argc, char **argv)
+{
+	struct open_opts o = {0};
+	struct he_exposure e;
+	struct he_exposures existing = {0};
+	const struct he_profile *profile = NULL;
+	struct he_diags d = {0};
+	struct he_error err;
+	bool exists;
+	int rc;
+
+	rc = parse_opts(cli, argc, argv, &o);
+	if (rc < 0)
+		return HE_EXIT_OK; /* --help */
+	if (rc > 0)
+		return rc;
+	if (he_cli_config(cli) < 0)
+		return HE_EXIT_USAGE;
+	rc = resolve(cli, argc - optind, argv + optind, &e, &profile);
+	if (rc)
+		return rc;
+	rc = refuse_dangerous(cli, &e, profile, o.force);
+	if (rc)
+		return rc;
+	e.force = o.force;
+	e.router = !o.no_router;
+	e.firewall = !o.no_firewall;
+	if (o.v4 || o.v6)
+		snprintf(e.family, sizeof(e.family), "%s", o.v4 ? "ipv4" : "ipv6");
+	if (o.lease >= 0)
+		e.lease = (unsigned)o.lease;
+	if (o.to)
+		snprintf(e.to, sizeof(e.to), "%s", o.to);
+	snprintf(e.file, sizeof(e.file), "%.4000s/%s.conf", cli->cfg.exposures_dir, e.name);
+
+	he_exposures_load(cli->cfg.exposures_dir, &existing, &d);
+	he_diags_free(&d);
+	exists = he_exposures_find(&existing, e.name) != NULL;
+	he_exposures_free(&existing);
+
+	if (o.dry_run) {
+		print_plan(cli, &e, exists);
+		return HE_EXIT_OK;
+	}
+	if (e.router || e.firewall)
+		return he_not_available(cli, e.router ? "router port mapping (open without "
+							"--no-router)"
+						      : "the host firewall (open without "
+							"--no-firewall)");
+	/* Nothing to apply: record the desired state only. */
+	if (he_exposure_save(cli->cfg.exposures_dir, &e, &err) < 0) {
+		he_errorf(cli, "%s", err.msg);
+		return HE_EXIT_FAIL;
+	}
+	if (cli->json)
+		he_json_print(json_pack("{s:s, s:s, s:b, s:b}", "name", e.name, "drop_in", e.file,
+					"router", false, "firewall", false));
+	else if (cli->verbosity >= 0)
+		printf("%s exposure '%s' in %s (router and firewall left alone)\n",
+		       exists ? "updated" : "recorded", e.name, e.file);
+	return HE_EXIT_OK;
+}

@@ -1,0 +1,362 @@
+/* SPDX-License-Identifier: MIT */
+#include "config/config.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config/ini.h"
+#include "config/schema.h"
+#include "config/secret.h"
+
+#ifndef HE_SYSCONFDIR
+#define HE_SYSCONFDIR "/etc"
+#endif
+#ifndef HE_LOCALSTATEDIR
+#define HE_LOCALSTATEDIR "/var"
+#endif
+#ifndef HE_RUNSTATEDIR
+#define HE_RUNSTATEDIR "/run"
+#endif
+#ifndef HE_DATADIR
+#define HE_DATADIR "/usr/share"
+#endif
+
+#define C(field) offsetof(struct he_config, field), sizeof(((struct he_config *)0)->field)
+#define D(field) offsetof(struct he_ddns_record, field), sizeof(((struct he_ddns_record *)0)->field)
+
+static const char *const log_levels[] = {"error", "warning", "info", "debug", NULL};
+static const char *const router_protos[] = {"pcp", "natpmp", "upnp", NULL};
+static const char *const fw_backends[] = {"auto", "nftables", "ufw", "firewalld", "none", NULL};
+static const char *const ddns_providers[] = {"dyndns2", "cloudflare", "duckdns", "desec",
+					     "rfc2136", NULL};
+static const char *const ddns_presets[] = {"dyn",   "noip",    "dynu",  "selfhost", "strato",
+					   "freedns", "desec", "custom", NULL};
+static const char *const families[] = {"A", "AAAA", NULL};
+
+static const struct he_key general_keys[] = {
+	{"state-dir", HE_KT_PATH, C(state_dir), 0, 0, NULL},
+	{"runtime-dir", HE_KT_PATH, C(runtime_dir), 0, 0, NULL},
+	{"exposures-dir", HE_KT_PATH, C(exposures_dir), 0, 0, NULL},
+	{"services-dir", HE_KT_PATH, C(services_dir), 0, 0, NULL},
+	{"catalog-dir", HE_KT_PATH, C(catalog_dir), 0, 0, NULL},
+	{"log-level", HE_KT_ENUM, C(log_level), 0, 0, log_levels},
+	{NULL, 0, 0, 0, 0, 0, NULL},
+};
+
+static const struct he_key router_keys[] = {
+	{"enabled", HE_KT_BOOL, C(router_enabled), 0, 0, NULL},
+	{"protocols", HE_KT_WORDS, C(router_protocols), 0, 0, router_protos},
+	{"gateway", HE_KT_HOST, C(gateway), 0, 0, NULL},
+	{"lease", HE_KT_UINT, C(lease), 0, 604800, NULL},
+	{"probe-timeout", HE_KT_UINT, C(probe_timeout_ms), 20, 10000, NULL},
+	{NULL, 0, 0, 0, 0, 0, NULL},
+};
+
+static const struct he_key firewall_keys[] = {
+	{"backend", HE_KT_ENUM, C(firewall_backend), 0, 0, fw_backends},
+	{NULL, 0, 0, 0, 0, 0, NULL},
+};
+
+static const struct he_key publicip_keys[] = {
+	{"stun-servers", HE_KT_STRING, C(stun_servers), 0, 0, NULL},
+	{"http-urls", HE_KT_STRING, C(http_urls), 0, 0, NULL},
+	{"sources-required", HE_KT_UINT, C(sources_required), 1, 4, NULL},
+	{NULL, 0, 0, 0, 0, 0, NULL},
+};
+
+static const struct he_key reflector_keys[] = {
+	{"url", HE_KT_STRING, C(reflector_url), 0, 0, NULL},
+	{"key-file", HE_KT_SECRET, C(reflector_key_file), 0, 0, NULL},
+	{NULL, 0, 0, 0, 0, 0, NULL},
+};
+
+static const struct he_key agent_keys[] = {
+	{"verify-interval", HE_KT_UINT, C(verify_interval), 10, 86400, NULL},
+	{"check-interval", HE_KT_UINT, C(check_interval), 60, 604800, NULL},
+	{"outside-check-interval", HE_KT_UINT, C(outside_check_interval), 300, 604800, NULL},
+	{"release-on-stop", HE_KT_BOOL, C(release_on_stop), 0, 0, NULL},
+	{"metrics-listen", HE_KT_HOST, C(metrics_listen), 0, 0, NULL},
+	{"metrics-textfile", HE_KT_PATH, C(metrics_textfile), 0, 0, NULL},
+	{NULL, 0, 0, 0, 0, 0, NULL},
+};
+
+static const struct he_key ddns_keys[] = {
+	{"provider", HE_KT_ENUM, D(provider), 0, 0, ddns_providers},
+	{"preset", HE_KT_ENUM, D(preset), 0, 0, ddns_presets},
+	{"hostname", HE_KT_HOST, D(hostname), 0, 0, NULL},
+	{"families", HE_KT_WORDS, D(families), 0, 0, families},
+	{"server", HE_KT_STRING, D(server), 0, 0, NULL},
+	{"username", HE_KT_STRING, D(username), 0, 0, NULL},
+	{"password-file", HE_KT_SECRET, D(password_file), 0, 0, NULL},
+	{"token-file", HE_KT_SECRET, D(token_file), 0, 0, NULL},
+	{"zone", HE_KT_HOST, D(zone), 0, 0, NULL},
+	{"tsig-key-file", HE_KT_SECRET, D(tsig_key_file), 0, 0, NULL},
+	{"ca-file", HE_KT_PATH, D(ca_file), 0, 0, NULL},
+	{"refresh-days", HE_KT_UINT, D(refresh_days), 1, 365, NULL},
+	{NULL, 0, 0, 0, 0, 0, NULL},
+};
+
+/* Keys that look like inline secrets: refused with a pointer to *-file. */
+static const char *const inline_secrets[] = {"password", "token", "secret", "key",
+					     "tsig-key", "api-key", "api-token", NULL};
+
+static const struct {
+	const char *name;
+	const struct he_key *keys;
+} sections[] = {
+	{"general", general_keys},   {"router", router_keys},       {"firewall", firewall_keys},
+	{"publicip", publicip_keys}, {"reflector", reflector_keys}, {"agent", agent_keys},
+};
+
+const char *he_config_default_path(void)
+{
+	return HE_SYSCONFDIR "/homeexpose/homeexpose.conf";
+}
+
+void he_config_defaults(struct he_config *cfg, const char *path)
+{
+	char dir[PATH_MAX];
+	const char *slash;
+
+	memset(cfg, 0, sizeof(*cfg));
+	snprintf(cfg->path, sizeof(cfg->path), "%s", path);
+	slash = strrchr(path, '/');
+	if (slash && slash != path)
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	else if (slash)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), ".");
+	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s/lib/homeexpose", HE_LOCALSTATEDIR);
+	snprintf(cfg->runtime_dir, sizeof(cfg->runtime_dir), "%s/homeexpose", HE_RUNSTATEDIR);
+	/* Drop-ins and local profiles sit beside the config file, so -c relocates them. */
+	snprintf(cfg->exposures_dir, sizeof(cfg->exposures_dir), "%.4000s/exposures.d", dir);
+	snprintf(cfg->services_dir, sizeof(cfg->services_dir), "%.4000s/services", dir);
+	snprintf(cfg->catalog_dir, sizeof(cfg->catalog_dir), "%s/homeexpose/services", HE_DATADIR);
+	snprintf(cfg->log_level, sizeof(cfg->log_level), "info");
+	cfg->router_enabled = true;
+	snprintf(cfg->router_protocols, sizeof(cfg->router_protocols), "pcp natpmp upnp");
+	snprintf(cfg->gateway, sizeof(cfg->gateway), "auto");
+	cfg->lease = 3600;
+	cfg->probe_timeout_ms = 250;
+	snprintf(cfg->firewall_backend, sizeof(cfg->firewall_backend), "auto");
+	cfg->sources_required = 2;
+	cfg->verify_interval = 300;
+	cfg->check_interval = 3600;
+	cfg->outside_check_interval = 4 * 3600;
+}
+
+struct load_ctx {
+	struct he_config *cfg;
+	struct he_diags *d;
+	const char *file;
+	/* sections already reported as unknown, to say it once */
+	char bad_section[64];
+};
+
+static struct he_ddns_record *ddns_section(struct load_ctx *c, const char *name, int line)
+{
+	struct he_config *cfg = c->cfg;
+
+	for (unsigned i = 0; i < cfg->nddns; i++)
+		if (strcmp(cfg->ddns[i].name, name) == 0)
+			return &cfg->ddns[i];
+	if (cfg->nddns >= HE_DDNS_MAX) {
+		he_diags_add(c->d, HE_DIAG_ERROR, c->file, line,
+			     "too many [ddns ...] sections (at most %d)", HE_DDNS_MAX);
+		return NULL;
+	}
+	struct he_ddns_record *r = &cfg->ddns[cfg->nddns++];
+	memset(r, 0, sizeof(*r));
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	r->line = line;
+	snprintf(r->families, sizeof(r->families), "A");
+	r->refresh_days = 25;
+	return r;
+}
+
+static bool valid_name(const char *s)
+{
+	if (!*s || strlen(s) >= HE_NAME_MAX)
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.'))
+			return false;
+	return true;
+}
+
+static void on_key(void *user, const char *section, const char *key, const char *value, int line)
+{
+	struct load_ctx *c = user;
+	const struct he_key *keys = NULL;
+	void *target = c->cfg;
+	char msg[512];
+	const char *names[16];
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
+		names[n++] = sections[i].name;
+		if (strcmp(section, sections[i].name) == 0)
+			keys = sections[i].keys;
+	}
+	names[n] = NULL;
+	if (!keys && strncmp(section, "ddns ", 5) == 0) {
+		const char *nm = section + 5;
+		struct he_ddns_record *r;
+
+		while (*nm == ' ')
+			nm++;
+		if (!valid_name(nm)) {
+			he_diags_add(c->d, HE_DIAG_ERROR, c->file, line,
+				     "[%s]: record name '%s' may only use letters, digits, '-', "
+				     "'_' and '.'",
+				     section, nm);
+			return;
+		}
+		r = ddns_section(c, nm, line);
+		if (!r)
+			return;
+		keys = ddns_keys;
+		target = r;
+	}
+	if (!keys) {
+		if (strcmp(c->bad_section, section) == 0)
+			return;
+		snprintf(c->bad_section, sizeof(c->bad_section), "%s", section);
+		if (!*section) {
+			he_diags_add(c->d, HE_DIAG_ERROR, c->file, line,
+				     "'%s' is outside any section", key);
+			return;
+		}
+		const char *s = he_suggest(section, names);
+		he_diags_add(c->d, HE_DIAG_ERROR, c->file, line,
+			     "unknown section [%s]%s%s%s", section, s ? " (did you mean [" : "",
+			     s ? s : "", s ? "]?)" : " (known: general, router, firewall, "
+						     "publicip, reflector, agent, ddns NAME)");
+		return;
+	}
+	for (int i = 0; inline_secrets[i]; i++) {
+		if (strcmp(key, inline_secrets[i]) == 0) {
+			he_diags_add(c->d, HE_DIAG_ERROR, c->file, line,
+				     "[%s] %s: secrets are never written inline; put it in a file "
+				     "readable only by root (chmod 600) and name it with %s-file",
+				     section, key, strcmp(key, "password") == 0 ? "password" : "token");
+			return;
+		}
+	}
+	if (he_key_set(keys, target, key, value, msg, sizeof(msg)) < 0)
+		he_diags_add(c->d, HE_DIAG_ERROR, c->file, line, "[%s] %s", section, msg);
+}
+
+static void validate(struct load_ctx *c)
+{
+	struct he_config *cfg = c->cfg;
+
+	for (unsigned i = 0; i < cfg->nddns; i++) {
+		struct he_ddns_record *r = &cfg->ddns[i];
+		const char *p = r->provider;
+
+		if (!*p) {
+			he_diags_add(c->d, HE_DIAG_ERROR, c->file, r->line,
+				     "[ddns %s]: 'provider' is required", r->name);
+			continue;
+		}
+		if (!*r->hostname)
+			he_diags_add(c->d, HE_DIAG_ERROR, c->file, r->line,
+				     "[ddns %s]: 'hostname' is required", r->name);
+		if ((!strcmp(p, "dyndns2") || !strcmp(p, "desec")) && !*r->password_file)
+			he_diags_add(c->d, HE_DIAG_ERROR, c->file, r->line,
+				     "[ddns %s]: provider %s needs 'password-file'", r->name, p);
+		if (!strcmp(p, "dyndns2") && !*r->server && (!*r->preset || !strcmp(r->preset, "custom")))
+			he_diags_add(c->d, HE_DIAG_ERROR, c->file, r->line,
+				     "[ddns %s]: dyndns2 needs 'server' or a 'preset'", r->name);
+		if ((!strcmp(p, "cloudflare") || !strcmp(p, "duckdns")) && !*r->token_file)
+			he_diags_add(c->d, HE_DIAG_ERROR, c->file, r->line,
+				     "[ddns %s]: provider %s needs 'token-file'", r->name, p);
+		if (!strcmp(p, "rfc2136") && (!*r->server || !*r->zone || !*r->tsig_key_file))
+			he_diags_add(c->d, HE_DIAG_ERROR, c->file, r->line,
+				     "[ddns %s]: rfc2136 needs 'server', 'zone' and 'tsig-key-file'",
+				     r->name);
+	}
+}
+
+static void apply_env(struct he_config *cfg)
+{
+	const char *v;
+
+	v = getenv("HOMEEXPOSE_STATE_DIR");
+	if (v && *v)
+		snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", v);
+	v = getenv("HOMEEXPOSE_RUNTIME_DIR");
+	if (v && *v)
+		snprintf(cfg->runtime_dir, sizeof(cfg->runtime_dir), "%s", v);
+}
+
+int he_config_load_string(struct he_config *cfg, const char *name, const char *text,
+			  struct he_diags *d)
+{
+	struct load_ctx c = {.cfg = cfg, .d = d, .file = name};
+	size_t before = d->nerrors;
+
+	he_ini_parse_string(name, text, on_key, &c, d);
+	validate(&c);
+	return d->nerrors > before ? -EINVAL : 0;
+}
+
+int he_config_load(struct he_config *cfg, const char *path, bool explicit_path,
+		   struct he_diags *d)
+{
+	struct load_ctx c = {.cfg = cfg, .d = d};
+	size_t before = d->nerrors;
+	const char *env = getenv("HOMEEXPOSE_CONFIG");
+
+	if (!path && env && *env) {
+		path = env;
+		explicit_path = true;
+	}
+	if (!path)
+		path = he_config_default_path();
+	he_config_defaults(cfg, path);
+	c.file = cfg->path;
+	if (access(path, F_OK) < 0 && errno == ENOENT) {
+		if (explicit_path) {
+			he_diags_add(d, HE_DIAG_ERROR, path, 0,
+				     "configuration file does not exist");
+			return -ENOENT;
+		}
+		apply_env(cfg);
+		return 0;
+	}
+	cfg->file_exists = true;
+	he_ini_parse_file(path, on_key, &c, d);
+	validate(&c);
+	apply_env(cfg);
+	return d->nerrors > before ? -EINVAL : 0;
+}
+
+void he_config_check_secrets(const struct he_config *cfg, struct he_diags *d)
+{
+	struct he_error err;
+	const char *paths[8];
+
+	if (*cfg->reflector_key_file && he_secret_check(cfg->reflector_key_file, &err) < 0)
+		he_diags_add(d, HE_DIAG_ERROR, cfg->path, 0, "[reflector] key-file: %s", err.msg);
+	for (unsigned i = 0; i < cfg->nddns; i++) {
+		const struct he_ddns_record *r = &cfg->ddns[i];
+		size_t n = 0;
+
+		paths[n++] = r->password_file;
+		paths[n++] = r->token_file;
+		paths[n++] = r->tsig_key_file;
+		for (size_t j = 0; j < n; j++) {
+			if (*paths[j] && he_secret_check(paths[j], &err) < 0)
+				he_diags_add(d, HE_DIAG_ERROR, cfg->path, r->line, "[ddns %s]: %s",
+					     r->name, err.msg);
+		}
+	}
+}

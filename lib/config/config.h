@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * config.h - homeexpose.conf: the desired state's global half.
+ *
+ * Owner: lib/config. Loaded from /etc/homeexpose/homeexpose.conf (or -c FILE);
+ * every path in it is relocatable, and the environment can override the
+ * state and runtime directories (HOMEEXPOSE_STATE_DIR, HOMEEXPOSE_RUNTIME_DIR)
+ * so tests never touch /etc or /var. The exposures live in drop-ins, see
+ * config/exposure.h.
+ */
+#ifndef HE_CONFIG_CONFIG_H
+#define HE_CONFIG_CONFIG_H
+
+#include <limits.h>
+#include <stdbool.h>
+
+#include "config/diag.h"
+#include "core/error.h"
+
+#define HE_NAME_MAX   64
+#define HE_HOST_MAX   256
+#define HE_URL_MAX    512
+#define HE_DDNS_MAX   16
+
+struct he_ddns_record {
+	char name[HE_NAME_MAX];       /* from the section header [ddns NAME] */
+	int line;                     /* where the section was seen first */
+	char provider[16];            /* dyndns2, cloudflare, duckdns, desec, rfc2136 */
+	char preset[16];              /* dyndns2 presets */
+	char hostname[HE_HOST_MAX];   /* the DNS name kept current */
+	char families[16];            /* "A", "AAAA", "A AAAA" */
+	char server[HE_URL_MAX];      /* provider endpoint or DNS server */
+	char username[128];
+	char password_file[PATH_MAX]; /* secret */
+	char token_file[PATH_MAX];    /* secret */
+	char zone[HE_HOST_MAX];
+	char tsig_key_file[PATH_MAX]; /* secret */
+	char ca_file[PATH_MAX];
+	unsigned refresh_days;
+};
+
+struct he_config {
+	char path[PATH_MAX];    /* the main file (may not exist: defaults) */
+	bool file_exists;
+
+	/* [general] */
+	char state_dir[PATH_MAX];
+	char runtime_dir[PATH_MAX];
+	char exposures_dir[PATH_MAX];
+	char services_dir[PATH_MAX]; /* local profiles, override the catalog */
+	char catalog_dir[PATH_MAX];  /* shipped profiles */
+	char log_level[16];
+
+	/* [router] */
+	bool router_enabled;
+	char router_protocols[64]; /* order of preference */
+	char gateway[HE_HOST_MAX];  /* "auto" or an address */
+	unsigned lease;             /* seconds asked for */
+	unsigned probe_timeout_ms;
+
+	/* [firewall] */
+	char firewall_backend[16];
+
+	/* [publicip] */
+	char stun_servers[HE_URL_MAX];
+	char http_urls[HE_URL_MAX * 2];
+	unsigned sources_required;
+
+	/* [reflector] */
+	char reflector_url[HE_URL_MAX];
+	char reflector_key_file[PATH_MAX];
+
+	/* [agent] */
+	unsigned verify_interval;
+	unsigned check_interval;
+	unsigned outside_check_interval;
+	bool release_on_stop;
+	char metrics_listen[HE_HOST_MAX];
+	char metrics_textfile[PATH_MAX];
+
+	/* [ddns NAME] ... */
+	struct he_ddns_record ddns[HE_DDNS_MAX];
+	unsigned nddns;
+};
+
+/* Fill with built-in defaults, paths derived from the config file's path. */
+void he_config_defaults(struct he_config *cfg, const char *path);
+
+/*
+ * Load path (NULL: $HOMEEXPOSE_CONFIG or the built-in default). A missing
+ * default file is fine (defaults apply); a missing explicit file is an
+ * error. Every problem goes to d as file:line; returns -EINVAL if d has
+ * errors afterwards, -ENOENT for a missing explicit file, else 0. The
+ * environment overrides are applied last.
+ */
+int he_config_load(struct he_config *cfg, const char *path, bool explicit_path,
+		   struct he_diags *d);
+
+/* Parse config text (for tests and the fuzzer); name is used in diagnostics. */
+int he_config_load_string(struct he_config *cfg, const char *name, const char *text,
+			  struct he_diags *d);
+
+/* Check the secret files the config names (existence, type, permissions). */
+void he_config_check_secrets(const struct he_config *cfg, struct he_diags *d);
+
+/* The built-in default config path. */
+const char *he_config_default_path(void);
+
+#endif
