@@ -54,6 +54,7 @@ UNIT_BINS     := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 UNIT_ASAN_BINS:= $(UNIT_SRCS:tests/unit/%.c=$(B)/asan/tests/%)
 FUZZ_BINS     := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
 
+.SECONDARY:
 .PHONY: all check demo install uninstall deps deps-test deps-bench bench fuzz fuzz-smoke lint \
         unit unit-asan lab-test clean format
 

@@ -8,12 +8,14 @@
 
 static void usage(void)
 {
-	printf("Usage: homeexpose agent\\n\\nThe long-running service (run by systemd/homeexpose.service): keeps router\\nmappings, firewall rules and DNS records true, reacting to events.\\n");
+	printf("Usage: homeexpose agent\\n\\nThe long-running service (run by "
+	       "systemd/homeexpose.service): keeps router\\nmappings, firewall rules and DNS "
+	       "records true, reacting to events.\\n");
 }
 
 int cmd_agent(struct he_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {HE_COMMON_OPTS,  {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {HE_COMMON_OPTS, {NULL, 0, NULL, 0}};
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, HE_COMMON_SHORT, opts, NULL)) != -1) {

@@ -8,12 +8,14 @@
 
 static void usage(void)
 {
-	printf("Usage: homeexpose check [--json] [NAME|PORTSPEC]\\n\\nWalk the chain for each port of an exposure (listener, host firewall, router\\nmapping, addresses, a probe from outside, DNS) and say which link is broken.\\n");
+	printf("Usage: homeexpose check [--json] [NAME|PORTSPEC]\\n\\nWalk the chain for each port "
+	       "of an exposure (listener, host firewall, router\\nmapping, addresses, a probe from "
+	       "outside, DNS) and say which link is broken.\\n");
 }
 
 int cmd_check(struct he_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {HE_COMMON_OPTS,  {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {HE_COMMON_OPTS, {NULL, 0, NULL, 0}};
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, HE_COMMON_SHORT, opts, NULL)) != -1) {

@@ -9,7 +9,8 @@
 
 #include "config/diag.h"
 
-static void vmsg(const struct he_cli *cli, const char *level, const char *fmt, va_list ap)
+__attribute__((format(printf, 3, 0))) static void vmsg(const struct he_cli *cli, const char *level,
+						       const char *fmt, va_list ap)
 {
 	fprintf(stderr, "%s%s%s: %s", cli->prog, cli->cmd ? " " : "", cli->cmd ? cli->cmd : "",
 		level);

@@ -35,8 +35,10 @@ struct he_cli {
 /* Options every subcommand accepts, for getopt_long tables. */
 #define HE_COMMON_OPTS                                                                             \
 	{"json", no_argument, NULL, 'J'}, {"verbose", no_argument, NULL, 'v'},                     \
-		{"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'},               \
-		{"config", required_argument, NULL, 'c'}
+	    {"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'},                   \
+	{                                                                                          \
+		"config", required_argument, NULL, 'c'                                             \
+	}
 #define HE_COMMON_SHORT "c:vqh"
 
 /* Handle a common option; returns 1 if it was one (h: prints help, sets *exit). */
@@ -48,11 +50,13 @@ int he_cli_config(struct he_cli *cli);
 int he_cli_catalog(struct he_cli *cli);
 
 /* Messages. */
-void he_errorf(const struct he_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void he_errorf(const struct he_cli *cli, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 void he_warnf(const struct he_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void he_infof(const struct he_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Usage error: message plus "try --help"; returns HE_EXIT_USAGE. */
-int he_usage_error(const struct he_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int he_usage_error(const struct he_cli *cli, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* For machinery that a later version brings: says so plainly, returns HE_EXIT_FAIL. */
 int he_not_available(const struct he_cli *cli, const char *what);
 

@@ -38,8 +38,9 @@ static struct he_exposure *find(struct he_cli *cli, struct he_exposures *l, cons
 			if (q->ext != ps.ext || !(q->proto & ps.proto))
 				continue;
 			if (found && found != &l->v[i]) {
-				he_errorf(cli, "port %s is in more than one exposure ('%s', '%s'); "
-					       "close one by name",
+				he_errorf(cli,
+					  "port %s is in more than one exposure ('%s', '%s'); "
+					  "close one by name",
 					  what, found->name, l->v[i].name);
 				*rc = HE_EXIT_USAGE;
 				return NULL;

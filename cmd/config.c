@@ -66,10 +66,10 @@ int cmd_config(struct he_cli *cli, int argc, char **argv)
 
 		for (size_t i = 0; i < d.n; i++)
 			json_array_append_new(
-				a, json_pack("{s:s, s:s?, s:i, s:s}", "level",
-					     d.v[i].level == HE_DIAG_ERROR ? "error" : "warning",
-					     "file", d.v[i].file, "line", d.v[i].line, "message",
-					     d.v[i].msg));
+			    a,
+			    json_pack("{s:s, s:s?, s:i, s:s}", "level",
+				      d.v[i].level == HE_DIAG_ERROR ? "error" : "warning", "file",
+				      d.v[i].file, "line", d.v[i].line, "message", d.v[i].msg));
 		he_json_print(json_pack("{s:s, s:b, s:i, s:i, s:b, s:o}", "config", cli->cfg.path,
 					"config_exists", cli->cfg.file_exists, "exposures",
 					(int)nexp, "local_profiles", (int)nprof, "ok",

@@ -8,12 +8,15 @@
 
 static void usage(void)
 {
-	printf("Usage: homeexpose ddns update [--force] [NAME]\\n       homeexpose ddns status [--json]\\n\\nKeep dynamic-DNS records (A and AAAA) pointing at the current public address.\\n");
+	printf("Usage: homeexpose ddns update [--force] [NAME]\\n       homeexpose ddns status "
+	       "[--json]\\n\\nKeep dynamic-DNS records (A and AAAA) pointing at the current public "
+	       "address.\\n");
 }
 
 int cmd_ddns(struct he_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {HE_COMMON_OPTS, {"force", no_argument, NULL, 0}, {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {
+	    HE_COMMON_OPTS, {"force", no_argument, NULL, 0}, {NULL, 0, NULL, 0}};
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, HE_COMMON_SHORT, opts, NULL)) != -1) {

@@ -16,16 +16,16 @@ static const struct {
 	int (*fn)(struct he_cli *cli, int argc, char **argv);
 	const char *summary;
 } commands[] = {
-	{"open", cmd_open, "expose ports or a service: router mapping, host firewall, check"},
-	{"close", cmd_close, "remove an exposure"},
-	{"list", cmd_list, "exposures and their live state"},
-	{"check", cmd_check, "reachability self-test with a step-by-step diagnosis"},
-	{"netcheck", cmd_netcheck, "gateway, router protocols, public addresses, NAT class"},
-	{"ddns", cmd_ddns, "dynamic DNS: 'ddns update [--force]' or 'ddns status'"},
-	{"services", cmd_services, "the service catalog and the ports never to expose"},
-	{"agent", cmd_agent, "the long-running service that keeps everything true"},
-	{"reflector", cmd_reflector, "the outside probe server, for a VPS or a friend's host"},
-	{"config", cmd_config, "'config check': validate the configuration"},
+    {"open", cmd_open, "expose ports or a service: router mapping, host firewall, check"},
+    {"close", cmd_close, "remove an exposure"},
+    {"list", cmd_list, "exposures and their live state"},
+    {"check", cmd_check, "reachability self-test with a step-by-step diagnosis"},
+    {"netcheck", cmd_netcheck, "gateway, router protocols, public addresses, NAT class"},
+    {"ddns", cmd_ddns, "dynamic DNS: 'ddns update [--force]' or 'ddns status'"},
+    {"services", cmd_services, "the service catalog and the ports never to expose"},
+    {"agent", cmd_agent, "the long-running service that keeps everything true"},
+    {"reflector", cmd_reflector, "the outside probe server, for a VPS or a friend's host"},
+    {"config", cmd_config, "'config check': validate the configuration"},
 };
 
 static void usage(FILE *out, const char *prog)
@@ -39,26 +39,26 @@ static void usage(FILE *out, const char *prog)
 		prog);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-	fprintf(out, "\n"
-		     "Options:\n"
-		     "  -c, --config FILE  configuration file (default %s)\n"
-		     "      --json         machine-readable output\n"
-		     "  -v, --verbose      more detail\n"
-		     "  -q, --quiet        errors only\n"
-		     "  -h, --help         this help; COMMAND --help for a command's\n"
-		     "  -V, --version      print the version\n"
-		     "\n"
-		     "Exit status: 0 success, 1 the operation failed, 2 usage or configuration "
-		     "error.\n"
-		     "See homeexpose(8) and homeexpose.conf(5).\n",
+	fprintf(out,
+		"\n"
+		"Options:\n"
+		"  -c, --config FILE  configuration file (default %s)\n"
+		"      --json         machine-readable output\n"
+		"  -v, --verbose      more detail\n"
+		"  -q, --quiet        errors only\n"
+		"  -h, --help         this help; COMMAND --help for a command's\n"
+		"  -V, --version      print the version\n"
+		"\n"
+		"Exit status: 0 success, 1 the operation failed, 2 usage or configuration "
+		"error.\n"
+		"See homeexpose(8) and homeexpose.conf(5).\n",
 		he_config_default_path());
 }
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {HE_COMMON_OPTS,
-					     {"version", no_argument, NULL, 'V'},
-					     {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {
+	    HE_COMMON_OPTS, {"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
 	struct he_cli cli = {.prog = "homeexpose"};
 	int opt, rc;
 

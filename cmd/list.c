@@ -46,14 +46,14 @@ int cmd_list(struct he_cli *cli, int argc, char **argv)
 			const struct he_exposure *e = &l.v[i];
 
 			he_portlist_format(&e->ports, ports, sizeof(ports));
-			json_array_append_new(
-				a, json_pack("{s:s, s:s, s:s, s:b, s:b, s:s, s:s}", "name", e->name,
-					     "ports", ports, "service", e->service, "router",
-					     e->router, "firewall", e->firewall, "family", e->family,
-					     "file", e->file));
+			json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:b, s:b, s:s, s:s}",
+							   "name", e->name, "ports", ports,
+							   "service", e->service, "router",
+							   e->router, "firewall", e->firewall,
+							   "family", e->family, "file", e->file));
 		}
-		he_json_print(json_pack("{s:o, s:i}", "exposures", a, "invalid_files",
-					(int)d.nerrors));
+		he_json_print(
+		    json_pack("{s:o, s:i}", "exposures", a, "invalid_files", (int)d.nerrors));
 	} else if (l.n == 0) {
 		if (cli->verbosity >= 0)
 			printf("no exposures (in %s)\n", cli->cfg.exposures_dir);

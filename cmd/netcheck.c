@@ -8,12 +8,15 @@
 
 static void usage(void)
 {
-	printf("Usage: homeexpose netcheck [--json] [--protocol pcp|natpmp|upnp]\\n\\nShow the gateway, which router protocols answer and how fast, the public\\naddresses and the NAT class (CGNAT, double NAT), and IPv6.\\n");
+	printf("Usage: homeexpose netcheck [--json] [--protocol pcp|natpmp|upnp]\\n\\nShow the "
+	       "gateway, which router protocols answer and how fast, the public\\naddresses and "
+	       "the NAT class (CGNAT, double NAT), and IPv6.\\n");
 }
 
 int cmd_netcheck(struct he_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {HE_COMMON_OPTS, {"protocol", required_argument, NULL, 0}, {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {
+	    HE_COMMON_OPTS, {"protocol", required_argument, NULL, 0}, {NULL, 0, NULL, 0}};
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, HE_COMMON_SHORT, opts, NULL)) != -1) {

@@ -17,28 +17,29 @@
 
 static void usage(void)
 {
-	printf("Usage: homeexpose open PORTSPEC... [NAME] [OPTIONS]\n"
-	       "       homeexpose open SERVICE [NAME] [OPTIONS]\n"
-	       "\n"
-	       "Expose ports to the internet: ask the router for a port mapping, open the\n"
-	       "host firewall, record the exposure and check that it is reachable.\n"
-	       "\n"
-	       "  PORTSPEC  EXT[:INT][/tcp|/udp|/both], several allowed; default tcp, INT = EXT\n"
-	       "  SERVICE   a catalog profile (see 'homeexpose services') or an /etc/services name\n"
-	       "  NAME      the exposure's name (default: the service, or port-EXT)\n"
-	       "\n"
-	       "Options:\n"
-	       "      --lease SEC        router lease asked for (default from [router] lease)\n"
-	       "      --no-router        leave the router alone\n"
-	       "      --no-firewall      leave the host firewall alone\n"
-	       "      --ipv4-only        IPv4 only\n"
-	       "      --ipv6-only        IPv6 only\n"
-	       "      --to ADDR          map to another LAN host instead of this one\n"
-	       "      --protocol P       use only this router protocol: pcp, natpmp or upnp\n"
-	       "      --force            expose even ports that are refused by default\n"
-	       "      --no-check         skip the reachability check at the end\n"
-	       "      --dry-run          show what would be done, change nothing\n"
-	       "      --json             machine-readable output\n");
+	printf(
+	    "Usage: homeexpose open PORTSPEC... [NAME] [OPTIONS]\n"
+	    "       homeexpose open SERVICE [NAME] [OPTIONS]\n"
+	    "\n"
+	    "Expose ports to the internet: ask the router for a port mapping, open the\n"
+	    "host firewall, record the exposure and check that it is reachable.\n"
+	    "\n"
+	    "  PORTSPEC  EXT[:INT][/tcp|/udp|/both], several allowed; default tcp, INT = EXT\n"
+	    "  SERVICE   a catalog profile (see 'homeexpose services') or an /etc/services name\n"
+	    "  NAME      the exposure's name (default: the service, or port-EXT)\n"
+	    "\n"
+	    "Options:\n"
+	    "      --lease SEC        router lease asked for (default from [router] lease)\n"
+	    "      --no-router        leave the router alone\n"
+	    "      --no-firewall      leave the host firewall alone\n"
+	    "      --ipv4-only        IPv4 only\n"
+	    "      --ipv6-only        IPv6 only\n"
+	    "      --to ADDR          map to another LAN host instead of this one\n"
+	    "      --protocol P       use only this router protocol: pcp, natpmp or upnp\n"
+	    "      --force            expose even ports that are refused by default\n"
+	    "      --no-check         skip the reachability check at the end\n"
+	    "      --dry-run          show what would be done, change nothing\n"
+	    "      --json             machine-readable output\n");
 }
 
 enum {
@@ -98,17 +99,19 @@ static int resolve(struct he_cli *cli, int n, char **args, struct he_exposure *e
 	if (i < n)
 		name = args[i++];
 	if (i < n)
-		return he_usage_error(cli, "unexpected argument '%s' (a NAME was already given: '%s')",
+		return he_usage_error(cli,
+				      "unexpected argument '%s' (a NAME was already given: '%s')",
 				      args[i], name);
 	if (!name && *profile)
 		name = (*profile)->name;
 	else if (!name && !looks_like_portspec(args[0]))
 		name = args[0];
 	if (name && !he_exposure_name_valid(name))
-		return he_usage_error(cli,
-				      "'%s' is not a valid name (letters, digits, '.', '_' and '-', "
-				      "starting with a letter or digit, at most 63)",
-				      name);
+		return he_usage_error(
+		    cli,
+		    "'%s' is not a valid name (letters, digits, '.', '_' and '-', "
+		    "starting with a letter or digit, at most 63)",
+		    name);
 	if (name)
 		he_exposure_init(e, name);
 	else {
@@ -158,18 +161,18 @@ static int refuse_dangerous(struct he_cli *cli, const struct he_exposure *e,
 static int parse_opts(struct he_cli *cli, int argc, char **argv, struct open_opts *o)
 {
 	static const struct option opts[] = {
-		HE_COMMON_OPTS,
-		{"lease", required_argument, NULL, OPT_LEASE},
-		{"no-router", no_argument, NULL, OPT_NO_ROUTER},
-		{"no-firewall", no_argument, NULL, OPT_NO_FIREWALL},
-		{"ipv4-only", no_argument, NULL, OPT_V4},
-		{"ipv6-only", no_argument, NULL, OPT_V6},
-		{"force", no_argument, NULL, OPT_FORCE},
-		{"no-check", no_argument, NULL, OPT_NO_CHECK},
-		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
-		{"to", required_argument, NULL, OPT_TO},
-		{"protocol", required_argument, NULL, OPT_PROTOCOL},
-		{NULL, 0, NULL, 0},
+	    HE_COMMON_OPTS,
+	    {"lease", required_argument, NULL, OPT_LEASE},
+	    {"no-router", no_argument, NULL, OPT_NO_ROUTER},
+	    {"no-firewall", no_argument, NULL, OPT_NO_FIREWALL},
+	    {"ipv4-only", no_argument, NULL, OPT_V4},
+	    {"ipv6-only", no_argument, NULL, OPT_V6},
+	    {"force", no_argument, NULL, OPT_FORCE},
+	    {"no-check", no_argument, NULL, OPT_NO_CHECK},
+	    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+	    {"to", required_argument, NULL, OPT_TO},
+	    {"protocol", required_argument, NULL, OPT_PROTOCOL},
+	    {NULL, 0, NULL, 0},
 	};
 	char *end;
 	int opt;
@@ -185,7 +188,8 @@ static int parse_opts(struct he_cli *cli, int argc, char **argv, struct open_opt
 		case OPT_LEASE:
 			errno = 0;
 			o->lease = strtol(optarg, &end, 10);
-			if (!isdigit((unsigned char)optarg[0]) || *end || errno || o->lease > 604800)
+			if (!isdigit((unsigned char)optarg[0]) || *end || errno ||
+			    o->lease > 604800)
 				return he_usage_error(cli,
 						      "--lease: '%s' is not a number of seconds "
 						      "(0-604800; 0 asks for a permanent mapping)",
@@ -216,9 +220,10 @@ static int parse_opts(struct he_cli *cli, int argc, char **argv, struct open_opt
 			o->to = optarg;
 			break;
 		case OPT_PROTOCOL:
-			if (strcmp(optarg, "pcp") && strcmp(optarg, "natpmp") && strcmp(optarg, "upnp"))
-				return he_usage_error(cli, "--protocol: '%s' is not pcp, natpmp or upnp",
-						      optarg);
+			if (strcmp(optarg, "pcp") && strcmp(optarg, "natpmp") &&
+			    strcmp(optarg, "upnp"))
+				return he_usage_error(
+				    cli, "--protocol: '%s' is not pcp, natpmp or upnp", optarg);
 			o->protocol = optarg;
 			break;
 		default:
@@ -228,7 +233,8 @@ static int parse_opts(struct he_cli *cli, int argc, char **argv, struct open_opt
 	if (o->v4 && o->v6)
 		return he_usage_error(cli, "--ipv4-only and --ipv6-only exclude each other");
 	if (o->no_router && (o->to || o->protocol))
-		return he_usage_error(cli, "--to and --protocol need the router part (no --no-router)");
+		return he_usage_error(cli,
+				      "--to and --protocol need the router part (no --no-router)");
 	return 0;
 }
 

@@ -8,12 +8,17 @@
 
 static void usage(void)
 {
-	printf("Usage: homeexpose reflector --listen ADDR:PORT [--key-file FILE]\\n\\nThe outside probe server, for a VPS or a friend's host: probes the caller's\\nown address on request so check can see the service from outside.\\n");
+	printf("Usage: homeexpose reflector --listen ADDR:PORT [--key-file FILE]\\n\\nThe outside "
+	       "probe server, for a VPS or a friend's host: probes the caller's\\nown address on "
+	       "request so check can see the service from outside.\\n");
 }
 
 int cmd_reflector(struct he_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {HE_COMMON_OPTS, {"listen", required_argument, NULL, 0}, {"key-file", required_argument, NULL, 0}, {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {HE_COMMON_OPTS,
+					     {"listen", required_argument, NULL, 0},
+					     {"key-file", required_argument, NULL, 0},
+					     {NULL, 0, NULL, 0}};
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, HE_COMMON_SHORT, opts, NULL)) != -1) {

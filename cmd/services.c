@@ -60,8 +60,8 @@ static int show_all(struct he_cli *cli)
 
 		for (size_t i = 0; i < cat->n; i++)
 			json_array_append_new(a, profile_json(&cat->v[i]));
-		he_json_print(json_pack("{s:o, s:o}", "services", a, "refused_ports",
-					dangers_json()));
+		he_json_print(
+		    json_pack("{s:o, s:o}", "services", a, "refused_ports", dangers_json()));
 		return HE_EXIT_OK;
 	}
 	printf("%-16s %-24s %s\n", "SERVICE", "PORTS", "NOTE");

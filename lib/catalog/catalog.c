@@ -16,18 +16,15 @@
 #define P(field) offsetof(struct he_profile, field), sizeof(((struct he_profile *)0)->field)
 
 static const struct he_key profile_keys[] = {
-	{"title", HE_KT_STRING, P(title), 0, 0, NULL},
-	{"note", HE_KT_STRING, P(note), 0, 0, NULL},
-	{"ports", HE_KT_PORTS, P(ports), 0, 0, NULL},
-	{"local-only", HE_KT_BOOL, P(local_only), 0, 0, NULL},
-	{"reason", HE_KT_STRING, P(reason), 0, 0, NULL},
-	{NULL, 0, 0, 0, 0, 0, NULL},
+    {"title", HE_KT_STRING, P(title), 0, 0, NULL},
+    {"note", HE_KT_STRING, P(note), 0, 0, NULL},
+    {"ports", HE_KT_PORTS, P(ports), 0, 0, NULL},
+    {"local-only", HE_KT_BOOL, P(local_only), 0, 0, NULL},
+    {"reason", HE_KT_STRING, P(reason), 0, 0, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL},
 };
 
 struct parse_ctx {
-	struct he_catalog *cat;
-	struct he_profile *cur;
-	size_t cap_unused;
 	/* profiles parsed from this text, validated at the end */
 	struct he_profile *local;
 	size_t nlocal, caplocal;
@@ -79,6 +76,8 @@ static void on_key(void *user, const char *section, const char *key, const char 
 	p = local_profile(c, section, line);
 	if (!p)
 		return;
+	if (strcmp(key, "ports") == 0)
+		p->ports_line = line;
 	if (he_key_set(profile_keys, p, key, value, msg, sizeof(msg)) < 0)
 		he_diags_add(c->d, HE_DIAG_ERROR, c->file, line, "[%s] %s", section, msg);
 }
@@ -101,10 +100,9 @@ static int put(struct he_catalog *cat, const struct he_profile *p)
 	return 0;
 }
 
-int he_catalog_parse(struct he_catalog *cat, const char *file, const char *text,
-		     struct he_diags *d)
+int he_catalog_parse(struct he_catalog *cat, const char *file, const char *text, struct he_diags *d)
 {
-	struct parse_ctx c = {.cat = cat, .d = d, .file = file};
+	struct parse_ctx c = {.d = d, .file = file};
 	size_t before = d->nerrors;
 	int r = 0;
 
@@ -113,6 +111,8 @@ int he_catalog_parse(struct he_catalog *cat, const char *file, const char *text,
 		struct he_profile *p = &c.local[i];
 
 		if (p->ports.n == 0) {
+			if (p->ports_line) /* given but bad: already reported */
+				continue;
 			he_diags_add(d, HE_DIAG_ERROR, file, p->line, "[%s]: 'ports' is required",
 				     p->name);
 			continue;
@@ -237,10 +237,11 @@ int he_service_resolve(const struct he_catalog *cat, const char *name, struct he
 	}
 	endservent();
 	if (!se)
-		return he_error_set(err, -ENOENT,
-				    "'%s' is neither a port nor a known service: not in the catalog "
-				    "(see 'homeexpose services') nor in /etc/services",
-				    name);
+		return he_error_set(
+		    err, -ENOENT,
+		    "'%s' is neither a port nor a known service: not in the catalog "
+		    "(see 'homeexpose services') nor in /etc/services",
+		    name);
 	ps.ext = ps.in = ntohs((uint16_t)se->s_port);
 	memset(ports, 0, sizeof(*ports));
 	ports->v[0] = ps;

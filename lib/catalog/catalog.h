@@ -27,6 +27,7 @@ struct he_profile {
 	char reason[256]; /* why local-only */
 	char file[PATH_MAX];
 	int line;
+	int ports_line; /* where 'ports' was given, 0 if not */
 };
 
 struct he_catalog {

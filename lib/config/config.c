@@ -31,85 +31,85 @@
 static const char *const log_levels[] = {"error", "warning", "info", "debug", NULL};
 static const char *const router_protos[] = {"pcp", "natpmp", "upnp", NULL};
 static const char *const fw_backends[] = {"auto", "nftables", "ufw", "firewalld", "none", NULL};
-static const char *const ddns_providers[] = {"dyndns2", "cloudflare", "duckdns", "desec",
-					     "rfc2136", NULL};
-static const char *const ddns_presets[] = {"dyn",   "noip",    "dynu",  "selfhost", "strato",
+static const char *const ddns_providers[] = {"dyndns2", "cloudflare", "duckdns",
+					     "desec",   "rfc2136",    NULL};
+static const char *const ddns_presets[] = {"dyn",     "noip",  "dynu",   "selfhost", "strato",
 					   "freedns", "desec", "custom", NULL};
 static const char *const families[] = {"A", "AAAA", NULL};
 
 static const struct he_key general_keys[] = {
-	{"state-dir", HE_KT_PATH, C(state_dir), 0, 0, NULL},
-	{"runtime-dir", HE_KT_PATH, C(runtime_dir), 0, 0, NULL},
-	{"exposures-dir", HE_KT_PATH, C(exposures_dir), 0, 0, NULL},
-	{"services-dir", HE_KT_PATH, C(services_dir), 0, 0, NULL},
-	{"catalog-dir", HE_KT_PATH, C(catalog_dir), 0, 0, NULL},
-	{"log-level", HE_KT_ENUM, C(log_level), 0, 0, log_levels},
-	{NULL, 0, 0, 0, 0, 0, NULL},
+    {"state-dir", HE_KT_PATH, C(state_dir), 0, 0, NULL},
+    {"runtime-dir", HE_KT_PATH, C(runtime_dir), 0, 0, NULL},
+    {"exposures-dir", HE_KT_PATH, C(exposures_dir), 0, 0, NULL},
+    {"services-dir", HE_KT_PATH, C(services_dir), 0, 0, NULL},
+    {"catalog-dir", HE_KT_PATH, C(catalog_dir), 0, 0, NULL},
+    {"log-level", HE_KT_ENUM, C(log_level), 0, 0, log_levels},
+    {NULL, 0, 0, 0, 0, 0, NULL},
 };
 
 static const struct he_key router_keys[] = {
-	{"enabled", HE_KT_BOOL, C(router_enabled), 0, 0, NULL},
-	{"protocols", HE_KT_WORDS, C(router_protocols), 0, 0, router_protos},
-	{"gateway", HE_KT_HOST, C(gateway), 0, 0, NULL},
-	{"lease", HE_KT_UINT, C(lease), 0, 604800, NULL},
-	{"probe-timeout", HE_KT_UINT, C(probe_timeout_ms), 20, 10000, NULL},
-	{NULL, 0, 0, 0, 0, 0, NULL},
+    {"enabled", HE_KT_BOOL, C(router_enabled), 0, 0, NULL},
+    {"protocols", HE_KT_WORDS, C(router_protocols), 0, 0, router_protos},
+    {"gateway", HE_KT_HOST, C(gateway), 0, 0, NULL},
+    {"lease", HE_KT_UINT, C(lease), 0, 604800, NULL},
+    {"probe-timeout", HE_KT_UINT, C(probe_timeout_ms), 20, 10000, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL},
 };
 
 static const struct he_key firewall_keys[] = {
-	{"backend", HE_KT_ENUM, C(firewall_backend), 0, 0, fw_backends},
-	{NULL, 0, 0, 0, 0, 0, NULL},
+    {"backend", HE_KT_ENUM, C(firewall_backend), 0, 0, fw_backends},
+    {NULL, 0, 0, 0, 0, 0, NULL},
 };
 
 static const struct he_key publicip_keys[] = {
-	{"stun-servers", HE_KT_STRING, C(stun_servers), 0, 0, NULL},
-	{"http-urls", HE_KT_STRING, C(http_urls), 0, 0, NULL},
-	{"sources-required", HE_KT_UINT, C(sources_required), 1, 4, NULL},
-	{NULL, 0, 0, 0, 0, 0, NULL},
+    {"stun-servers", HE_KT_STRING, C(stun_servers), 0, 0, NULL},
+    {"http-urls", HE_KT_STRING, C(http_urls), 0, 0, NULL},
+    {"sources-required", HE_KT_UINT, C(sources_required), 1, 4, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL},
 };
 
 static const struct he_key reflector_keys[] = {
-	{"url", HE_KT_STRING, C(reflector_url), 0, 0, NULL},
-	{"key-file", HE_KT_SECRET, C(reflector_key_file), 0, 0, NULL},
-	{NULL, 0, 0, 0, 0, 0, NULL},
+    {"url", HE_KT_STRING, C(reflector_url), 0, 0, NULL},
+    {"key-file", HE_KT_SECRET, C(reflector_key_file), 0, 0, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL},
 };
 
 static const struct he_key agent_keys[] = {
-	{"verify-interval", HE_KT_UINT, C(verify_interval), 10, 86400, NULL},
-	{"check-interval", HE_KT_UINT, C(check_interval), 60, 604800, NULL},
-	{"outside-check-interval", HE_KT_UINT, C(outside_check_interval), 300, 604800, NULL},
-	{"release-on-stop", HE_KT_BOOL, C(release_on_stop), 0, 0, NULL},
-	{"metrics-listen", HE_KT_HOST, C(metrics_listen), 0, 0, NULL},
-	{"metrics-textfile", HE_KT_PATH, C(metrics_textfile), 0, 0, NULL},
-	{NULL, 0, 0, 0, 0, 0, NULL},
+    {"verify-interval", HE_KT_UINT, C(verify_interval), 10, 86400, NULL},
+    {"check-interval", HE_KT_UINT, C(check_interval), 60, 604800, NULL},
+    {"outside-check-interval", HE_KT_UINT, C(outside_check_interval), 300, 604800, NULL},
+    {"release-on-stop", HE_KT_BOOL, C(release_on_stop), 0, 0, NULL},
+    {"metrics-listen", HE_KT_HOST, C(metrics_listen), 0, 0, NULL},
+    {"metrics-textfile", HE_KT_PATH, C(metrics_textfile), 0, 0, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL},
 };
 
 static const struct he_key ddns_keys[] = {
-	{"provider", HE_KT_ENUM, D(provider), 0, 0, ddns_providers},
-	{"preset", HE_KT_ENUM, D(preset), 0, 0, ddns_presets},
-	{"hostname", HE_KT_HOST, D(hostname), 0, 0, NULL},
-	{"families", HE_KT_WORDS, D(families), 0, 0, families},
-	{"server", HE_KT_STRING, D(server), 0, 0, NULL},
-	{"username", HE_KT_STRING, D(username), 0, 0, NULL},
-	{"password-file", HE_KT_SECRET, D(password_file), 0, 0, NULL},
-	{"token-file", HE_KT_SECRET, D(token_file), 0, 0, NULL},
-	{"zone", HE_KT_HOST, D(zone), 0, 0, NULL},
-	{"tsig-key-file", HE_KT_SECRET, D(tsig_key_file), 0, 0, NULL},
-	{"ca-file", HE_KT_PATH, D(ca_file), 0, 0, NULL},
-	{"refresh-days", HE_KT_UINT, D(refresh_days), 1, 365, NULL},
-	{NULL, 0, 0, 0, 0, 0, NULL},
+    {"provider", HE_KT_ENUM, D(provider), 0, 0, ddns_providers},
+    {"preset", HE_KT_ENUM, D(preset), 0, 0, ddns_presets},
+    {"hostname", HE_KT_HOST, D(hostname), 0, 0, NULL},
+    {"families", HE_KT_WORDS, D(families), 0, 0, families},
+    {"server", HE_KT_STRING, D(server), 0, 0, NULL},
+    {"username", HE_KT_STRING, D(username), 0, 0, NULL},
+    {"password-file", HE_KT_SECRET, D(password_file), 0, 0, NULL},
+    {"token-file", HE_KT_SECRET, D(token_file), 0, 0, NULL},
+    {"zone", HE_KT_HOST, D(zone), 0, 0, NULL},
+    {"tsig-key-file", HE_KT_SECRET, D(tsig_key_file), 0, 0, NULL},
+    {"ca-file", HE_KT_PATH, D(ca_file), 0, 0, NULL},
+    {"refresh-days", HE_KT_UINT, D(refresh_days), 1, 365, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL},
 };
 
 /* Keys that look like inline secrets: refused with a pointer to *-file. */
-static const char *const inline_secrets[] = {"password", "token", "secret", "key",
+static const char *const inline_secrets[] = {"password", "token",   "secret",    "key",
 					     "tsig-key", "api-key", "api-token", NULL};
 
 static const struct {
 	const char *name;
 	const struct he_key *keys;
 } sections[] = {
-	{"general", general_keys},   {"router", router_keys},       {"firewall", firewall_keys},
-	{"publicip", publicip_keys}, {"reflector", reflector_keys}, {"agent", agent_keys},
+    {"general", general_keys},   {"router", router_keys},       {"firewall", firewall_keys},
+    {"publicip", publicip_keys}, {"reflector", reflector_keys}, {"agent", agent_keys},
 };
 
 const char *he_config_default_path(void)
@@ -234,10 +234,11 @@ static void on_key(void *user, const char *section, const char *key, const char 
 			return;
 		}
 		const char *s = he_suggest(section, names);
-		he_diags_add(c->d, HE_DIAG_ERROR, c->file, line,
-			     "unknown section [%s]%s%s%s", section, s ? " (did you mean [" : "",
-			     s ? s : "", s ? "]?)" : " (known: general, router, firewall, "
-						     "publicip, reflector, agent, ddns NAME)");
+		he_diags_add(c->d, HE_DIAG_ERROR, c->file, line, "unknown section [%s]%s%s%s",
+			     section, s ? " (did you mean [" : "", s ? s : "",
+			     s ? "]?)"
+			       : " (known: general, router, firewall, "
+				 "publicip, reflector, agent, ddns NAME)");
 		return;
 	}
 	for (int i = 0; inline_secrets[i]; i++) {
@@ -245,7 +246,8 @@ static void on_key(void *user, const char *section, const char *key, const char 
 			he_diags_add(c->d, HE_DIAG_ERROR, c->file, line,
 				     "[%s] %s: secrets are never written inline; put it in a file "
 				     "readable only by root (chmod 600) and name it with %s-file",
-				     section, key, strcmp(key, "password") == 0 ? "password" : "token");
+				     section, key,
+				     strcmp(key, "password") == 0 ? "password" : "token");
 			return;
 		}
 	}
@@ -272,16 +274,18 @@ static void validate(struct load_ctx *c)
 		if ((!strcmp(p, "dyndns2") || !strcmp(p, "desec")) && !*r->password_file)
 			he_diags_add(c->d, HE_DIAG_ERROR, c->file, r->line,
 				     "[ddns %s]: provider %s needs 'password-file'", r->name, p);
-		if (!strcmp(p, "dyndns2") && !*r->server && (!*r->preset || !strcmp(r->preset, "custom")))
+		if (!strcmp(p, "dyndns2") && !*r->server &&
+		    (!*r->preset || !strcmp(r->preset, "custom")))
 			he_diags_add(c->d, HE_DIAG_ERROR, c->file, r->line,
 				     "[ddns %s]: dyndns2 needs 'server' or a 'preset'", r->name);
 		if ((!strcmp(p, "cloudflare") || !strcmp(p, "duckdns")) && !*r->token_file)
 			he_diags_add(c->d, HE_DIAG_ERROR, c->file, r->line,
 				     "[ddns %s]: provider %s needs 'token-file'", r->name, p);
 		if (!strcmp(p, "rfc2136") && (!*r->server || !*r->zone || !*r->tsig_key_file))
-			he_diags_add(c->d, HE_DIAG_ERROR, c->file, r->line,
-				     "[ddns %s]: rfc2136 needs 'server', 'zone' and 'tsig-key-file'",
-				     r->name);
+			he_diags_add(
+			    c->d, HE_DIAG_ERROR, c->file, r->line,
+			    "[ddns %s]: rfc2136 needs 'server', 'zone' and 'tsig-key-file'",
+			    r->name);
 	}
 }
 
@@ -303,13 +307,13 @@ int he_config_load_string(struct he_config *cfg, const char *name, const char *t
 	struct load_ctx c = {.cfg = cfg, .d = d, .file = name};
 	size_t before = d->nerrors;
 
+	snprintf(cfg->path, sizeof(cfg->path), "%s", name);
 	he_ini_parse_string(name, text, on_key, &c, d);
 	validate(&c);
 	return d->nerrors > before ? -EINVAL : 0;
 }
 
-int he_config_load(struct he_config *cfg, const char *path, bool explicit_path,
-		   struct he_diags *d)
+int he_config_load(struct he_config *cfg, const char *path, bool explicit_path, struct he_diags *d)
 {
 	struct load_ctx c = {.cfg = cfg, .d = d};
 	size_t before = d->nerrors;

@@ -17,19 +17,19 @@
 #include "config/diag.h"
 #include "core/error.h"
 
-#define HE_NAME_MAX   64
-#define HE_HOST_MAX   256
-#define HE_URL_MAX    512
-#define HE_DDNS_MAX   16
+#define HE_NAME_MAX 64
+#define HE_HOST_MAX 256
+#define HE_URL_MAX  512
+#define HE_DDNS_MAX 16
 
 struct he_ddns_record {
-	char name[HE_NAME_MAX];       /* from the section header [ddns NAME] */
-	int line;                     /* where the section was seen first */
-	char provider[16];            /* dyndns2, cloudflare, duckdns, desec, rfc2136 */
-	char preset[16];              /* dyndns2 presets */
-	char hostname[HE_HOST_MAX];   /* the DNS name kept current */
-	char families[16];            /* "A", "AAAA", "A AAAA" */
-	char server[HE_URL_MAX];      /* provider endpoint or DNS server */
+	char name[HE_NAME_MAX];     /* from the section header [ddns NAME] */
+	int line;                   /* where the section was seen first */
+	char provider[16];          /* dyndns2, cloudflare, duckdns, desec, rfc2136 */
+	char preset[16];            /* dyndns2 presets */
+	char hostname[HE_HOST_MAX]; /* the DNS name kept current */
+	char families[16];          /* "A", "AAAA", "A AAAA" */
+	char server[HE_URL_MAX];    /* provider endpoint or DNS server */
 	char username[128];
 	char password_file[PATH_MAX]; /* secret */
 	char token_file[PATH_MAX];    /* secret */
@@ -40,7 +40,7 @@ struct he_ddns_record {
 };
 
 struct he_config {
-	char path[PATH_MAX];    /* the main file (may not exist: defaults) */
+	char path[PATH_MAX]; /* the main file (may not exist: defaults) */
 	bool file_exists;
 
 	/* [general] */
@@ -54,8 +54,8 @@ struct he_config {
 	/* [router] */
 	bool router_enabled;
 	char router_protocols[64]; /* order of preference */
-	char gateway[HE_HOST_MAX];  /* "auto" or an address */
-	unsigned lease;             /* seconds asked for */
+	char gateway[HE_HOST_MAX]; /* "auto" or an address */
+	unsigned lease;            /* seconds asked for */
 	unsigned probe_timeout_ms;
 
 	/* [firewall] */
@@ -93,8 +93,7 @@ void he_config_defaults(struct he_config *cfg, const char *path);
  * errors afterwards, -ENOENT for a missing explicit file, else 0. The
  * environment overrides are applied last.
  */
-int he_config_load(struct he_config *cfg, const char *path, bool explicit_path,
-		   struct he_diags *d);
+int he_config_load(struct he_config *cfg, const char *path, bool explicit_path, struct he_diags *d);
 
 /* Parse config text (for tests and the fuzzer); name is used in diagnostics. */
 int he_config_load_string(struct he_config *cfg, const char *name, const char *text,

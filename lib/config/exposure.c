@@ -18,15 +18,15 @@
 static const char *const family_names[] = {"both", "ipv4", "ipv6", NULL};
 
 static const struct he_key exposure_keys[] = {
-	{"ports", HE_KT_PORTS, E(ports), 0, 0, NULL},
-	{"service", HE_KT_STRING, E(service), 0, 0, NULL},
-	{"router", HE_KT_BOOL, E(router), 0, 0, NULL},
-	{"firewall", HE_KT_BOOL, E(firewall), 0, 0, NULL},
-	{"family", HE_KT_ENUM, E(family), 0, 0, family_names},
-	{"lease", HE_KT_UINT, E(lease), 0, 604800, NULL},
-	{"to", HE_KT_HOST, E(to), 0, 0, NULL},
-	{"force", HE_KT_BOOL, E(force), 0, 0, NULL},
-	{NULL, 0, 0, 0, 0, 0, NULL},
+    {"ports", HE_KT_PORTS, E(ports), 0, 0, NULL},
+    {"service", HE_KT_STRING, E(service), 0, 0, NULL},
+    {"router", HE_KT_BOOL, E(router), 0, 0, NULL},
+    {"firewall", HE_KT_BOOL, E(firewall), 0, 0, NULL},
+    {"family", HE_KT_ENUM, E(family), 0, 0, family_names},
+    {"lease", HE_KT_UINT, E(lease), 0, 604800, NULL},
+    {"to", HE_KT_HOST, E(to), 0, 0, NULL},
+    {"force", HE_KT_BOOL, E(force), 0, 0, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL},
 };
 
 bool he_exposure_name_valid(const char *name)
@@ -83,8 +83,7 @@ static void on_key(void *user, const char *section, const char *key, const char 
 		he_diags_add(c->d, HE_DIAG_ERROR, c->file, line, "[exposure] %s", msg);
 }
 
-int he_exposure_parse(struct he_exposure *e, const char *file, const char *text,
-		      struct he_diags *d)
+int he_exposure_parse(struct he_exposure *e, const char *file, const char *text, struct he_diags *d)
 {
 	struct parse_ctx c = {.e = e, .d = d, .file = file};
 	size_t before = d->nerrors;
@@ -162,10 +161,11 @@ int he_exposures_load(const char *dir, struct he_exposures *out, struct he_diags
 		snprintf(name, sizeof(name), "%.*s", (int)(len - 5), de->d_name);
 		snprintf(path, sizeof(path), "%.4000s/%s", dir, de->d_name);
 		if (!he_exposure_name_valid(name)) {
-			he_diags_add(d, HE_DIAG_ERROR, path, 0,
-				     "'%s' is not a valid exposure name (letters, digits, '.', '_', "
-				     "'-'; rename the file)",
-				     name);
+			he_diags_add(
+			    d, HE_DIAG_ERROR, path, 0,
+			    "'%s' is not a valid exposure name (letters, digits, '.', '_', "
+			    "'-'; rename the file)",
+			    name);
 			continue;
 		}
 		r = read_small_file(path, &text);
@@ -227,8 +227,9 @@ char *he_exposure_format(const struct he_exposure *e)
 	if (!f)
 		return NULL;
 	he_portlist_format(&e->ports, ports, sizeof(ports));
-	fprintf(f, "# homeexpose exposure '%s' (written by homeexpose; edit freely,\n"
-		   "# then run 'homeexpose config check').\n[exposure]\n",
+	fprintf(f,
+		"# homeexpose exposure '%s' (written by homeexpose; edit freely,\n"
+		"# then run 'homeexpose config check').\n[exposure]\n",
 		e->name);
 	fprintf(f, "ports = %s\n", ports);
 	if (*e->service)

@@ -50,7 +50,7 @@ static size_t edit_distance(const char *a, const char *b)
 		cur[0] = i;
 		for (size_t j = 1; j <= lb; j++) {
 			size_t sub = prev[j - 1] + (tolower((unsigned char)a[i - 1]) !=
-							    tolower((unsigned char)b[j - 1]));
+						    tolower((unsigned char)b[j - 1]));
 			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
 
 			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
@@ -154,8 +154,8 @@ static int check_words(const struct he_key *k, const char *value, char *msg, siz
 			return -EINVAL;
 		}
 		for (size_t i = 0; i < nseen; i++) {
-			if (strncasecmp(seen[i], p, wl) == 0 && (seen[i][wl] == '\0' ||
-								 strchr(" \t,", seen[i][wl]))) {
+			if (strncasecmp(seen[i], p, wl) == 0 &&
+			    (seen[i][wl] == '\0' || strchr(" \t,", seen[i][wl]))) {
 				snprintf(msg, len, "%s: '%.*s' listed twice", k->name, (int)wl, p);
 				return -EINVAL;
 			}

@@ -45,10 +45,11 @@ static int resolve(const char *path, char *buf, size_t len, struct he_error *err
 	}
 	dir = getenv("CREDENTIALS_DIRECTORY");
 	if (!dir || !*dir)
-		return he_error_set(err, -ENOENT,
-				    "%s: no systemd credentials are available (CREDENTIALS_DIRECTORY "
-				    "is unset); add LoadCredential= to the unit or use a file path",
-				    path);
+		return he_error_set(
+		    err, -ENOENT,
+		    "%s: no systemd credentials are available (CREDENTIALS_DIRECTORY "
+		    "is unset); add LoadCredential= to the unit or use a file path",
+		    path);
 	if (strchr(path + 11, '/') || !path[11])
 		return he_error_set(err, -EINVAL, "%s: bad credential name", path);
 	snprintf(buf, len, "%s/%s", dir, path + 11);

@@ -13,8 +13,8 @@
 #define HE_ERR_MSG_MAX 768
 
 struct he_error {
-	int code;                  /* negative errno, 0 when clear */
-	char msg[HE_ERR_MSG_MAX];  /* one or more lines, no trailing newline */
+	int code;                 /* negative errno, 0 when clear */
+	char msg[HE_ERR_MSG_MAX]; /* one or more lines, no trailing newline */
 };
 
 /* Clear an error struct. Accepts NULL. */
@@ -27,13 +27,13 @@ void he_error_clear(struct he_error *err);
  * err may be NULL (then only the code is returned).
  */
 int he_error_set(struct he_error *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /*
  * Prepend context to an existing message: "CONTEXT: old message".
  * Returns err->code (or code if err is NULL).
  */
 int he_error_prefix(struct he_error *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -78,8 +78,9 @@ int he_portspec_parse(const char *s, struct he_portspec *out, struct he_error *e
 	} else if (strcasecmp(slash + 1, "both") == 0) {
 		ps.proto = HE_PROTO_BOTH;
 	} else {
-		return he_error_set(err, -EINVAL, "'%s': unknown protocol '%s' (use tcp, udp or both)",
-				    s, slash + 1);
+		return he_error_set(err, -EINVAL,
+				    "'%s': unknown protocol '%s' (use tcp, udp or both)", s,
+				    slash + 1);
 	}
 	*out = ps;
 	return 0;
@@ -119,9 +120,10 @@ int he_portlist_add(struct he_portlist *l, const struct he_portspec *ps, struct 
 		if (l->v[i].ext == ps->ext && (l->v[i].proto & ps->proto)) {
 			he_portspec_format(&l->v[i], a, sizeof(a));
 			he_portspec_format(ps, b, sizeof(b));
-			return he_error_set(err, -EEXIST,
-					    "duplicate port: '%s' and '%s' both use external port %u/%s",
-					    a, b, ps->ext, he_proto_name(l->v[i].proto & ps->proto));
+			return he_error_set(
+			    err, -EEXIST,
+			    "duplicate port: '%s' and '%s' both use external port %u/%s", a, b,
+			    ps->ext, he_proto_name(l->v[i].proto & ps->proto));
 		}
 	}
 	if (l->n >= HE_PORTSPEC_MAX)

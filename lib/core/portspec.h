@@ -20,8 +20,8 @@ enum he_proto {
 };
 
 struct he_portspec {
-	uint16_t ext; /* external (router/public) port */
-	uint16_t in;  /* internal (service) port on the host */
+	uint16_t ext;   /* external (router/public) port */
+	uint16_t in;    /* internal (service) port on the host */
 	unsigned proto; /* enum he_proto flags */
 };
 

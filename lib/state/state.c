@@ -139,8 +139,8 @@ static int take_lock(int fd, int op, int timeout_ms)
 	}
 }
 
-int he_state_open(const char *dir, enum he_state_mode mode, int timeout_ms,
-		  struct he_state **out, struct he_error *err)
+int he_state_open(const char *dir, enum he_state_mode mode, int timeout_ms, struct he_state **out,
+		  struct he_error *err)
 {
 	struct he_state *st;
 	char lockpath[PATH_MAX];
@@ -163,8 +163,8 @@ int he_state_open(const char *dir, enum he_state_mode mode, int timeout_ms,
 		if (r < 0)
 			goto fail;
 	}
-	st->lock_fd = open(lockpath, (mode == HE_STATE_WRITE ? O_RDWR | O_CREAT : O_RDONLY) | O_CLOEXEC,
-			   0644);
+	st->lock_fd = open(
+	    lockpath, (mode == HE_STATE_WRITE ? O_RDWR | O_CREAT : O_RDONLY) | O_CLOEXEC, 0644);
 	if (st->lock_fd < 0 && mode == HE_STATE_READ && errno == ENOENT) {
 		/* Nothing was ever written: an empty state. */
 		st->root = json_object();

@@ -29,8 +29,8 @@ enum he_state_mode {
  * A state.json that cannot be parsed is an error naming the file; it is never
  * silently replaced.
  */
-int he_state_open(const char *dir, enum he_state_mode mode, int timeout_ms,
-		  struct he_state **out, struct he_error *err);
+int he_state_open(const char *dir, enum he_state_mode mode, int timeout_ms, struct he_state **out,
+		  struct he_error *err);
 
 /* Borrowed reference to section NAME, created empty if missing. */
 json_t *he_state_section(struct he_state *st, const char *name);
