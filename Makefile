@@ -56,7 +56,7 @@ FUZZ_BINS     := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
 
 .SECONDARY:
 .PHONY: all check demo install uninstall deps deps-test deps-bench bench fuzz fuzz-smoke lint \
-        unit unit-asan lab-test clean format
+        unit unit-asan cli-test lab-test clean format
 
 all: $(B)/homeexpose
 
@@ -125,6 +125,9 @@ fuzz: $(FUZZ_BINS)
 fuzz-smoke: $(FUZZ_BINS)
 	$(Q)tests/fuzz/run.sh smoke $(FUZZ_BINS)
 
+cli-test: $(B)/homeexpose
+	$(Q)tests/cli/run.sh
+
 lab-test: $(B)/homeexpose
 	$(Q)tests/lab/run-all.sh
 
@@ -138,7 +141,7 @@ deps-bench:
 
 check:
 	$(Q)tools/deps.sh build test
-	$(Q)$(MAKE) --no-print-directory all unit unit-asan fuzz-smoke
+	$(Q)$(MAKE) --no-print-directory all unit unit-asan cli-test fuzz-smoke
 	$(Q)$(MAKE) --no-print-directory lab-test
 
 demo:
