@@ -8,9 +8,9 @@
 
 static void usage(void)
 {
-	printf("Usage: homeexpose agent\\n\\nThe long-running service (run by "
-	       "systemd/homeexpose.service): keeps router\\nmappings, firewall rules and DNS "
-	       "records true, reacting to events.\\n");
+	printf("Usage: homeexpose agent\n\nThe long-running service (run by "
+	       "systemd/homeexpose.service): keeps router\nmappings, firewall rules and DNS "
+	       "records true, reacting to events.\n");
 }
 
 int cmd_agent(struct he_cli *cli, int argc, char **argv)

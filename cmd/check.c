@@ -8,9 +8,9 @@
 
 static void usage(void)
 {
-	printf("Usage: homeexpose check [--json] [NAME|PORTSPEC]\\n\\nWalk the chain for each port "
-	       "of an exposure (listener, host firewall, router\\nmapping, addresses, a probe from "
-	       "outside, DNS) and say which link is broken.\\n");
+	printf("Usage: homeexpose check [--json] [NAME|PORTSPEC]\n\nWalk the chain for each port "
+	       "of an exposure (listener, host firewall, router\nmapping, addresses, a probe from "
+	       "outside, DNS) and say which link is broken.\n");
 }
 
 int cmd_check(struct he_cli *cli, int argc, char **argv)

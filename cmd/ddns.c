@@ -8,9 +8,9 @@
 
 static void usage(void)
 {
-	printf("Usage: homeexpose ddns update [--force] [NAME]\\n       homeexpose ddns status "
-	       "[--json]\\n\\nKeep dynamic-DNS records (A and AAAA) pointing at the current public "
-	       "address.\\n");
+	printf("Usage: homeexpose ddns update [--force] [NAME]\n       homeexpose ddns status "
+	       "[--json]\n\nKeep dynamic-DNS records (A and AAAA) pointing at the current public "
+	       "address.\n");
 }
 
 int cmd_ddns(struct he_cli *cli, int argc, char **argv)

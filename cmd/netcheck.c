@@ -8,9 +8,9 @@
 
 static void usage(void)
 {
-	printf("Usage: homeexpose netcheck [--json] [--protocol pcp|natpmp|upnp]\\n\\nShow the "
-	       "gateway, which router protocols answer and how fast, the public\\naddresses and "
-	       "the NAT class (CGNAT, double NAT), and IPv6.\\n");
+	printf("Usage: homeexpose netcheck [--json] [--protocol pcp|natpmp|upnp]\n\nShow the "
+	       "gateway, which router protocols answer and how fast, the public\naddresses and "
+	       "the NAT class (CGNAT, double NAT), and IPv6.\n");
 }
 
 int cmd_netcheck(struct he_cli *cli, int argc, char **argv)

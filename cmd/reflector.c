@@ -8,9 +8,9 @@
 
 static void usage(void)
 {
-	printf("Usage: homeexpose reflector --listen ADDR:PORT [--key-file FILE]\\n\\nThe outside "
-	       "probe server, for a VPS or a friend's host: probes the caller's\\nown address on "
-	       "request so check can see the service from outside.\\n");
+	printf("Usage: homeexpose reflector --listen ADDR:PORT [--key-file FILE]\n\nThe outside "
+	       "probe server, for a VPS or a friend's host: probes the caller's\nown address on "
+	       "request so check can see the service from outside.\n");
 }
 
 int cmd_reflector(struct he_cli *cli, int argc, char **argv)

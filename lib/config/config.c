@@ -343,12 +343,27 @@ int he_config_load(struct he_config *cfg, const char *path, bool explicit_path, 
 	return d->nerrors > before ? -EINVAL : 0;
 }
 
+/* A systemd credential can only be checked where the service's credentials are. */
+static bool checkable(const char *path, struct he_diags *d, const char *file, int line)
+{
+	const char *dir = getenv("CREDENTIALS_DIRECTORY");
+
+	if (strncmp(path, "credential:", 11) != 0 || (dir && *dir))
+		return true;
+	he_diags_add(d, HE_DIAG_WARNING, file, line,
+		     "%s is a systemd credential: it can only be checked inside the service "
+		     "(LoadCredential=)",
+		     path);
+	return false;
+}
+
 void he_config_check_secrets(const struct he_config *cfg, struct he_diags *d)
 {
 	struct he_error err;
 	const char *paths[8];
 
-	if (*cfg->reflector_key_file && he_secret_check(cfg->reflector_key_file, &err) < 0)
+	if (*cfg->reflector_key_file && checkable(cfg->reflector_key_file, d, cfg->path, 0) &&
+	    he_secret_check(cfg->reflector_key_file, &err) < 0)
 		he_diags_add(d, HE_DIAG_ERROR, cfg->path, 0, "[reflector] key-file: %s", err.msg);
 	for (unsigned i = 0; i < cfg->nddns; i++) {
 		const struct he_ddns_record *r = &cfg->ddns[i];
@@ -358,7 +373,8 @@ void he_config_check_secrets(const struct he_config *cfg, struct he_diags *d)
 		paths[n++] = r->token_file;
 		paths[n++] = r->tsig_key_file;
 		for (size_t j = 0; j < n; j++) {
-			if (*paths[j] && he_secret_check(paths[j], &err) < 0)
+			if (*paths[j] && checkable(paths[j], d, cfg->path, r->line) &&
+			    he_secret_check(paths[j], &err) < 0)
 				he_diags_add(d, HE_DIAG_ERROR, cfg->path, r->line, "[ddns %s]: %s",
 					     r->name, err.msg);
 		}

@@ -203,6 +203,15 @@ int he_key_set(const struct he_key *keys, void *target, const char *key, const c
 		return set_string(k, dst, value, msg, len);
 	case HE_KT_PATH:
 	case HE_KT_SECRET:
+		/* a secret may also be a systemd credential: credential:NAME */
+		if (k->type == HE_KT_SECRET && strncmp(value, "credential:", 11) == 0) {
+			if (!value[11] || strchr(value + 11, '/')) {
+				snprintf(msg, len, "%s: '%s' is not a valid credential name",
+					 k->name, value);
+				return -EINVAL;
+			}
+			return set_string(k, dst, value, msg, len);
+		}
 		if (value[0] != '/') {
 			snprintf(msg, len, "%s: '%s' is not an absolute path", k->name, value);
 			return -EINVAL;

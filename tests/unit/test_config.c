@@ -257,7 +257,23 @@ static void test_secret_permissions(void **state)
 	assert_string_equal(s, "tok");
 	he_secret_free(s);
 	assert_int_equal(he_secret_check("credential:../x", &err), -EINVAL);
+	/* the config names it; checked only where the credentials are */
+	snprintf(text, sizeof(text),
+		 "[ddns home]\nprovider = duckdns\nhostname = h.duckdns.org\ntoken-file = "
+		 "credential:x\n");
+	assert_int_equal(he_config_load_string(&cfg, "t.conf", text, &d), 0);
+	he_config_check_secrets(&cfg, &d);
+	assert_int_equal(d.nerrors, 0);
+	he_diags_free(&d);
 	unsetenv("CREDENTIALS_DIRECTORY");
+	he_config_check_secrets(&cfg, &d);
+	assert_int_equal(d.nerrors, 0);
+	assert_true(has_diag(&d, 4, "can only be checked inside the service"));
+	he_diags_free(&d);
+	assert_int_equal(
+	    he_config_load_string(&cfg, "t.conf", "[reflector]\nkey-file = credential:a/b\n", &d),
+	    -EINVAL);
+	he_diags_free(&d);
 	unlink(path);
 }
 

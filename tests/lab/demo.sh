@@ -1,0 +1,45 @@
+#!/bin/bash
+# make demo: homeexpose in the lab (home server -- router -- internet host).
+# Everything happens inside network namespaces this script creates and removes.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lab/lab.sh
+. "$here/lab.sh"
+
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+run() {
+	printf '$ %s\n' "$*"
+	"$@"
+	local rc=$?
+	printf '(exit %d)\n' "$rc"
+	return 0
+}
+
+if [ "$(id -u)" != 0 ]; then
+	echo "demo: needs root for network namespaces: sudo make demo" >&2
+	exit 1
+fi
+
+say "Building the lab: home server (LAN) -- router (miniupnpd, nftables NAT) -- internet host"
+lab_up full || { echo "demo: the lab did not come up" >&2; exit 1; }
+echo "home server  $LAB_HOME_IP  (namespace $LAB_HOME)"
+echo "router       LAN $LAB_RTR_LAN_IP, WAN $LAB_WAN_IP  (namespace $LAB_RTR)"
+echo "internet     $LAB_INET_IP  (namespace $LAB_INET)"
+
+etc=$LAB_DIR/etc
+mkdir -p "$etc"
+printf '[general]\nstate-dir = %s/state\nruntime-dir = %s/run\n' "$LAB_DIR" "$LAB_DIR" \
+	>"$etc/homeexpose.conf"
+he() { in_home "$HE_BIN" -c "$etc/homeexpose.conf" "$@"; }
+
+say "What does Jitsi need?"
+run he services jitsi
+
+say "A port that should never face the internet is refused, with the reason"
+run he open 25 mail
+
+say "The service catalog"
+run he services
+
+say "Done; the lab is removed."
+lab_down
