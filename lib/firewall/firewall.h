@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * firewall.h - the host firewall: open the ports homeexpose exposes.
+ *
+ * Owner: lib/firewall. One manager per backend behind one interface
+ * (struct he_fw_backend, listed in a static const table in firewall.c):
+ *
+ *   nftables   own code over libnftables: homeexpose owns `table inet
+ *              homeexpose` alone (an input base chain, policy accept, and the
+ *              named sets tcp_ports / udp_ports, IPv4 and IPv6 alike). Every
+ *              change is one atomic transaction that makes the table match
+ *              the desired state; nothing else is ever touched. When the
+ *              desired state is empty the table is deleted.
+ *   ufw        `ufw allow PORT/PROTO comment homeexpose:NAMES`, run with an
+ *              argument vector; `ufw delete allow ...` on close.
+ *   firewalld  one firewalld service `homeexpose-NAME` per exposure
+ *              (description `homeexpose:NAME`), added to the default zone,
+ *              permanent and runtime.
+ *   none       does nothing; verify only reports what would block.
+ *
+ * "auto" picks ufw when ufw is active, firewalld when it is running, else
+ * nftables.
+ *
+ * The model is declarative: the caller passes the FULL list of (exposure name,
+ * port, protocol) homeexpose holds, and the backend makes the host match it.
+ * Several exposures may share a port: the port stays open while any of them
+ * wants it. The same request twice changes nothing.
+ *
+ * An nftables accept is not final: a drop in another table's input chain, an
+ * iptables(-legacy) rule, ufw or firewalld still wins. he_firewall_verify()
+ * inspects the ruleset and reports each table/chain that would still drop a
+ * port, with the fix.
+ *
+ * Nothing here prints. Changing the firewall needs root or CAP_NET_ADMIN;
+ * without it the calls return -EPERM with a message saying so, and nothing is
+ * half-applied.
+ */
+#ifndef HE_FIREWALL_FIREWALL_H
+#define HE_FIREWALL_FIREWALL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "core/portspec.h"
+
+#define HE_FW_NAME_MAX    64  /* exposure name, [A-Za-z0-9._-], 1..63 chars */
+#define HE_FW_COMMENT_MAX 128 /* "homeexpose:a,b" tags (nft limits comments to 128) */
+#define HE_FW_TAG         "homeexpose:"
+
+/* One wanted opening: exposure NAME wants PORT open for PROTO. */
+struct he_fw_rule {
+	char name[HE_FW_NAME_MAX];
+	uint16_t port;
+	unsigned proto; /* HE_PROTO_TCP, HE_PROTO_UDP or HE_PROTO_BOTH */
+};
+
+/* The desired state: every opening homeexpose holds. Zero-init is empty. */
+struct he_fw_desired {
+	size_t n, cap;
+	struct he_fw_rule *v;
+};
+
+/* Add one opening (a duplicate of an existing one is accepted and ignored). */
+int he_fw_desired_add(struct he_fw_desired *d, const char *name, uint16_t port, unsigned proto,
+		      struct he_error *err);
+/* Add every spec of a port list (the internal port is what the host sees). */
+int he_fw_desired_add_list(struct he_fw_desired *d, const char *name,
+			   const struct he_portlist *ports, struct he_error *err);
+void he_fw_desired_free(struct he_fw_desired *d);
+/* 1 when NAME may be used as an exposure name in firewall tags. */
+int he_fw_name_valid(const char *name);
+
+/* A port with one protocol and the exposures that want it. */
+struct he_fw_port {
+	uint16_t port;
+	unsigned proto;                  /* exactly one of HE_PROTO_TCP / HE_PROTO_UDP */
+	char comment[HE_FW_COMMENT_MAX]; /* "homeexpose:a,b" (names sorted, unique) */
+};
+
+/* A port the backend should have open but has not (drift, or never applied). */
+struct he_fw_missing {
+	uint16_t port;
+	unsigned proto;
+	char comment[HE_FW_COMMENT_MAX];
+};
+
+/* A table/chain outside homeexpose's control that would still drop a port. */
+struct he_fw_shadow {
+	uint16_t port;
+	unsigned proto;
+	int certain;    /* 1: would drop; 0: may drop (rules homeexpose cannot fully read) */
+	char family[8]; /* "ip", "ip6", "inet", or "legacy" for iptables-legacy */
+	char table[64];
+	char chain[64];  /* the base chain (hook input / prerouting) */
+	char where[192]; /* what drops: "policy drop", "rule handle 9 in chain sub: reject" */
+	char owner[16];  /* "nftables", "iptables-nft", "iptables-legacy", "ufw", "firewalld" */
+	char fix[256];   /* a command that would let the port through */
+};
+
+#define HE_FW_NOTES_MAX 4
+#define HE_FW_NOTE_LEN  256
+
+struct he_fw_report {
+	char backend[16];
+	int present; /* homeexpose's rules exist at all (table, ufw rules, services) */
+	int in_sync; /* 1 when the backend matches the desired state exactly */
+	size_t n_missing;
+	struct he_fw_missing *missing;
+	size_t n_extra; /* open through homeexpose but no longer desired */
+	struct he_fw_missing *extra;
+	size_t n_shadow;
+	struct he_fw_shadow *shadow;
+	size_t n_notes;
+	char notes[HE_FW_NOTES_MAX][HE_FW_NOTE_LEN];
+};
+
+void he_fw_report_free(struct he_fw_report *r);
+
+struct he_firewall;
+
+/* he_firewall_apply() flags */
+enum {
+	HE_FW_DRY_RUN = 1, /* change nothing; return the exact commands in *dry_run_text */
+};
+
+/*
+ * Open the backend named "nftables", "ufw", "firewalld", "none" or "auto"
+ * (NULL = "auto"). Unknown names: -EINVAL naming the valid ones. A named
+ * backend whose tool is missing: -ENOENT.
+ */
+int he_firewall_open(const char *backend_name_or_auto, struct he_firewall **out,
+		     struct he_error *err);
+
+/* The chosen backend's name ("nftables", ...). */
+const char *he_firewall_backend(const struct he_firewall *fw);
+
+/*
+ * Make the host firewall match DESIRED (the full list; empty removes all that
+ * homeexpose put in place). With HE_FW_DRY_RUN nothing changes and, when
+ * dry_run_text is not NULL, *dry_run_text gets the exact commands (nft
+ * transaction text, or one argv per line for ufw/firewalld; "" when nothing
+ * would change), to free(). Idempotent; restores rules lost to drift.
+ * Returns 0, -EPERM (no root / CAP_NET_ADMIN), or another -errno.
+ */
+int he_firewall_apply(struct he_firewall *fw, const struct he_fw_desired *desired, unsigned flags,
+		      char **dry_run_text, struct he_error *err);
+
+/* Remove everything homeexpose put in place (apply with an empty state). */
+int he_firewall_remove(struct he_firewall *fw, unsigned flags, char **dry_run_text,
+		       struct he_error *err);
+
+/*
+ * Compare the host with DESIRED: what is missing (drift) or extra, and which
+ * other tables/chains would still drop a desired port, with fixes. rep is
+ * filled on success (free with he_fw_report_free); zeroed on failure.
+ */
+int he_firewall_verify(struct he_firewall *fw, const struct he_fw_desired *desired,
+		       struct he_fw_report *rep, struct he_error *err);
+
+/* Free. Accepts NULL. */
+void he_firewall_close(struct he_firewall *fw);
+
+#endif

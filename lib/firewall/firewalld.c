@@ -1,0 +1,409 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * firewalld.c - open ports through firewalld where it runs.
+ *
+ * Each exposure is one permanent firewalld service `homeexpose-NAME`
+ * (description `homeexpose:NAME`) holding its ports, enabled in the default
+ * zone; after a change `firewall-cmd --reload` makes runtime match permanent.
+ * Services named homeexpose-* that are no longer wanted are removed from the
+ * zone and deleted. Two exposures sharing a port are two services: the port
+ * stays open while either exists.
+ */
+#include "firewall/fw_internal.h"
+
+#include "core/spawn.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define FWD_TIMEOUT_MS 30000
+#define SVC_PREFIX     "homeexpose-"
+#define MAX_ARGS       8
+
+static int fwd_run(const char *const argv[], char **out, struct he_error *err)
+{
+	struct he_spawn_result res;
+	int rc = he_spawn_run(argv, FWD_TIMEOUT_MS, &res, err);
+
+	if (rc == -ENOENT)
+		return he_error_set(err, -ENOENT,
+				    "firewall-cmd is not installed, or choose "
+				    "another [firewall] backend");
+	if (rc < 0)
+		return rc;
+	if (res.exit_code != 0) {
+		const char *msg = res.err && *res.err ? res.err : res.out;
+
+		if (strstr(msg, "NOT_AUTHORIZED") || strstr(msg, "ermission denied") ||
+		    strstr(msg, "AccessDenied"))
+			rc = he_fw_eperm(err, "changing firewalld");
+		else
+			rc = he_error_set(err, -EIO, "`%s %s` failed (exit %d): %.300s", argv[0],
+					  argv[1] ? argv[1] : "", res.exit_code, msg);
+		he_spawn_result_free(&res);
+		return rc;
+	}
+	if (out) {
+		*out = res.out;
+		res.out = NULL;
+	}
+	he_spawn_result_free(&res);
+	return 0;
+}
+
+static int fwd_detect(struct he_error *err)
+{
+	const char *argv[] = {"firewall-cmd", "--state", NULL};
+	struct he_spawn_result res;
+	int rc = he_spawn_run(argv, 5000, &res, err);
+
+	if (rc < 0)
+		return rc == -ENOENT ? rc : 0;
+	rc = res.exit_code == 0 && strstr(res.out, "running") != NULL;
+	he_spawn_result_free(&res);
+	return rc;
+}
+
+/* "8443/tcp 53/udp" -> ports, each with COMMENT. */
+int he_firewalld_parse_ports(const char *text, struct he_fw_ports *out, const char *comment)
+{
+	const char *s = text;
+
+	memset(out, 0, sizeof(*out));
+	while (s && *s) {
+		unsigned port = 0;
+		char proto[8] = "";
+		int used = 0;
+
+		while (*s == ' ' || *s == '\n' || *s == '\t')
+			s++;
+		if (!*s)
+			break;
+		if (sscanf(s, "%u/%7[a-z]%n", &port, proto, &used) == 2 && port > 0 &&
+		    port < 65536 && (!strcmp(proto, "tcp") || !strcmp(proto, "udp"))) {
+			struct he_fw_port *nv = realloc(out->v, (out->n + 1) * sizeof(*nv));
+
+			if (!nv) {
+				he_fw_ports_free(out);
+				return -ENOMEM;
+			}
+			out->v = nv;
+			memset(&nv[out->n], 0, sizeof(nv[out->n]));
+			nv[out->n].port = (uint16_t)port;
+			nv[out->n].proto = !strcmp(proto, "udp") ? HE_PROTO_UDP : HE_PROTO_TCP;
+			snprintf(nv[out->n].comment, sizeof(nv[out->n].comment), "%s",
+				 comment ? comment : "");
+			out->n++;
+		}
+		while (*s && *s != ' ' && *s != '\n' && *s != '\t')
+			s++;
+	}
+	return 0;
+}
+
+/* Does the space-separated WORDS list hold WORD? */
+static int has_word(const char *words, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = words; p && (p = strstr(p, word)); p += n) {
+		if ((p == words || p[-1] == ' ' || p[-1] == '\n') &&
+		    (p[n] == '\0' || p[n] == ' ' || p[n] == '\n'))
+			return 1;
+	}
+	return 0;
+}
+
+/* The ports exposure NAME wants (one protocol each). */
+static int wanted_for(const struct he_fw_desired *d, const char *name, struct he_fw_desired *one,
+		      struct he_fw_ports *out, struct he_error *err)
+{
+	memset(one, 0, sizeof(*one));
+	for (size_t i = 0; d && i < d->n; i++) {
+		if (strcmp(d->v[i].name, name))
+			continue;
+		if (he_fw_desired_add(one, name, d->v[i].port, d->v[i].proto, err) < 0)
+			return -ENOMEM;
+	}
+	return he_fw_ports_from_desired(one, out, err);
+}
+
+struct plan {
+	struct he_fw_text text; /* dry-run lines */
+	char **argv;            /* flat: MAX_ARGS slots per command */
+	size_t n, cap;
+};
+
+static int plan_add(struct plan *pl, const char *a0, const char *a1, const char *a2, const char *a3)
+{
+	const char *src[] = {"firewall-cmd", a0, a1, a2, a3, NULL};
+	char **slot;
+
+	if (pl->n == pl->cap) {
+		size_t cap = pl->cap ? pl->cap * 2 : 16;
+		char **nv = realloc(pl->argv, cap * MAX_ARGS * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		pl->argv = nv;
+		pl->cap = cap;
+	}
+	slot = &pl->argv[pl->n * MAX_ARGS];
+	memset(slot, 0, MAX_ARGS * sizeof(*slot));
+	pl->n++; /* plan_free frees whatever got allocated */
+	for (size_t k = 0; src[k]; k++) {
+		slot[k] = strdup(src[k]);
+		if (!slot[k])
+			return -ENOMEM;
+	}
+	he_fw_text_argv(&pl->text, (const char *const *)slot);
+	return 0;
+}
+
+static void plan_free(struct plan *pl)
+{
+	for (size_t i = 0; i < pl->n * MAX_ARGS; i++)
+		free(pl->argv[i]);
+	free(pl->argv);
+	free(he_fw_text_take(&pl->text));
+	memset(pl, 0, sizeof(*pl));
+}
+
+struct current {
+	char *services; /* `--permanent --get-services` */
+	char *enabled;  /* `--list-services` (runtime, default zone) */
+	char *permzone; /* `--permanent --list-services` */
+};
+
+static void current_free(struct current *c)
+{
+	free(c->services);
+	free(c->enabled);
+	free(c->permzone);
+}
+
+static int current_read(struct current *c, struct he_error *err)
+{
+	const char *a1[] = {"firewall-cmd", "--permanent", "--get-services", NULL};
+	const char *a2[] = {"firewall-cmd", "--list-services", NULL};
+	const char *a3[] = {"firewall-cmd", "--permanent", "--list-services", NULL};
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	if ((rc = fwd_run(a1, &c->services, err)) < 0 || (rc = fwd_run(a2, &c->enabled, err)) < 0 ||
+	    (rc = fwd_run(a3, &c->permzone, err)) < 0) {
+		current_free(c);
+		return rc;
+	}
+	return 0;
+}
+
+static int service_ports(const char *svc, struct he_fw_ports *out, struct he_error *err)
+{
+	char arg[HE_FW_NAME_MAX + 32];
+	const char *argv[] = {"firewall-cmd", "--permanent", arg, "--get-ports", NULL};
+	char *text = NULL;
+	int rc;
+
+	snprintf(arg, sizeof(arg), "--service=%s", svc);
+	rc = fwd_run(argv, &text, err);
+	if (rc < 0)
+		return rc;
+	rc = he_firewalld_parse_ports(text, out, "");
+	free(text);
+	return rc < 0 ? he_error_set(err, rc, "out of memory") : 0;
+}
+
+/* Names of our services: each word of services starting with homeexpose-. */
+static size_t our_services(const char *services, char names[][HE_FW_NAME_MAX + 16], size_t max)
+{
+	size_t n = 0;
+	const char *s = services;
+
+	while (s && *s && n < max) {
+		size_t len;
+
+		while (*s == ' ' || *s == '\n')
+			s++;
+		len = strcspn(s, " \n");
+		if (len > strlen(SVC_PREFIX) && len < HE_FW_NAME_MAX + 16 &&
+		    !strncmp(s, SVC_PREFIX, strlen(SVC_PREFIX))) {
+			memcpy(names[n], s, len);
+			names[n][len] = '\0';
+			n++;
+		}
+		s += len;
+	}
+	return n;
+}
+
+#define MAX_SVC 256
+
+static int fwd_plan(const struct he_fw_desired *d, struct plan *pl, struct he_fw_report *rep,
+		    struct he_error *err)
+{
+	char(*have)[HE_FW_NAME_MAX + 16] = calloc(MAX_SVC, sizeof(*have));
+	struct current cur;
+	size_t nhave;
+	int rc, changed = 0;
+
+	if (!have)
+		return he_error_set(err, -ENOMEM, "out of memory");
+	rc = current_read(&cur, err);
+	if (rc < 0) {
+		free(have);
+		return rc;
+	}
+	nhave = our_services(cur.services, have, MAX_SVC);
+	/* wanted exposures: create or fix their service */
+	for (size_t i = 0; d && i < d->n && rc == 0; i++) {
+		char svc[HE_FW_NAME_MAX + 16], arg[HE_FW_NAME_MAX + 32], desc[HE_FW_NAME_MAX + 32];
+		struct he_fw_desired one;
+		struct he_fw_ports want = {0}, got = {0};
+		int seen = 0, exists;
+
+		for (size_t j = 0; j < i; j++)
+			seen |= !strcmp(d->v[j].name, d->v[i].name);
+		if (seen)
+			continue;
+		snprintf(svc, sizeof(svc), SVC_PREFIX "%s", d->v[i].name);
+		snprintf(arg, sizeof(arg), "--service=%s", svc);
+		exists = has_word(cur.services, svc);
+		rc = wanted_for(d, d->v[i].name, &one, &want, err);
+		if (rc == 0 && exists)
+			rc = service_ports(svc, &got, err);
+		if (rc == 0 && !exists) {
+			char ns[HE_FW_NAME_MAX + 32];
+
+			snprintf(ns, sizeof(ns), "--new-service=%s", svc);
+			snprintf(desc, sizeof(desc), "--set-description=" HE_FW_TAG "%s",
+				 d->v[i].name);
+			rc = plan_add(pl, "--permanent", ns, NULL, NULL);
+			if (rc == 0)
+				rc = plan_add(pl, "--permanent", arg, desc, NULL);
+			changed = 1;
+		}
+		for (size_t k = 0; rc == 0 && k < want.n; k++) {
+			char pa[48];
+
+			if (he_fw_ports_find(&got, want.v[k].port, want.v[k].proto))
+				continue;
+			snprintf(pa, sizeof(pa), "--add-port=%u/%s", want.v[k].port,
+				 he_proto_name(want.v[k].proto));
+			rc = plan_add(pl, "--permanent", arg, pa, NULL);
+			changed = 1;
+			if (rc == 0 && rep && he_fw_report_add_missing(rep, &want.v[k]) < 0)
+				rc = -ENOMEM;
+		}
+		for (size_t k = 0; rc == 0 && k < got.n; k++) {
+			char pa[48];
+
+			if (he_fw_ports_find(&want, got.v[k].port, got.v[k].proto))
+				continue;
+			snprintf(pa, sizeof(pa), "--remove-port=%u/%s", got.v[k].port,
+				 he_proto_name(got.v[k].proto));
+			rc = plan_add(pl, "--permanent", arg, pa, NULL);
+			changed = 1;
+			if (rc == 0 && rep &&
+			    he_fw_report_add_extra(rep, got.v[k].port, got.v[k].proto, svc) < 0)
+				rc = -ENOMEM;
+		}
+		if (rc == 0 && !has_word(cur.permzone, svc)) {
+			char as[HE_FW_NAME_MAX + 32];
+
+			snprintf(as, sizeof(as), "--add-service=%s", svc);
+			rc = plan_add(pl, "--permanent", as, NULL, NULL);
+			changed = 1;
+		}
+		if (rc == 0 && !has_word(cur.enabled, svc)) {
+			changed = 1; /* runtime lost it: the reload restores it */
+			for (size_t k = 0; rep && k < want.n; k++) {
+				if (he_fw_report_add_missing(rep, &want.v[k]) < 0)
+					rc = -ENOMEM;
+			}
+		}
+		he_fw_ports_free(&want);
+		he_fw_ports_free(&got);
+		he_fw_desired_free(&one);
+	}
+	/* services of exposures no longer wanted */
+	for (size_t i = 0; i < nhave && rc == 0; i++) {
+		const char *name = have[i] + strlen(SVC_PREFIX);
+		char a[HE_FW_NAME_MAX + 32];
+		int wanted = 0;
+
+		if (rep)
+			rep->present = 1;
+		for (size_t j = 0; d && j < d->n; j++)
+			wanted |= !strcmp(d->v[j].name, name);
+		if (wanted)
+			continue;
+		if (has_word(cur.permzone, have[i])) {
+			snprintf(a, sizeof(a), "--remove-service=%s", have[i]);
+			rc = plan_add(pl, "--permanent", a, NULL, NULL);
+		}
+		snprintf(a, sizeof(a), "--delete-service=%s", have[i]);
+		if (rc == 0)
+			rc = plan_add(pl, "--permanent", a, NULL, NULL);
+		changed = 1;
+		if (rc == 0 && rep && he_fw_report_add_extra(rep, 0, 0, have[i]) < 0)
+			rc = -ENOMEM;
+	}
+	if (rc == 0 && changed)
+		rc = plan_add(pl, "--reload", NULL, NULL, NULL);
+	if (rc == -ENOMEM)
+		he_error_set(err, rc, "out of memory");
+	if (rep)
+		rep->in_sync = rc == 0 && !changed;
+	current_free(&cur);
+	free(have);
+	return rc;
+}
+
+static int fwd_apply(const struct he_fw_desired *d, const struct he_fw_ports *ports, unsigned flags,
+		     char **dry_run_text, struct he_error *err)
+{
+	struct plan pl = {0};
+	int rc;
+
+	if (!(flags & HE_FW_DRY_RUN) && geteuid() != 0)
+		return he_fw_eperm(err, "changing firewalld");
+	rc = fwd_plan(d, &pl, NULL, err);
+	if (rc == 0 && (flags & HE_FW_DRY_RUN)) {
+		if (dry_run_text && !(*dry_run_text = he_fw_text_take(&pl.text)))
+			rc = he_error_set(err, -ENOMEM, "out of memory");
+	} else {
+		for (size_t i = 0; rc == 0 && i < pl.n; i++)
+			rc = fwd_run((const char *const *)&pl.argv[i * MAX_ARGS], NULL, err);
+	}
+	plan_free(&pl);
+	return rc;
+}
+
+static int fwd_verify(const struct he_fw_desired *d, const struct he_fw_ports *ports,
+		      struct he_fw_report *rep, struct he_error *err)
+{
+	struct plan pl = {0};
+	char *json = NULL;
+	int rc = fwd_plan(d, &pl, rep, err);
+
+	plan_free(&pl);
+	if (rc < 0)
+		return rc;
+	if (he_nft_list_ruleset(&json, NULL) == 0) {
+		rc = he_nft_analyze(json, strlen(json), ports,
+				    HE_NFT_SKIP_OWN | HE_NFT_SKIP_FIREWALLD, rep, err);
+		free(json);
+	}
+	return rc;
+}
+
+const struct he_fw_backend he_fw_backend_firewalld = {
+    .name = "firewalld",
+    .detect = fwd_detect,
+    .apply = fwd_apply,
+    .verify = fwd_verify,
+};

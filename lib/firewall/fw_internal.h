@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fw_internal.h - what the firewall backends share; not for callers outside
+ * lib/firewall (and its unit tests).
+ *
+ * Owner: lib/firewall. The backend interface, the port union built from the
+ * desired state, report/text helpers, and the pure parts of each backend
+ * (transaction text, ruleset analysis, tool-output parsing) exposed so unit
+ * tests and the fuzzer can reach them without root.
+ */
+#ifndef HE_FIREWALL_FW_INTERNAL_H
+#define HE_FIREWALL_FW_INTERNAL_H
+
+#include <stdarg.h>
+
+#include "firewall/firewall.h"
+
+/* The union of wanted ports, sorted by (proto, port), one protocol each. */
+struct he_fw_ports {
+	size_t n;
+	struct he_fw_port *v;
+};
+
+int he_fw_ports_from_desired(const struct he_fw_desired *d, struct he_fw_ports *out,
+			     struct he_error *err);
+void he_fw_ports_free(struct he_fw_ports *p);
+/* The entry for (port, proto) or NULL. */
+const struct he_fw_port *he_fw_ports_find(const struct he_fw_ports *p, uint16_t port,
+					  unsigned proto);
+
+struct he_fw_backend {
+	const char *name;
+	/* 1 when this tool manages the host's firewall, 0 when not, <0 error. */
+	int (*detect)(struct he_error *err);
+	/* Make the host match D / PORTS, its union (empty: remove all of ours). */
+	int (*apply)(const struct he_fw_desired *d, const struct he_fw_ports *ports, unsigned flags,
+		     char **dry_run_text, struct he_error *err);
+	/* Fill rep: missing/extra/present/in_sync and shadowing drops. */
+	int (*verify)(const struct he_fw_desired *d, const struct he_fw_ports *ports,
+		      struct he_fw_report *rep, struct he_error *err);
+};
+
+extern const struct he_fw_backend he_fw_backend_nftables;
+extern const struct he_fw_backend he_fw_backend_ufw;
+extern const struct he_fw_backend he_fw_backend_firewalld;
+extern const struct he_fw_backend he_fw_backend_none;
+
+/* --- report and text helpers (fw_report.c) --- */
+int he_fw_report_add_missing(struct he_fw_report *r, const struct he_fw_port *p);
+int he_fw_report_add_extra(struct he_fw_report *r, uint16_t port, unsigned proto,
+			   const char *comment);
+int he_fw_report_add_shadow(struct he_fw_report *r, const struct he_fw_shadow *s);
+void he_fw_report_note(struct he_fw_report *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* A growable NUL-terminated string. */
+struct he_fw_text {
+	char *p;
+	size_t len, cap;
+	int oom;
+};
+void he_fw_text_add(struct he_fw_text *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Append argv as one shell-quoted line (for dry-run output). */
+void he_fw_text_argv(struct he_fw_text *t, const char *const argv[]);
+/* Hand over the string (never NULL unless out of memory); resets t. */
+char *he_fw_text_take(struct he_fw_text *t);
+
+/* 1 when the process holds CAP_NET_ADMIN (effective). */
+int he_fw_have_net_admin(void);
+int he_fw_eperm(struct he_error *err, const char *what);
+
+/* --- nftables (nft_txn.c, nft_json.c, nft.c) --- */
+#define HE_NFT_TABLE "homeexpose"
+
+/* The transaction making `table inet homeexpose` hold exactly PORTS. */
+char *he_nft_build_txn(const struct he_fw_ports *ports);
+
+enum {
+	HE_NFT_SKIP_OWN = 1,       /* skip table inet homeexpose in the shadow analysis */
+	HE_NFT_SKIP_UFW = 2,       /* skip tables ufw manages (checked through ufw) */
+	HE_NFT_SKIP_FIREWALLD = 4, /* skip firewalld's tables */
+	HE_NFT_OWN_STATE = 8,      /* fill present/in_sync/missing/extra from our table */
+	HE_NFT_NO_SHADOW = 16,     /* skip the shadow analysis */
+};
+/*
+ * Analyse `nft -j list ruleset` output. Fills rep according to flags. Returns
+ * 0 or -EINVAL for JSON that is not an nftables ruleset.
+ */
+int he_nft_analyze(const char *json, size_t len, const struct he_fw_ports *ports, unsigned flags,
+		   struct he_fw_report *rep, struct he_error *err);
+/* 1 when the ruleset holds tables managed by ufw (chains named ufw-*). */
+int he_nft_ruleset_has_ufw(const char *json, size_t len);
+
+/* Run `list ruleset` through libnftables with JSON output; *out to free(). */
+int he_nft_list_ruleset(char **out, struct he_error *err);
+
+/* --- iptables-legacy (legacy.c) --- */
+/*
+ * Check iptables-legacy's INPUT chains (when legacy tables exist in this
+ * network namespace) for drops of PORTS; adds shadows/notes to rep.
+ */
+int he_fw_legacy_check(const struct he_fw_ports *ports, struct he_fw_report *rep,
+		       struct he_error *err);
+/* Pure part: analyse `iptables-legacy -S INPUT` output for family "ip"/"ip6". */
+void he_fw_legacy_analyze(const char *save, const char *family, const struct he_fw_ports *ports,
+			  struct he_fw_report *rep);
+
+/* --- ufw (ufw.c) --- */
+/* One rule homeexpose placed in ufw, parsed from `ufw show added`. */
+struct he_ufw_rule {
+	uint16_t port;
+	unsigned proto;
+	char comment[HE_FW_COMMENT_MAX];
+	int ours; /* comment starts with homeexpose: */
+};
+int he_ufw_parse_added(const char *text, struct he_ufw_rule **out, size_t *n);
+
+/* --- firewalld (firewalld.c) --- */
+int he_firewalld_parse_ports(const char *text, struct he_fw_ports *out, const char *comment);
+
+#endif

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * nft_txn.c - the one nftables transaction that makes `table inet homeexpose`
+ * hold exactly the wanted ports.
+ *
+ * "add table; delete table; table { ... }" in one buffer is atomic: the kernel
+ * applies all of it or none, the table never exists half-built, and it works
+ * whether the table existed before or not. An empty port list leaves only the
+ * first two lines: the table is removed. Other tables are never named.
+ */
+#include "firewall/fw_internal.h"
+
+static void add_set(struct he_fw_text *t, const struct he_fw_ports *ports, const char *set,
+		    unsigned proto)
+{
+	int first = 1;
+
+	he_fw_text_add(t, "\tset %s {\n\t\ttype inet_service\n", set);
+	for (size_t i = 0; i < ports->n; i++) {
+		if (ports->v[i].proto != proto)
+			continue;
+		he_fw_text_add(t, "%s%u comment \"%s\"", first ? "\t\telements = { " : ", ",
+			       ports->v[i].port, ports->v[i].comment);
+		first = 0;
+	}
+	if (!first)
+		he_fw_text_add(t, " }\n");
+	he_fw_text_add(t, "\t}\n");
+}
+
+char *he_nft_build_txn(const struct he_fw_ports *ports)
+{
+	struct he_fw_text t = {0};
+
+	he_fw_text_add(&t, "add table inet " HE_NFT_TABLE "\n");
+	he_fw_text_add(&t, "delete table inet " HE_NFT_TABLE "\n");
+	if (ports && ports->n) {
+		he_fw_text_add(&t, "table inet " HE_NFT_TABLE " {\n");
+		he_fw_text_add(&t, "\tcomment \"managed by homeexpose, do not edit\"\n");
+		add_set(&t, ports, "tcp_ports", HE_PROTO_TCP);
+		add_set(&t, ports, "udp_ports", HE_PROTO_UDP);
+		he_fw_text_add(&t, "\tchain input {\n"
+				   "\t\ttype filter hook input priority filter; policy accept;\n"
+				   "\t\ttcp dport @tcp_ports accept\n"
+				   "\t\tudp dport @udp_ports accept\n"
+				   "\t}\n"
+				   "}\n");
+	}
+	return he_fw_text_take(&t);
+}

@@ -1,0 +1,304 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ufw.c - open ports through ufw where ufw manages the host.
+ *
+ * One ufw rule per (port, protocol): `ufw allow 8443/tcp comment
+ * 'homeexpose:a,b'` (ufw updates the comment of an existing rule in place).
+ * Rules homeexpose placed are found again by their comment in `ufw show
+ * added`; a rule the administrator added for the same port is left alone.
+ * ufw has no transactions: the commands run one by one; on a failure the
+ * rules this call added are deleted again.
+ */
+#include "firewall/fw_internal.h"
+
+#include "core/spawn.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define UFW_TIMEOUT_MS 30000
+
+static int ufw_run(const char *const argv[], char **out, struct he_error *err)
+{
+	struct he_spawn_result res;
+	int rc = he_spawn_run(argv, UFW_TIMEOUT_MS, &res, err);
+
+	if (rc == -ENOENT)
+		return he_error_set(err, -ENOENT,
+				    "ufw is not installed (apt install ufw), or "
+				    "choose another [firewall] backend");
+	if (rc < 0)
+		return rc;
+	if (res.exit_code != 0) {
+		const char *msg = res.err && *res.err ? res.err : res.out;
+
+		if (strstr(msg, "need to be root") || strstr(msg, "ermission denied"))
+			rc = he_fw_eperm(err, "changing ufw rules");
+		else
+			rc = he_error_set(err, -EIO, "`%s %s %s` failed (exit %d): %.300s", argv[0],
+					  argv[1] ? argv[1] : "", argv[1] && argv[2] ? argv[2] : "",
+					  res.exit_code, msg);
+		he_spawn_result_free(&res);
+		return rc;
+	}
+	if (out) {
+		*out = res.out;
+		res.out = NULL;
+	}
+	he_spawn_result_free(&res);
+	return 0;
+}
+
+static int ufw_detect(struct he_error *err)
+{
+	const char *argv[] = {"ufw", "status", NULL};
+	char *out = NULL;
+	int rc = ufw_run(argv, &out, err);
+
+	if (rc < 0)
+		return rc == -ENOENT ? rc : 0;
+	rc = strstr(out, "Status: active") != NULL;
+	free(out);
+	return rc;
+}
+
+/* Parse "ufw allow 8443/tcp comment 'homeexpose:a'" lines from `ufw show added`. */
+int he_ufw_parse_added(const char *text, struct he_ufw_rule **out, size_t *n)
+{
+	struct he_ufw_rule *v = NULL;
+	size_t k = 0;
+	const char *line = text;
+
+	*out = NULL;
+	*n = 0;
+	while (line && *line) {
+		const char *eol = strchr(line, '\n');
+		size_t len = eol ? (size_t)(eol - line) : strlen(line);
+		char buf[512], proto[8] = "", *c;
+		unsigned port = 0;
+		int used = 0;
+
+		if (len >= sizeof(buf))
+			len = sizeof(buf) - 1;
+		memcpy(buf, line, len);
+		buf[len] = '\0';
+		line = eol ? eol + 1 : NULL;
+		if (sscanf(buf, "ufw allow %u/%7[a-z]%n", &port, proto, &used) != 2 || port == 0 ||
+		    port > 65535 || (strcmp(proto, "tcp") && strcmp(proto, "udp")))
+			continue;
+		if (buf[used] != '\0' && strncmp(buf + used, " comment '", 10))
+			continue; /* from/to/interface restrictions: not a rule of ours */
+		{
+			struct he_ufw_rule *nv = realloc(v, (k + 1) * sizeof(*nv));
+
+			if (!nv) {
+				free(v);
+				return -ENOMEM;
+			}
+			v = nv;
+		}
+		memset(&v[k], 0, sizeof(v[k]));
+		v[k].port = (uint16_t)port;
+		v[k].proto = !strcmp(proto, "udp") ? HE_PROTO_UDP : HE_PROTO_TCP;
+		if (buf[used] != '\0') {
+			snprintf(v[k].comment, sizeof(v[k].comment), "%s", buf + used + 10);
+			c = strrchr(v[k].comment, '\'');
+			if (c)
+				*c = '\0';
+		}
+		v[k].ours = !strncmp(v[k].comment, HE_FW_TAG, strlen(HE_FW_TAG));
+		k++;
+	}
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+static const struct he_ufw_rule *find_rule(const struct he_ufw_rule *r, size_t n, uint16_t port,
+					   unsigned proto)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (r[i].port == port && r[i].proto == proto)
+			return &r[i];
+	}
+	return NULL;
+}
+
+static int ufw_current(struct he_ufw_rule **rules, size_t *n, struct he_error *err)
+{
+	const char *argv[] = {"ufw", "show", "added", NULL};
+	char *out = NULL;
+	int rc = ufw_run(argv, &out, err);
+
+	if (rc < 0)
+		return rc;
+	rc = he_ufw_parse_added(out, rules, n);
+	free(out);
+	if (rc < 0)
+		return he_error_set(err, rc, "out of memory");
+	return 0;
+}
+
+struct ufw_cmd {
+	char spec[16];
+	char comment[HE_FW_COMMENT_MAX];
+	int del;
+};
+
+static void cmd_argv(const struct ufw_cmd *c, const char **argv)
+{
+	size_t k = 0;
+
+	argv[k++] = "ufw";
+	if (c->del)
+		argv[k++] = "delete";
+	argv[k++] = "allow";
+	argv[k++] = c->spec;
+	if (!c->del) {
+		argv[k++] = "comment";
+		argv[k++] = c->comment;
+	}
+	argv[k] = NULL;
+}
+
+static int ufw_apply(const struct he_fw_desired *d, const struct he_fw_ports *ports, unsigned flags,
+		     char **dry_run_text, struct he_error *err)
+{
+	struct he_ufw_rule *rules = NULL;
+	struct ufw_cmd *cmds = NULL;
+	size_t nrules = 0, ncmd = 0;
+	int rc;
+
+	if (!(flags & HE_FW_DRY_RUN) && geteuid() != 0)
+		return he_fw_eperm(err, "changing ufw rules");
+	rc = ufw_current(&rules, &nrules, err);
+	if (rc < 0)
+		return rc;
+	cmds = calloc(ports->n + nrules + 1, sizeof(*cmds));
+	if (!cmds) {
+		free(rules);
+		return he_error_set(err, -ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < ports->n; i++) {
+		const struct he_fw_port *p = &ports->v[i];
+		const struct he_ufw_rule *r = find_rule(rules, nrules, p->port, p->proto);
+
+		if (r && (!r->ours || !strcmp(r->comment, p->comment)))
+			continue; /* in place, or the administrator's own rule opens it */
+		snprintf(cmds[ncmd].spec, sizeof(cmds[ncmd].spec), "%u/%s", p->port,
+			 he_proto_name(p->proto));
+		snprintf(cmds[ncmd].comment, sizeof(cmds[ncmd].comment), "%s", p->comment);
+		ncmd++;
+	}
+	for (size_t i = 0; i < nrules; i++) {
+		if (!rules[i].ours || he_fw_ports_find(ports, rules[i].port, rules[i].proto))
+			continue;
+		snprintf(cmds[ncmd].spec, sizeof(cmds[ncmd].spec), "%u/%s", rules[i].port,
+			 he_proto_name(rules[i].proto));
+		cmds[ncmd].del = 1;
+		ncmd++;
+	}
+	free(rules);
+
+	if (flags & HE_FW_DRY_RUN) {
+		struct he_fw_text t = {0};
+
+		for (size_t i = 0; i < ncmd; i++) {
+			const char *argv[8];
+
+			cmd_argv(&cmds[i], argv);
+			he_fw_text_argv(&t, argv);
+		}
+		free(cmds);
+		if (dry_run_text && !(*dry_run_text = he_fw_text_take(&t)))
+			return he_error_set(err, -ENOMEM, "out of memory");
+		free(he_fw_text_take(&t));
+		return 0;
+	}
+	for (size_t i = 0; i < ncmd; i++) {
+		const char *argv[8];
+
+		cmd_argv(&cmds[i], argv);
+		rc = ufw_run(argv, NULL, err);
+		if (rc < 0) {
+			/* undo the rules this call added (best effort) */
+			for (size_t j = 0; j < i; j++) {
+				struct ufw_cmd undo = cmds[j];
+				const char *uargv[8];
+
+				if (undo.del)
+					continue;
+				undo.del = 1;
+				cmd_argv(&undo, uargv);
+				ufw_run(uargv, NULL, NULL);
+			}
+			break;
+		}
+	}
+	free(cmds);
+	return rc;
+}
+
+static int ufw_verify(const struct he_fw_desired *d, const struct he_fw_ports *ports,
+		      struct he_fw_report *rep, struct he_error *err)
+{
+	struct he_ufw_rule *rules = NULL;
+	size_t nrules = 0;
+	char *json = NULL;
+	int rc, sync = 1;
+
+	rc = ufw_current(&rules, &nrules, err);
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < ports->n; i++) {
+		const struct he_ufw_rule *r =
+		    find_rule(rules, nrules, ports->v[i].port, ports->v[i].proto);
+
+		if (!r) {
+			sync = 0;
+			if (he_fw_report_add_missing(rep, &ports->v[i]) < 0)
+				goto oom;
+		} else if (r->ours && strcmp(r->comment, ports->v[i].comment)) {
+			sync = 0;
+		}
+	}
+	for (size_t i = 0; i < nrules; i++) {
+		if (!rules[i].ours)
+			continue;
+		rep->present = 1;
+		if (!he_fw_ports_find(ports, rules[i].port, rules[i].proto)) {
+			sync = 0;
+			if (he_fw_report_add_extra(rep, rules[i].port, rules[i].proto,
+						   rules[i].comment) < 0)
+				goto oom;
+		}
+	}
+	free(rules);
+	rules = NULL;
+	rep->in_sync = sync;
+	if (ufw_detect(NULL) == 0)
+		he_fw_report_note(rep, "ufw is installed but not active: its rules do nothing "
+				       "until `ufw enable`");
+	/* other nftables tables still apply; ufw's own are checked above */
+	if (he_nft_list_ruleset(&json, NULL) == 0) {
+		rc = he_nft_analyze(json, strlen(json), ports, HE_NFT_SKIP_OWN | HE_NFT_SKIP_UFW,
+				    rep, err);
+		free(json);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+oom:
+	free(rules);
+	return he_error_set(err, -ENOMEM, "out of memory");
+}
+
+const struct he_fw_backend he_fw_backend_ufw = {
+    .name = "ufw",
+    .detect = ufw_detect,
+    .apply = ufw_apply,
+    .verify = ufw_verify,
+};

@@ -1,0 +1,451 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_firewall.c - backend selection and ufw/firewalld delegation: the exact
+ * argument vectors, through the he_spawn_run seam (no tool runs for real).
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "core/spawn.h"
+#include "firewall/fw_internal.h"
+
+/* --- the fake tools ------------------------------------------------------ */
+
+struct reply {
+	const char *argv; /* joined with spaces */
+	int exit_code;
+	const char *out;
+	const char *err;
+};
+
+static const struct reply *replies;
+static char calls[8192]; /* every argv run, one per line */
+
+int __wrap_he_spawn_run(const char *const argv[], int timeout_ms, struct he_spawn_result *res,
+			struct he_error *err);
+int __wrap_he_spawn_run(const char *const argv[], int timeout_ms, struct he_spawn_result *res,
+			struct he_error *err)
+{
+	char line[1024] = "";
+
+	for (size_t i = 0; argv[i]; i++) {
+		strncat(line, i ? " " : "", sizeof(line) - strlen(line) - 1);
+		strncat(line, argv[i], sizeof(line) - strlen(line) - 1);
+	}
+	strncat(calls, line, sizeof(calls) - strlen(calls) - 2);
+	strcat(calls, "\n");
+	memset(res, 0, sizeof(*res));
+	for (const struct reply *r = replies; r && r->argv; r++) {
+		if (strcmp(r->argv, line))
+			continue;
+		res->exit_code = r->exit_code;
+		res->out = strdup(r->out ? r->out : "");
+		res->err = strdup(r->err ? r->err : "");
+		res->out_len = strlen(res->out);
+		res->err_len = strlen(res->err);
+		return 0;
+	}
+	if (!strncmp(line, "ufw ", 4) && strcmp(line, "ufw status") &&
+	    strcmp(line, "ufw show added")) {
+		/* a change command: succeeds */
+		res->out = strdup("Rule added\n");
+		res->err = strdup("");
+		return 0;
+	}
+	if (!strncmp(line, "firewall-cmd --permanent --new", 30) ||
+	    !strncmp(line, "firewall-cmd --permanent --service", 34) ||
+	    !strncmp(line, "firewall-cmd --permanent --add", 30) ||
+	    !strncmp(line, "firewall-cmd --permanent --remove", 33) ||
+	    !strncmp(line, "firewall-cmd --permanent --delete", 33) ||
+	    !strcmp(line, "firewall-cmd --reload")) {
+		res->out = strdup("success\n");
+		res->err = strdup("");
+		return 0;
+	}
+	return he_error_set(err, -ENOENT, "cannot run %s: not installed", argv[0]);
+}
+
+int __wrap_he_nft_list_ruleset(char **out, struct he_error *err);
+int __wrap_he_nft_list_ruleset(char **out, struct he_error *err)
+{
+	*out = strdup("{\"nftables\": []}");
+	return 0;
+}
+
+uid_t __wrap_geteuid(void);
+uid_t __wrap_geteuid(void)
+{
+	return 0;
+}
+
+static int setup(void **state)
+{
+	calls[0] = '\0';
+	replies = NULL;
+	return 0;
+}
+
+static void desired(struct he_fw_desired *d, const char *const *specs)
+{
+	struct he_error err = {0};
+
+	memset(d, 0, sizeof(*d));
+	for (size_t i = 0; specs[i]; i++) {
+		char name[64], proto[8] = "tcp";
+		unsigned port = 0;
+
+		assert_true(sscanf(specs[i], "%63[^:]:%u/%7s", name, &port, proto) >= 2);
+		assert_int_equal(he_fw_desired_add(d, name, (uint16_t)port,
+						   !strcmp(proto, "udp")    ? HE_PROTO_UDP
+						   : !strcmp(proto, "both") ? HE_PROTO_BOTH
+									    : HE_PROTO_TCP,
+						   &err),
+				 0);
+	}
+}
+
+/* --- selection ----------------------------------------------------------- */
+
+static void test_auto_picks_ufw(void **state)
+{
+	static const struct reply r[] = {{"ufw status", 0, "Status: active\n", NULL}, {NULL}};
+	struct he_firewall *fw = NULL;
+	struct he_error err = {0};
+
+	replies = r;
+	assert_int_equal(he_firewall_open("auto", &fw, &err), 0);
+	assert_string_equal(he_firewall_backend(fw), "ufw");
+	he_firewall_close(fw);
+}
+
+static void test_auto_picks_firewalld(void **state)
+{
+	static const struct reply r[] = {{"ufw status", 0, "Status: inactive\n", NULL},
+					 {"firewall-cmd --state", 0, "running\n", NULL},
+					 {NULL}};
+	struct he_firewall *fw = NULL;
+	struct he_error err = {0};
+
+	replies = r;
+	assert_int_equal(he_firewall_open(NULL, &fw, &err), 0);
+	assert_string_equal(he_firewall_backend(fw), "firewalld");
+	he_firewall_close(fw);
+}
+
+static void test_auto_falls_back_to_nft(void **state)
+{
+	static const struct reply r[] = {{"ufw status", 0, "Status: inactive\n", NULL},
+					 {"firewall-cmd --state", 252, "not running\n", NULL},
+					 {NULL}};
+	struct he_firewall *fw = NULL;
+	struct he_error err = {0};
+
+	replies = r;
+	assert_int_equal(he_firewall_open("auto", &fw, &err), 0);
+	assert_string_equal(he_firewall_backend(fw), "nftables");
+	he_firewall_close(fw);
+	/* neither tool installed at all */
+	replies = NULL;
+	assert_int_equal(he_firewall_open("auto", &fw, &err), 0);
+	assert_string_equal(he_firewall_backend(fw), "nftables");
+	he_firewall_close(fw);
+}
+
+static void test_named_backends(void **state)
+{
+	struct he_firewall *fw = NULL;
+	struct he_error err = {0};
+
+	assert_int_equal(he_firewall_open("iptables", &fw, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "nftables, ufw, firewalld or none"));
+	assert_null(fw);
+	replies = NULL; /* ufw not installed */
+	assert_int_equal(he_firewall_open("ufw", &fw, &err), -ENOENT);
+	assert_non_null(strstr(err.msg, "ufw is not installed"));
+	assert_int_equal(he_firewall_open("none", &fw, &err), 0);
+	assert_string_equal(he_firewall_backend(fw), "none");
+	he_firewall_close(fw);
+	he_firewall_close(NULL);
+}
+
+/* --- ufw ----------------------------------------------------------------- */
+
+static const char ufw_added[] = "Added user rules (see 'ufw status' for running firewall):\n"
+				"ufw allow 22/tcp\n"
+				"ufw allow 443/tcp comment 'homeexpose:old'\n"
+				"ufw allow 8443/tcp comment 'homeexpose:web'\n"
+				"ufw allow 9000/tcp\n"
+				"ufw allow from 10.0.0.0/8 to any port 5000 proto tcp\n";
+
+static void test_ufw_parse(void **state)
+{
+	struct he_ufw_rule *r = NULL;
+	size_t n = 0;
+
+	assert_int_equal(he_ufw_parse_added(ufw_added, &r, &n), 0);
+	assert_int_equal(n, 4);
+	assert_int_equal(r[0].port, 22);
+	assert_int_equal(r[0].ours, 0);
+	assert_int_equal(r[1].port, 443);
+	assert_int_equal(r[1].ours, 1);
+	assert_string_equal(r[1].comment, "homeexpose:old");
+	assert_int_equal(r[3].port, 9000);
+	free(r);
+}
+
+static void test_ufw_apply_argv(void **state)
+{
+	static const struct reply r[] = {{"ufw status", 0, "Status: active\n", NULL},
+					 {"ufw show added", 0, ufw_added, NULL},
+					 {NULL}};
+	static const char *const want[] = {"web:8443", "cloud:8443", "dns:53/udp", "adm:9000",
+					   NULL};
+	struct he_fw_desired d;
+	struct he_firewall *fw = NULL;
+	struct he_error err = {0};
+	char *text = NULL;
+
+	replies = r;
+	desired(&d, want);
+	assert_int_equal(he_firewall_open("ufw", &fw, &err), 0);
+	/* dry run: the exact commands, nothing run but the reads */
+	calls[0] = '\0';
+	assert_int_equal(he_firewall_apply(fw, &d, HE_FW_DRY_RUN, &text, &err), 0);
+	assert_string_equal(text, "ufw allow 8443/tcp comment homeexpose:cloud,web\n"
+				  "ufw allow 53/udp comment homeexpose:dns\n"
+				  "ufw delete allow 443/tcp\n");
+	assert_string_equal(calls, "ufw show added\n");
+	free(text);
+	/* for real: the same argv in order; 9000 is the admin's own rule, left alone */
+	calls[0] = '\0';
+	assert_int_equal(he_firewall_apply(fw, &d, 0, NULL, &err), 0);
+	assert_string_equal(calls, "ufw show added\n"
+				   "ufw allow 8443/tcp comment homeexpose:cloud,web\n"
+				   "ufw allow 53/udp comment homeexpose:dns\n"
+				   "ufw delete allow 443/tcp\n");
+	he_fw_desired_free(&d);
+	he_firewall_close(fw);
+}
+
+static void test_ufw_in_sync_runs_nothing(void **state)
+{
+	static const struct reply r[] = {
+	    {"ufw status", 0, "Status: active\n", NULL},
+	    {"ufw show added", 0, "ufw allow 8443/tcp comment 'homeexpose:web'\n", NULL},
+	    {NULL}};
+	static const char *const want[] = {"web:8443", NULL};
+	struct he_fw_desired d;
+	struct he_firewall *fw = NULL;
+	struct he_error err = {0};
+	struct he_fw_report rep;
+
+	replies = r;
+	desired(&d, want);
+	assert_int_equal(he_firewall_open("ufw", &fw, &err), 0);
+	calls[0] = '\0';
+	assert_int_equal(he_firewall_apply(fw, &d, 0, NULL, &err), 0);
+	assert_string_equal(calls, "ufw show added\n");
+	assert_int_equal(he_firewall_verify(fw, &d, &rep, &err), 0);
+	assert_int_equal(rep.in_sync, 1);
+	assert_int_equal(rep.present, 1);
+	assert_int_equal(rep.n_missing, 0);
+	he_fw_report_free(&rep);
+	he_fw_desired_free(&d);
+	he_firewall_close(fw);
+}
+
+static void test_ufw_failure_rolls_back(void **state)
+{
+	static const struct reply r[] = {
+	    {"ufw status", 0, "Status: active\n", NULL},
+	    {"ufw show added", 0, "", NULL},
+	    {"ufw allow 2000/tcp comment homeexpose:b", 1, "", "ERROR: Could not update\n"},
+	    {NULL}};
+	static const char *const want[] = {"a:1000", "b:2000", NULL};
+	struct he_fw_desired d;
+	struct he_firewall *fw = NULL;
+	struct he_error err = {0};
+
+	replies = r;
+	desired(&d, want);
+	assert_int_equal(he_firewall_open("ufw", &fw, &err), 0);
+	calls[0] = '\0';
+	assert_int_equal(he_firewall_apply(fw, &d, 0, NULL, &err), -EIO);
+	assert_non_null(strstr(err.msg, "Could not update"));
+	assert_string_equal(calls, "ufw show added\n"
+				   "ufw allow 1000/tcp comment homeexpose:a\n"
+				   "ufw allow 2000/tcp comment homeexpose:b\n"
+				   "ufw delete allow 1000/tcp\n");
+	he_fw_desired_free(&d);
+	he_firewall_close(fw);
+}
+
+static void test_ufw_not_root(void **state)
+{
+	static const struct reply r[] = {
+	    {"ufw status", 0, "Status: active\n", NULL},
+	    {"ufw show added", 1, "", "ERROR: You need to be root to run this script\n"},
+	    {NULL}};
+	static const char *const want[] = {"a:1000", NULL};
+	struct he_fw_desired d;
+	struct he_firewall *fw = NULL;
+	struct he_error err = {0};
+
+	replies = r;
+	desired(&d, want);
+	assert_int_equal(he_firewall_open("ufw", &fw, &err), 0);
+	assert_int_equal(he_firewall_apply(fw, &d, 0, NULL, &err), -EPERM);
+	assert_non_null(strstr(err.msg, "root or CAP_NET_ADMIN"));
+	he_fw_desired_free(&d);
+	he_firewall_close(fw);
+}
+
+/* --- firewalld ------------------------------------------------------------ */
+
+static void test_firewalld_apply_argv(void **state)
+{
+	static const struct reply r[] = {
+	    {"firewall-cmd --state", 0, "running\n", NULL},
+	    {"firewall-cmd --permanent --get-services", 0,
+	     "http https homeexpose-old homeexpose-web ssh\n", NULL},
+	    {"firewall-cmd --list-services", 0, "ssh homeexpose-old homeexpose-web\n", NULL},
+	    {"firewall-cmd --permanent --list-services", 0, "ssh homeexpose-old homeexpose-web\n",
+	     NULL},
+	    {"firewall-cmd --permanent --service=homeexpose-web --get-ports", 0,
+	     "8443/tcp 8080/tcp\n", NULL},
+	    {NULL}};
+	static const char *const want[] = {"web:8443", "cloud:8443", "cloud:3478/both", NULL};
+	struct he_fw_desired d;
+	struct he_firewall *fw = NULL;
+	struct he_error err = {0};
+	char *text = NULL;
+	replies = r;
+	desired(&d, want);
+	assert_int_equal(he_firewall_open("firewalld", &fw, &err), 0);
+	assert_int_equal(he_firewall_apply(fw, &d, HE_FW_DRY_RUN, &text, &err), 0);
+	assert_string_equal(
+	    text, "firewall-cmd --permanent --service=homeexpose-web --remove-port=8080/tcp\n"
+		  "firewall-cmd --permanent --new-service=homeexpose-cloud\n"
+		  "firewall-cmd --permanent --service=homeexpose-cloud "
+		  "--set-description=homeexpose:cloud\n"
+		  "firewall-cmd --permanent --service=homeexpose-cloud "
+		  "--add-port=3478/tcp\n"
+		  "firewall-cmd --permanent --service=homeexpose-cloud "
+		  "--add-port=8443/tcp\n"
+		  "firewall-cmd --permanent --service=homeexpose-cloud "
+		  "--add-port=3478/udp\n"
+		  "firewall-cmd --permanent --add-service=homeexpose-cloud\n"
+		  "firewall-cmd --permanent --remove-service=homeexpose-old\n"
+		  "firewall-cmd --permanent --delete-service=homeexpose-old\n"
+		  "firewall-cmd --reload\n");
+	free(text);
+	calls[0] = '\0';
+	assert_int_equal(he_firewall_apply(fw, &d, 0, NULL, &err), 0);
+	assert_non_null(strstr(calls, "firewall-cmd --permanent --new-service=homeexpose-cloud\n"
+				      "firewall-cmd --permanent --service=homeexpose-cloud "
+				      "--set-description=homeexpose:cloud\n"));
+	assert_non_null(strstr(calls, "firewall-cmd --reload\n"));
+	he_fw_desired_free(&d);
+	he_firewall_close(fw);
+}
+
+static void test_firewalld_in_sync(void **state)
+{
+	static const struct reply r[] = {
+	    {"firewall-cmd --state", 0, "running\n", NULL},
+	    {"firewall-cmd --permanent --get-services", 0, "homeexpose-web ssh\n", NULL},
+	    {"firewall-cmd --list-services", 0, "ssh homeexpose-web\n", NULL},
+	    {"firewall-cmd --permanent --list-services", 0, "ssh homeexpose-web\n", NULL},
+	    {"firewall-cmd --permanent --service=homeexpose-web --get-ports", 0, "8443/tcp\n",
+	     NULL},
+	    {NULL}};
+	static const struct reply lost[] = {
+	    {"firewall-cmd --state", 0, "running\n", NULL},
+	    {"firewall-cmd --permanent --get-services", 0, "homeexpose-web ssh\n", NULL},
+	    {"firewall-cmd --list-services", 0, "ssh\n", NULL}, /* runtime lost it */
+	    {"firewall-cmd --permanent --list-services", 0, "ssh homeexpose-web\n", NULL},
+	    {"firewall-cmd --permanent --service=homeexpose-web --get-ports", 0, "8443/tcp\n",
+	     NULL},
+	    {NULL}};
+	static const char *const want[] = {"web:8443", NULL};
+	struct he_fw_desired d;
+	struct he_firewall *fw = NULL;
+	struct he_error err = {0};
+	struct he_fw_report rep;
+	char *text = NULL;
+
+	replies = r;
+	desired(&d, want);
+	assert_int_equal(he_firewall_open("firewalld", &fw, &err), 0);
+	assert_int_equal(he_firewall_apply(fw, &d, HE_FW_DRY_RUN, &text, &err), 0);
+	assert_string_equal(text, "");
+	free(text);
+	assert_int_equal(he_firewall_verify(fw, &d, &rep, &err), 0);
+	assert_int_equal(rep.in_sync, 1);
+	assert_int_equal(rep.present, 1);
+	he_fw_report_free(&rep);
+	replies = lost;
+	assert_int_equal(he_firewall_verify(fw, &d, &rep, &err), 0);
+	assert_int_equal(rep.in_sync, 0);
+	assert_int_equal(rep.n_missing, 1);
+	assert_int_equal(rep.missing[0].port, 8443);
+	he_fw_report_free(&rep);
+	assert_int_equal(he_firewall_apply(fw, &d, HE_FW_DRY_RUN, &text, &err), 0);
+	assert_string_equal(text, "firewall-cmd --reload\n");
+	free(text);
+	he_fw_desired_free(&d);
+	he_firewall_close(fw);
+}
+
+static void test_firewalld_parse_ports(void **state)
+{
+	struct he_fw_ports p;
+
+	assert_int_equal(
+	    he_firewalld_parse_ports("8443/tcp 53/udp junk 70000/tcp 1/sctp\n", &p, "x"), 0);
+	assert_int_equal(p.n, 2);
+	assert_int_equal(p.v[1].port, 53);
+	assert_int_equal(p.v[1].proto, HE_PROTO_UDP);
+	he_fw_ports_free(&p);
+}
+
+static void test_text_quoting(void **state)
+{
+	static const char *const argv[] = {"ufw", "allow", "it's", "a b", "", NULL};
+	struct he_fw_text t = {0};
+	char *s;
+
+	he_fw_text_argv(&t, argv);
+	s = he_fw_text_take(&t);
+	assert_string_equal(s, "ufw allow 'it'\\''s' 'a b' ''\n");
+	free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup(test_auto_picks_ufw, setup),
+	    cmocka_unit_test_setup(test_auto_picks_firewalld, setup),
+	    cmocka_unit_test_setup(test_auto_falls_back_to_nft, setup),
+	    cmocka_unit_test_setup(test_named_backends, setup),
+	    cmocka_unit_test_setup(test_ufw_parse, setup),
+	    cmocka_unit_test_setup(test_ufw_apply_argv, setup),
+	    cmocka_unit_test_setup(test_ufw_in_sync_runs_nothing, setup),
+	    cmocka_unit_test_setup(test_ufw_failure_rolls_back, setup),
+	    cmocka_unit_test_setup(test_ufw_not_root, setup),
+	    cmocka_unit_test_setup(test_firewalld_apply_argv, setup),
+	    cmocka_unit_test_setup(test_firewalld_in_sync, setup),
+	    cmocka_unit_test_setup(test_firewalld_parse_ports, setup),
+	    cmocka_unit_test_setup(test_text_quoting, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

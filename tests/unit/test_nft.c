@@ -1,0 +1,447 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_nft.c - nftables transaction text and ruleset analysis, from
+ * `nft -j list ruleset` outputs recorded in namespaces
+ * (tests/fixtures/firewall/record.sh).
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "firewall/fw_internal.h"
+
+static char *load(const char *name)
+{
+	char path[512];
+	const char *dir = getenv("HE_FIXTURES");
+	FILE *f;
+	long n;
+	char *buf;
+
+	snprintf(path, sizeof(path), "%s/%s", dir ? dir : "tests/fixtures/firewall", name);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* desired from "name:port/proto" strings */
+static void ports_of(struct he_fw_ports *p, const char *const *specs)
+{
+	struct he_fw_desired d = {0};
+	struct he_error err = {0};
+
+	for (size_t i = 0; specs[i]; i++) {
+		char name[64];
+		unsigned port = 0;
+		char proto[8] = "tcp";
+
+		assert_true(sscanf(specs[i], "%63[^:]:%u/%7s", name, &port, proto) >= 2);
+		assert_int_equal(he_fw_desired_add(&d, name, (uint16_t)port,
+						   !strcmp(proto, "udp")    ? HE_PROTO_UDP
+						   : !strcmp(proto, "both") ? HE_PROTO_BOTH
+									    : HE_PROTO_TCP,
+						   &err),
+				 0);
+	}
+	assert_int_equal(he_fw_ports_from_desired(&d, p, &err), 0);
+	he_fw_desired_free(&d);
+}
+
+static void analyze(const char *fixture, const char *const *specs, unsigned flags,
+		    struct he_fw_report *rep)
+{
+	struct he_fw_ports p;
+	struct he_error err = {0};
+	char *json = load(fixture);
+
+	ports_of(&p, specs);
+	memset(rep, 0, sizeof(*rep));
+	assert_int_equal(he_nft_analyze(json, strlen(json), &p, flags, rep, &err), 0);
+	he_fw_ports_free(&p);
+	free(json);
+}
+
+static const struct he_fw_shadow *shadow_for(const struct he_fw_report *r, uint16_t port,
+					     unsigned proto, const char *table)
+{
+	for (size_t i = 0; i < r->n_shadow; i++) {
+		if (r->shadow[i].port == port && r->shadow[i].proto == proto &&
+		    (!table || !strcmp(r->shadow[i].table, table)))
+			return &r->shadow[i];
+	}
+	return NULL;
+}
+
+static void test_ports_union(void **state)
+{
+	static const char *const s[] = {"web:8443", "cloud:8443", "web:8443", "dns:53/both", NULL};
+	struct he_fw_ports p;
+
+	ports_of(&p, s);
+	assert_int_equal(p.n, 3); /* 53/tcp, 8443/tcp, 53/udp */
+	assert_int_equal(p.v[0].port, 53);
+	assert_int_equal(p.v[0].proto, HE_PROTO_TCP);
+	assert_int_equal(p.v[1].port, 8443);
+	assert_string_equal(p.v[1].comment, "homeexpose:cloud,web");
+	assert_int_equal(p.v[2].proto, HE_PROTO_UDP);
+	assert_string_equal(p.v[2].comment, "homeexpose:dns");
+	he_fw_ports_free(&p);
+}
+
+static void test_name_rules(void **state)
+{
+	struct he_fw_desired d = {0};
+	struct he_error err = {0};
+
+	assert_int_equal(he_fw_desired_add(&d, "bad name", 80, HE_PROTO_TCP, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "bad name"));
+	assert_int_equal(he_fw_desired_add(&d, "x\"; drop", 80, HE_PROTO_TCP, &err), -EINVAL);
+	assert_int_equal(he_fw_desired_add(&d, "ok", 0, HE_PROTO_TCP, &err), -EINVAL);
+	assert_int_equal(he_fw_desired_add(&d, "ok", 80, 4, &err), -EINVAL);
+	assert_int_equal(d.n, 0);
+	he_fw_desired_free(&d);
+}
+
+static void test_txn_text(void **state)
+{
+	static const char *const s[] = {"web:8443", "cloud:443", "cloud:8443", "dns:53/udp", NULL};
+	struct he_fw_ports p;
+	char *t;
+
+	ports_of(&p, s);
+	t = he_nft_build_txn(&p);
+	assert_non_null(t);
+	/* atomic replace of our table, and only our table */
+	assert_memory_equal(t, "add table inet homeexpose\ndelete table inet homeexpose\n", 52);
+	assert_non_null(strstr(t, "elements = { 443 comment \"homeexpose:cloud\", 8443 comment "
+				  "\"homeexpose:cloud,web\" }"));
+	assert_non_null(strstr(t, "elements = { 53 comment \"homeexpose:dns\" }"));
+	assert_non_null(strstr(t, "type filter hook input priority filter; policy accept;"));
+	assert_non_null(strstr(t, "tcp dport @tcp_ports accept"));
+	assert_null(strstr(t, "drop"));
+	assert_null(strstr(t, "flush"));
+	free(t);
+	he_fw_ports_free(&p);
+
+	/* nothing desired: the table goes */
+	memset(&p, 0, sizeof(p));
+	t = he_nft_build_txn(&p);
+	assert_string_equal(t, "add table inet homeexpose\ndelete table inet homeexpose\n");
+	free(t);
+}
+
+static void test_own_in_sync(void **state)
+{
+	static const char *const s[] = {"web:8443", "cloud:443", "cloud:8443", NULL};
+	struct he_fw_report r;
+
+	analyze("ours_only.json", s, HE_NFT_OWN_STATE | HE_NFT_SKIP_OWN, &r);
+	assert_int_equal(r.present, 1);
+	assert_int_equal(r.in_sync, 1);
+	assert_int_equal(r.n_missing, 0);
+	assert_int_equal(r.n_extra, 0);
+	assert_int_equal(r.n_shadow, 0);
+	he_fw_report_free(&r);
+}
+
+static void test_own_extra_after_close(void **state)
+{
+	static const char *const s[] = {"web:8443", NULL};
+	struct he_fw_report r;
+
+	analyze("ours_only.json", s, HE_NFT_OWN_STATE, &r);
+	assert_int_equal(r.in_sync, 0); /* 443 is no longer wanted, 8443 lost "cloud" */
+	assert_int_equal(r.n_missing, 0);
+	assert_int_equal(r.n_extra, 1);
+	assert_int_equal(r.extra[0].port, 443);
+	assert_string_equal(r.extra[0].comment, "homeexpose:cloud");
+	he_fw_report_free(&r);
+}
+
+static void test_drift_element(void **state)
+{
+	static const char *const s[] = {"web:8443", "cloud:443", NULL};
+	struct he_fw_report r;
+
+	analyze("ours_drift_element.json", s, HE_NFT_OWN_STATE, &r);
+	assert_int_equal(r.present, 1);
+	assert_int_equal(r.in_sync, 0);
+	assert_int_equal(r.n_missing, 1);
+	assert_int_equal(r.missing[0].port, 8443);
+	assert_string_equal(r.missing[0].comment, "homeexpose:web");
+	he_fw_report_free(&r);
+}
+
+static void test_drift_rule(void **state)
+{
+	static const char *const s[] = {"web:8443", NULL};
+	struct he_fw_report r;
+
+	analyze("ours_drift_rule.json", s, HE_NFT_OWN_STATE, &r);
+	assert_int_equal(r.present, 1);
+	assert_int_equal(r.in_sync, 0);
+	assert_int_equal(r.n_missing, 1); /* element there, but no rule uses the set */
+	he_fw_report_free(&r);
+}
+
+static void test_flushed(void **state)
+{
+	static const char *const s[] = {"web:8443", NULL};
+	static const char *const none[] = {NULL};
+	struct he_fw_report r;
+
+	analyze("flushed.json", s, HE_NFT_OWN_STATE, &r);
+	assert_int_equal(r.present, 0);
+	assert_int_equal(r.in_sync, 0);
+	assert_int_equal(r.n_missing, 1);
+	assert_int_equal(r.n_shadow, 0);
+	he_fw_report_free(&r);
+	analyze("flushed.json", none, HE_NFT_OWN_STATE, &r);
+	assert_int_equal(r.in_sync, 1); /* nothing wanted, nothing there */
+	he_fw_report_free(&r);
+	analyze("ours_only.json", none, HE_NFT_OWN_STATE, &r);
+	assert_int_equal(r.in_sync, 0); /* nothing wanted, table still there */
+	assert_int_equal(r.n_extra, 2);
+	he_fw_report_free(&r);
+}
+
+static void test_default_drop(void **state)
+{
+	static const char *const s[] = {"a:8443", "b:22", "c:85", "d:53/udp", "e:9000", NULL};
+	const struct he_fw_shadow *sh;
+	struct he_fw_report r;
+
+	analyze("default_drop.json", s, HE_NFT_SKIP_OWN, &r);
+	sh = shadow_for(&r, 8443, HE_PROTO_TCP, "lock");
+	assert_non_null(sh);
+	assert_int_equal(sh->certain, 1);
+	assert_string_equal(sh->family, "inet");
+	assert_string_equal(sh->chain, "input");
+	assert_string_equal(sh->owner, "nftables");
+	assert_string_equal(sh->where, "policy drop of chain input");
+	assert_string_equal(sh->fix, "nft insert rule inet lock input tcp dport 8443 accept");
+	assert_null(shadow_for(&r, 22, HE_PROTO_TCP, NULL)); /* tcp dport { 22, 80-90 } */
+	assert_null(shadow_for(&r, 85, HE_PROTO_TCP, NULL)); /* in the range */
+	assert_null(shadow_for(&r, 53, HE_PROTO_UDP, NULL)); /* accepted in jumped-to chain */
+	sh = shadow_for(&r, 9000, HE_PROTO_TCP, "lock");     /* only from 10/8 */
+	assert_non_null(sh);
+	assert_int_equal(sh->certain, 0);
+	assert_int_equal(r.n_shadow, 2);
+	he_fw_report_free(&r);
+}
+
+static void test_ours_does_not_count(void **state)
+{
+	static const char *const s[] = {"web:8443", "web:8443/udp", "dns:53/udp", NULL};
+	struct he_fw_report r;
+
+	analyze("default_drop_with_ours.json", s, HE_NFT_OWN_STATE | HE_NFT_SKIP_OWN, &r);
+	assert_int_equal(r.in_sync, 1);
+	assert_non_null(shadow_for(&r, 8443, HE_PROTO_TCP, "lock"));
+	assert_non_null(shadow_for(&r, 8443, HE_PROTO_UDP, "lock"));
+	assert_null(shadow_for(&r, 53, HE_PROTO_UDP, NULL));
+	assert_null(shadow_for(&r, 8443, HE_PROTO_TCP, "homeexpose"));
+	he_fw_report_free(&r);
+}
+
+static void test_higher_prio_drop(void **state)
+{
+	static const char *const s[] = {"web:8443", "x:8444", NULL};
+	const struct he_fw_shadow *sh;
+	struct he_fw_report r;
+
+	analyze("higher_prio_drop.json", s, HE_NFT_OWN_STATE | HE_NFT_SKIP_OWN, &r);
+	assert_int_equal(r.in_sync, 0); /* 8444 is not in our table */
+	sh = shadow_for(&r, 8443, HE_PROTO_TCP, "guard");
+	assert_non_null(sh);
+	assert_int_equal(sh->certain, 1);
+	assert_string_equal(sh->family, "ip");
+	assert_string_equal(sh->chain, "in");
+	assert_non_null(strstr(sh->where, "in chain in: drop"));
+	assert_string_equal(sh->fix, "nft insert rule ip guard in tcp dport 8443 accept");
+	assert_null(shadow_for(&r, 8444, HE_PROTO_TCP, NULL));
+	he_fw_report_free(&r);
+}
+
+static void test_reject_in_jump(void **state)
+{
+	static const char *const s[] = {"a:8443/both", "b:22", NULL};
+	const struct he_fw_shadow *sh;
+	struct he_fw_report r;
+
+	analyze("reject_in_jump.json", s, HE_NFT_SKIP_OWN, &r);
+	sh = shadow_for(&r, 8443, HE_PROTO_TCP, "filter");
+	assert_non_null(sh);
+	assert_int_equal(sh->certain, 1);
+	assert_non_null(strstr(sh->where, "in chain deny: reject"));
+	assert_non_null(shadow_for(&r, 8443, HE_PROTO_UDP, "filter"));
+	assert_null(shadow_for(&r, 22, HE_PROTO_TCP, NULL));
+	he_fw_report_free(&r);
+}
+
+static void test_iptables_nft(void **state)
+{
+	static const char *const s[] = {"a:8443", "b:22", "c:53/udp", NULL};
+	struct he_fw_report r;
+	int n4 = 0, n6 = 0;
+
+	analyze("iptables_nft.json", s, HE_NFT_SKIP_OWN, &r);
+	for (size_t i = 0; i < r.n_shadow; i++) {
+		const struct he_fw_shadow *sh = &r.shadow[i];
+
+		assert_string_equal(sh->owner, "iptables-nft");
+		assert_string_equal(sh->chain, "INPUT");
+		if (sh->port == 8443 && !strcmp(sh->family, "ip")) {
+			n4++;
+			assert_int_equal(sh->certain, 1);
+			assert_string_equal(sh->fix,
+					    "iptables -I INPUT -p tcp --dport 8443 -j ACCEPT");
+		} else if (sh->port == 8443 && !strcmp(sh->family, "ip6")) {
+			n6++;
+			assert_int_equal(sh->certain, 1);
+			assert_non_null(strstr(sh->where, "reject"));
+			assert_string_equal(sh->fix,
+					    "ip6tables -I INPUT -p tcp --dport 8443 -j ACCEPT");
+		} else {
+			/* 53/udp goes through an opaque multiport match: may drop */
+			assert_int_equal(sh->port, 53);
+			assert_int_equal(sh->certain, 0);
+		}
+	}
+	assert_int_equal(n4, 1);
+	assert_int_equal(n6, 1);
+	assert_null(shadow_for(&r, 22, HE_PROTO_TCP, NULL));
+	he_fw_report_free(&r);
+}
+
+static void test_ufw_tables(void **state)
+{
+	static const char *const s[] = {"web:8443", NULL};
+	const struct he_fw_shadow *sh;
+	struct he_fw_report r;
+	char *json;
+
+	analyze("ufw_enabled.json", s, HE_NFT_SKIP_OWN, &r);
+	sh = shadow_for(&r, 8443, HE_PROTO_TCP, "filter");
+	assert_non_null(sh);
+	assert_string_equal(sh->owner, "ufw");
+	assert_non_null(strstr(sh->fix, "ufw allow 8443/tcp"));
+	he_fw_report_free(&r);
+
+	analyze("ufw_enabled.json", s, HE_NFT_SKIP_OWN | HE_NFT_SKIP_UFW, &r);
+	assert_int_equal(r.n_shadow, 0);
+	he_fw_report_free(&r);
+
+	json = load("ufw_enabled.json");
+	assert_int_equal(he_nft_ruleset_has_ufw(json, strlen(json)), 1);
+	free(json);
+	json = load("default_drop.json");
+	assert_int_equal(he_nft_ruleset_has_ufw(json, strlen(json)), 0);
+	free(json);
+}
+
+static void test_ufw_allowed_port(void **state)
+{
+	static const char *const s[] = {"web:8443", NULL};
+	struct he_fw_report r;
+
+	/* ufw's own allow rule lets 8443 through: no certain drop remains */
+	analyze("ufw_allows_8443.json", s, HE_NFT_SKIP_OWN, &r);
+	for (size_t i = 0; i < r.n_shadow; i++)
+		assert_int_equal(r.shadow[i].certain, 0);
+	he_fw_report_free(&r);
+}
+
+static void test_bad_json(void **state)
+{
+	static const char *const s[] = {"web:8443", NULL};
+	struct he_fw_ports p;
+	struct he_fw_report r = {0};
+	struct he_error err = {0};
+
+	ports_of(&p, s);
+	assert_int_equal(he_nft_analyze("{", 1, &p, 0, &r, &err), -EINVAL);
+	assert_int_equal(he_nft_analyze("{\"x\":1}", 7, &p, 0, &r, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "nftables"));
+	/* odd but valid shapes do not crash */
+	{
+		static const char odd[] =
+		    "{\"nftables\":[1,{\"chain\":2},{\"rule\":{\"expr\":3}}]}";
+
+		assert_int_equal(he_nft_analyze(odd, strlen(odd), &p, HE_NFT_OWN_STATE, &r, &err),
+				 0);
+	}
+	he_fw_report_free(&r);
+	he_fw_ports_free(&p);
+}
+
+static void test_legacy(void **state)
+{
+	static const char *const s[] = {"a:8443", "b:22", "c:80", NULL};
+	static const char save[] = "-P INPUT DROP\n"
+				   "-A INPUT -i lo -j ACCEPT\n"
+				   "-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n"
+				   "-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\n"
+				   "-A INPUT -s 10.0.0.0/8 -p tcp -m tcp --dport 80 -j ACCEPT\n";
+	struct he_fw_ports p;
+	struct he_fw_report r = {0};
+	const struct he_fw_shadow *sh;
+
+	ports_of(&p, s);
+	he_fw_legacy_analyze(save, "ip", &p, &r);
+	sh = shadow_for(&r, 8443, HE_PROTO_TCP, "filter");
+	assert_non_null(sh);
+	assert_int_equal(sh->certain, 1);
+	assert_string_equal(sh->owner, "iptables-legacy");
+	assert_string_equal(sh->fix, "iptables-legacy -I INPUT -p tcp --dport 8443 -j ACCEPT");
+	assert_null(shadow_for(&r, 22, HE_PROTO_TCP, NULL));
+	sh = shadow_for(&r, 80, HE_PROTO_TCP, NULL);
+	assert_non_null(sh);
+	assert_int_equal(sh->certain, 0);
+	he_fw_report_free(&r);
+	he_fw_legacy_analyze("-P INPUT ACCEPT\n-A INPUT -p tcp --dport 8443 -j DROP\n", "ip6", &p,
+			     &r);
+	assert_int_equal(r.n_shadow, 1);
+	assert_string_equal(r.shadow[0].family, "ip6");
+	he_fw_report_free(&r);
+	he_fw_ports_free(&p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_ports_union),
+	    cmocka_unit_test(test_name_rules),
+	    cmocka_unit_test(test_txn_text),
+	    cmocka_unit_test(test_own_in_sync),
+	    cmocka_unit_test(test_own_extra_after_close),
+	    cmocka_unit_test(test_drift_element),
+	    cmocka_unit_test(test_drift_rule),
+	    cmocka_unit_test(test_flushed),
+	    cmocka_unit_test(test_default_drop),
+	    cmocka_unit_test(test_ours_does_not_count),
+	    cmocka_unit_test(test_higher_prio_drop),
+	    cmocka_unit_test(test_reject_in_jump),
+	    cmocka_unit_test(test_iptables_nft),
+	    cmocka_unit_test(test_ufw_tables),
+	    cmocka_unit_test(test_ufw_allowed_port),
+	    cmocka_unit_test(test_bad_json),
+	    cmocka_unit_test(test_legacy),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
