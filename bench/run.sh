@@ -1,0 +1,105 @@
+#!/bin/bash
+# make bench: figures measured in the lab, homeexpose beside its peers.
+# Prints median and spread (min-max) over N runs (BENCH_RUNS, default 20).
+# Timings are wall-clock inside the lab's namespaces; they are figures to
+# compare, not pass/fail thresholds.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lab/lab.sh
+. "$here/../tests/lab/lab.sh"
+N=${BENCH_RUNS:-20}
+CAP=${BENCH_FAIL_CAP:-15}
+
+if [ "$(id -u)" != 0 ]; then
+	echo "bench: needs root for the lab's network namespaces (sudo make bench)" >&2
+	exit 1
+fi
+
+now_ms() { echo $((${EPOCHREALTIME/./} / 1000)); }
+
+# stats NAME FILE: median and spread of the numbers in FILE (ms)
+stats() {
+	sort -n "$2" | awk -v name="$1" '
+		{ v[NR] = $1 }
+		END {
+			if (NR == 0) { printf "  %-44s no successful runs\n", name; exit }
+			m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+			printf "  %-44s median %7.1f ms   min %7.1f   max %7.1f   (n=%d)\n", name, m, v[1], v[NR], NR
+		}'
+}
+
+# time_runs NAME FILE NS CMD...: run CMD N times inside NS, record ms of each successful run
+time_runs() {
+	local name=$1 file=$2 ns=$3
+	shift 3
+	: >"$file"
+	for _ in $(seq "$N"); do
+		local t0 t1
+		t0=$(now_ms)
+		if ip netns exec "$ns" "$@" >/dev/null 2>&1; then
+			t1=$(now_ms)
+			echo $((t1 - t0)) >>"$file"
+		fi
+	done
+	stats "$name" "$file"
+}
+
+# time_fail NAME NS CMD...: how long CMD takes to give up (capped at CAP seconds)
+time_fail() {
+	local name=$1 ns=$2
+	shift 2
+	local t0 t1 rc
+	t0=$(now_ms)
+	ip netns exec "$ns" timeout "$CAP" "$@" >/dev/null 2>&1
+	rc=$?
+	t1=$(now_ms)
+	if [ "$rc" -eq 124 ]; then
+		printf '  %-44s still trying after %d s (cap; gave up)\n' "$name" "$CAP"
+	else
+		printf '  %-44s %7.1f ms (exit %d)\n' "$name" "$((t1 - t0))" "$rc"
+	fi
+}
+
+tmp=$(mktemp -d /tmp/he-bench.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+echo "== port mapping, lab variant 'full' (miniupnpd-nftables: UPnP, NAT-PMP, PCP)"
+lab_up full || exit 1
+gw=$LAB_RTR_LAN_IP
+# peers: map and unmap each run so every run does the same work
+time_runs "upnpc -a (discovery + map)" "$tmp/upnpc" "$LAB_HOME" \
+	sh -c "upnpc -m $LAB_HOME_IF -a $LAB_HOME_IP 8080 8443 TCP 3600 && upnpc -m $LAB_HOME_IF -d 8443 TCP"
+time_runs "natpmpc -a (map)" "$tmp/natpmpc" "$LAB_HOME" \
+	sh -c "natpmpc -g $gw -a 8080 8443 tcp 3600 && natpmpc -g $gw -a 8080 8443 tcp 0"
+echo "  (homeexpose open: no figure yet - its router port mapping is not wired to the CLI)"
+lab_down
+
+echo "== no mapping service on the router (lab variant 'none'): time to give up"
+lab_up none || exit 1
+time_fail "upnpc -a" "$LAB_HOME" upnpc -m "$LAB_HOME_IF" -a "$LAB_HOME_IP" 8080 8443 TCP 3600
+time_fail "natpmpc -a" "$LAB_HOME" natpmpc -g "$LAB_RTR_LAN_IP" -a 8080 8443 tcp 3600
+lab_down
+
+echo "== homeexpose command-line costs (no network)"
+conf=$tmp/homeexpose.conf
+: >"$conf"
+: >"$tmp/svc"
+for _ in $(seq "$N"); do
+	t0=$(now_ms)
+	"$HE_BIN" -c "$conf" services >/dev/null 2>&1
+	t1=$(now_ms)
+	echo $((t1 - t0)) >>"$tmp/svc"
+done
+stats "homeexpose services (catalog load)" "$tmp/svc"
+: >"$tmp/cc"
+for _ in $(seq "$N"); do
+	t0=$(now_ms)
+	"$HE_BIN" -c "$conf" config check >/dev/null 2>&1
+	t1=$(now_ms)
+	echo $((t1 - t0)) >>"$tmp/cc"
+done
+stats "homeexpose config check" "$tmp/cc"
+if [ -x /usr/bin/time ]; then
+	kb=$( (/usr/bin/time -f '%M' "$HE_BIN" -c "$conf" services >/dev/null) 2>&1 | tail -1)
+	printf '  %-44s %s KiB max resident\n' "homeexpose services" "$kb"
+fi
