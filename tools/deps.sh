@@ -7,7 +7,7 @@ set -eu
 build="build-essential pkg-config libminiupnpc-dev libnatpmp-dev libnftables-dev libnftnl-dev
  libmnl-dev libinih-dev libldns-dev libsystemd-dev libjansson-dev libcurl4-openssl-dev"
 # test: cmocka, clang for libFuzzer and the clang build, and the lab's real parts.
-test="libcmocka-dev clang iproute2 nftables miniupnpd-nftables miniupnpc natpmpc socat procps"
+test="libcmocka-dev clang iproute2 nftables miniupnpd-nftables miniupnpc natpmpc socat procps python3"
 bench="hyperfine valgrind"
 
 want=""

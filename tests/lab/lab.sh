@@ -77,7 +77,7 @@ _lab_ns() {
 # _lab_teardown DIR: kill the processes in, and delete, the namespaces recorded in
 # DIR (DIR/netns), reap our children (DIR/pids), remove DIR.
 _lab_teardown() {
-	local dir=$1 pid ns left i
+	local dir=$1 pid ns left _
 	[ -n "$dir" ] && [ -d "$dir" ] || return 0
 	if [ -f "$dir/netns" ]; then
 		# every process lab_spawn started runs inside one of our namespaces: end
@@ -87,7 +87,7 @@ _lab_teardown() {
 				kill -TERM "$pid" 2>/dev/null
 			done
 		done <"$dir/netns"
-		for i in 1 2 3 4 5 6 7 8 9 10; do
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
 			left=0
 			while read -r ns; do
 				[ -n "$(ip netns pids "$ns" 2>/dev/null)" ] && left=1
@@ -120,13 +120,14 @@ lab_down() {
 		echo "# LAB_KEEP=1: lab '$LAB_VARIANT' left up; namespaces:" >&2
 		sed 's/^/#   /' "$dir/netns" >&2
 		echo "#   enter one: ip netns exec $LAB_RTR bash" >&2
+		echo "#   or: . $LAB_SRC/lab.sh; . $dir/env; in_rtr nft list ruleset" >&2
 		echo "#   miniupnpd log: $dir/miniupnpd.log" >&2
 		echo "#   remove it:  $LAB_SRC/lab-down.sh $dir" >&2
 	else
 		_lab_teardown "$dir"
 	fi
 	LAB_DIR=
-	LAB_HOME= LAB_RTR= LAB_INET= LAB_ISP=
+	LAB_HOME='' LAB_RTR='' LAB_INET='' LAB_ISP=''
 }
 
 _lab_on_exit() {
@@ -235,8 +236,8 @@ lab_spawn() {
 
 _lab_wait_listen() {
 	# _lab_wait_listen NS -t|-u PORT: wait (<= 5 s) for a socket listening on PORT
-	local ns=$1 kind=$2 port=$3 i
-	for i in $(seq 1 100); do
+	local ns=$1 kind=$2 port=$3 _
+	for _ in $(seq 1 100); do
 		if [ -n "$(ip netns exec "$ns" ss -Hn "$kind" -l "sport = :$port" 2>/dev/null)" ]; then
 			return 0
 		fi
@@ -246,7 +247,7 @@ _lab_wait_listen() {
 }
 
 _lab_start_miniupnpd() {
-	local want_tcp=0 want_udp=0 i
+	local want_tcp=0 want_udp=0
 	[ "$LAB_UPNP" = yes ] && want_tcp=1
 	[ "$LAB_NATPMP" = yes ] && want_udp=1
 	: >"$LAB_DIR/miniupnpd.log"
@@ -320,7 +321,7 @@ lab_up() {
 	else
 		LAB_WAN_IP=11.77.0.2 LAB_WAN_GW=$LAB_INET_IP
 		LAB_WAN_IP6=2e77:77:ff::2 LAB_WAN_GW6=$LAB_INET_IP6
-		LAB_PUBLIC_IP=$LAB_WAN_IP LAB_ISP_IP= LAB_ISP_PUBLIC_IP6=
+		LAB_PUBLIC_IP=$LAB_WAN_IP LAB_ISP_IP='' LAB_ISP_PUBLIC_IP6=''
 	fi
 	LAB_UPNP_URL=
 	[ "$LAB_UPNP" = yes ] && LAB_UPNP_URL="http://$LAB_RTR_LAN_IP:$LAB_HTTP_PORT/rootDesc.xml"
@@ -398,7 +399,14 @@ EOF
 	if [ "$variant" != none ]; then
 		_lab_start_miniupnpd || return 1
 	fi
+	_lab_save_env
 	return 0
+}
+
+# DIR/env: the lab's variables, for a shell debugging a lab kept with LAB_KEEP=1
+_lab_save_env() {
+	declare -px | sed -n 's/^declare -x \(LAB_[A-Z0-9_]*=\)/export \1/p' |
+		grep -v -e '^export LAB_KEEP=' -e '^export LAB_PASS=' -e '^export LAB_FAIL=' >"$LAB_DIR/env"
 }
 
 # lab_restart_router: a router reboot as mapping clients see it: miniupnpd stops,
@@ -451,11 +459,12 @@ lab_set_wan_ip() {
 	LAB_WAN_IP=$new
 	[ "$LAB_VARIANT" = cgnat ] || LAB_PUBLIC_IP=$new
 	export LAB_WAN_IP LAB_PUBLIC_IP
+	_lab_save_env
 }
 
 _lab_wait_file() {
-	local i
-	for i in $(seq 1 100); do
+	local _
+	for _ in $(seq 1 100); do
 		[ -e "$1" ] && return 0
 		sleep 0.03
 	done
@@ -527,6 +536,7 @@ lab_check() {
 	else
 		_lab_report 0 "$desc" "$LAB_OUT"
 	fi
+	# shellcheck disable=SC2034 # read by the tests
 	LAB_LAST_OUTPUT=$(cat "$LAB_OUT")
 	rm -f "$LAB_OUT"
 }
@@ -543,6 +553,7 @@ lab_check_fails() {
 	else
 		_lab_report 1 "$desc" "$LAB_OUT"
 	fi
+	# shellcheck disable=SC2034 # read by the tests
 	LAB_LAST_OUTPUT=$(cat "$LAB_OUT")
 	rm -f "$LAB_OUT"
 }

@@ -56,7 +56,7 @@ rm -f "$out"/*
 # started directly (not through a function) so that $! is the child bash itself
 bash -c "$child_script" child "$LAB_SRC" cgnat "$out" term &
 cpid=$!
-for i in $(seq 1 100); do
+for _ in $(seq 1 100); do
 	[ -e "$out/ready" ] && break
 	sleep 0.05
 done

@@ -8,8 +8,8 @@ natpmpc_home() { in_home timeout 5 natpmpc -g "$LAB_RTR_LAN_IP" "$@"; }
 
 # wait_for FILE TEXT: FILE contains TEXT within 3 s
 wait_for() {
-	local i
-	for i in $(seq 1 60); do
+	local _
+	for _ in $(seq 1 60); do
 		grep -qF "$2" "$1" 2>/dev/null && { cat "$1"; return 0; }
 		sleep 0.05
 	done
