@@ -279,6 +279,14 @@ static int pcp_map(struct he_portmap *pm, const struct he_pm_request *req, json_
 				    "PCP: the router speaks PCP version %u only, not 2; use "
 				    "NAT-PMP or UPnP (--protocol natpmp|upnp)",
 				    r.version);
+	if (r.result == HE_PCP_UNSUPP_OPTION && mr.prefer_failure && !mr.has_third_party) {
+		/* PREFER_FAILURE is optional for servers: ask without it, check the port */
+		mr.prefer_failure = false;
+		ret = pcp_exchange(pm, req->family, &mr, &r, err);
+		if (ret < 0)
+			return ret;
+		he_pm_epoch_update(pm, "pcp", r.epoch);
+	}
 	if (r.result != HE_PCP_SUCCESS)
 		return pcp_result_error(pm, &r, "MAP", err);
 	if (!r.has_map)

@@ -175,9 +175,10 @@ struct pcp_code {
 
 static const struct pcp_code pcp_codes[] = {
     [HE_PCP_SUCCESS] = {"SUCCESS", "success"},
-    [HE_PCP_UNSUPP_VERSION] = {"UNSUPP_VERSION",
-			       "the router does not speak this PCP version; use NAT-PMP or "
-			       "UPnP (--protocol natpmp|upnp)"},
+    [HE_PCP_UNSUPP_VERSION] =
+	{"UNSUPP_VERSION",
+	 "the router does not speak this PCP version (PCP UNSUPP_VERSION); use NAT-PMP or "
+	 "UPnP (--protocol natpmp|upnp)"},
     [HE_PCP_NOT_AUTHORIZED] = {"NOT_AUTHORIZED",
 			       "the router refuses port mappings from this host (PCP "
 			       "NOT_AUTHORIZED): enable PCP/NAT-PMP port mapping for this device "
@@ -186,15 +187,18 @@ static const struct pcp_code pcp_codes[] = {
 				  "the router could not parse the request (PCP "
 				  "MALFORMED_REQUEST): its PCP implementation is buggy; try "
 				  "--protocol natpmp or upnp"},
-    [HE_PCP_UNSUPP_OPCODE] = {"UNSUPP_OPCODE",
-			      "the router does not support PCP MAP requests; try --protocol "
-			      "natpmp or upnp"},
-    [HE_PCP_UNSUPP_OPTION] = {"UNSUPP_OPTION",
-			      "the router does not support a PCP option that was sent; try "
-			      "--protocol natpmp or upnp"},
-    [HE_PCP_MALFORMED_OPTION] = {"MALFORMED_OPTION",
-				 "the router rejected a PCP option as malformed; try --protocol "
-				 "natpmp or upnp"},
+    [HE_PCP_UNSUPP_OPCODE] =
+	{"UNSUPP_OPCODE",
+	 "the router does not support PCP MAP requests (PCP UNSUPP_OPCODE); try --protocol "
+	 "natpmp or upnp"},
+    [HE_PCP_UNSUPP_OPTION] =
+	{"UNSUPP_OPTION",
+	 "the router does not support a PCP option that was sent (PCP UNSUPP_OPTION); try "
+	 "--protocol natpmp or upnp"},
+    [HE_PCP_MALFORMED_OPTION] =
+	{"MALFORMED_OPTION",
+	 "the router rejected a PCP option as malformed (PCP MALFORMED_OPTION); try --protocol "
+	 "natpmp or upnp"},
     [HE_PCP_NETWORK_FAILURE] = {"NETWORK_FAILURE",
 				"the router has no working external connection right now (PCP "
 				"NETWORK_FAILURE): check its internet link and try again"},
