@@ -20,7 +20,8 @@
 #include "portmap/backend.h"
 #include "state/state.h"
 
-#define CACHE_MAX_AGE (7 * 24 * 3600)
+#define CACHE_MAX_AGE  (7 * 24 * 3600)
+#define PROBE_GRACE_MS 50
 
 /* By protocol id - 1. */
 static const struct he_portmap_backend *const backends[HE_PM_NPROTO] = {
@@ -409,7 +410,7 @@ static void run_probes(struct he_portmap *pm, struct probe_set *ps, bool wait_al
 	size_t n = enabled_order(pm, order), i;
 	int timeout = pm->opts.probe_timeout_ms > 0 ? pm->opts.probe_timeout_ms : 250;
 	uint64_t start = he_pm_now_ms(), deadline = start + (uint64_t)timeout;
-	uint64_t next_resend = start + 80;
+	uint64_t next_resend = start + 80, first_answer = 0;
 
 	memset(ps, 0, sizeof(*ps));
 	for (i = 0; i < n; i++) {
@@ -440,12 +441,18 @@ static void run_probes(struct he_portmap *pm, struct probe_set *ps, bool wait_al
 			break;
 		if (!wait_all && decided(ps, order, n, false))
 			break;
+		/* a less preferred protocol answered: give the others a short grace, not
+		 * the whole deadline (one daemon usually serves them all) */
+		if (!wait_all && first_answer && now >= first_answer + PROBE_GRACE_MS)
+			break;
 		if (now >= next_resend) {
 			for (k = 0; k < np; k++)
 				ps->p[idx[k]].be->probe_resend(pm, &ps->p[idx[k]]);
 			next_resend = now + 80;
 		}
 		until = next_resend < deadline ? next_resend : deadline;
+		if (!wait_all && first_answer && first_answer + PROBE_GRACE_MS < until)
+			until = first_answer + PROBE_GRACE_MS;
 		if (poll(pfd, (nfds_t)np, (int)(until - now)) <= 0)
 			continue;
 		for (k = 0; k < np; k++) {
@@ -459,6 +466,8 @@ static void run_probes(struct he_portmap *pm, struct probe_set *ps, bool wait_al
 				p->done = true;
 				p->answered = r > 0;
 				p->ms = (unsigned)(he_pm_now_ms() - start);
+				if (p->answered && !first_answer)
+					first_answer = he_pm_now_ms();
 			}
 		}
 	}

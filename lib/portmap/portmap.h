@@ -10,8 +10,9 @@
  *
  * Discovery: all three protocols are probed at once toward the gateway on one
  * short deadline (opts->probe_timeout_ms, 250 ms by default); the loop ends as
- * soon as the most preferred protocol answered or every protocol answered or
- * clearly refused (ICMP port unreachable). What answered (the UPnP control URL
+ * soon as the most preferred protocol answered, 50 ms after a less preferred
+ * one answered, or when every protocol answered or clearly refused (ICMP port
+ * unreachable). What answered (the UPnP control URL
  * included) is cached in section "portmap" of the runtime state, so the next
  * run talks to the router at once. A cached protocol that stops answering is
  * re-probed once, transparently.
