@@ -251,14 +251,58 @@ static int pcp_result_error(struct he_portmap *pm, const struct he_pcp_reply *r,
 			    pm->gw_text, he_pcp_result_explain(r->result));
 }
 
+/*
+ * PCP identifies a mapping by internal address, protocol and internal port: a
+ * second MAP for the same internal port replaces the first (miniupnpd) or is
+ * refused. Say so before breaking another exposure.
+ */
+static int pcp_check_internal(struct he_portmap *pm, const struct he_pm_request *req,
+			      const char *client, struct he_error *err)
+{
+	json_t *m = json_object_get(pm->sec, "mappings"), *o;
+	const char *key, *proto = req->proto == HE_PROTO_UDP ? "udp" : "tcp";
+	int fam = req->family == AF_INET6 ? 6 : 4;
+
+	json_object_foreach(m, key, o)
+	{
+		const char *p = json_string_value(json_object_get(o, "protocol"));
+		const char *c = json_string_value(json_object_get(o, "client"));
+		const char *pr = json_string_value(json_object_get(o, "proto"));
+		const char *n = json_string_value(json_object_get(o, "name"));
+		unsigned ext = (unsigned)json_integer_value(json_object_get(o, "ext_port"));
+
+		if (!p || strcmp(p, "pcp") || !c || strcmp(c, client) || !pr || strcmp(pr, proto))
+			continue;
+		if (json_integer_value(json_object_get(o, "family")) != fam ||
+		    json_integer_value(json_object_get(o, "int_port")) != req->int_port)
+			continue;
+		if (n && !strcmp(n, req->name) && (fam == 6 || ext == req->ext_port))
+			continue; /* this very mapping: a renewal */
+		return he_error_set(err, -EADDRINUSE,
+				    "PCP maps one external port per internal port: exposure '%s' "
+				    "already forwards external port %u to %s port %u/%s, and a "
+				    "second mapping would replace it; use another internal port or "
+				    "--protocol upnp",
+				    n ? n : "?", ext, client, req->int_port, proto);
+	}
+	return 0;
+}
+
 static int pcp_map(struct he_portmap *pm, const struct he_pm_request *req, json_t *rec,
 		   struct he_pm_result *res, struct he_error *err)
 {
 	struct he_pcp_map_req mr;
 	struct he_pcp_reply r;
-	char nonce_hex[2 * HE_PCP_NONCE_LEN + 1];
+	char nonce_hex[2 * HE_PCP_NONCE_LEN + 1], client[HE_PM_ADDR_MAX];
 	int ret;
 
+	if (req->to)
+		snprintf(client, sizeof(client), "%s", req->to);
+	else if ((ret = he_pm_local_addr(pm, req->family, client, sizeof(client), err)) < 0)
+		return ret;
+	ret = pcp_check_internal(pm, req, client, err);
+	if (ret < 0)
+		return ret;
 	ret = pcp_build(pm, req->family, req->to, rec, &mr, err);
 	if (ret < 0)
 		return ret;
@@ -337,7 +381,9 @@ static int pcp_unmap(struct he_portmap *pm, json_t *rec, struct he_error *err)
 	if (ret < 0)
 		return ret;
 	he_pm_epoch_update(pm, "pcp", r.epoch);
-	if (r.result != HE_PCP_SUCCESS)
+	/* NOT_AUTHORIZED on a delete: our nonce no longer owns the mapping (it
+	 * expired and was taken, or the router restarted): nothing of ours is left */
+	if (r.result != HE_PCP_SUCCESS && r.result != HE_PCP_NOT_AUTHORIZED)
 		return pcp_result_error(pm, &r, "delete", err);
 	return 0;
 }

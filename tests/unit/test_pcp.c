@@ -504,6 +504,37 @@ static void test_backend_other_port(void **s)
 	he_portmap_close(pm);
 }
 
+static void test_backend_internal_port_taken(void **s)
+{
+	struct pcp_fix *fx = *s;
+	struct he_state *st = NULL;
+	struct he_portmap *pm;
+	struct he_pm_request other = web;
+	struct he_pm_result res;
+	struct he_error err = {0};
+
+	assert_int_equal(he_state_open(fx->dir, HE_STATE_WRITE, 0, &st, &err), 0);
+	pm = open_pcp(fx, st, true);
+	assert_int_equal(he_portmap_map(pm, &web, &res, &err), 0);
+	/* another exposure to the same internal port would replace it */
+	other.name = "web2";
+	other.ext_port = 8443;
+	fake_set(&fx->fr, pcp_reply, &fx->sc);
+	assert_int_equal(he_portmap_map(pm, &other, &res, &err), -EADDRINUSE);
+	assert_non_null(strstr(err.msg, "'web'"));
+	assert_int_equal(fx->fr.nreq, 0); /* refused before asking the router */
+	/* a renewal of the same one is fine */
+	assert_int_equal(he_portmap_map(pm, &web, &res, &err), 0);
+	/* a delete the router refuses as NOT_AUTHORIZED: the mapping is not ours
+	 * any more; the record goes */
+	fx->sc.result = HE_PCP_NOT_AUTHORIZED;
+	assert_int_equal(he_portmap_unmap(pm, &web, &err), 0);
+	fx->sc.result = 0;
+	assert_int_equal(he_portmap_unmap(pm, &web, &err), -ENOENT);
+	he_portmap_close(pm);
+	he_state_close(st);
+}
+
 static void test_backend_no_prefer_failure(void **s)
 {
 	struct pcp_fix *fx = *s;
@@ -600,6 +631,8 @@ int main(void)
 					    teardown_fake),
 	    cmocka_unit_test_setup_teardown(test_backend_result_codes, setup_fake, teardown_fake),
 	    cmocka_unit_test_setup_teardown(test_backend_other_port, setup_fake, teardown_fake),
+	    cmocka_unit_test_setup_teardown(test_backend_internal_port_taken, setup_fake,
+					    teardown_fake),
 	    cmocka_unit_test_setup_teardown(test_backend_no_prefer_failure, setup_fake,
 					    teardown_fake),
 	    cmocka_unit_test_setup_teardown(test_backend_epoch_reset, setup_fake, teardown_fake),
