@@ -76,7 +76,8 @@ struct he_portmap {
 };
 
 struct he_portmap_backend {
-	const char *name;
+	const char *name;  /* "pcp": state and --protocol */
+	const char *label; /* "PCP": messages */
 	enum he_pm_protocol id;
 	int (*probe_start)(struct he_portmap *pm, struct he_pm_probe *p);
 	int (*probe_input)(struct he_portmap *pm, struct he_pm_probe *p);

@@ -267,6 +267,7 @@ static int natpmp_list_router(struct he_portmap *pm, struct he_pm_entry **out, s
 
 const struct he_portmap_backend he_pm_backend_natpmp = {
     .name = "natpmp",
+    .label = "NAT-PMP",
     .id = HE_PM_NATPMP,
     .probe_start = natpmp_probe_start,
     .probe_input = natpmp_probe_input,

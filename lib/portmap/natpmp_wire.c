@@ -60,9 +60,11 @@ static const struct natpmp_code natpmp_codes[] = {
 				  "authorized/refused): enable NAT-PMP port mapping for this "
 				  "device in the router's settings, or forward the port by hand"},
     [HE_NATPMP_NETWORK_FAILURE] = {"NETWORK_FAILURE",
-				   "the router has no external address yet (NAT-PMP result 3, "
-				   "network failure): check its internet connection and try "
-				   "again"},
+				   "the router has no usable external address (NAT-PMP result "
+				   "3, network failure): its internet connection is down, or "
+				   "its WAN address is private or carrier-grade NAT (routers "
+				   "such as miniupnpd refuse forwards then); check the "
+				   "router's WAN address (homeexpose netcheck)"},
     [HE_NATPMP_OUT_OF_RESOURCES] = {"OUT_OF_RESOURCES",
 				    "the router has no room for more mappings (NAT-PMP result "
 				    "4, out of resources): remove unused forwards in the router "

@@ -237,9 +237,39 @@ static int pcp_build(struct he_portmap *pm, int family, const char *client_text,
 	return 0;
 }
 
+/* The external address a reply carries, if any ("" for none). */
+static void reply_addr(const struct he_pcp_reply *r, char *buf, size_t len)
+{
+	static const uint8_t zero[16];
+
+	buf[0] = '\0';
+	if (!r->has_map || !memcmp(&r->ext_addr, zero, 16))
+		return;
+	if (he_pcp_is_v4mapped(&r->ext_addr)) {
+		if (!memcmp(&r->ext_addr.s6_addr[12], zero, 4))
+			return;
+		inet_ntop(AF_INET, &r->ext_addr.s6_addr[12], buf, (socklen_t)len);
+	} else {
+		inet_ntop(AF_INET6, &r->ext_addr, buf, (socklen_t)len);
+	}
+}
+
 static int pcp_result_error(struct he_portmap *pm, const struct he_pcp_reply *r, const char *what,
 			    struct he_error *err)
 {
+	char addr[HE_PM_ADDR_MAX], why[HE_ERR_MSG_MAX];
+	enum he_addr_class cls;
+
+	/* A router behind CGNAT/another NAT refuses, yet names its WAN address
+	 * (miniupnpd: NO_RESOURCES with ::ffff:100.64.x.y): that is the real cause. */
+	reply_addr(r, addr, sizeof(addr));
+	if (addr[0] && he_pcp_is_v4mapped(&r->ext_addr) && he_addr_class_str(addr, &cls) == 0 &&
+	    cls != HE_ADDR_PUBLIC) {
+		he_addr_class_explain(cls, addr, NULL, why, sizeof(why));
+		return he_error_set(err, -ENETUNREACH,
+				    "PCP %s refused by the router %s (PCP %s): %s", what,
+				    pm->gw_text, he_pcp_result_name(r->result), why);
+	}
 	if (r->result == HE_PCP_NO_RESOURCES || r->result == HE_PCP_NETWORK_FAILURE ||
 	    r->result == HE_PCP_USER_EX_QUOTA)
 		return he_error_set(err, pcp_errno(r->result),
@@ -408,12 +438,15 @@ static int pcp_external_address(struct he_portmap *pm, char *buf, size_t len, st
 	if (ret < 0)
 		return ret;
 	he_pm_epoch_update(pm, "pcp", r.epoch);
+	if (r.version == HE_PCP_VERSION && r.result != HE_PCP_SUCCESS) {
+		/* a refusal may still name the address (a router behind CGNAT does) */
+		reply_addr(&r, buf, len);
+		if (buf[0])
+			return 0;
+	}
 	if (r.version != HE_PCP_VERSION || r.result != HE_PCP_SUCCESS || !r.has_map)
 		return pcp_result_error(pm, &r, "MAP (to learn the external address)", err);
-	if (he_pcp_is_v4mapped(&r.ext_addr))
-		inet_ntop(AF_INET, &r.ext_addr.s6_addr[12], buf, (socklen_t)len);
-	else
-		inet_ntop(AF_INET6, &r.ext_addr, buf, (socklen_t)len);
+	reply_addr(&r, buf, len);
 	mr.lifetime = 0;
 	mr.ext_port = r.ext_port;
 	pcp_exchange(pm, AF_INET, &mr, &r, NULL);
@@ -430,6 +463,7 @@ static int pcp_list_router(struct he_portmap *pm, struct he_pm_entry **out, size
 
 const struct he_portmap_backend he_pm_backend_pcp = {
     .name = "pcp",
+    .label = "PCP",
     .id = HE_PM_PCP,
     .probe_start = pcp_probe_start,
     .probe_input = pcp_probe_input,

@@ -478,8 +478,8 @@ static void run_probes(struct he_portmap *pm, struct probe_set *ps, bool wait_al
 			continue;
 		if (!p->done) {
 			p->ms = (unsigned)(he_pm_now_ms() - start);
-			he_error_set(&p->err, -ETIMEDOUT, "%s: no answer within %d ms", p->be->name,
-				     timeout);
+			he_error_set(&p->err, -ETIMEDOUT, "%s: no answer within %d ms",
+				     p->be->label, timeout);
 		}
 		p->be->probe_cleanup(p);
 	}
@@ -932,7 +932,36 @@ int he_portmap_list(struct he_portmap *pm, struct he_pm_entry **out, size_t *n,
 int he_portmap_list_router(struct he_portmap *pm, struct he_pm_entry **out, size_t *n,
 			   struct he_error *err)
 {
-	return pm->be->list_router(pm, out, n, err);
+	json_t *m = mappings(pm), *rec;
+	const char *key;
+	size_t i;
+	int ret = pm->be->list_router(pm, out, n, err);
+
+	if (ret < 0)
+		return ret;
+	/* PCP and NAT-PMP carry no description: mark what the state says is ours */
+	for (i = 0; i < *n; i++) {
+		struct he_pm_entry *e = &(*out)[i];
+
+		if (e->ours)
+			continue;
+		json_object_foreach(m, key, rec)
+		{
+			const char *c = json_string_value(json_object_get(rec, "client"));
+			const char *p = json_string_value(json_object_get(rec, "proto"));
+			const char *nm = json_string_value(json_object_get(rec, "name"));
+
+			if (json_integer_value(json_object_get(rec, "family")) != 4 || !c ||
+			    strcmp(c, e->client) || !p ||
+			    strcmp(p, e->proto == HE_PROTO_UDP ? "udp" : "tcp") ||
+			    json_integer_value(json_object_get(rec, "ext_port")) != e->ext_port)
+				continue;
+			e->ours = true;
+			snprintf(e->name, sizeof(e->name), "%s", nm ? nm : "");
+			break;
+		}
+	}
+	return 0;
 }
 
 int he_portmap_external_address(struct he_portmap *pm, char *buf, size_t len,

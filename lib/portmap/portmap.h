@@ -93,7 +93,7 @@ struct he_pm_result {
 	int family;
 	char ext_addr[HE_PM_ADDR_MAX]; /* router's external address ("" if unknown);
 					  for IPv6: the global address now reachable */
-	enum he_addr_class ext_class;
+	enum he_addr_class ext_class;  /* meaningful only when ext_addr is set */
 	uint16_t ext_port;
 	char client[HE_PM_ADDR_MAX]; /* internal client the mapping points to */
 	uint16_t int_port;
@@ -163,8 +163,10 @@ int he_portmap_list(struct he_portmap *pm, struct he_pm_entry **out, size_t *n,
 
 /*
  * The router's whole port-mapping table (UPnP only:
- * GetGenericPortMappingEntry), ours marked. -EOPNOTSUPP with a message for
- * PCP/NAT-PMP, which cannot list a table.
+ * GetGenericPortMappingEntry), ours marked (by description, and for entries
+ * made with PCP/NAT-PMP, which carry none, by the state's records).
+ * -EOPNOTSUPP with a message when the handle uses PCP/NAT-PMP, which cannot
+ * list a table (open with force = HE_PM_UPNP for this).
  */
 int he_portmap_list_router(struct he_portmap *pm, struct he_pm_entry **out, size_t *n,
 			   struct he_error *err);

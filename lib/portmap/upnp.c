@@ -36,7 +36,7 @@
 static int upnp_probe_start(struct he_portmap *pm, struct he_pm_probe *p)
 {
 	struct in_addr ifa = pm->gw4.src.v4;
-	unsigned char ttl = 2;
+	unsigned char ttl = 2, loop = 0;
 
 	p->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (p->fd < 0)
@@ -45,12 +45,16 @@ static int upnp_probe_start(struct he_portmap *pm, struct he_pm_probe *p)
 	if (pm->gw4.has_src)
 		setsockopt(p->fd, IPPROTO_IP, IP_MULTICAST_IF, &ifa, sizeof(ifa));
 	setsockopt(p->fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl));
-	p->pkt_len = 0;
+	setsockopt(p->fd, IPPROTO_IP, IP_MULTICAST_LOOP, &loop, sizeof(loop));
+	p->pkt_len = 0; /* counts sends: the first one is unicast only */
 	return p->be->probe_resend(pm, p);
 }
 
-/* M-SEARCH both unicast to the gateway and to the SSDP group (some routers
- * answer only one of them). */
+/*
+ * M-SEARCH unicast to the gateway first (UDA 1.1; the cheapest, and the only
+ * answer we use); from the first resend on also to the SSDP group, for older
+ * routers that listen only there.
+ */
 static int upnp_probe_resend(struct he_portmap *pm, struct he_pm_probe *p)
 {
 	char msg[256];
@@ -61,9 +65,11 @@ static int upnp_probe_resend(struct he_portmap *pm, struct he_pm_probe *p)
 	to.sin_addr = pm->gw4.gw.v4;
 	if (sendto(p->fd, msg, len, 0, (struct sockaddr *)&to, sizeof(to)) >= 0)
 		sent++;
-	inet_pton(AF_INET, HE_SSDP_GROUP, &to.sin_addr);
-	if (sendto(p->fd, msg, len, 0, (struct sockaddr *)&to, sizeof(to)) >= 0)
-		sent++;
+	if (p->pkt_len++ > 0) {
+		inet_pton(AF_INET, HE_SSDP_GROUP, &to.sin_addr);
+		if (sendto(p->fd, msg, len, 0, (struct sockaddr *)&to, sizeof(to)) >= 0)
+			sent++;
+	}
 	if (!sent)
 		return he_error_set(&p->err, -errno, "UPnP: cannot send the SSDP search: %s",
 				    strerror(errno));
@@ -226,6 +232,14 @@ static int upnp_fail(struct he_portmap *pm, int r, const char *what, struct he_e
 	if (r < 0)
 		return he_error_set(err, -EPROTO, "UPnP %s failed: %s (%d)", what,
 				    s ? s : "miniupnpc error", r);
+	if (r == 501)
+		return he_error_set(err, -EPROTO,
+				    "UPnP %s refused by the router %s (error 501 Action Failed): "
+				    "the router could not do it; routers whose WAN address is "
+				    "private or carrier-grade NAT (another NAT upstream) refuse "
+				    "this way - check the router's WAN address (homeexpose "
+				    "netcheck) and its internet connection",
+				    what, pm->gw_text);
 	return he_error_set(err, -EPROTO, "UPnP %s refused by the router %s: error %d %s", what,
 			    pm->gw_text, r, s ? s : "");
 }
@@ -565,6 +579,12 @@ static int upnp_external_address(struct he_portmap *pm, char *buf, size_t len, s
 	r = UPNP_GetExternalIPAddress(pm->igd.control_url, pm->igd.service_type, ip);
 	if (r != 0)
 		return upnp_fail(pm, r, "GetExternalIPAddress", err);
+	if (!ip[0] || !strcmp(ip, "0.0.0.0"))
+		return he_error_set(err, -ENETDOWN,
+				    "UPnP: the router %s reports no external address: its internet "
+				    "connection is down, or its WAN address is private/CGNAT and "
+				    "hidden",
+				    pm->gw_text);
 	snprintf(buf, len, "%s", ip);
 	return 0;
 }
@@ -591,6 +611,7 @@ int he_pm_upnp_has_entry(struct he_portmap *pm, uint16_t ext_port, unsigned prot
 
 const struct he_portmap_backend he_pm_backend_upnp = {
     .name = "upnp",
+    .label = "UPnP",
     .id = HE_PM_UPNP,
     .probe_start = upnp_probe_start,
     .probe_input = upnp_probe_input,

@@ -56,6 +56,23 @@ static void test_decode_real(void **s)
 	assert_int_equal(r.result, HE_NATPMP_UNSUPP_OPCODE);
 }
 
+static void test_decode_real_cgnat(void **s)
+{
+	uint8_t b[64];
+	struct he_natpmp_reply r;
+	size_t n;
+
+	(void)s;
+	n = load_fixture("natpmp_publicaddr_cgnat_network_failure.bin", b, sizeof(b));
+	assert_int_equal(he_natpmp_decode(b, n, &r), 0);
+	assert_int_equal(r.result, HE_NATPMP_NETWORK_FAILURE);
+	assert_int_equal(r.addr.s_addr, 0);
+	n = load_fixture("natpmp_map_cgnat_network_failure.bin", b, sizeof(b));
+	assert_int_equal(he_natpmp_decode(b, n, &r), 0);
+	assert_int_equal(r.result, HE_NATPMP_NETWORK_FAILURE);
+	assert_non_null(strstr(he_natpmp_result_explain(r.result), "carrier-grade NAT"));
+}
+
 static void test_result_codes(void **s)
 {
 	uint8_t b[64];
@@ -291,6 +308,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_decode_real),
+	    cmocka_unit_test(test_decode_real_cgnat),
 	    cmocka_unit_test(test_result_codes),
 	    cmocka_unit_test(test_truncated_malformed),
 	    cmocka_unit_test_setup_teardown(test_backend_map_unmap, setup, teardown),

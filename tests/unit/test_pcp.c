@@ -169,6 +169,22 @@ static void test_decode_real_others(void **s)
 	assert_int_equal(r.lifetime, 0);
 }
 
+static void test_decode_real_cgnat(void **s)
+{
+	uint8_t b[1200];
+	struct he_pcp_reply r;
+	char txt[64];
+	size_t n = load_fixture("pcp_map_cgnat_no_resources.bin", b, sizeof(b));
+
+	(void)s;
+	assert_int_equal(he_pcp_decode(b, n, &r), 0);
+	assert_int_equal(r.result, HE_PCP_NO_RESOURCES);
+	assert_int_equal(r.lifetime, 30);
+	assert_true(r.has_map);
+	inet_ntop(AF_INET, &r.ext_addr.s6_addr[12], txt, sizeof(txt));
+	assert_string_equal(txt, "100.64.77.2");
+}
+
 static void test_every_result_code(void **s)
 {
 	uint8_t b[1200];
@@ -273,6 +289,7 @@ struct pcp_script {
 	int assign_other_port; /* answer with ext port + 1 */
 	int natpmp_only;       /* answer like a NAT-PMP-only router */
 	int no_options;        /* UNSUPP_OPTION for any option */
+	int cgnat;             /* miniupnpd behind CGNAT: NO_RESOURCES naming 100.64.77.2 */
 };
 
 static size_t pcp_reply(const uint8_t *req, size_t len, uint8_t *out, void *ctx)
@@ -322,6 +339,11 @@ static size_t pcp_reply(const uint8_t *req, size_t len, uint8_t *out, void *ctx)
 	memset(out + 44, 0, 16);
 	out[54] = out[55] = 0xff;
 	memcpy(out + 56, "\x0b\x4d\x00\x02", 4); /* 11.77.0.2 */
+	if (sc->cgnat) {
+		out[3] = HE_PCP_NO_RESOURCES;
+		out[7] = 30;
+		memcpy(out + 56, "\x64\x40\x4d\x02", 4); /* 100.64.77.2 */
+	}
 	return 60;
 }
 
@@ -535,6 +557,27 @@ static void test_backend_internal_port_taken(void **s)
 	he_state_close(st);
 }
 
+static void test_backend_cgnat(void **s)
+{
+	struct pcp_fix *fx = *s;
+	struct he_portmap *pm = open_pcp(fx, NULL, true);
+	struct he_pm_result res;
+	struct he_error err = {0};
+	enum he_addr_class cls;
+	char ip[64];
+
+	fx->sc.cgnat = 1;
+	assert_int_equal(he_portmap_map(pm, &web, &res, &err), -ENETUNREACH);
+	assert_non_null(strstr(err.msg, "NO_RESOURCES"));
+	assert_non_null(strstr(err.msg, "100.64.77.2 is in the shared CGNAT range"));
+	/* the refusal still tells the external address */
+	assert_int_equal(he_portmap_external_address(pm, ip, sizeof(ip), &cls, &err), 0);
+	assert_string_equal(ip, "100.64.77.2");
+	assert_int_equal(cls, HE_ADDR_CGNAT);
+	fx->sc.cgnat = 0;
+	he_portmap_close(pm);
+}
+
 static void test_backend_no_prefer_failure(void **s)
 {
 	struct pcp_fix *fx = *s;
@@ -623,6 +666,7 @@ int main(void)
 	    cmocka_unit_test(test_encode_announce),
 	    cmocka_unit_test(test_decode_real_success),
 	    cmocka_unit_test(test_decode_real_others),
+	    cmocka_unit_test(test_decode_real_cgnat),
 	    cmocka_unit_test(test_every_result_code),
 	    cmocka_unit_test(test_truncated),
 	    cmocka_unit_test(test_malformed),
@@ -633,6 +677,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_backend_other_port, setup_fake, teardown_fake),
 	    cmocka_unit_test_setup_teardown(test_backend_internal_port_taken, setup_fake,
 					    teardown_fake),
+	    cmocka_unit_test_setup_teardown(test_backend_cgnat, setup_fake, teardown_fake),
 	    cmocka_unit_test_setup_teardown(test_backend_no_prefer_failure, setup_fake,
 					    teardown_fake),
 	    cmocka_unit_test_setup_teardown(test_backend_epoch_reset, setup_fake, teardown_fake),

@@ -420,6 +420,27 @@ static void test_606(void **s)
 	assert_int_equal(he_portmap_unmap(fx->pm, &web, &err), -ENOENT);
 }
 
+static void test_501_and_no_address(void **s)
+{
+	struct fix *fx = *s;
+	struct he_pm_result res;
+	struct he_error err = {0};
+	char ip[64];
+	enum he_addr_class cls;
+
+	/* what miniupnpd behind CGNAT answers */
+	expect_add("443", "600", 501);
+	assert_int_equal(he_portmap_map(fx->pm, &web, &res, &err), -EPROTO);
+	assert_non_null(strstr(err.msg, "501"));
+	assert_non_null(strstr(err.msg, "carrier-grade NAT"));
+	will_return(__wrap_UPNP_GetExternalIPAddress, "");
+	assert_int_equal(he_portmap_external_address(fx->pm, ip, sizeof(ip), &cls, &err),
+			 -ENETDOWN);
+	will_return(__wrap_UPNP_GetExternalIPAddress, "192.168.178.1");
+	assert_int_equal(he_portmap_external_address(fx->pm, ip, sizeof(ip), &cls, &err), 0);
+	assert_int_equal(cls, HE_ADDR_PRIVATE);
+}
+
 static void test_714_on_delete(void **s)
 {
 	struct fix *fx = *s;
@@ -497,6 +518,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_729_any_port_igdv2, setup2, teardown),
 	    cmocka_unit_test_setup_teardown(test_718_igdv1_no_any, setup1, teardown),
 	    cmocka_unit_test_setup_teardown(test_606, setup2, teardown),
+	    cmocka_unit_test_setup_teardown(test_501_and_no_address, setup2, teardown),
 	    cmocka_unit_test_setup_teardown(test_714_on_delete, setup2, teardown),
 	    cmocka_unit_test_setup_teardown(test_other_delete_error, setup2, teardown),
 	    cmocka_unit_test_setup_teardown(test_lists, setup2, teardown),
