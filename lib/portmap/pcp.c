@@ -361,6 +361,13 @@ static int pcp_map(struct he_portmap *pm, const struct he_pm_request *req, json_
 			return ret;
 		he_pm_epoch_update(pm, "pcp", r.epoch);
 	}
+	if (mr.has_third_party &&
+	    (r.result == HE_PCP_UNSUPP_OPTION || r.result == HE_PCP_NOT_AUTHORIZED))
+		return he_error_set(err, -EOPNOTSUPP,
+				    "PCP: the router does not map ports for another host (%s) on "
+				    "this host's request (THIRD_PARTY option refused: %s); run "
+				    "homeexpose on %s, or use --protocol upnp",
+				    client, he_pcp_result_name(r.result), client);
 	if (r.result != HE_PCP_SUCCESS)
 		return pcp_result_error(pm, &r, "MAP", err);
 	if (!r.has_map)

@@ -708,6 +708,37 @@ static int check_request(const struct he_pm_request *req, struct he_error *err)
 	return 0;
 }
 
+/*
+ * One external port, one exposure: routers silently re-point an existing
+ * forward when the same host asks again (miniupnpd does), which would break
+ * the other exposure.
+ */
+static int check_ext_port(struct he_portmap *pm, const struct he_pm_request *req, const char *key,
+			  struct he_error *err)
+{
+	json_t *m = mappings(pm), *o;
+	const char *k, *proto = req->proto == HE_PROTO_UDP ? "udp" : "tcp";
+
+	if (req->family != AF_INET)
+		return 0;
+	json_object_foreach(m, k, o)
+	{
+		const char *p = json_string_value(json_object_get(o, "proto"));
+		const char *n = json_string_value(json_object_get(o, "name"));
+
+		if (!strcmp(k, key) || json_integer_value(json_object_get(o, "family")) != 4 ||
+		    !p || strcmp(p, proto) ||
+		    json_integer_value(json_object_get(o, "ext_port")) != req->ext_port)
+			continue;
+		return he_error_set(err, -EADDRINUSE,
+				    "external port %u/%s is already used by exposure '%s' (to "
+				    "port %u); close it first or choose another external port",
+				    req->ext_port, proto, n ? n : "?",
+				    (unsigned)json_integer_value(json_object_get(o, "int_port")));
+	}
+	return 0;
+}
+
 static bool retry_after_reprobe(int ret)
 {
 	return ret == -ECONNREFUSED || ret == -ETIMEDOUT || ret == -EHOSTUNREACH;
@@ -753,9 +784,13 @@ int he_portmap_map(struct he_portmap *pm, const struct he_pm_request *req_in,
 			json_object_del(rec, "pinhole_id");
 		}
 	}
+	ret = check_ext_port(pm, &req, key, err);
+	if (ret < 0) {
+		json_decref(rec);
+		return ret;
+	}
 again:
 	memset(&res, 0, sizeof(res));
-	pm->epoch_reset = false;
 	ret = pm->be->map(pm, &req, rec, &res, err);
 	if (ret == -EPROTONOSUPPORT && pm->be->id == HE_PM_PCP && !pm->opts.force) {
 		/* PCP UNSUPP_VERSION from a NAT-PMP-only router: fall back */
@@ -807,6 +842,8 @@ again:
 	if (res.ext_addr[0] && he_addr_class_str(res.ext_addr, &res.ext_class) < 0)
 		res.ext_class = HE_ADDR_RESERVED;
 	if (res.epoch_reset || pm->epoch_reset) {
+		/* noticed now or while (re)discovering: reported once */
+		pm->epoch_reset = false;
 		res.epoch_reset = true;
 		snprintf(res.note, sizeof(res.note),
 			 "the router %s lost its port mappings since the last run (it restarted "

@@ -302,15 +302,14 @@ static void set_permanent_only(struct he_portmap *pm)
 static int upnp_map4(struct he_portmap *pm, const struct he_pm_request *req, json_t *rec,
 		     struct he_pm_result *res, struct he_error *err)
 {
-	char client[HE_PM_ADDR_MAX], desc[96];
+	char client[HE_PM_ADDR_MAX], self[HE_PM_ADDR_MAX], desc[96];
 	uint32_t lease = pm->upnp_permanent_only ? 0 : req->lease;
 	uint16_t ext_port = req->ext_port;
 	int r, ret;
 
-	if (req->to)
-		snprintf(client, sizeof(client), "%s", req->to);
-	else if ((ret = he_pm_local_addr(pm, AF_INET, client, sizeof(client), err)) < 0)
+	if ((ret = he_pm_local_addr(pm, AF_INET, self, sizeof(self), err)) < 0)
 		return ret;
+	snprintf(client, sizeof(client), "%s", req->to ? req->to : self);
 	he_pm_desc(req->name, desc, sizeof(desc));
 	r = add_mapping(pm, req, client, desc, lease, ext_port, NULL);
 	if ((r == UPNP_PERMANENT_ONLY || r == UPNP_INVALID_ARGS) && lease != 0) {
@@ -343,6 +342,16 @@ static int upnp_map4(struct he_portmap *pm, const struct he_pm_request *req, jso
 			r = add_mapping(pm, req, client, desc, lease, ext_port, reserved);
 			if (r == 0)
 				ext_port = (uint16_t)atoi(reserved);
+		} else if (g == UPNP_NO_SUCH_ENTRY && strcmp(client, self)) {
+			/* no entry holds the port: the router will not forward to another
+			 * host on this host's request (miniupnpd secure_mode) */
+			return he_error_set(
+			    err, -EACCES,
+			    "UPnP: the router refuses to forward port %u to another "
+			    "host (%s) when this host (%s) asks (error %d, UPnP "
+			    "\"secure mode\"); run homeexpose on %s, or allow it in "
+			    "the router (miniupnpd: secure_mode=no)",
+			    req->ext_port, client, self, r, client);
 		} else {
 			uint16_t alt = free_port_near(pm, ext_port, req->proto);
 			char holder[200], offer[64] = "";
@@ -352,8 +361,8 @@ static int upnp_map4(struct he_portmap *pm, const struct he_pm_request *req, jso
 					 e.int_port, e.desc);
 			else
 				snprintf(holder, sizeof(holder),
-					 "another host or another "
-					 "mechanism of the router");
+					 "no listed entry: the router itself (its own port "
+					 "forwards or services) holds it");
 			if (alt)
 				snprintf(offer, sizeof(offer), ", e.g. %u", alt);
 			return he_error_set(err, -EADDRINUSE,

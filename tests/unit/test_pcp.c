@@ -619,6 +619,52 @@ static void test_backend_epoch_reset(void **s)
 	he_state_close(st);
 }
 
+static void test_backend_epoch_reset_at_discovery(void **s)
+{
+	struct pcp_fix *fx = *s;
+	struct he_state *st = NULL;
+	struct he_portmap *pm;
+	struct he_pm_result res;
+	struct he_error err = {0};
+
+	assert_int_equal(he_state_open(fx->dir, HE_STATE_WRITE, 0, &st, &err), 0);
+	fx->sc.epoch = 50000;
+	pm = open_pcp(fx, st, true);
+	assert_int_equal(he_portmap_map(pm, &web, &res, &err), 0);
+	he_portmap_close(pm);
+	/* the router reboots; the next run's probe sees it first */
+	fx->sc.epoch = 2;
+	pm = open_pcp(fx, st, true);
+	assert_int_equal(he_portmap_map(pm, &web, &res, &err), 0);
+	assert_true(res.epoch_reset);
+	he_portmap_close(pm);
+	he_state_close(st);
+}
+
+static void test_backend_ext_port_in_use(void **s)
+{
+	struct pcp_fix *fx = *s;
+	struct he_state *st = NULL;
+	struct he_portmap *pm;
+	struct he_pm_request other = web;
+	struct he_pm_result res;
+	struct he_error err = {0};
+
+	assert_int_equal(he_state_open(fx->dir, HE_STATE_WRITE, 0, &st, &err), 0);
+	pm = open_pcp(fx, st, true);
+	assert_int_equal(he_portmap_map(pm, &web, &res, &err), 0);
+	other.name = "other";
+	other.int_port = 9000;
+	fake_set(&fx->fr, pcp_reply, &fx->sc);
+	assert_int_equal(he_portmap_map(pm, &other, &res, &err), -EADDRINUSE);
+	assert_non_null(strstr(err.msg, "exposure 'web'"));
+	assert_int_equal(fx->fr.nreq, 0);
+	other.proto = HE_PROTO_UDP; /* udp/443 is another port */
+	assert_int_equal(he_portmap_map(pm, &other, &res, &err), 0);
+	he_portmap_close(pm);
+	he_state_close(st);
+}
+
 static void test_backend_natpmp_fallback(void **s)
 {
 	struct pcp_fix *fx = *s;
@@ -681,6 +727,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_backend_no_prefer_failure, setup_fake,
 					    teardown_fake),
 	    cmocka_unit_test_setup_teardown(test_backend_epoch_reset, setup_fake, teardown_fake),
+	    cmocka_unit_test_setup_teardown(test_backend_epoch_reset_at_discovery, setup_fake,
+					    teardown_fake),
+	    cmocka_unit_test_setup_teardown(test_backend_ext_port_in_use, setup_fake,
+					    teardown_fake),
 	    cmocka_unit_test_setup_teardown(test_backend_natpmp_fallback, setup_fake,
 					    teardown_fake),
 	    cmocka_unit_test_setup_teardown(test_backend_timeout, setup_fake, teardown_fake),

@@ -372,6 +372,26 @@ static void test_718_other_host(void **s)
 	assert_non_null(strstr(err.msg, "192.168.1.30"));
 }
 
+static void test_718_to_other_host_refused(void **s)
+{
+	struct fix *fx = *s;
+	struct he_pm_request r = web;
+	struct he_pm_result res;
+	struct he_error err = {0};
+
+	/* miniupnpd in secure mode: 718 and no entry holds the port */
+	r.to = "127.0.0.9";
+	expect_string(__wrap_UPNP_AddPortMapping, extPort, "443");
+	expect_string(__wrap_UPNP_AddPortMapping, inClient, "127.0.0.9");
+	expect_string(__wrap_UPNP_AddPortMapping, desc, "homeexpose:web");
+	expect_string(__wrap_UPNP_AddPortMapping, leaseDuration, "600");
+	will_return(__wrap_UPNP_AddPortMapping, 718);
+	expect_entry("443", 714, NULL, NULL, NULL);
+	assert_int_equal(he_portmap_map(fx->pm, &r, &res, &err), -EACCES);
+	assert_non_null(strstr(err.msg, "secure mode"));
+	assert_non_null(strstr(err.msg, "127.0.0.9"));
+}
+
 static void test_729_any_port_igdv2(void **s)
 {
 	struct fix *fx = *s;
@@ -515,6 +535,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_402_permanent_only, setup2, teardown),
 	    cmocka_unit_test_setup_teardown(test_718_ours_reused, setup2, teardown),
 	    cmocka_unit_test_setup_teardown(test_718_other_host, setup2, teardown),
+	    cmocka_unit_test_setup_teardown(test_718_to_other_host_refused, setup2, teardown),
 	    cmocka_unit_test_setup_teardown(test_729_any_port_igdv2, setup2, teardown),
 	    cmocka_unit_test_setup_teardown(test_718_igdv1_no_any, setup1, teardown),
 	    cmocka_unit_test_setup_teardown(test_606, setup2, teardown),
