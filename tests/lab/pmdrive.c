@@ -1,4 +1,20 @@
-/* Development driver for lib/portmap against the lab's miniupnpd (not committed). */
+/* SPDX-License-Identifier: MIT */
+/*
+ * pmdrive.c - development driver for lib/portmap against the lab's real
+ * miniupnpd, and the recorder of tests/fixtures/portmap. Not built by the
+ * Makefile (the CLI supersedes it for everything but "raw"); build by hand:
+ *
+ *   make && cc -std=gnu11 -Ilib -D_GNU_SOURCE $(pkg-config --cflags jansson) \
+ *      tests/lab/pmdrive.c build/libhomeexpose.a \
+ *      $(pkg-config --libs miniupnpc jansson libmnl) -lnatpmp -o build/pmdrive
+ *
+ * and run it inside the lab's home namespace (tests/lab/lab.sh: in_home):
+ *   pmdrive [-g GW] [-p pcp|natpmp|upnp] [-s STATEDIR] [-n] [-t MS] COMMAND
+ *   netcheck | extip | list | table
+ *   open NAME EXT INT tcp|udp 4|6 [LEASE]      (env PM_TO=host, PM_ANY=1)
+ *   close NAME EXT INT tcp|udp 4|6
+ *   raw DIR GW SRC [GW6 SRC6]   send fixed PCP/NAT-PMP requests, save each reply
+ */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
@@ -261,8 +277,8 @@ int main(int argc, char **argv)
 			printf("mapped: %s %s:%u -> %s:%u lease %u%s%s in %u ms%s%s\n",
 			       he_pm_protocol_name(rs.protocol), rs.ext_addr, rs.ext_port,
 			       rs.client, rs.int_port, rs.lease, rs.permanent ? " permanent" : "",
-			       rs.reused ? " reused" : "", rs.elapsed_ms, rs.note[0] ? "\nnote: " : "",
-			       rs.note);
+			       rs.reused ? " reused" : "", rs.elapsed_ms,
+			       rs.note[0] ? "\nnote: " : "", rs.note);
 		} else {
 			uint64_t t0;
 			struct timespec ts;
