@@ -7,13 +7,17 @@
 
 #include "cli.h"
 #include "config/exposure.h"
+#include "apply.h"
+#include "state/state.h"
 
 static void usage(void)
 {
 	printf("Usage: homeexpose close NAME|PORTSPEC [--json]\n"
 	       "\n"
 	       "Remove an exposure: the router mapping, the host firewall rule and its\n"
-	       "drop-in. A PORTSPEC names the exposure that holds that external port.\n");
+	       "drop-in. A PORTSPEC names the exposure that holds that external port.\n"
+	       "\n"
+	       "      --force   remove the drop-in even when the router cannot be reached\n");
 }
 
 /* The exposure named by NAME or holding the external port of PORTSPEC. */
@@ -53,8 +57,12 @@ static struct he_exposure *find(struct he_cli *cli, struct he_exposures *l, cons
 
 int cmd_close(struct he_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {HE_COMMON_OPTS, {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {
+	    HE_COMMON_OPTS, {"force", no_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
 	struct he_exposures l = {0};
+	struct he_state *st = NULL;
+	json_t *jout = NULL;
+	bool force = false;
 	struct he_exposure *e;
 	struct he_diags d = {0};
 	struct he_error err;
@@ -66,6 +74,10 @@ int cmd_close(struct he_cli *cli, int argc, char **argv)
 		if (opt == 'h') {
 			usage();
 			return HE_EXIT_OK;
+		}
+		if (opt == 'f') {
+			force = true;
+			continue;
 		}
 		return he_usage_error(cli, "bad option");
 	}
@@ -86,17 +98,46 @@ int cmd_close(struct he_cli *cli, int argc, char **argv)
 		he_exposures_free(&l);
 		return HE_EXIT_FAIL;
 	}
-	if (e->router || e->firewall) {
-		he_exposures_free(&l);
-		return he_not_available(cli, "removing router mappings and firewall rules (close)");
-	}
-	rc = he_exposure_remove(cli->cfg.exposures_dir, e->name, &err);
-	if (rc < 0)
+	if (cli->json)
+		jout = json_pack("{s:s, s:[]}", "name", e->name, "router");
+	if (he_state_open(cli->cfg.state_dir, HE_STATE_WRITE, 10000, &st, &err) < 0) {
 		he_errorf(cli, "%s", err.msg);
-	else if (cli->json)
-		he_json_print(json_pack("{s:s, s:b}", "name", e->name, "closed", true));
-	else if (cli->verbosity >= 0)
+		rc = HE_EXIT_FAIL;
+		goto out;
+	}
+	rc = HE_EXIT_OK;
+	if (e->router)
+		rc = he_apply_router_remove(cli, st, e, jout);
+	if (e->firewall && he_apply_firewall(cli, &l, NULL, e->name, false, jout) != HE_EXIT_OK)
+		rc = HE_EXIT_FAIL;
+	if (rc != HE_EXIT_OK && !force) {
+		fprintf(stderr,
+			"exposure '%s' is kept (%s); fix the cause and close again, or "
+			"'close --force' to forget it anyway\n",
+			e->name, e->file);
+		goto out;
+	}
+	if (he_exposure_remove(cli->cfg.exposures_dir, e->name, &err) < 0) {
+		he_errorf(cli, "%s", err.msg);
+		rc = HE_EXIT_FAIL;
+		goto out;
+	}
+	if (rc != HE_EXIT_OK)
+		he_warnf(cli,
+			 "forgot exposure '%s' because of --force; what could not be removed "
+			 "is named above",
+			 e->name);
+	rc = HE_EXIT_OK;
+	if (jout) {
+		json_object_set_new(jout, "closed", json_true());
+		he_json_print(jout);
+		jout = NULL;
+	} else if (cli->verbosity >= 0) {
 		printf("closed exposure '%s'\n", e->name);
+	}
+out:
+	json_decref(jout);
+	he_state_close(st);
 	he_exposures_free(&l);
-	return rc < 0 ? HE_EXIT_FAIL : HE_EXIT_OK;
+	return rc;
 }

@@ -14,6 +14,8 @@
 #include "catalog/danger.h"
 #include "cli.h"
 #include "config/exposure.h"
+#include "apply.h"
+#include "state/state.h"
 
 static void usage(void)
 {
@@ -261,6 +263,55 @@ static void print_plan(struct he_cli *cli, const struct he_exposure *e, bool exi
 	free(text);
 }
 
+/* Firewall, then router, then the drop-in; a failure undoes the steps before it. */
+static int apply(struct he_cli *cli, const struct open_opts *o, struct he_exposure *e,
+		 const struct he_exposures *existing, bool exists)
+{
+	struct he_state *st = NULL;
+	struct he_error err = {0};
+	json_t *jout = NULL;
+	bool fw_done = false;
+	int rc;
+
+	if (cli->json)
+		jout = json_pack("{s:s, s:s, s:[]}", "name", e->name, "drop_in", e->file, "router");
+	rc = he_state_open(cli->cfg.state_dir, HE_STATE_WRITE, 10000, &st, &err);
+	if (rc < 0) {
+		he_errorf(cli, "%s", err.msg);
+		json_decref(jout);
+		return HE_EXIT_FAIL;
+	}
+	rc = HE_EXIT_OK;
+	if (e->firewall) {
+		rc = he_apply_firewall(cli, existing, e, NULL, false, jout);
+		fw_done = rc == HE_EXIT_OK;
+	}
+	if (rc == HE_EXIT_OK && e->router)
+		rc = he_apply_router(cli, st, e, o->protocol, o->force, jout);
+	if (rc == HE_EXIT_OK && he_exposure_save(cli->cfg.exposures_dir, e, &err) < 0) {
+		he_errorf(cli, "%s", err.msg);
+		rc = HE_EXIT_FAIL;
+	}
+	if (rc != HE_EXIT_OK && fw_done) /* put the firewall back as it was */
+		he_apply_firewall(cli, existing, NULL, NULL, false, NULL);
+	he_state_close(st);
+	if (rc == HE_EXIT_OK) {
+		if (jout) {
+			json_object_set_new(jout, "ok", json_true());
+			he_json_print(jout);
+			jout = NULL;
+		} else if (cli->verbosity >= 0) {
+			printf("%s exposure '%s' (%s)\n", exists ? "updated" : "opened", e->name,
+			       e->file);
+		}
+	} else if (cli->verbosity >= 0 && !cli->json) {
+		fprintf(stderr, "nothing was kept: exposure '%s' is %s\n", e->name,
+			exists ? "as it was" : "not recorded");
+	}
+	json_decref(jout);
+	return rc;
+}
+
 int cmd_open(struct he_cli *cli, int argc, char **argv)
 {
 	struct open_opts o = {0};
@@ -268,7 +319,6 @@ int cmd_open(struct he_cli *cli, int argc, char **argv)
 	struct he_exposures existing = {0};
 	const struct he_profile *profile = NULL;
 	struct he_diags d = {0};
-	struct he_error err;
 	bool exists;
 	int rc;
 
@@ -299,27 +349,15 @@ int cmd_open(struct he_cli *cli, int argc, char **argv)
 	he_exposures_load(cli->cfg.exposures_dir, &existing, &d);
 	he_diags_free(&d);
 	exists = he_exposures_find(&existing, e.name) != NULL;
-	he_exposures_free(&existing);
 
 	if (o.dry_run) {
 		print_plan(cli, &e, exists);
-		return HE_EXIT_OK;
+		if (e.firewall && !cli->json)
+			rc = he_apply_firewall(cli, &existing, &e, NULL, true, NULL);
+		he_exposures_free(&existing);
+		return rc;
 	}
-	if (e.router || e.firewall)
-		return he_not_available(cli, e.router ? "router port mapping (open without "
-							"--no-router)"
-						      : "the host firewall (open without "
-							"--no-firewall)");
-	/* Nothing to apply: record the desired state only. */
-	if (he_exposure_save(cli->cfg.exposures_dir, &e, &err) < 0) {
-		he_errorf(cli, "%s", err.msg);
-		return HE_EXIT_FAIL;
-	}
-	if (cli->json)
-		he_json_print(json_pack("{s:s, s:s, s:b, s:b}", "name", e.name, "drop_in", e.file,
-					"router", false, "firewall", false));
-	else if (cli->verbosity >= 0)
-		printf("%s exposure '%s' in %s (router and firewall left alone)\n",
-		       exists ? "updated" : "recorded", e.name, e.file);
-	return HE_EXIT_OK;
+	rc = apply(cli, &o, &e, &existing, exists);
+	he_exposures_free(&existing);
+	return rc;
 }

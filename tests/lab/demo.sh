@@ -38,8 +38,34 @@ run he services jitsi
 say "A port that should never face the internet is refused, with the reason"
 run he open 25 mail
 
-say "The service catalog"
-run he services
+say "A web service on the home server (port 8080), not yet reachable from the internet"
+lab_serve_tcp "$LAB_HOME" :: 8080 "hello from the home server"
+printf '$ (internet host) connect %s:8443\n' "$LAB_WAN_IP"
+lab_probe_tcp "$LAB_INET" "$LAB_WAN_IP" 8443 || echo "(no answer: not reachable)"
+
+say "homeexpose opens it: router mapping (PCP/NAT-PMP/UPnP) and host firewall"
+run he open 8443:8080/tcp web --ipv4-only
+
+say "The internet host connects to the router's public address"
+printf '$ (internet host) connect %s:8443\n' "$LAB_WAN_IP"
+demo_rc=0
+if lab_probe_tcp "$LAB_INET" "$LAB_WAN_IP" 8443; then
+	echo "(reached the home server through the router: the exposure works)"
+else
+	echo "demo: the service was NOT reachable after open" >&2
+	demo_rc=1
+fi
+
+run he list
+
+say "Closing it makes it unreachable again"
+run he close web
+printf '$ (internet host) connect %s:8443\n' "$LAB_WAN_IP"
+lab_probe_tcp "$LAB_INET" "$LAB_WAN_IP" 8443 || echo "(no answer: not reachable)"
+
+say "Not yet in this version: the dynamic-DNS update (ddns) and the agent"
+run he ddns update
 
 say "Done; the lab is removed."
 lab_down
+exit "$demo_rc"

@@ -26,6 +26,10 @@ fail=0
 
 cleanup() {
 	[ -n "${srv_pids:-}" ] && kill $srv_pids 2>/dev/null
+	# every process still inside our namespaces (the socat servers) goes with them
+	for ns in "$H" "$C"; do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
+	done
 	ip netns del "$H" 2>/dev/null
 	ip netns del "$C" 2>/dev/null
 	rm -rf "$tmp"

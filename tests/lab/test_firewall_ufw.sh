@@ -8,7 +8,11 @@ root=$(cd "$here/../.." && pwd)
 sfx="$$$(od -An -N2 -tx2 /dev/urandom | tr -d ' ')"
 H="hefwu${sfx}"
 tmp=$(mktemp -d)
-cleanup() { ip netns del "$H" 2>/dev/null; rm -rf "$tmp"; }
+cleanup() {
+	ip netns pids "$H" 2>/dev/null | xargs -r kill 2>/dev/null
+	ip netns del "$H" 2>/dev/null
+	rm -rf "$tmp"
+}
 trap cleanup EXIT INT TERM
 [ "$(id -u)" = 0 ] || { echo "not ok - needs root"; exit 1; }
 command -v ufw >/dev/null || { echo "not ok - ufw not installed (apt-get install ufw)"; exit 1; }

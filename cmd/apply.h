@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * apply.h - carrying an exposure out: router mappings and host firewall.
+ *
+ * Owner: cmd/. Shared by open, close and list. It runs the library calls and
+ * prints what happened (only cmd/ prints); the agent will reuse the same
+ * library calls through its own reconcile loop.
+ */
+#ifndef HE_CMD_APPLY_H
+#define HE_CMD_APPLY_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "cli.h"
+#include "config/exposure.h"
+#include "portmap/portmap.h"
+#include "state/state.h"
+
+/* Portmap options from [router] and a --protocol override (NULL: automatic). */
+int he_apply_portmap_opts(struct he_cli *cli, const char *protocol, struct he_portmap_opts *o);
+
+/*
+ * Map every port of e on the router (IPv4 forward and, where this host has a
+ * global IPv6 address, the IPv6 pinhole), printing or adding to jout each
+ * result. A non-public external address (CGNAT, double NAT) fails unless
+ * force. On failure the mappings made in this call are removed again.
+ * Returns HE_EXIT_OK or HE_EXIT_FAIL.
+ */
+int he_apply_router(struct he_cli *cli, struct he_state *st, const struct he_exposure *e,
+		    const char *protocol, bool force, json_t *jout);
+
+/* Remove e's mappings from the router. Returns HE_EXIT_OK or HE_EXIT_FAIL. */
+int he_apply_router_remove(struct he_cli *cli, struct he_state *st, const struct he_exposure *e,
+			   json_t *jout);
+
+/*
+ * Make the host firewall match every exposure in all (those with firewall =
+ * yes), plus extra when not NULL, minus the one named without when not NULL.
+ * dry_run prints the exact commands. Reports other tables that would still
+ * drop a port. Returns HE_EXIT_OK or HE_EXIT_FAIL.
+ */
+int he_apply_firewall(struct he_cli *cli, const struct he_exposures *all,
+		      const struct he_exposure *extra, const char *without, bool dry_run,
+		      json_t *jout);
+
+#endif
