@@ -230,6 +230,7 @@ _homeexpose()
             opts+=" --lease --no-router --no-firewall --ipv4-only --ipv6-only --to"
             opts+=" --protocol --force --no-check --dry-run"
             ;;
+        close) opts+=" --force" ;;
         netcheck) opts+=" --protocol" ;;
         ddns) opts+=" --force" ;;
         reflector) opts+=" --listen --key-file" ;;
