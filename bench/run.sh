@@ -22,9 +22,9 @@ stats() {
 	sort -n "$2" | awk -v name="$1" '
 		{ v[NR] = $1 }
 		END {
-			if (NR == 0) { printf "  %-44s no successful runs\n", name; exit }
+			if (NR == 0) { printf "  %-52s no successful runs\n", name; exit }
 			m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-			printf "  %-44s median %7.1f ms   min %7.1f   max %7.1f   (n=%d)\n", name, m, v[1], v[NR], NR
+			printf "  %-52s median %7.1f ms   min %7.1f   max %7.1f   (n=%d)\n", name, m, v[1], v[NR], NR
 		}'
 }
 
@@ -54,9 +54,9 @@ time_fail() {
 	rc=$?
 	t1=$(now_ms)
 	if [ "$rc" -eq 124 ]; then
-		printf '  %-44s still trying after %d s (cap; gave up)\n' "$name" "$CAP"
+		printf '  %-52s still trying after %d s (cap; gave up)\n' "$name" "$CAP"
 	else
-		printf '  %-44s %7.1f ms (exit %d)\n' "$name" "$((t1 - t0))" "$rc"
+		printf '  %-52s %7.1f ms (exit %d)\n' "$name" "$((t1 - t0))" "$rc"
 	fi
 }
 
@@ -67,9 +67,9 @@ echo "== port mapping, lab variant 'full' (miniupnpd-nftables: UPnP, NAT-PMP, PC
 lab_up full || exit 1
 gw=$LAB_RTR_LAN_IP
 # peers: map and unmap each run so every run does the same work
-time_runs "upnpc -a (discovery + map)" "$tmp/upnpc" "$LAB_HOME" \
+time_runs "upnpc -a then -d (two discoveries)" "$tmp/upnpc" "$LAB_HOME" \
 	sh -c "upnpc -m $LAB_HOME_IF -a $LAB_HOME_IP 8080 8443 TCP 3600 && upnpc -m $LAB_HOME_IF -d 8443 TCP"
-time_runs "natpmpc -a (map)" "$tmp/natpmpc" "$LAB_HOME" \
+time_runs "natpmpc -a then delete" "$tmp/natpmpc" "$LAB_HOME" \
 	sh -c "natpmpc -g $gw -a 8080 8443 tcp 3600 && natpmpc -g $gw -a 8080 8443 tcp 0"
 mkdir -p "$LAB_DIR/etc"
 printf '[general]\nstate-dir = %s/state\n[firewall]\nbackend = none\n' "$LAB_DIR" >"$LAB_DIR/etc/homeexpose.conf"
@@ -114,5 +114,5 @@ done
 stats "homeexpose config check" "$tmp/cc"
 if [ -x /usr/bin/time ]; then
 	kb=$( (/usr/bin/time -f '%M' "$HE_BIN" -c "$conf" services >/dev/null) 2>&1 | tail -1)
-	printf '  %-44s %s KiB max resident\n' "homeexpose services" "$kb"
+	printf '  %-52s %s KiB max resident\n' "homeexpose services" "$kb"
 fi
