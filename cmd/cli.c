@@ -88,7 +88,26 @@ int he_cli_common_opt(struct he_cli *cli, int opt, const char *arg)
 	}
 }
 
-static void print_diags(const struct he_cli *cli, const struct he_diags *d)
+int he_cli_getopt(struct he_cli *cli, int argc, char **argv, const struct option *opts,
+		  void (*usage)(void))
+{
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, HE_COMMON_SHORT, opts, NULL)) != -1) {
+		if (he_cli_common_opt(cli, opt, optarg))
+			continue;
+		if (opt == 'h') {
+			usage();
+			return -1;
+		}
+		if (opt == 0)
+			continue; /* a flag of this command, parsed for the usage check */
+		return he_usage_error(cli, "bad option");
+	}
+	return 0;
+}
+
+void he_cli_print_diags(const struct he_cli *cli, const struct he_diags *d)
 {
 	char line[1400];
 
@@ -108,7 +127,7 @@ int he_cli_config(struct he_cli *cli)
 	if (cli->cfg_loaded)
 		return 0;
 	r = he_config_load(&cli->cfg, cli->config_path, cli->config_path != NULL, &d);
-	print_diags(cli, &d);
+	he_cli_print_diags(cli, &d);
 	he_diags_free(&d);
 	if (r < 0) {
 		he_errorf(cli, "configuration has errors; run '%s config check'", cli->prog);
@@ -153,7 +172,7 @@ int he_cli_catalog(struct he_cli *cli)
 	he_catalog_load(dirs, n, &cli->catalog, &d);
 	for (size_t i = 0; i < d.n; i++)
 		d.v[i].level = HE_DIAG_WARNING; /* a bad local profile must not stop everything */
-	print_diags(cli, &d);
+	he_cli_print_diags(cli, &d);
 	he_diags_free(&d);
 	cli->catalog_loaded = true;
 	return 0;

@@ -8,6 +8,7 @@
 #ifndef HE_CMD_CLI_H
 #define HE_CMD_CLI_H
 
+#include <getopt.h>
 #include <jansson.h>
 #include <stdbool.h>
 
@@ -41,8 +42,19 @@ struct he_cli {
 	}
 #define HE_COMMON_SHORT "c:vqh"
 
-/* Handle a common option; returns 1 if it was one (h: prints help, sets *exit). */
+/* Handle a common option; returns 1 if it was one. */
 int he_cli_common_opt(struct he_cli *cli, int opt, const char *arg);
+
+/*
+ * The option loop of a command whose own options are plain flags (entries
+ * with val 0) besides the common ones: 0 to go on, -1 after printing --help,
+ * or HE_EXIT_USAGE after a usage error.
+ */
+int he_cli_getopt(struct he_cli *cli, int argc, char **argv, const struct option *opts,
+		  void (*usage)(void));
+
+/* Print diagnostics as file:line: message on stderr (warnings not with -q). */
+void he_cli_print_diags(const struct he_cli *cli, const struct he_diags *d);
 
 /* Load the configuration once; on error print every diagnostic, return -1. */
 int he_cli_config(struct he_cli *cli);

@@ -40,17 +40,10 @@ int cmd_config(struct he_cli *cli, int argc, char **argv)
 	struct he_diags d = {0};
 	size_t nexp = 0, nprof = 0;
 	char line[1400];
-	int opt, rc;
+	int rc = he_cli_getopt(cli, argc, argv, opts, usage);
 
-	while ((opt = getopt_long(argc, argv, HE_COMMON_SHORT, opts, NULL)) != -1) {
-		if (he_cli_common_opt(cli, opt, optarg))
-			continue;
-		if (opt == 'h') {
-			usage();
-			return HE_EXIT_OK;
-		}
-		return he_usage_error(cli, "bad option");
-	}
+	if (rc)
+		return rc < 0 ? HE_EXIT_OK : rc;
 	if (optind >= argc)
 		return he_usage_error(cli, "missing subcommand (config check)");
 	if (strcmp(argv[optind], "check") != 0)

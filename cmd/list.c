@@ -18,27 +18,17 @@ int cmd_list(struct he_cli *cli, int argc, char **argv)
 	static const struct option opts[] = {HE_COMMON_OPTS, {NULL, 0, NULL, 0}};
 	struct he_exposures l = {0};
 	struct he_diags d = {0};
-	char ports[HE_PORTSPEC_MAX * 24], line[1400];
-	int opt;
+	char ports[HE_PORTSPEC_MAX * 24];
+	int rc = he_cli_getopt(cli, argc, argv, opts, usage);
 
-	while ((opt = getopt_long(argc, argv, HE_COMMON_SHORT, opts, NULL)) != -1) {
-		if (he_cli_common_opt(cli, opt, optarg))
-			continue;
-		if (opt == 'h') {
-			usage();
-			return HE_EXIT_OK;
-		}
-		return he_usage_error(cli, "bad option");
-	}
+	if (rc)
+		return rc < 0 ? HE_EXIT_OK : rc;
 	if (optind != argc)
 		return he_usage_error(cli, "unexpected argument '%s'", argv[optind]);
 	if (he_cli_config(cli) < 0)
 		return HE_EXIT_USAGE;
 	he_exposures_load(cli->cfg.exposures_dir, &l, &d);
-	for (size_t i = 0; i < d.n; i++) {
-		he_diag_format(&d.v[i], line, sizeof(line));
-		fprintf(stderr, "%s\n", line);
-	}
+	he_cli_print_diags(cli, &d);
 	if (cli->json) {
 		json_t *a = json_array();
 
@@ -69,8 +59,8 @@ int cmd_list(struct he_cli *cli, int argc, char **argv)
 			       e->firewall ? "yes" : "no", e->family);
 		}
 	}
-	opt = d.nerrors ? HE_EXIT_USAGE : HE_EXIT_OK;
+	rc = d.nerrors ? HE_EXIT_USAGE : HE_EXIT_OK;
 	he_exposures_free(&l);
 	he_diags_free(&d);
-	return opt;
+	return rc;
 }

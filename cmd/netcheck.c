@@ -17,19 +17,10 @@ int cmd_netcheck(struct he_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    HE_COMMON_OPTS, {"protocol", required_argument, NULL, 0}, {NULL, 0, NULL, 0}};
-	int opt;
+	int rc = he_cli_getopt(cli, argc, argv, opts, usage);
 
-	while ((opt = getopt_long(argc, argv, HE_COMMON_SHORT, opts, NULL)) != -1) {
-		if (he_cli_common_opt(cli, opt, optarg))
-			continue;
-		if (opt == 'h') {
-			usage();
-			return HE_EXIT_OK;
-		}
-		if (opt == 0)
-			continue; /* a flag of this command, parsed for the usage check */
-		return he_usage_error(cli, "bad option");
-	}
+	if (rc)
+		return rc < 0 ? HE_EXIT_OK : rc;
 	if (optind != argc)
 		return he_usage_error(cli, "unexpected argument '%s'", argv[optind]);
 	if (he_cli_config(cli) < 0)

@@ -123,17 +123,10 @@ static int show_one(struct he_cli *cli, const char *name)
 int cmd_services(struct he_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {HE_COMMON_OPTS, {NULL, 0, NULL, 0}};
-	int opt;
+	int rc = he_cli_getopt(cli, argc, argv, opts, usage);
 
-	while ((opt = getopt_long(argc, argv, HE_COMMON_SHORT, opts, NULL)) != -1) {
-		if (he_cli_common_opt(cli, opt, optarg))
-			continue;
-		if (opt == 'h') {
-			usage();
-			return HE_EXIT_OK;
-		}
-		return he_usage_error(cli, "bad option");
-	}
+	if (rc)
+		return rc < 0 ? HE_EXIT_OK : rc;
 	if (argc - optind > 1)
 		return he_usage_error(cli, "too many arguments");
 	if (he_cli_catalog(cli) < 0)
