@@ -127,10 +127,25 @@ static bool host_has_global_v6(void)
 	return he_net_global_ipv6(0, &a, &err) == 0;
 }
 
+/* The router handle per [router] and --protocol; HE_EXIT_OK or the exit code. */
+static int open_router(struct he_cli *cli, struct he_state *st, const char *protocol,
+		       struct he_portmap **pm)
+{
+	struct he_portmap_opts o;
+	struct he_error err = {0};
+
+	if (he_apply_portmap_opts(cli, protocol, &o) < 0)
+		return HE_EXIT_USAGE;
+	if (he_portmap_open(&o, st, pm, &err) < 0) {
+		he_errorf(cli, "router: %s", err.msg);
+		return HE_EXIT_FAIL;
+	}
+	return HE_EXIT_OK;
+}
+
 int he_apply_router(struct he_cli *cli, struct he_state *st, const struct he_exposure *e,
 		    const char *protocol, bool force, json_t *jout)
 {
-	struct he_portmap_opts o;
 	struct he_portmap *pm = NULL;
 	struct he_error err = {0};
 	struct req_list reqs;
@@ -143,12 +158,9 @@ int he_apply_router(struct he_cli *cli, struct he_state *st, const struct he_exp
 			       "IPv6 pinhole to open");
 		return HE_EXIT_FAIL;
 	}
-	if (he_apply_portmap_opts(cli, protocol, &o) < 0)
-		return HE_EXIT_USAGE;
-	if (he_portmap_open(&o, st, &pm, &err) < 0) {
-		he_errorf(cli, "router: %s", err.msg);
-		return HE_EXIT_FAIL;
-	}
+	rc = open_router(cli, st, protocol, &pm);
+	if (rc)
+		return rc;
 	build_requests(e, v6, &reqs);
 	for (size_t i = 0; i < reqs.n; i++) {
 		struct he_pm_result res;
@@ -197,18 +209,14 @@ int he_apply_router(struct he_cli *cli, struct he_state *st, const struct he_exp
 int he_apply_router_remove(struct he_cli *cli, struct he_state *st, const struct he_exposure *e,
 			   json_t *jout)
 {
-	struct he_portmap_opts o;
 	struct he_portmap *pm = NULL;
 	struct he_error err = {0};
 	struct req_list reqs;
 	int rc = HE_EXIT_OK;
 
-	if (he_apply_portmap_opts(cli, NULL, &o) < 0)
-		return HE_EXIT_USAGE;
-	if (he_portmap_open(&o, st, &pm, &err) < 0) {
-		he_errorf(cli, "router: %s", err.msg);
-		return HE_EXIT_FAIL;
-	}
+	rc = open_router(cli, st, NULL, &pm);
+	if (rc)
+		return rc;
 	build_requests(e, true, &reqs);
 	for (size_t i = 0; i < reqs.n; i++) {
 		if (he_portmap_unmap(pm, &reqs.v[i], &err) < 0) {
