@@ -12,6 +12,7 @@
 #include "config/exposure.h"
 #include "config/ini.h"
 #include "config/schema.h"
+#include "core/file.h"
 
 #define P(field) offsetof(struct he_profile, field), sizeof(((struct he_profile *)0)->field)
 
@@ -162,23 +163,22 @@ static void load_dir(struct he_catalog *cat, const char *dir, struct he_diags *d
 	qsort(names, n, sizeof(names[0]), cmp_str);
 	for (size_t i = 0; i < n; i++) {
 		char path[PATH_MAX];
-		char buf[16384];
-		FILE *f;
-		size_t len;
+		char *text = NULL;
+		int r;
 
 		snprintf(path, sizeof(path), "%.3800s/%s", dir, names[i]);
 		free(names[i]);
-		f = fopen(path, "re");
-		if (!f) {
-			he_diags_add(d, HE_DIAG_ERROR, path, 0, "cannot read: %s", strerror(errno));
+		r = he_read_text(path, 16383, &text);
+		if (r == -EFBIG) {
+			he_diags_add(d, HE_DIAG_ERROR, path, 0, "profile file too large");
 			continue;
 		}
-		len = fread(buf, 1, sizeof(buf) - 1, f);
-		if (!feof(f))
-			he_diags_add(d, HE_DIAG_ERROR, path, 0, "profile file too large");
-		fclose(f);
-		buf[len] = '\0';
-		he_catalog_parse(cat, path, buf, d);
+		if (r < 0) {
+			he_diags_add(d, HE_DIAG_ERROR, path, 0, "cannot read: %s", strerror(-r));
+			continue;
+		}
+		he_catalog_parse(cat, path, text, d);
+		free(text);
 	}
 }
 

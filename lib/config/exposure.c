@@ -11,6 +11,7 @@
 
 #include "config/ini.h"
 #include "config/schema.h"
+#include "core/file.h"
 #include "state/state.h"
 
 #define E(field) offsetof(struct he_exposure, field), sizeof(((struct he_exposure *)0)->field)
@@ -94,36 +95,6 @@ int he_exposure_parse(struct he_exposure *e, const char *file, const char *text,
 	return d->nerrors > before ? -EINVAL : 0;
 }
 
-static int read_small_file(const char *path, char **out)
-{
-	FILE *f = fopen(path, "re");
-	char *buf;
-	size_t n;
-
-	if (!f)
-		return -errno;
-	buf = malloc(65537);
-	if (!buf) {
-		fclose(f);
-		return -ENOMEM;
-	}
-	n = fread(buf, 1, 65536, f);
-	if (ferror(f)) {
-		fclose(f);
-		free(buf);
-		return -EIO;
-	}
-	if (!feof(f) && fgetc(f) != EOF) {
-		fclose(f);
-		free(buf);
-		return -EFBIG;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	*out = buf;
-	return 0;
-}
-
 static int cmp_exposure(const void *a, const void *b)
 {
 	return strcmp(((const struct he_exposure *)a)->name, ((const struct he_exposure *)b)->name);
@@ -168,7 +139,7 @@ int he_exposures_load(const char *dir, struct he_exposures *out, struct he_diags
 			    name);
 			continue;
 		}
-		r = read_small_file(path, &text);
+		r = he_read_text(path, 65536, &text);
 		if (r < 0) {
 			he_diags_add(d, HE_DIAG_ERROR, path, 0, "cannot read: %s", strerror(-r));
 			continue;
