@@ -1,0 +1,459 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests: lib/agent's pure parts and its loop - renewal timing, reconcile
+ * planning (desired vs observed), the control protocol, the metrics text,
+ * timers and signals in the epoll loop.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "agent/ctlproto.h"
+#include "agent/loop.h"
+#include "agent/metrics.h"
+#include "agent/plan.h"
+
+/* --- timing --- */
+
+static void test_renew_at_half_lease(void **state)
+{
+	struct he_agent_have h = {.lease = 3600, .expires = 10000};
+
+	(void)state;
+	assert_int_equal(he_agent_renew_at(&h), 10000 - 1800);
+	h.lease = 121;
+	assert_int_equal(he_agent_renew_at(&h), 10000 - 60);
+	h.permanent = true;
+	assert_true(he_agent_renew_at(&h) == INT64_MAX);
+	h.permanent = false;
+	h.expires = 0; /* UPnP permanent mapping recorded with expires 0 */
+	assert_true(he_agent_renew_at(&h) == INT64_MAX);
+}
+
+static void test_backoff(void **state)
+{
+	(void)state;
+	assert_int_equal(he_agent_backoff(0), 0);
+	assert_int_equal(he_agent_backoff(1), 1);
+	assert_int_equal(he_agent_backoff(2), 2);
+	assert_int_equal(he_agent_backoff(4), 8);
+	assert_int_equal(he_agent_backoff(7), 60);
+	assert_int_equal(he_agent_backoff(1000), 60);
+}
+
+/* --- planning --- */
+
+static void exposure(struct he_exposure *e, const char *name, const char *ports, const char *family)
+{
+	struct he_error err;
+	const char *p = ports;
+
+	he_exposure_init(e, name);
+	while (*p) {
+		char one[32];
+		size_t n = strcspn(p, ",");
+		struct he_portspec ps;
+
+		snprintf(one, sizeof(one), "%.*s", (int)n, p);
+		assert_int_equal(he_portspec_parse(one, &ps, &err), 0);
+		assert_int_equal(he_portlist_add(&e->ports, &ps, &err), 0);
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	snprintf(e->family, sizeof(e->family), "%s", family);
+}
+
+static void test_wants_build(void **state)
+{
+	struct he_exposure v[3];
+	struct he_exposures ex = {.v = v, .n = 3};
+	struct he_agent_wants w = {0};
+	struct he_error err;
+
+	(void)state;
+	exposure(&v[0], "web", "443:8443/tcp", "both");
+	exposure(&v[1], "dns", "53/both", "ipv4");
+	exposure(&v[2], "off", "80", "both");
+	v[2].router = false;
+	/* without a global IPv6 address: IPv4 only */
+	assert_int_equal(he_agent_wants_build(&ex, false, &w, &err), 0);
+	assert_int_equal(w.n, 3);
+	assert_string_equal(w.v[0].name, "web");
+	assert_int_equal(w.v[0].ext_port, 443);
+	assert_int_equal(w.v[0].int_port, 8443);
+	assert_int_equal(w.v[0].family, AF_INET);
+	assert_int_equal(w.v[1].proto, HE_PROTO_TCP);
+	assert_int_equal(w.v[2].proto, HE_PROTO_UDP);
+	/* with one: web gets its pinhole, dns (ipv4) does not */
+	assert_int_equal(he_agent_wants_build(&ex, true, &w, &err), 0);
+	assert_int_equal(w.n, 4);
+	assert_int_equal(w.v[1].family, AF_INET6);
+	he_agent_wants_free(&w);
+}
+
+static const char *state_json =
+    "{\"mappings\": {"
+    " \"web tcp 443 ipv4\": {\"name\": \"web\", \"protocol\": \"pcp\", \"proto\": \"tcp\","
+    "   \"family\": 4, \"ext_port\": 443, \"int_port\": 8443, \"lease\": 3600,"
+    "   \"expires\": 5000, \"permanent\": false},"
+    " \"old tcp 80 ipv4\": {\"name\": \"old\", \"protocol\": \"upnp\", \"proto\": \"tcp\","
+    "   \"family\": 4, \"ext_port\": 80, \"int_port\": 80, \"lease\": 0,"
+    "   \"expires\": 0, \"permanent\": true},"
+    " \"junk\": {\"proto\": 7}"
+    "}}";
+
+static void load_haves(struct he_agent_haves *h)
+{
+	json_t *sec = json_loads(state_json, 0, NULL);
+	struct he_error err;
+
+	assert_non_null(sec);
+	assert_int_equal(he_agent_haves_from_state(sec, h, &err), 0);
+	json_decref(sec);
+}
+
+static void test_haves_from_state(void **state)
+{
+	struct he_agent_haves h = {0};
+	struct he_error err;
+
+	(void)state;
+	load_haves(&h);
+	assert_int_equal(h.n, 2); /* the record lib/portmap never wrote is skipped */
+	assert_string_equal(h.v[0].name, "web");
+	assert_int_equal(h.v[0].protocol, HE_PM_PCP);
+	assert_int_equal(h.v[0].lease, 3600);
+	assert_int_equal(h.v[0].expires, 5000);
+	assert_int_equal(h.v[0].on_router, -1);
+	assert_true(h.v[1].permanent);
+	assert_int_equal(he_agent_haves_from_state(NULL, &h, &err), 0);
+	assert_int_equal(h.n, 0);
+	he_agent_haves_free(&h);
+}
+
+static size_t count(const struct he_agent_plan *p, enum he_agent_act a)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n; i++)
+		n += p->v[i].act == a;
+	return n;
+}
+
+static void test_plan(void **state)
+{
+	struct he_exposure v[2];
+	struct he_exposures ex = {.v = v, .n = 2};
+	struct he_agent_wants w = {0};
+	struct he_agent_haves h = {0};
+	struct he_agent_plan p = {0};
+	struct he_error err;
+	const char *keep[] = {"old"};
+
+	(void)state;
+	exposure(&v[0], "web", "443:8443/tcp", "ipv4");
+	exposure(&v[1], "new", "9000/udp", "ipv4");
+	assert_int_equal(he_agent_wants_build(&ex, false, &w, &err), 0);
+	load_haves(&h);
+
+	/* before half the lease: only the new one is mapped, old is removed */
+	assert_int_equal(he_agent_plan_router(&w, &h, NULL, 0, 3000, 0, &p, &err), 0);
+	assert_int_equal(count(&p, HE_AGENT_MAP), 1);
+	assert_int_equal(count(&p, HE_AGENT_RENEW), 0);
+	assert_int_equal(count(&p, HE_AGENT_UNMAP), 1);
+	assert_int_equal(p.v[0].act, HE_AGENT_UNMAP); /* removals first */
+	assert_string_equal(h.v[p.v[0].idx].name, "old");
+	assert_int_equal(p.next_at, 5000 - 1800);
+
+	/* at half the lease: renewed */
+	assert_int_equal(he_agent_plan_router(&w, &h, NULL, 0, 3200, 0, &p, &err), 0);
+	assert_int_equal(count(&p, HE_AGENT_RENEW), 1);
+	assert_true(p.next_at == INT64_MAX);
+
+	/* an unreadable drop-in keeps its mappings */
+	assert_int_equal(he_agent_plan_router(&w, &h, keep, 1, 3000, 0, &p, &err), 0);
+	assert_int_equal(count(&p, HE_AGENT_UNMAP), 0);
+
+	/* the router lost its state: everything wanted is mapped again */
+	assert_int_equal(
+	    he_agent_plan_router(&w, &h, keep, 1, 3000, HE_AGENT_PLAN_REMAP_ALL, &p, &err), 0);
+	assert_int_equal(count(&p, HE_AGENT_MAP), 2);
+
+	/* UPnP verification found web missing on the router */
+	h.v[0].on_router = 0;
+	assert_int_equal(he_agent_plan_router(&w, &h, keep, 1, 3000, 0, &p, &err), 0);
+	assert_int_equal(count(&p, HE_AGENT_MAP), 2);
+
+	/* internal port changed in the drop-in: the old record goes, the new is made */
+	h.v[0].on_router = -1;
+	v[0].ports.v[0].in = 9443;
+	assert_int_equal(he_agent_wants_build(&ex, false, &w, &err), 0);
+	assert_int_equal(he_agent_plan_router(&w, &h, keep, 1, 3000, 0, &p, &err), 0);
+	assert_int_equal(count(&p, HE_AGENT_UNMAP), 1);
+	assert_string_equal(h.v[p.v[0].idx].name, "web");
+	assert_int_equal(count(&p, HE_AGENT_MAP), 2);
+
+	/* nothing wanted, nothing recorded: nothing to do */
+	w.n = 0;
+	h.n = 0;
+	assert_int_equal(he_agent_plan_router(&w, &h, NULL, 0, 3000, 0, &p, &err), 0);
+	assert_int_equal(p.n, 0);
+	he_agent_plan_free(&p);
+	he_agent_wants_free(&w);
+	he_agent_haves_free(&h);
+}
+
+/* --- control protocol --- */
+
+static void test_ctl_parse(void **state)
+{
+	struct he_ctl_request r = {0};
+	struct he_error err;
+	char big[HE_CTL_LINE_MAX + 20];
+
+	(void)state;
+	assert_int_equal(he_ctl_parse("{\"cmd\":\"status\"}\n", 17, &r, &err), 0);
+	assert_int_equal(r.cmd, HE_CTL_STATUS);
+	assert_null(r.id);
+	assert_int_equal(he_ctl_parse("{\"cmd\":\"list\",\"id\":7}", 21, &r, &err), 0);
+	assert_int_equal(r.cmd, HE_CTL_LIST);
+	assert_int_equal(json_integer_value(r.id), 7);
+	he_ctl_request_free(&r);
+	assert_int_equal(he_ctl_parse("{\"cmd\":\"reload\"}", 16, &r, &err), 0);
+	assert_true(he_ctl_cmd_mutates(r.cmd));
+	assert_false(he_ctl_cmd_mutates(HE_CTL_LIST));
+	assert_false(he_ctl_cmd_mutates(HE_CTL_DDNS_STATUS));
+
+	assert_int_equal(he_ctl_parse("", 0, &r, &err), -EINVAL);
+	assert_int_equal(he_ctl_parse("status", 6, &r, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "not JSON"));
+	assert_int_equal(he_ctl_parse("[1]", 3, &r, &err), -EINVAL);
+	assert_int_equal(he_ctl_parse("{\"cmd\":3}", 9, &r, &err), -EINVAL);
+	assert_int_equal(he_ctl_parse("{\"cmd\":\"rm\"}", 12, &r, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "unknown command"));
+	assert_int_equal(he_ctl_parse("{\"cmd\":\"list\"}\n{}", 17, &r, &err), -EINVAL);
+	assert_int_equal(he_ctl_parse("{\"cmd\":\"list\",\"cmd\":\"reload\"}", 29, &r, &err),
+			 -EINVAL);
+	memset(big, ' ', sizeof(big));
+	assert_int_equal(he_ctl_parse(big, sizeof(big), &r, &err), -EINVAL);
+}
+
+static void test_ctl_format(void **state)
+{
+	char *s = he_ctl_format_request(HE_CTL_DDNS_STATUS);
+	json_t *id = json_integer(3);
+
+	(void)state;
+	assert_string_equal(s, "{\"cmd\":\"ddns-status\"}\n");
+	free(s);
+	s = he_ctl_format_reply(json_pack("{s:i}", "pid", 42), true, NULL, id);
+	assert_string_equal(s, "{\"pid\":42,\"ok\":true,\"id\":3}\n");
+	free(s);
+	s = he_ctl_format_reply(NULL, false, "permission denied", NULL);
+	assert_string_equal(s, "{\"ok\":false,\"error\":\"permission denied\"}\n");
+	free(s);
+	json_decref(id);
+}
+
+/* --- metrics --- */
+
+static void test_metrics_render(void **state)
+{
+	struct he_metrics_mapping maps[2] = {
+	    {.name = "we\"b",
+	     .proto = HE_PROTO_TCP,
+	     .family = AF_INET,
+	     .ext_port = 443,
+	     .protocol = HE_PM_PCP,
+	     .expires = 1100},
+	    {.name = "perm",
+	     .proto = HE_PROTO_UDP,
+	     .family = AF_INET6,
+	     .ext_port = 53,
+	     .protocol = HE_PM_UPNP,
+	     .expires = 0},
+	};
+	struct he_agent_metrics m = {.start_time = 900,
+				     .exposures = 2,
+				     .pubip_changes = 3,
+				     .firewall_in_sync = 1,
+				     .nmap = 2,
+				     .maps = maps,
+				     .nddns = 1};
+	char *t;
+
+	(void)state;
+	m.errors[HE_AGENT_ERR_ROUTER] = 5;
+	snprintf(m.ddns[0].record, sizeof(m.ddns[0].record), "home");
+	m.ddns[0].last_success = 950;
+	m.ddns[0].failures = 2;
+	t = he_metrics_render(&m, 1000);
+	assert_non_null(t);
+	assert_non_null(strstr(t, "# TYPE homeexpose_exposures gauge\nhomeexpose_exposures 2\n"));
+	assert_non_null(
+	    strstr(t, "homeexpose_mapping_lease_remaining_seconds{name=\"we\\\"b\",transport="
+		      "\"tcp\",family=\"ipv4\",port=\"443\",protocol=\"pcp\"} 100\n"));
+	assert_non_null(strstr(t, "family=\"ipv6\",port=\"53\",protocol=\"upnp\"} -1\n"));
+	assert_non_null(strstr(t, "homeexpose_public_address_changes_total 3\n"));
+	assert_non_null(strstr(t, "homeexpose_errors_total{kind=\"router\"} 5\n"));
+	assert_non_null(strstr(t, "homeexpose_errors_total{kind=\"ddns\"} 0\n"));
+	assert_non_null(
+	    strstr(t, "homeexpose_ddns_last_success_timestamp_seconds{record=\"home\"} 950\n"));
+	assert_non_null(strstr(t, "homeexpose_ddns_failures_total{record=\"home\"} 2\n"));
+	assert_non_null(strstr(t, "homeexpose_firewall_in_sync 1\n"));
+	/* every sample line belongs to a declared metric */
+	for (char *line = t; *line;) {
+		char *nl = strchr(line, '\n');
+
+		assert_non_null(nl);
+		if (*line != '#') {
+			char name[128], decl[160];
+
+			sscanf(line, "%127[a-z_]", name);
+			snprintf(decl, sizeof(decl), "# TYPE %s ", name);
+			assert_non_null(strstr(t, decl));
+		}
+		line = nl + 1;
+	}
+	free(t);
+}
+
+static void test_metrics_listen_rejects_public(void **state)
+{
+	struct he_error err;
+
+	(void)state;
+	assert_int_equal(he_metrics_listen("0.0.0.0:9477", &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "loopback"));
+	assert_int_equal(he_metrics_listen("127.0.0.1", &err), -EINVAL);
+	assert_int_equal(he_metrics_listen("127.0.0.1:0", &err), -EINVAL);
+	assert_int_equal(he_metrics_listen("[::1]:99999", &err), -EINVAL);
+}
+
+/* --- loop --- */
+
+struct loop_ctx {
+	int fired[3];
+	uint64_t at[3];
+	int signals;
+	int last_signal;
+	struct he_loop_timer *t[3];
+};
+
+static void on_timer(struct he_loop *l, struct he_loop_timer *t, void *ctx)
+{
+	struct loop_ctx *c = ctx;
+
+	for (int i = 0; i < 3; i++) {
+		if (c->t[i] == t) {
+			c->fired[i]++;
+			c->at[i] = he_loop_now_ms();
+		}
+	}
+	if (t == c->t[0])
+		kill(getpid(), SIGHUP);
+	if (t == c->t[1]) {
+		he_loop_timer_del(c->t[2]); /* deleting another timer from a callback */
+		c->t[2] = NULL;
+		kill(getpid(), SIGTERM);
+	}
+}
+
+static void on_signal(struct he_loop *l, int signo, void *ctx)
+{
+	struct loop_ctx *c = ctx;
+
+	c->signals++;
+	c->last_signal = signo;
+	if (signo == SIGTERM)
+		he_loop_stop(l);
+}
+
+static void test_loop_timers_and_signals(void **state)
+{
+	struct he_loop *l = NULL;
+	struct loop_ctx c = {0};
+	struct he_error err;
+	uint64_t t0;
+
+	(void)state;
+	assert_int_equal(he_loop_new(on_signal, &c, &l, &err), 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(he_loop_timer_new(l, on_timer, &c, &c.t[i], &err), 0);
+	t0 = he_loop_now_ms();
+	assert_true(he_loop_timer_remaining(c.t[0]) == UINT64_MAX);
+	assert_int_equal(he_loop_timer_arm(c.t[0], 20), 0);
+	assert_int_equal(he_loop_timer_arm(c.t[1], 500), 0);
+	assert_int_equal(he_loop_timer_arm(c.t[2], 1000), 0);
+	/* arm_before keeps the sooner deadline, takes a sooner one */
+	assert_int_equal(he_loop_timer_arm_before(c.t[1], 800), 0);
+	assert_true(he_loop_timer_remaining(c.t[1]) <= 500);
+	assert_int_equal(he_loop_timer_arm_before(c.t[1], 60), 0);
+	assert_true(he_loop_timer_remaining(c.t[1]) <= 60);
+	assert_int_equal(he_loop_run(l, &err), 0);
+	assert_int_equal(c.fired[0], 1);
+	assert_int_equal(c.fired[1], 1);
+	assert_int_equal(c.fired[2], 0);
+	assert_true(c.at[0] - t0 >= 20);
+	assert_true(c.at[1] - t0 >= 60 && c.at[1] - t0 < 400);
+	assert_int_equal(c.signals, 2);
+	assert_int_equal(c.last_signal, SIGTERM);
+	he_loop_free(l);
+}
+
+static void on_pipe(struct he_loop *l, int fd, uint32_t events, void *ctx)
+{
+	char b[8];
+	int *n = ctx;
+
+	assert_true(read(fd, b, sizeof(b)) > 0);
+	(*n)++;
+	he_loop_del_fd(l, fd); /* removing itself */
+	he_loop_stop(l);
+}
+
+static void test_loop_fd(void **state)
+{
+	struct he_loop *l = NULL;
+	struct he_error err;
+	int p[2], n = 0;
+
+	(void)state;
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(he_loop_new(NULL, NULL, &l, &err), 0);
+	assert_int_equal(he_loop_add_fd(l, p[0], 1 /* EPOLLIN */, on_pipe, &n, &err), 0);
+	assert_int_equal(write(p[1], "x", 1), 1);
+	assert_int_equal(he_loop_run(l, &err), 0);
+	assert_int_equal(n, 1);
+	he_loop_free(l);
+	close(p[0]);
+	close(p[1]);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_renew_at_half_lease),
+	    cmocka_unit_test(test_backoff),
+	    cmocka_unit_test(test_wants_build),
+	    cmocka_unit_test(test_haves_from_state),
+	    cmocka_unit_test(test_plan),
+	    cmocka_unit_test(test_ctl_parse),
+	    cmocka_unit_test(test_ctl_format),
+	    cmocka_unit_test(test_metrics_render),
+	    cmocka_unit_test(test_metrics_listen_rejects_public),
+	    cmocka_unit_test(test_loop_timers_and_signals),
+	    cmocka_unit_test(test_loop_fd),
+	};
+	return cmocka_run_group_tests_name("agent", tests, NULL, NULL);
+}
