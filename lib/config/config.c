@@ -75,7 +75,8 @@ static const struct he_key reflector_keys[] = {
 };
 
 static const struct he_key agent_keys[] = {
-    {"verify-interval", HE_KT_UINT, C(verify_interval), 10, 86400, NULL},
+    {"verify-interval", HE_KT_UINT, C(verify_interval), 2, 86400, NULL},
+    {"drift-interval", HE_KT_UINT, C(drift_interval), 1, 86400, NULL},
     {"check-interval", HE_KT_UINT, C(check_interval), 60, 604800, NULL},
     {"outside-check-interval", HE_KT_UINT, C(outside_check_interval), 300, 604800, NULL},
     {"release-on-stop", HE_KT_BOOL, C(release_on_stop), 0, 0, NULL},
@@ -146,6 +147,7 @@ void he_config_defaults(struct he_config *cfg, const char *path)
 	snprintf(cfg->firewall_backend, sizeof(cfg->firewall_backend), "auto");
 	cfg->sources_required = 2;
 	cfg->verify_interval = 300;
+	cfg->drift_interval = 30;
 	cfg->check_interval = 3600;
 	cfg->outside_check_interval = 4 * 3600;
 }

@@ -71,7 +71,8 @@ struct he_config {
 	char reflector_key_file[PATH_MAX];
 
 	/* [agent] */
-	unsigned verify_interval;
+	unsigned verify_interval; /* UPnP mappings confirmed on the router */
+	unsigned drift_interval;  /* host firewall compared with the exposures */
 	unsigned check_interval;
 	unsigned outside_check_interval;
 	bool release_on_stop;

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * agent_internal.h - the agent's private state, shared by agent.c (events,
+ * timers, lifecycle), reconcile.c (router, firewall, public address) and
+ * report.c (control replies, metrics snapshot). Not for use outside
+ * lib/agent.
+ */
+#ifndef HE_AGENT_AGENT_INTERNAL_H
+#define HE_AGENT_AGENT_INTERNAL_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "agent/agent.h"
+#include "agent/control.h"
+#include "agent/loop.h"
+#include "agent/metrics.h"
+#include "agent/netlink.h"
+#include "agent/plan.h"
+#include "config/exposure.h"
+#include "portmap/portmap.h"
+
+struct he_agent {
+	struct he_config cfg;
+	char config_path[PATH_MAX];
+	bool config_explicit;
+	struct he_agent_opts opts;
+	struct he_agent_cb cb;
+
+	struct he_loop *loop;
+	struct he_loop_timer *t_router;  /* next router pass (renewals, retries) */
+	struct he_loop_timer *t_verify;  /* UPnP verification */
+	struct he_loop_timer *t_drift;   /* firewall comparison */
+	struct he_loop_timer *t_fw;      /* firewall check soon (after an nft event) */
+	struct he_loop_timer *t_net;     /* address/route change settled */
+	struct he_loop_timer *t_pubip;   /* public address check */
+	struct he_loop_timer *t_wd;      /* watchdog */
+	struct he_loop_timer *t_metrics; /* textfile refresh */
+	struct he_loop_timer *t_reload;  /* reload asked for (SIGHUP, control) */
+
+	int ann4, ann6;
+	struct he_nlmon *rtnl, *nft;
+	struct he_ctl_server *ctl;
+	int metrics_fd;
+
+	/* what the agent knows */
+	int64_t started;
+	bool ready;
+	bool stopping;
+	struct he_exposures ex;
+	unsigned router_failures, fw_failures;
+	bool remap_all;  /* next router pass maps everything */
+	bool reprobe;    /* next router pass ignores the discovery cache */
+	bool verify_now; /* next router pass asks the router (UPnP) */
+	char gateway[HE_PM_ADDR_MAX];
+	enum he_pm_protocol protocol;
+	char pub4[HE_PM_ADDR_MAX];
+	char pub6[HE_PM_ADDR_MAX];
+	int64_t pub_changed_at;
+	int64_t last_router_pass, last_fw_pass;
+	char fw_backend[16];
+	struct he_agent_haves haves; /* last observed mappings (for list, metrics) */
+	struct he_agent_metrics m;
+	struct he_metrics_mapping *mmaps;
+	char last_error[HE_AGENT_ERR_NKINDS][HE_ERR_MSG_MAX];
+	char status[256];
+};
+
+void he_agent_log(struct he_agent *a, enum he_agent_level lvl, const char *kind, const char *fmt,
+		  ...) __attribute__((format(printf, 4, 5)));
+/* Count an error of a kind, remember it for `status`, and log it. */
+void he_agent_fail(struct he_agent *a, enum he_agent_err_kind kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void he_agent_set_status(struct he_agent *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* reconcile.c: one pass each; they arm their own next timers. */
+void he_agent_router_pass(struct he_agent *a);
+void he_agent_firewall_pass(struct he_agent *a);
+/* A public address check; hint (may be NULL): an address a router announced. */
+void he_agent_pubip_pass(struct he_agent *a, const char *hint_v4);
+/* On stop with release-on-stop = yes: remove every mapping homeexpose holds. */
+void he_agent_release_all(struct he_agent *a);
+
+/* report.c */
+json_t *he_agent_ctl_handle(void *ctx, const struct he_ctl_request *req, bool *ok, char *msg,
+			    size_t len);
+char *he_agent_metrics_text(struct he_agent *a);
+void he_agent_metrics_flush(struct he_agent *a);
+
+#endif

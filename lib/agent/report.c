@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: MIT */
+/* report.c - what the agent tells: control-socket replies and the metrics. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent/agent_internal.h"
+
+static json_t *mappings_of(const struct he_agent *a, const char *name, int64_t now)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < a->haves.n; i++) {
+		const struct he_agent_have *h = &a->haves.v[i];
+		json_int_t left = h->permanent || h->expires <= 0 ? -1 : h->expires - now;
+
+		if (strcmp(h->name, name) != 0)
+			continue;
+		json_array_append_new(
+		    arr, json_pack("{s:s, s:s, s:s, s:i, s:i, s:I, s:b, s:i}", "protocol",
+				   he_pm_protocol_name(h->protocol), "transport",
+				   h->proto == HE_PROTO_UDP ? "udp" : "tcp", "family",
+				   h->family == AF_INET6 ? "ipv6" : "ipv4", "external_port",
+				   h->ext_port, "internal_port", h->int_port, "lease_remaining",
+				   left < 0 && left != -1 ? (json_int_t)0 : left, "permanent",
+				   h->permanent, "on_router", h->on_router));
+	}
+	return arr;
+}
+
+static json_t *list_reply(const struct he_agent *a)
+{
+	json_t *arr = json_array();
+	int64_t now = (int64_t)time(NULL);
+	char ports[HE_PORTSPEC_MAX * 24];
+
+	for (size_t i = 0; i < a->ex.n; i++) {
+		const struct he_exposure *e = &a->ex.v[i];
+
+		he_portlist_format(&e->ports, ports, sizeof(ports));
+		json_array_append_new(
+		    arr, json_pack("{s:s, s:s, s:s, s:b, s:b, s:s, s:s, s:o}", "name", e->name,
+				   "ports", ports, "service", e->service, "router", e->router,
+				   "firewall", e->firewall, "family", e->family, "file", e->file,
+				   "mappings", mappings_of(a, e->name, now)));
+	}
+	return json_pack("{s:o, s:i, s:s, s:s}", "exposures", arr, "firewall_in_sync",
+			 a->m.firewall_in_sync, "firewall_backend", a->fw_backend, "public_v4",
+			 a->pub4);
+}
+
+static json_t *status_reply(const struct he_agent *a)
+{
+	int64_t now = (int64_t)time(NULL);
+	json_t *errs = json_object();
+
+	for (int k = 0; k < HE_AGENT_ERR_NKINDS; k++)
+		json_object_set_new(errs, he_agent_err_kind_name(k),
+				    json_pack("{s:I, s:s}", "count", (json_int_t)a->m.errors[k],
+					      "last", a->last_error[k]));
+	return json_pack(
+	    "{s:i, s:I, s:I, s:s, s:s, s:i, s:{s:s, s:s, s:I, s:I, s:I}, s:{s:s, s:i, s:I, s:I},"
+	    " s:{s:s, s:s, s:I}, s:o}",
+	    "pid", (int)getpid(), "started", (json_int_t)a->started, "uptime",
+	    (json_int_t)(now - a->started), "config", a->config_path, "status", a->status,
+	    "exposures", (int)a->ex.n, "router", "gateway", a->gateway, "protocol",
+	    he_pm_protocol_name(a->protocol), "mappings", (json_int_t)a->haves.n, "last_pass",
+	    (json_int_t)a->last_router_pass, "epoch_resets", (json_int_t)a->m.router_epoch_resets,
+	    "firewall", "backend", a->fw_backend, "in_sync", a->m.firewall_in_sync, "last_pass",
+	    (json_int_t)a->last_fw_pass, "repairs", (json_int_t)a->m.firewall_repairs,
+	    "public_address", "v4", a->pub4, "v6", a->pub6, "changes",
+	    (json_int_t)a->m.pubip_changes, "errors", errs);
+}
+
+static json_t *ddns_reply(const struct he_agent *a, bool *ok, char *msg, size_t len)
+{
+	json_t *arr = json_array();
+
+	for (unsigned i = 0; i < a->cfg.nddns; i++)
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "name", a->cfg.ddns[i].name,
+						     "provider", a->cfg.ddns[i].provider,
+						     "hostname", a->cfg.ddns[i].hostname));
+	*ok = false;
+	snprintf(msg, len,
+		 "this agent has no DDNS engine yet: %u record%s configured, none kept current",
+		 a->cfg.nddns, a->cfg.nddns == 1 ? "" : "s");
+	return json_pack("{s:o, s:s, s:s}", "records", arr, "public_v4", a->pub4, "public_v6",
+			 a->pub6);
+}
+
+json_t *he_agent_ctl_handle(void *ctx, const struct he_ctl_request *req, bool *ok, char *msg,
+			    size_t len)
+{
+	struct he_agent *a = ctx;
+
+	*ok = true;
+	switch (req->cmd) {
+	case HE_CTL_STATUS:
+		return status_reply(a);
+	case HE_CTL_LIST:
+		return list_reply(a);
+	case HE_CTL_DDNS_STATUS:
+		return ddns_reply(a, ok, msg, len);
+	case HE_CTL_RELOAD:
+		/* answered at once; the reload runs from the loop right after */
+		he_loop_timer_arm(a->t_reload, 1);
+		return json_pack("{s:s}", "reload", "scheduled");
+	}
+	*ok = false;
+	snprintf(msg, len, "unknown command");
+	return NULL;
+}
+
+char *he_agent_metrics_text(struct he_agent *a)
+{
+	struct he_metrics_mapping *mm = NULL;
+	char *text;
+
+	if (a->haves.n) {
+		mm = calloc(a->haves.n, sizeof(*mm));
+		if (!mm)
+			return NULL;
+	}
+	for (size_t i = 0; i < a->haves.n; i++) {
+		const struct he_agent_have *h = &a->haves.v[i];
+
+		snprintf(mm[i].name, sizeof(mm[i].name), "%s", h->name);
+		mm[i].proto = h->proto;
+		mm[i].family = h->family;
+		mm[i].ext_port = h->family == AF_INET6 ? h->int_port : h->ext_port;
+		mm[i].protocol = h->protocol;
+		mm[i].expires = h->permanent ? 0 : h->expires;
+	}
+	a->m.nmap = a->haves.n;
+	a->m.maps = mm;
+	a->m.nddns = 0;
+	for (unsigned i = 0; i < a->cfg.nddns && i < HE_DDNS_MAX; i++) {
+		snprintf(a->m.ddns[i].record, sizeof(a->m.ddns[i].record), "%s",
+			 a->cfg.ddns[i].name);
+		a->m.nddns++;
+	}
+	text = he_metrics_render(&a->m, (int64_t)time(NULL));
+	a->m.maps = NULL;
+	free(mm);
+	return text;
+}
+
+void he_agent_metrics_flush(struct he_agent *a)
+{
+	struct he_error err = {0};
+	char *text;
+
+	if (!a->cfg.metrics_textfile[0])
+		return;
+	text = he_agent_metrics_text(a);
+	if (text && he_metrics_write_textfile(a->cfg.metrics_textfile, text, &err) < 0)
+		he_agent_log(a, HE_AGENT_LOG_WARNING, "metrics", "metrics-textfile: %s", err.msg);
+	free(text);
+}
