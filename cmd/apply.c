@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/control_client.h"
 #include "firewall/firewall.h"
 #include "net/route.h"
 
@@ -312,4 +313,18 @@ out:
 	he_firewall_close(fw);
 	he_fw_desired_free(&want);
 	return rc;
+}
+
+void he_apply_notify_agent(struct he_cli *cli)
+{
+	struct he_error err = {0};
+	json_t *reply = NULL;
+	int r = he_ctl_call(cli->cfg.runtime_dir, HE_CTL_RELOAD, 2000, &reply, &err);
+
+	if (r < 0 && r != -ENOENT && r != -ECONNREFUSED)
+		he_warnf(cli,
+			 "the running agent was not told about the change (%s); it sees it "
+			 "at its next pass, or run: systemctl reload homeexpose",
+			 err.msg);
+	json_decref(reply);
 }

@@ -44,4 +44,10 @@ int he_apply_firewall(struct he_cli *cli, const struct he_exposures *all,
 		      const struct he_exposure *extra, const char *without, bool dry_run,
 		      json_t *jout);
 
+/*
+ * Tell a running agent to reload (after open/close changed the drop-ins).
+ * Silent when no agent runs; a warning when one runs but refused.
+ */
+void he_apply_notify_agent(struct he_cli *cli);
+
 #endif

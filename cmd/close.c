@@ -128,6 +128,7 @@ int cmd_close(struct he_cli *cli, int argc, char **argv)
 			 "is named above",
 			 e->name);
 	rc = HE_EXIT_OK;
+	he_apply_notify_agent(cli);
 	if (jout) {
 		json_object_set_new(jout, "closed", json_true());
 		he_json_print(jout);

@@ -359,5 +359,7 @@ int cmd_open(struct he_cli *cli, int argc, char **argv)
 	}
 	rc = apply(cli, &o, &e, &existing, exists);
 	he_exposures_free(&existing);
+	if (rc == HE_EXIT_OK)
+		he_apply_notify_agent(cli);
 	return rc;
 }
