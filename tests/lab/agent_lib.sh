@@ -1,0 +1,74 @@
+#!/bin/bash
+# Helpers for the agent's lab tests (sourced after lab.sh): a config in
+# $LAB_DIR, the agent started in the home namespace, timing of recovery.
+
+# agent_conf [EXTRA-INI-TEXT]: $LAB_DIR/etc/homeexpose.conf with state and
+# runtime directories in the lab's own temp dir.
+agent_conf() {
+	mkdir -p "$LAB_DIR/etc"
+	chmod 0755 "$LAB_DIR" # the non-root `list` check needs to reach the socket
+	printf '[general]\nstate-dir = %s/state\nruntime-dir = %s/run\n%b' "$LAB_DIR" "$LAB_DIR" \
+		"${1:-}" >"$LAB_DIR/etc/homeexpose.conf"
+}
+he() { in_home "$HE_BIN" -c "$LAB_DIR/etc/homeexpose.conf" "$@"; }
+
+# agent_start: run the agent in the home namespace, log in $LAB_DIR/agent.log;
+# waits until its control socket answers.
+agent_start() {
+	lab_spawn "$LAB_HOME" "$LAB_DIR/agent.log" "$HE_BIN" -c "$LAB_DIR/etc/homeexpose.conf" \
+		agent --foreground -v
+	AGENT_PID=$LAB_LAST_PID
+	local _
+	for _ in $(seq 1 100); do
+		agent_ctl status >/dev/null 2>&1 && return 0
+		sleep 0.05
+	done
+	echo "agent did not answer on its control socket"
+	cat "$LAB_DIR/agent.log"
+	return 1
+}
+
+# agent_ctl CMD: one control request, the reply on stdout.
+agent_ctl() {
+	in_home python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(3)
+s.connect(sys.argv[1])
+s.sendall(("{\"cmd\":\"%s\"}\n" % sys.argv[2]).encode())
+print(s.makefile().readline().strip())' "$LAB_DIR/run/agent.sock" "$1"
+}
+
+agent_alive() { kill -0 "$AGENT_PID" 2>/dev/null; }
+
+# until_reachable MS PORT WANT: probe every 50 ms until the internet host reads
+# WANT at the router's address, at most MS ms; prints the time it took.
+until_reachable() {
+	local max=$1 port=$2 want=$3 t0 now out
+	t0=${EPOCHREALTIME/./}
+	while :; do
+		out=$(LAB_PROBE_TIMEOUT=0.2 lab_probe_tcp "$LAB_INET" "$LAB_WAN_IP" "$port" 2>/dev/null)
+		now=${EPOCHREALTIME/./}
+		if [[ $out == *"$want"* ]]; then
+			echo "(reachable after $(((now - t0) / 1000)) ms)"
+			return 0
+		fi
+		if [ $(((now - t0) / 1000)) -gt "$max" ]; then
+			echo "(still unreachable after $max ms)"
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
+# log_has TEXT: the agent's log contains TEXT (waits up to 3 s).
+log_has() {
+	local _
+	for _ in $(seq 1 60); do
+		grep -qF -- "$1" "$LAB_DIR/agent.log" && return 0
+		sleep 0.05
+	done
+	echo "agent log lacks '$1':"
+	tail -20 "$LAB_DIR/agent.log"
+	return 1
+}
