@@ -93,6 +93,66 @@ printf '[general]\nstate-dir = %s/state\n[firewall]\nbackend = none\n' "$LAB_DIR
 time_fail "homeexpose open" "$LAB_HOME" "$HE_BIN" -c "$LAB_DIR/etc/homeexpose.conf" -q open 8443:8080/tcp web --ipv4-only
 lab_down
 
+echo "== agent: resident memory after an update cycle (lab variant 'full')"
+# rss_kb PID: VmRSS in KiB
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
+lab_up full || exit 1
+mkdir -p "$LAB_DIR/etc"
+printf '[general]\nstate-dir = %s/state\nruntime-dir = %s/run\n' "$LAB_DIR" "$LAB_DIR" >"$LAB_DIR/etc/homeexpose.conf"
+ip netns exec "$LAB_HOME" "$HE_BIN" -c "$LAB_DIR/etc/homeexpose.conf" -q open 8443:8080/tcp web \
+	--protocol pcp --ipv4-only >/dev/null 2>&1
+lab_spawn "$LAB_HOME" "$LAB_DIR/agent.log" "$HE_BIN" -c "$LAB_DIR/etc/homeexpose.conf" agent
+agent=$LAB_LAST_PID
+sleep 3
+lab_restart_router >/dev/null 2>&1 # announcement -> epoch check -> every mapping again
+for _ in $(seq 1 60); do
+	grep -q "lost its mappings\|restarted or changed address" "$LAB_DIR/agent.log" && break
+	sleep 0.05
+done
+sleep 0.3
+kill -HUP "$agent" # and a reload pass (config, exposures, firewall, router)
+sleep 0.5
+printf '  %-52s %s KiB VmRSS\n' "homeexpose agent (after re-map + reload)" "$(rss_kb "$agent")"
+kill -TERM "$agent"
+wait "$agent" 2>/dev/null
+# inadyn in the same lab: a dyndns2 update to a stub on the internet host
+if command -v inadyn >/dev/null; then
+	lab_spawn "$LAB_INET" "$LAB_DIR/stub.out" python3 "$here/dyndns_stub.py" "$LAB_INET_IP" 8245 \
+		"$LAB_DIR/stub.log" "$LAB_DIR/stub.ready"
+	for _ in $(seq 1 100); do [ -e "$LAB_DIR/stub.ready" ] && break; sleep 0.03; done
+	cat >"$LAB_DIR/inadyn.conf" <<EOC
+period = 60
+custom lab {
+	ssl = false
+	username = user
+	password = secret
+	checkip-server = $LAB_INET_IP:8245
+	checkip-path = /ip
+	checkip-ssl = false
+	ddns-server = $LAB_INET_IP:8245
+	ddns-path = "/nic/update?hostname=%h&myip=%i"
+	hostname = localhost
+}
+EOC
+	# hostname: inadyn first resolves the name to compare; localhost is in
+	# /etc/hosts, so no DNS query is sent anywhere
+	chmod 600 "$LAB_DIR/inadyn.conf"
+	lab_spawn "$LAB_HOME" "$LAB_DIR/inadyn.log" inadyn -n -f "$LAB_DIR/inadyn.conf" \
+		--cache-dir "$LAB_DIR/inadyn-cache" -P "$LAB_DIR/inadyn.pid" -l info
+	ina=$LAB_LAST_PID
+	for _ in $(seq 1 100); do grep -q " update " "$LAB_DIR/stub.log" 2>/dev/null && break; sleep 0.05; done
+	sleep 0.3
+	if grep -q " update " "$LAB_DIR/stub.log" 2>/dev/null; then
+		printf '  %-52s %s KiB VmRSS\n' "inadyn $(inadyn -v 2>&1 | head -1) (after one update)" "$(rss_kb "$ina")"
+	else
+		printf '  %-52s no update reached the stub (see %s)\n' "inadyn" "$LAB_DIR/inadyn.log"
+	fi
+	kill -TERM "$ina" 2>/dev/null
+	wait "$ina" 2>/dev/null
+fi
+echo "  (WAN change -> DNS update latency: needs the DDNS engine, not in this build)"
+lab_down
+
 echo "== homeexpose command-line costs (no network)"
 conf=$tmp/homeexpose.conf
 : >"$conf"

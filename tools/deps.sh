@@ -9,7 +9,7 @@ build="build-essential pkg-config libminiupnpc-dev libnatpmp-dev libnftables-dev
 # test: cmocka, clang for libFuzzer and the clang build, and the lab's real parts.
 test="libcmocka-dev clang python3 netbase iproute2 nftables miniupnpd-nftables miniupnpc natpmpc
  socat procps iptables ufw"
-bench="time"
+bench="time inadyn"
 
 want=""
 for g in "$@"; do

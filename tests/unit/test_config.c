@@ -170,12 +170,12 @@ static void test_load_file_and_env(void **state)
 	(void)state;
 	snprintf(path, sizeof(path), "%s/homeexpose.conf", tmpdir);
 	write_file(path,
-		   "[general]\nstate-dir = /nonexistent/state\n[agent]\nverify-interval = 5\n",
+		   "[general]\nstate-dir = /nonexistent/state\n[agent]\nverify-interval = 1\n",
 		   0644);
 	assert_int_equal(he_config_load(&cfg, path, true, &d), -EINVAL);
 	assert_true(has_diag(&d, 4,
-			     "homeexpose.conf:4: [agent] verify-interval: 5 is out of "
-			     "range (10-86400)"));
+			     "homeexpose.conf:4: [agent] verify-interval: 1 is out of "
+			     "range (2-86400)"));
 	he_diags_free(&d);
 
 	write_file(path, "[general]\nstate-dir = /nonexistent/state\n", 0644);
