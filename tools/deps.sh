@@ -8,7 +8,11 @@ build="build-essential pkg-config libminiupnpc-dev libnatpmp-dev libnftables-dev
  libmnl-dev libinih-dev libldns-dev libsystemd-dev libjansson-dev libcurl4-openssl-dev"
 # test: cmocka, clang for libFuzzer and the clang build, and the lab's real parts.
 test="libcmocka-dev clang python3 netbase iproute2 nftables miniupnpd-nftables miniupnpc natpmpc
+<<<<<<< HEAD
  socat procps iptables ufw knot knot-dnsutils"
+=======
+ socat procps iptables ufw coturn"
+>>>>>>> pubip
 bench="time"
 
 want=""
@@ -57,3 +61,9 @@ if ! apt-get install -y -q --no-install-recommends $missing; then
 	apt-get update -q
 	apt-get install -y -q --no-install-recommends $missing
 fi
+# coturn's package enables its TURN server at boot; the lab runs its own copy in
+# a namespace, so keep the host's copy off.
+case " $missing " in
+*" coturn "*) if command -v systemctl >/dev/null; then systemctl disable coturn >/dev/null 2>&1 || true; fi ;;
+esac
+exit 0
