@@ -5,7 +5,7 @@
  *
  * Owner: lib/ddns. A provider is a struct of typed function pointers listed
  * in the static const table of providers.c (no constructors). An HTTP
- * provider is a small pure state machine: step() is called first with no
+ * provider (all but rfc2136) is a small pure state machine: step() is called first with no
  * reply and builds the first request; then with each reply, and either builds
  * the next request (Cloudflare needs up to three) or ends with an outcome.
  * No I/O happens in a provider, so unit tests and the fuzzer drive it with
@@ -132,6 +132,12 @@ struct he_ddns_provider {
 	 */
 	int (*step)(struct he_ddns_job *job, const struct he_http_resp *resp,
 		    struct he_http_req *req, struct he_ddns_answer *ans, struct he_error *err);
+	/*
+	 * For a provider that does not speak HTTP (rfc2136): the whole
+	 * update, I/O included; step is NULL then. job->secret holds the
+	 * secret file's text.
+	 */
+	int (*update)(struct he_ddns_job *job, struct he_ddns_answer *ans, struct he_error *err);
 	/* Which secret this provider needs: "password-file", "token-file" or "tsig-key-file". */
 	const char *secret_key;
 };

@@ -35,5 +35,6 @@ extern const struct he_ddns_provider he_ddns_dyndns2;
 extern const struct he_ddns_provider he_ddns_desec;
 extern const struct he_ddns_provider he_ddns_cloudflare;
 extern const struct he_ddns_provider he_ddns_duckdns;
+extern const struct he_ddns_provider he_ddns_rfc2136;
 
 #endif

@@ -183,6 +183,14 @@ static void converse(const struct he_ddns_provider *p, struct he_ddns_job *job,
 	struct he_error err = {0};
 	int rc;
 
+	if (p->update) {
+		if (p->update(job, &res->answer, &err) < 0) {
+			res->action = HE_DDNS_ERROR;
+			snprintf(res->message, sizeof(res->message), "%s", err.msg);
+		}
+		return;
+	}
+
 	for (int round = 0; round < 8; round++) {
 		struct he_http_req req = {0};
 

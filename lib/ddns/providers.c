@@ -5,10 +5,7 @@
 #include "ddns/ddns_internal.h"
 
 static const struct he_ddns_provider *const providers[] = {
-    &he_ddns_dyndns2,
-    &he_ddns_desec,
-    &he_ddns_cloudflare,
-    &he_ddns_duckdns,
+    &he_ddns_dyndns2, &he_ddns_desec, &he_ddns_cloudflare, &he_ddns_duckdns, &he_ddns_rfc2136,
 };
 
 const struct he_ddns_provider *const *he_ddns_providers(size_t *n)
