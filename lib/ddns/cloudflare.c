@@ -256,6 +256,8 @@ int he_cloudflare_step(struct he_ddns_job *job, const struct he_http_resp *resp,
 	}
 out:
 	json_decref(doc);
+	if (ret == HE_DDNS_DONE)
+		he_ddns_answer_redact(ans, job->secret);
 	if (ret == HE_DDNS_SEND && rc)
 		return he_error_set(err, -ENAMETOOLONG,
 				    "[ddns %s]: the Cloudflare request is too long", rec->name);

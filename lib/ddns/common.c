@@ -57,6 +57,17 @@ int he_ddns_answer(struct he_ddns_answer *ans, enum he_ddns_outcome o, const cha
 	return HE_DDNS_DONE;
 }
 
+int he_ddns_answer_redact(struct he_ddns_answer *ans, const char *secret)
+{
+	char tmp[sizeof(ans->message)];
+
+	he_ddns_redact(ans->message, secret, tmp, sizeof(tmp));
+	memcpy(ans->message, tmp, sizeof(tmp));
+	he_ddns_redact(ans->code, secret, tmp, sizeof(ans->code));
+	memcpy(ans->code, tmp, sizeof(ans->code));
+	return HE_DDNS_DONE;
+}
+
 void he_ddns_snippet(const char *body, size_t len, char *out, size_t outsz)
 {
 	size_t o = 0;

@@ -25,6 +25,9 @@ int he_ddns_append(char *out, size_t outsz, const char *s);
 int he_ddns_answer(struct he_ddns_answer *ans, enum he_ddns_outcome o, const char *code,
 		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* Replace the secret in ans->message (a reply may echo it). Returns HE_DDNS_DONE. */
+int he_ddns_answer_redact(struct he_ddns_answer *ans, const char *secret);
+
 /* Copy at most n bytes of body into out as printable one-line text (for messages). */
 void he_ddns_snippet(const char *body, size_t len, char *out, size_t outsz);
 

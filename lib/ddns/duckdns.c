@@ -76,8 +76,10 @@ static int step(struct he_ddns_job *job, const struct he_http_resp *resp, struct
 	char base[HE_URL_MAX + 16], dom[HE_HOST_MAX];
 	int rc = 0;
 
-	if (resp)
-		return he_duckdns_parse(resp->status, resp->body, resp->len, ans);
+	if (resp) {
+		he_duckdns_parse(resp->status, resp->body, resp->len, ans);
+		return he_ddns_answer_redact(ans, job->secret);
+	}
 	he_ddns_base_url(job->rec->server, DUCK_SERVER, base, sizeof(base));
 	he_duckdns_domain(job->rec->hostname, dom, sizeof(dom));
 	req->method = "GET";

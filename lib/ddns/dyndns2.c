@@ -167,7 +167,8 @@ static int step_preset(struct he_ddns_job *job, const struct he_dyndns2_preset *
 					    job->rec->name, job->rec->preset);
 		return build(job, p, req, err);
 	}
-	return he_dyndns2_parse(resp->status, resp->body, resp->len, ans);
+	he_dyndns2_parse(resp->status, resp->body, resp->len, ans);
+	return he_ddns_answer_redact(ans, job->secret);
 }
 
 static int step(struct he_ddns_job *job, const struct he_http_resp *resp, struct he_http_req *req,

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "config/secret.h"
+#include "ddns/ddns_internal.h"
 #include "ddns/ddns.h"
 #include "publicip/publicip.h"
 #include "state/state.h"
@@ -184,7 +185,9 @@ static void converse(const struct he_ddns_provider *p, struct he_ddns_job *job,
 	int rc;
 
 	if (p->update) {
-		if (p->update(job, &res->answer, &err) < 0) {
+		rc = p->update(job, &res->answer, &err);
+		he_ddns_answer_redact(&res->answer, job->secret);
+		if (rc < 0) {
 			res->action = HE_DDNS_ERROR;
 			snprintf(res->message, sizeof(res->message), "%s", err.msg);
 		}
@@ -195,6 +198,7 @@ static void converse(const struct he_ddns_provider *p, struct he_ddns_job *job,
 		struct he_http_req req = {0};
 
 		rc = p->step(job, round ? &resp : NULL, &req, &res->answer, &err);
+		he_ddns_answer_redact(&res->answer, job->secret);
 		he_http_resp_free(&resp);
 		memset(&resp, 0, sizeof(resp));
 		if (rc == HE_DDNS_DONE)
