@@ -380,6 +380,26 @@ static void test_cloudflare_through_engine(void **state)
 	assert_int_equal(e.net.nsent, 6);
 }
 
+static void test_rfc2136_bad_key(void **state)
+{
+	struct env e;
+
+	(void)state;
+	env_init(&e, "A");
+	record(&e.cfg.ddns[0], "dns", "rfc2136", "", "home.example.org", "A");
+	snprintf(e.cfg.ddns[0].zone, sizeof(e.cfg.ddns[0].zone), "example.org");
+	snprintf(e.cfg.ddns[0].server, sizeof(e.cfg.ddns[0].server), "127.0.0.1:1");
+	snprintf(e.cfg.ddns[0].tsig_key_file, sizeof(e.cfg.ddns[0].tsig_key_file), "%s", pwfile);
+	run(&e, T0, false); /* "s3cret" is no TSIG key: refused before any packet */
+	assert_int_equal(e.net.nsent, 0);
+	assert_int_equal(e.res[0].action, HE_DDNS_SENT);
+	assert_int_equal(e.res[0].answer.outcome, HE_DDNS_FATAL);
+	assert_string_equal(e.res[0].answer.code, "badkey");
+	assert_null(strstr(e.res[0].message, "s3cret"));
+	run(&e, T0 + 10, false);
+	assert_int_equal(e.res[0].action, HE_DDNS_DISABLED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -391,6 +411,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_status, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_address_no_secret, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cloudflare_through_engine, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rfc2136_bad_key, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
