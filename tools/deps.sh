@@ -57,3 +57,9 @@ if ! apt-get install -y -q --no-install-recommends $missing; then
 	apt-get update -q
 	apt-get install -y -q --no-install-recommends $missing
 fi
+# coturn's package enables its TURN server at boot; the lab runs its own copy in
+# a namespace, so keep the host's copy off.
+case " $missing " in
+*" coturn "*) if command -v systemctl >/dev/null; then systemctl disable coturn >/dev/null 2>&1 || true; fi ;;
+esac
+exit 0

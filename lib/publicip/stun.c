@@ -125,6 +125,16 @@ static int open_slot(struct he_stun_query *q, struct stun_slot *sl)
 		fail(q, -EINVAL, "%.383s", e.msg);
 		return -EINVAL;
 	}
+	{
+		struct in6_addr tmp;
+		int other = q->family == AF_INET ? AF_INET6 : AF_INET;
+
+		if (inet_pton(other, host, &tmp) == 1) {
+			fail(q, -EAFNOSUPPORT, "'%s' is not an %s address", host,
+			     q->family == AF_INET ? "IPv4" : "IPv6");
+			return -EAFNOSUPPORT;
+		}
+	}
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = q->family;
 	hints.ai_socktype = SOCK_DGRAM;
