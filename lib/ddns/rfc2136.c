@@ -243,13 +243,23 @@ static int parse_bind(const char *text, size_t len, struct he_tsig_key *key, str
 			continue;
 		snprintf(field, sizeof(field), "%s", t.buf);
 		r = tok_next(&t);
-		if (r != 1 || strchr("{};", t.buf[0])) {
+		if (r == -1) {
+			ret =
+			    he_error_set(err, -EINVAL,
+					 "TSIG key file: key \"%.80s\" is not closed: unterminated "
+					 "string near line %d",
+					 name, t.line);
+			goto out;
+		}
+		if (r == 1 && !strcmp(t.buf, "{") && strcmp(field, "algorithm") &&
+		    strcmp(field, "secret")) {
+			depth = 1; /* a block we do not use: skipped below */
+		} else if (r != 1 || strchr("{};", t.buf[0])) {
 			ret = he_error_set(err, -EINVAL,
 					   "TSIG key file: '%.31s' without a value (line %d)",
 					   field, t.line);
 			goto out;
-		}
-		if (!strcmp(field, "algorithm"))
+		} else if (!strcmp(field, "algorithm"))
 			snprintf(alg, sizeof(alg), "%s", t.buf);
 		else if (!strcmp(field, "secret"))
 			snprintf(secret, sizeof(secret), "%s", t.buf);
@@ -427,8 +437,9 @@ int he_tsig_key_parse(const char *text, size_t len, struct he_tsig_key *key, str
 		if (*l && *l != '#' && strncmp(l, "//", 2)) {
 			if (!strncmp(l, "key:", 4))
 				ret = parse_yaml(text, len, key, err);
-			else if (!strncmp(l, "key", 3) &&
-				 (isspace((unsigned char)l[3]) || l[3] == '"'))
+			else if (!strncmp(l, "/*", 2) ||
+				 (!strncmp(l, "key", 3) &&
+				  (isspace((unsigned char)l[3]) || l[3] == '"')))
 				ret = parse_bind(text, len, key, err);
 			else
 				ret = parse_colon(l, ln, key, err);

@@ -15,8 +15,6 @@
 ZONE=home.example
 NAME=nas.home.example
 
-knot_cleanup() { :; }
-
 # fails_with WANT... -- CMD...: CMD fails and its output contains every WANT
 fails_with() {
 	local want=() w out rc=0
