@@ -276,6 +276,19 @@ static void record_key(const char *name, unsigned proto, int family, uint16_t po
 		 family == AF_INET6 ? 6 : 4);
 }
 
+static json_t *igd_json(const struct he_portmap *pm)
+{
+	json_t *u = json_object();
+
+	json_object_set_new(u, "location", json_string(pm->igd.location));
+	json_object_set_new(u, "control_url", json_string(pm->igd.control_url));
+	json_object_set_new(u, "service_type", json_string(pm->igd.service_type));
+	json_object_set_new(u, "control_url_6fc", json_string(pm->igd.control_url_6fc));
+	json_object_set_new(u, "service_type_6fc", json_string(pm->igd.service_type_6fc));
+	json_object_set_new(u, "igd_version", json_integer(pm->igd.igd_version));
+	return u;
+}
+
 /*
  * Record the discovery result. A forced protocol (--protocol) does not change
  * the automatic choice; its UPnP URLs are still kept.
@@ -300,17 +313,8 @@ static void cache_store(struct he_portmap *pm)
 	}
 	if (!c)
 		return;
-	if (pm->be->id == HE_PM_UPNP && pm->igd.ready) {
-		json_t *u = json_object();
-
-		json_object_set_new(u, "location", json_string(pm->igd.location));
-		json_object_set_new(u, "control_url", json_string(pm->igd.control_url));
-		json_object_set_new(u, "service_type", json_string(pm->igd.service_type));
-		json_object_set_new(u, "control_url_6fc", json_string(pm->igd.control_url_6fc));
-		json_object_set_new(u, "service_type_6fc", json_string(pm->igd.service_type_6fc));
-		json_object_set_new(u, "igd_version", json_integer(pm->igd.igd_version));
-		json_object_set_new(c, "upnp", u);
-	}
+	if (pm->be->id == HE_PM_UPNP && pm->igd.ready)
+		json_object_set_new(c, "upnp", igd_json(pm));
 	json_object_set_new(pm->sec, "probe", c);
 }
 
@@ -319,6 +323,17 @@ static void copy_str(char *dst, size_t len, json_t *o, const char *key)
 	const char *s = json_string_value(json_object_get(o, key));
 
 	snprintf(dst, len, "%s", s ? s : "");
+}
+
+static void igd_load(struct he_portmap *pm, json_t *u)
+{
+	copy_str(pm->igd.location, sizeof(pm->igd.location), u, "location");
+	copy_str(pm->igd.control_url, sizeof(pm->igd.control_url), u, "control_url");
+	copy_str(pm->igd.service_type, sizeof(pm->igd.service_type), u, "service_type");
+	copy_str(pm->igd.control_url_6fc, sizeof(pm->igd.control_url_6fc), u, "control_url_6fc");
+	copy_str(pm->igd.service_type_6fc, sizeof(pm->igd.service_type_6fc), u, "service_type_6fc");
+	pm->igd.igd_version = (int)json_integer_value(json_object_get(u, "igd_version"));
+	pm->igd.ready = pm->igd.control_url[0] && pm->igd.service_type[0];
 }
 
 /* Use the cached discovery result if it is for this gateway. */
@@ -344,22 +359,11 @@ static bool cache_load(struct he_portmap *pm)
 	} else if (he_pm_protocol_parse(proto, &p, NULL) < 0) {
 		return false;
 	}
-	if (p == HE_PM_UPNP) {
-		u = json_object_get(c, "upnp");
-		if (!json_is_object(u))
-			return false;
-		copy_str(pm->igd.location, sizeof(pm->igd.location), u, "location");
-		copy_str(pm->igd.control_url, sizeof(pm->igd.control_url), u, "control_url");
-		copy_str(pm->igd.service_type, sizeof(pm->igd.service_type), u, "service_type");
-		copy_str(pm->igd.control_url_6fc, sizeof(pm->igd.control_url_6fc), u,
-			 "control_url_6fc");
-		copy_str(pm->igd.service_type_6fc, sizeof(pm->igd.service_type_6fc), u,
-			 "service_type_6fc");
-		pm->igd.igd_version = (int)json_integer_value(json_object_get(u, "igd_version"));
-		pm->igd.ready = pm->igd.control_url[0] && pm->igd.service_type[0];
-		if (!pm->igd.ready)
-			return false;
-	}
+	u = json_object_get(c, "upnp");
+	if (json_is_object(u))
+		igd_load(pm, u); /* also for PCP: its IPv6 pinholes go through UPnP */
+	if (p == HE_PM_UPNP && !pm->igd.ready)
+		return false;
 	pm->be = backend_of(p);
 	return true;
 }
@@ -744,6 +748,47 @@ static bool retry_after_reprobe(int ret)
 	return ret == -ECONNREFUSED || ret == -ETIMEDOUT || ret == -EHOSTUNREACH;
 }
 
+/*
+ * The backend for an IPv6 pinhole. On a PCP router that also offers UPnP's
+ * WANIPv6FirewallControl, UPnP is preferred: a UPnP pinhole is deleted by its
+ * own unique id, while a PCP delete is matched by internal port and nonce,
+ * which miniupnpd 2.3.1 gets wrong once an IPv4 PCP mapping shares the
+ * internal port (the pinhole then cannot be deleted before its lease ends).
+ * A forced --protocol is respected. The answer is cached in the state.
+ */
+static const struct he_portmap_backend *v6_backend(struct he_portmap *pm)
+{
+	json_t *c = json_object_get(pm->sec, "probe");
+	enum he_pm_protocol forced = pm->opts.force;
+	struct probe_set ps;
+	struct he_error e;
+	bool ok;
+
+	if (pm->be->id != HE_PM_PCP || forced)
+		return pm->be;
+	if (pm->igd.ready && pm->igd.control_url_6fc[0])
+		return &he_pm_backend_upnp;
+	if (json_is_true(json_object_get(c, "no_upnp6")))
+		return pm->be;
+	pm->opts.force = HE_PM_UPNP; /* probe UPnP alone */
+	run_probes(pm, &ps, false);
+	pm->opts.force = forced;
+	he_error_clear(&e);
+	ok = ps.p[HE_PM_UPNP - 1].answered &&
+	     he_pm_backend_upnp.probe_finish(pm, &ps.p[HE_PM_UPNP - 1], &e) == 0 &&
+	     pm->igd.control_url_6fc[0];
+	if (json_is_object(c)) {
+		if (ok)
+			json_object_set_new(c, "upnp", igd_json(pm));
+		else
+			json_object_set_new(c, "no_upnp6", json_true());
+	}
+	if (ok)
+		return &he_pm_backend_upnp;
+	memset(&pm->igd, 0, sizeof(pm->igd));
+	return pm->be;
+}
+
 int he_portmap_map(struct he_portmap *pm, const struct he_pm_request *req_in,
 		   struct he_pm_result *res_out, struct he_error *err)
 {
@@ -751,6 +796,7 @@ int he_portmap_map(struct he_portmap *pm, const struct he_pm_request *req_in,
 	struct he_pm_result res;
 	char key[128];
 	json_t *m, *old, *rec;
+	const struct he_portmap_backend *be;
 	uint64_t start = he_pm_now_ms();
 	bool reprobed = false;
 	unsigned saved_exclude = pm->exclude;
@@ -775,11 +821,12 @@ int he_portmap_map(struct he_portmap *pm, const struct he_pm_request *req_in,
 	rec = json_is_object(old) ? json_deep_copy(old) : json_object();
 	if (!rec)
 		return he_error_set(err, -ENOMEM, "out of memory");
+	be = req.family == AF_INET6 ? v6_backend(pm) : pm->be;
 	{
 		/* a record made by another protocol: its nonce/pinhole mean nothing here */
 		const char *p = json_string_value(json_object_get(rec, "protocol"));
 
-		if (p && strcmp(p, pm->be->name)) {
+		if (p && strcmp(p, be->name)) {
 			json_object_del(rec, "nonce");
 			json_object_del(rec, "pinhole_id");
 		}
@@ -791,10 +838,17 @@ int he_portmap_map(struct he_portmap *pm, const struct he_pm_request *req_in,
 	}
 again:
 	memset(&res, 0, sizeof(res));
-	ret = pm->be->map(pm, &req, rec, &res, err);
+	ret = be->map(pm, &req, rec, &res, err);
+	if (ret < 0 && be != pm->be) {
+		/* the UPnP pinhole was refused (e.g. 606 for ports < 1024): PCP */
+		be = pm->be;
+		json_object_del(rec, "pinhole_id");
+		he_error_clear(err);
+		goto again;
+	}
 	if (ret == -EPROTONOSUPPORT && pm->be->id == HE_PM_PCP && !pm->opts.force) {
 		/* PCP UNSUPP_VERSION from a NAT-PMP-only router: fall back */
-		pm->be = &he_pm_backend_natpmp;
+		pm->be = be = &he_pm_backend_natpmp;
 		cache_store(pm);
 		goto again;
 	}
@@ -806,6 +860,7 @@ again:
 		he_error_clear(&e2);
 		pm->exclude |= 1u << pm->be->id;
 		if (discover(pm, &e2, false) == 0) {
+			be = pm->be;
 			json_object_del(rec, "nonce");
 			json_object_del(rec, "pinhole_id");
 			goto again;
@@ -819,6 +874,7 @@ again:
 		he_error_clear(&e2);
 		memset(&pm->igd, 0, sizeof(pm->igd));
 		if (discover(pm, &e2, true) == 0) {
+			be = req.family == AF_INET6 ? v6_backend(pm) : pm->be;
 			json_object_del(rec, "pinhole_id");
 			goto again;
 		}
@@ -830,7 +886,7 @@ again:
 		return ret;
 	}
 	now = time(NULL);
-	res.protocol = pm->be->id;
+	res.protocol = be->id;
 	res.family = req.family;
 	res.int_port = req.int_port;
 	if (!res.client[0]) {
@@ -853,7 +909,7 @@ again:
 	if (req.family == AF_INET)
 		he_pm_note_class(&res);
 	json_object_set_new(rec, "name", json_string(req.name));
-	json_object_set_new(rec, "protocol", json_string(pm->be->name));
+	json_object_set_new(rec, "protocol", json_string(be->name));
 	json_object_set_new(rec, "proto", json_string(req.proto == HE_PROTO_UDP ? "udp" : "tcp"));
 	json_object_set_new(rec, "family", json_integer(req.family == AF_INET6 ? 6 : 4));
 	json_object_set_new(rec, "ext_port", json_integer(res.ext_port));
@@ -898,9 +954,8 @@ int he_portmap_unmap(struct he_portmap *pm, const struct he_pm_request *req, str
 	if (he_pm_protocol_parse(json_string_value(json_object_get(rec, "protocol")), &p, NULL) < 0)
 		p = pm->be->id;
 	be = backend_of(p);
-	if (be->id == HE_PM_UPNP && pm->be->id != HE_PM_UPNP) {
+	if (be->id == HE_PM_UPNP && pm->be->id != HE_PM_UPNP && !pm->igd.ready)
 		memset(&pm->igd, 0, sizeof(pm->igd)); /* discover via miniupnpc */
-	}
 	ret = be->unmap(pm, rec, err);
 	if (ret < 0 && retry_after_reprobe(ret) && be == pm->be) {
 		memset(&pm->igd, 0, sizeof(pm->igd));
