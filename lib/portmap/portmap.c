@@ -970,13 +970,13 @@ int he_portmap_unmap(struct he_portmap *pm, const struct he_pm_request *req, str
 	return save_state(pm, err);
 }
 
-int he_portmap_list(struct he_portmap *pm, struct he_pm_entry **out, size_t *n,
-		    struct he_error *err)
+/* The mapping records of section sec as entries, lease left from "expires". */
+static int records(json_t *sec, struct he_pm_entry **out, size_t *n, struct he_error *err)
 {
-	json_t *m = mappings(pm), *rec;
+	json_t *m = json_object_get(sec, "mappings"), *rec;
 	const char *key;
 	struct he_pm_entry *v;
-	size_t cnt = 0, total = json_object_size(m);
+	size_t cnt = 0, total = json_is_object(m) ? json_object_size(m) : 0;
 	time_t now = time(NULL);
 
 	v = calloc(total ? total : 1, sizeof(*v));
@@ -997,6 +997,7 @@ int he_portmap_list(struct he_portmap *pm, struct he_pm_entry **out, size_t *n,
 		e->int_port = (uint16_t)json_integer_value(json_object_get(rec, "int_port"));
 		copy_str(e->client, sizeof(e->client), rec, "client");
 		copy_str(e->name, sizeof(e->name), rec, "name");
+		copy_str(e->ext_addr, sizeof(e->ext_addr), rec, "ext_addr");
 		he_pm_desc(e->name, e->desc, sizeof(e->desc));
 		e->ours = true;
 		e->enabled = true;
@@ -1004,20 +1005,46 @@ int he_portmap_list(struct he_portmap *pm, struct he_pm_entry **out, size_t *n,
 			e->lease_remaining = 0;
 		else
 			e->lease_remaining = exp > now ? (int64_t)(exp - now) : -1;
-		if (e->protocol == HE_PM_UPNP && pm->be && pm->be->id == HE_PM_UPNP &&
-		    e->family == AF_INET) {
-			int64_t left = 0;
-			int r = he_pm_upnp_has_entry(pm, e->ext_port, e->proto, &left);
-
-			e->on_router = r == 1;
-			if (r == 1)
-				e->lease_remaining = left;
-			else if (r == 0)
-				e->lease_remaining = -1;
-		}
 	}
 	*out = v;
 	*n = cnt;
+	return 0;
+}
+
+int he_portmap_records(struct he_state *st, struct he_pm_entry **out, size_t *n,
+		       struct he_error *err)
+{
+	json_t *sec = st ? he_state_section(st, "portmap") : NULL;
+
+	if (!sec) {
+		*out = NULL;
+		*n = 0;
+		return 0;
+	}
+	return records(sec, out, n, err);
+}
+
+int he_portmap_list(struct he_portmap *pm, struct he_pm_entry **out, size_t *n,
+		    struct he_error *err)
+{
+	int ret = records(pm->sec, out, n, err);
+
+	if (ret < 0)
+		return ret;
+	for (size_t i = 0; i < *n; i++) {
+		struct he_pm_entry *e = &(*out)[i];
+		int64_t left = 0;
+		int r;
+
+		if (e->protocol != HE_PM_UPNP || e->family != AF_INET)
+			continue;
+		r = he_pm_upnp_has_entry(pm, e->ext_port, e->proto, &left);
+		if (r < 0)
+			continue; /* could not ask: the state's view stands */
+		e->router_checked = true;
+		e->on_router = r == 1;
+		e->lease_remaining = r == 1 ? left : -1;
+	}
 	return 0;
 }
 
