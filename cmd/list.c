@@ -86,7 +86,10 @@ static void print_exposure(json_t *x, const struct he_live *lv)
 		printf("  router    - (--no-router)\n");
 	else if (!lv->router_read)
 		printf("  router    ? (not read)\n");
-	json_array_foreach(json_object_get(x, "mappings"), i, v) print_map(v);
+	json_array_foreach(json_object_get(x, "mappings"), i, v)
+	{
+		print_map(v);
+	}
 	if (!json_is_true(json_object_get(x, "firewall")))
 		printf("  firewall  - (--no-firewall)\n");
 	else if (*json_string_value(json_object_get(x, "to")))
@@ -120,7 +123,9 @@ static void print_exposure(json_t *x, const struct he_live *lv)
 		}
 	}
 	json_array_foreach(json_object_get(x, "drift"), i, v)
-	    printf("  DRIFT     %s\n", json_string_value(v));
+	{
+		printf("  DRIFT     %s\n", json_string_value(v));
+	}
 }
 
 static int list_exposures(struct he_cli *cli)
@@ -155,7 +160,10 @@ static int list_exposures(struct he_cli *cli)
 
 		if (l.n == 0 && cli->verbosity >= 0)
 			printf("no exposures (in %s)\n", cli->cfg.exposures_dir);
-		json_array_foreach(arr, i, v) print_exposure(v, &lv);
+		json_array_foreach(arr, i, v)
+		{
+			print_exposure(v, &lv);
+		}
 		json_array_foreach(left, i, v)
 		{
 			printf("left over (no exposure '%s'): ",
