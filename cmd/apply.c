@@ -86,6 +86,16 @@ static void print_result(struct he_cli *cli, const struct he_pm_result *r, unsig
 	printf(" (%u ms)\n", r->elapsed_ms);
 }
 
+/* The family of e's --to address (another LAN host), or 0 for this host. */
+static int to_family(const struct he_exposure *e)
+{
+	struct in6_addr a;
+
+	if (!*e->to)
+		return 0;
+	return inet_pton(AF_INET6, e->to, &a) == 1 ? AF_INET6 : AF_INET;
+}
+
 /* The mapping requests of e, one per port, transport and family. */
 struct req_list {
 	size_t n;
@@ -104,7 +114,8 @@ static void build_requests(const struct he_exposure *e, bool v6, struct req_list
 			for (int fam = 0; fam < 2; fam++) {
 				struct he_pm_request *r;
 
-				if ((fam == 0 && !want_v4(e)) || (fam == 1 && (!want_v6(e) || !v6)))
+				if ((fam == 0 && (!want_v4(e) || to_family(e) == AF_INET6)) ||
+				    (fam == 1 && (!want_v6(e) || !v6 || to_family(e) == AF_INET)))
 					continue;
 				r = &l->v[l->n++];
 				memset(r, 0, sizeof(*r));
@@ -150,10 +161,17 @@ int he_apply_router(struct he_cli *cli, struct he_state *st, const struct he_exp
 	struct he_portmap *pm = NULL;
 	struct he_error err = {0};
 	struct req_list reqs;
-	bool v6 = want_v6(e) && host_has_global_v6();
+	bool v6 = want_v6(e) && to_family(e) != AF_INET && host_has_global_v6();
 	size_t done = 0;
 	int rc = HE_EXIT_OK;
 
+	if (to_family(e) == AF_INET && !want_v4(e)) {
+		he_errorf(cli,
+			  "--to %s is an IPv4 address: with --ipv6-only give the LAN host's "
+			  "IPv6 address",
+			  e->to);
+		return HE_EXIT_USAGE;
+	}
 	if (!want_v4(e) && !v6) {
 		he_errorf(cli, "--ipv6-only: this host has no global IPv6 address, so there is no "
 			       "IPv6 pinhole to open");
@@ -472,9 +490,7 @@ static void live_router(const struct he_live *lv, const struct he_exposure *e, b
 			json_t *maps, json_t *d)
 {
 	static const unsigned protos[] = {HE_PROTO_TCP, HE_PROTO_UDP};
-	struct in6_addr a6;
-	bool to4 = *e->to && inet_pton(AF_INET6, e->to, &a6) != 1;
-	bool to6 = *e->to && !to4;
+	bool to4 = to_family(e) == AF_INET, to6 = to_family(e) == AF_INET6;
 
 	for (size_t i = 0; i < e->ports.n; i++) {
 		for (size_t p = 0; p < 2; p++) {

@@ -4,6 +4,7 @@
  * Resolves what to expose, refuses dangerous ports without --force, records
  * the exposure as a drop-in, then applies it (router mapping, host firewall).
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
@@ -218,9 +219,18 @@ static int parse_opts(struct he_cli *cli, int argc, char **argv, struct open_opt
 		case OPT_DRY_RUN:
 			o->dry_run = true;
 			break;
-		case OPT_TO:
+		case OPT_TO: {
+			unsigned char a[16];
+
+			if (inet_pton(AF_INET, optarg, a) != 1 &&
+			    inet_pton(AF_INET6, optarg, a) != 1)
+				return he_usage_error(cli,
+						      "--to: '%s' is not an IPv4 or IPv6 address "
+						      "(name the LAN host by its address)",
+						      optarg);
 			o->to = optarg;
 			break;
+		}
 		case OPT_PROTOCOL:
 			if (strcmp(optarg, "pcp") && strcmp(optarg, "natpmp") &&
 			    strcmp(optarg, "upnp"))

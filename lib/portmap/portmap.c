@@ -743,6 +743,49 @@ static int check_ext_port(struct he_portmap *pm, const struct he_pm_request *req
 	return 0;
 }
 
+/*
+ * --to must name another host on the router's LAN: reached directly (no
+ * gateway) over the interface this host uses toward the router, and not the
+ * router itself. This host's own address is accepted (it is no third party).
+ */
+static int check_lan_host(struct he_portmap *pm, const struct he_pm_request *req,
+			  struct he_error *err)
+{
+	union he_inaddr a;
+	struct he_route_info via = {0};
+	const struct he_route_info *gw = req->family == AF_INET6 ? &pm->gw6 : &pm->gw4;
+	char self[HE_PM_ADDR_MAX] = "", gwt[HE_PM_ADDR_MAX] = "";
+	size_t alen = req->family == AF_INET6 ? sizeof(a.v6) : sizeof(a.v4);
+	int ret;
+
+	if (!req->to)
+		return 0;
+	if (inet_pton(req->family, req->to, &a) != 1)
+		return he_error_set(err, -EINVAL, "'%s' is not an %s address of a LAN host",
+				    req->to, req->family == AF_INET ? "IPv4" : "IPv6");
+	ret = he_pm_local_addr(pm, req->family, self, sizeof(self), err);
+	if (ret < 0)
+		return ret;
+	if (!strcmp(self, req->to))
+		return 0;
+	he_inaddr_str(req->family, &gw->gw, gwt, sizeof(gwt));
+	if (!memcmp(&a, &gw->gw, alen))
+		return he_error_set(err, -EINVAL,
+				    "--to %s is the router itself; name the LAN host that runs the "
+				    "service",
+				    req->to);
+	if (he_route_get(req->family, &a, 0, &via, NULL) < 0 || via.has_gw ||
+	    via.ifindex != gw->ifindex)
+		return he_error_set(
+		    err, -EINVAL,
+		    "--to %s is not on the router's LAN: this host (%s on %s) does not reach it "
+		    "directly on the link to the router %s%s%s; the router can only forward to "
+		    "hosts of that LAN, so name an address of this host's subnet there",
+		    req->to, self, pm->gw4.ifname, gwt, via.has_gw ? " (it is routed via " : "",
+		    via.has_gw ? "a gateway)" : "");
+	return 0;
+}
+
 static bool retry_after_reprobe(int ret)
 {
 	return ret == -ECONNREFUSED || ret == -ETIMEDOUT || ret == -EHOSTUNREACH;
@@ -814,6 +857,9 @@ int he_portmap_map(struct he_portmap *pm, const struct he_pm_request *req_in,
 		if (ret < 0)
 			return ret;
 	}
+	ret = check_lan_host(pm, &req, err);
+	if (ret < 0)
+		return ret;
 	m = mappings(pm);
 	record_key(req.name, req.proto, req.family,
 		   req.family == AF_INET6 ? req.int_port : req.ext_port, key, sizeof(key));
