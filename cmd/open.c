@@ -288,16 +288,15 @@ static int apply(struct he_cli *cli, const struct open_opts *o, struct he_exposu
 		jout = json_pack("{s:s, s:s, s:[]}", "name", e->name, "drop_in", e->file, "router");
 	if (exists) /* drift repair: say what is gone before putting it back */
 		repaired = he_apply_report_drift(cli, existing, e);
-	rc = he_state_open(cli->cfg.state_dir, HE_STATE_WRITE, 10000, &st, &err);
-	if (rc < 0) {
-		he_errorf(cli, "%s", err.msg);
-		json_decref(jout);
-		return HE_EXIT_FAIL;
-	}
 	rc = HE_EXIT_OK;
-	if (e->firewall) {
+	if (e->firewall) { /* first: it says plainly when root is needed */
 		rc = he_apply_firewall(cli, existing, e, NULL, false, jout);
 		fw_done = rc == HE_EXIT_OK;
+	}
+	if (rc == HE_EXIT_OK &&
+	    he_state_open(cli->cfg.state_dir, HE_STATE_WRITE, 10000, &st, &err) < 0) {
+		he_errorf(cli, "%s", err.msg);
+		rc = HE_EXIT_FAIL;
 	}
 	if (rc == HE_EXIT_OK && e->router)
 		rc = he_apply_router(cli, st, e, o->protocol, o->force, jout);

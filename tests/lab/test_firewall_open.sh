@@ -85,6 +85,13 @@ EOF2
 lab_check "the user's locked table is back, as they keep it" locked_is "$ref2"
 lab_check "reachable with both tables in place" reach
 
+chmod 755 "$LAB_DIR"
+chmod -R a+rX "$LAB_DIR/etc" "$LAB_DIR/state"
+lab_check "without root: open is refused (needs root or CAP_NET_ADMIN), exit 1, nothing changed" \
+	eval 'in_home setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$HE_BIN" \
+		-c "$LAB_DIR/etc/homeexpose.conf" open 9443/tcp other >"$LAB_DIR/np.out" 2>&1; rc=$?
+	cat "$LAB_DIR/np.out"; [ $rc -eq 1 ] && grep -q "needs root or CAP_NET_ADMIN" "$LAB_DIR/np.out" &&
+	! in_home nft list set inet homeexpose tcp_ports | grep -q 9443 && [ ! -e "$LAB_DIR/etc/exposures.d/other.conf" ]'
 lab_check "close web" expect_out "closed exposure 'web'" -- he close web
 lab_check "after close: the homeexpose table is gone" no_table
 lab_check "after close: the router mapping is gone and the internet host cannot connect" unreachable
