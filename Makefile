@@ -99,6 +99,7 @@ $(B)/asan/tests/%: $(B)/asan/tests/unit/%.o $(B)/libhomeexpose-asan.a
 
 unit: $(UNIT_BINS)
 	$(Q)tests/run-unit.sh $(UNIT_BINS)
+	$(Q)CC="$(CC)" tests/unit/compat/check.sh
 
 unit-asan: $(UNIT_ASAN_BINS)
 	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
