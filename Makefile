@@ -99,6 +99,7 @@ $(B)/asan/tests/%: $(B)/asan/tests/unit/%.o $(B)/libhomeexpose-asan.a
 
 unit: $(UNIT_BINS)
 	$(Q)tests/run-unit.sh $(UNIT_BINS)
+	$(Q)CC="$(CC)" tests/unit/compat/check.sh
 
 unit-asan: $(UNIT_ASAN_BINS)
 	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
@@ -111,7 +112,7 @@ FUZZ_SECONDS ?= 60
 $(B)/fuzz/obj/%.o: %.c
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC-FUZZ $<")
-	$(Q)$(FUZZ_CC) $(ALL_CPPFLAGS) $(FUZZ_FLAGS) -c $< -o $@
+	$(Q)$(FUZZ_CC) $(ALL_CPPFLAGS) $(FUZZ_FLAGS) -MMD -MP -c $< -o $@
 FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(B)/fuzz/obj/%.o)
 $(B)/fuzz/%: $(B)/fuzz/obj/tests/fuzz/%.o $(FUZZ_LIB_OBJS)
 	@$(if $(Q),echo "  LD-FUZZ $@")

@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "config/exposure.h"
+#include "firewall/firewall.h"
 #include "portmap/portmap.h"
 #include "state/state.h"
 
@@ -49,5 +50,38 @@ int he_apply_firewall(struct he_cli *cli, const struct he_exposures *all,
  * Silent when no agent runs; a warning when one runs but refused.
  */
 void he_apply_notify_agent(struct he_cli *cli);
+
+/*
+ * The live state of every exposure, read without changing anything (no root
+ * needed for the router part: the runtime state is opened read-only; UPnP
+ * forwards are confirmed on the router). What could not be read is said in
+ * router_err / fw_err.
+ */
+struct he_live {
+	bool router_read;
+	char router_err[HE_ERR_MSG_MAX + 64];
+	struct he_pm_entry *maps;
+	size_t nmaps;
+	bool fw_read;
+	char fw_err[HE_ERR_MSG_MAX + 64];
+	char fw_backend[16];
+	struct he_fw_report fw;
+};
+
+void he_live_read(struct he_cli *cli, const struct he_exposures *all, struct he_live *lv);
+void he_live_free(struct he_live *lv);
+/*
+ * One exposure: {name, ports, ..., mappings: [...], firewall_ports: [...],
+ * drift: ["what is gone. Fix: homeexpose open NAME", ...]}.
+ */
+json_t *he_live_exposure(const struct he_live *lv, const struct he_exposure *e);
+/*
+ * Print what of e is gone ("drift: ...: putting it back") before open puts
+ * it back; returns how many items.
+ */
+size_t he_apply_report_drift(struct he_cli *cli, const struct he_exposures *all,
+			     const struct he_exposure *e);
+/* Mappings in the state that belong to no exposure (e.g. after close --force). */
+json_t *he_live_leftovers(const struct he_live *lv, const struct he_exposures *all);
 
 #endif

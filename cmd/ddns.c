@@ -1,33 +1,288 @@
 /* SPDX-License-Identifier: MIT */
-/* homeexpose ddns: dynamic DNS */
+/*
+ * homeexpose ddns: keep dynamic-DNS records pointing at the public address.
+ *
+ *   ddns update [--force] [NAME]   detect the public address (lib/publicip),
+ *                                  then lib/ddns's engine decides per record
+ *                                  and family whether to talk to the provider
+ *   ddns status [NAME]             what the runtime state remembers
+ *
+ * The clock is time(NULL), or HOMEEXPOSE_TEST_NOW (epoch seconds) when set:
+ * that variable exists for tests, which move the clock instead of waiting
+ * (911 waits, back-off, refresh-days).
+ */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
 
 #include "cli.h"
+#include "ddns/ddns.h"
+#include "publicip/publicip.h"
+#include "state/state.h"
 
 static void usage(void)
 {
-	printf("Usage: homeexpose ddns update [--force] [NAME]\n       homeexpose ddns status "
-	       "[--json]\n\nKeep dynamic-DNS records (A and AAAA) pointing at the current public "
-	       "address.\n");
+	printf("Usage: homeexpose ddns update [--force] [NAME] [--json]\n"
+	       "       homeexpose ddns status [NAME] [--json]\n\n"
+	       "Keep dynamic-DNS records (A and AAAA) pointing at the current public address.\n"
+	       "update sends an address only when it differs from what the provider last\n"
+	       "accepted (or after refresh-days); --force also re-enables records disabled by\n"
+	       "a fatal answer and skips waits. Exit 1 when an update failed or a record is\n"
+	       "disabled.\n");
+}
+
+static time_t clock_now(void)
+{
+	const char *v = getenv("HOMEEXPOSE_TEST_NOW");
+	char *end;
+	long long t;
+
+	if (v && *v) {
+		errno = 0;
+		t = strtoll(v, &end, 10);
+		if (!errno && !*end && t > 0)
+			return (time_t)t;
+	}
+	return time(NULL);
+}
+
+static const char *fam(int family)
+{
+	return family == AF_INET6 ? "AAAA" : "A";
+}
+
+static void when(time_t t, char *out, size_t outsz)
+{
+	struct tm tm;
+
+	if (!t || !gmtime_r(&t, &tm))
+		snprintf(out, outsz, "-");
+	else
+		strftime(out, outsz, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static const char *action_name(enum he_ddns_action a)
+{
+	switch (a) {
+	case HE_DDNS_SENT:
+		return "sent";
+	case HE_DDNS_UNCHANGED:
+		return "unchanged";
+	case HE_DDNS_WAITING:
+		return "waiting";
+	case HE_DDNS_DISABLED:
+		return "disabled";
+	case HE_DDNS_NO_ADDRESS:
+		return "no-address";
+	case HE_DDNS_ERROR:
+		return "error";
+	}
+	return "?";
+}
+
+static int do_update(struct he_cli *cli, const char *name, bool force)
+{
+	const struct he_config *cfg = &cli->cfg;
+	struct he_pubip_report *rep = calloc(1, sizeof(*rep));
+	struct he_ddns_result *res = calloc(HE_DDNS_RESULTS_MAX, sizeof(*res));
+	struct he_pubip_opts po;
+	struct he_ddns_opts o = {.name = name, .force = force, .now = clock_now()};
+	struct he_state *st = NULL;
+	struct he_error err = {0};
+	unsigned want = 0;
+	size_t n = 0;
+	int ret = HE_EXIT_FAIL;
+	bool failed = false;
+
+	if (!rep || !res) {
+		he_errorf(cli, "out of memory");
+		goto out;
+	}
+	for (unsigned i = 0; i < cfg->nddns; i++)
+		if (!name || !strcmp(name, cfg->ddns[i].name))
+			want |= he_ddns_families(&cfg->ddns[i]);
+	if (name && !want) {
+		he_errorf(cli, "no [ddns %s] section in %s", name, cfg->path);
+		ret = HE_EXIT_USAGE;
+		goto out;
+	}
+	if (!cfg->nddns) {
+		if (cli->json)
+			he_json_print(json_pack("{s:[]}", "records"));
+		else
+			he_infof(cli, "no [ddns NAME] sections in %s: nothing to update",
+				 cfg->path);
+		ret = HE_EXIT_OK;
+		goto out;
+	}
+	if (he_state_open(cfg->state_dir, HE_STATE_WRITE, 10000, &st, &err) < 0) {
+		he_errorf(cli, "%s", err.msg);
+		goto out;
+	}
+	he_pubip_opts_from_config(cfg, &po);
+	po.want_v4 = want & 1;
+	po.want_v6 = (want & 2) != 0;
+	if (he_pubip_detect(cfg, &po, st, rep, &err) < 0) {
+		he_errorf(cli, "public address detection: %s", err.msg);
+		ret = HE_EXIT_USAGE;
+		goto out;
+	}
+	if (*rep->verdict && !cli->json)
+		he_warnf(cli, "public address: %s", rep->verdict);
+	if (he_ddns_run(cfg, st, rep, &o, res, HE_DDNS_RESULTS_MAX, &n, &err) < 0) {
+		he_errorf(cli, "%s", err.msg);
+		ret = err.code == -ENOENT ? HE_EXIT_USAGE : HE_EXIT_FAIL;
+		goto out;
+	}
+	if (he_state_save(st, &err) < 0) {
+		he_errorf(cli, "%s", err.msg);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		failed |= he_ddns_result_failed(&res[i]);
+	if (cli->json) {
+		json_t *a = json_array();
+
+		for (size_t i = 0; i < n; i++) {
+			const struct he_ddns_result *r = &res[i];
+
+			json_array_append_new(
+			    a,
+			    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:b}", "record",
+				      r->record, "family", fam(r->family), "address", r->addr,
+				      "action", action_name(r->action), "answer", r->answer.code,
+				      "outcome", he_ddns_outcome_name(r->answer.outcome), "message",
+				      r->message, "next_attempt", (json_int_t)r->next_attempt,
+				      "failed", he_ddns_result_failed(r)));
+		}
+		he_json_print(json_pack("{s:o, s:s, s:s, s:s, s:s}", "records", a, "v4", rep->v4,
+					"v6", rep->v6, "nat", he_pubip_nat_name(rep->nat),
+					"verdict", rep->verdict));
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			const struct he_ddns_result *r = &res[i];
+			char next[32];
+
+			when(r->next_attempt, next, sizeof(next));
+			if (he_ddns_result_failed(r))
+				he_errorf(cli, "[ddns %s] %s: %s%s%s", r->record, fam(r->family),
+					  r->message, r->next_attempt ? "; next attempt " : "",
+					  r->next_attempt ? next : "");
+			else if (r->action == HE_DDNS_SENT)
+				printf("%s %s: %s (%s)\n", r->record, fam(r->family), r->addr,
+				       r->answer.code);
+			else if (cli->verbosity >= 0)
+				printf("%s %s: %s\n", r->record, fam(r->family), r->message);
+		}
+	}
+	ret = failed ? HE_EXIT_FAIL : HE_EXIT_OK;
+out:
+	he_state_close(st);
+	free(rep);
+	free(res);
+	return ret;
+}
+
+static int do_status(struct he_cli *cli, const char *name)
+{
+	const struct he_config *cfg = &cli->cfg;
+	struct he_ddns_status *s = calloc(HE_DDNS_RESULTS_MAX, sizeof(*s));
+	struct he_state *st = NULL;
+	struct he_error err = {0};
+	time_t now = clock_now();
+	size_t n = 0;
+	int ret = HE_EXIT_FAIL;
+	bool bad = false;
+
+	if (!s) {
+		he_errorf(cli, "out of memory");
+		return HE_EXIT_FAIL;
+	}
+	if (he_state_open(cfg->state_dir, HE_STATE_READ, 10000, &st, &err) < 0) {
+		he_errorf(cli, "%s", err.msg);
+		goto out;
+	}
+	if (he_ddns_status_get(cfg, st, name, s, HE_DDNS_RESULTS_MAX, &n, &err) < 0) {
+		he_errorf(cli, "%s", err.msg);
+		ret = HE_EXIT_USAGE;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		bad |= *s[i].disabled || s[i].next_attempt > now;
+	if (cli->json) {
+		json_t *a = json_array();
+
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(
+			    a,
+			    json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:I, s:I, s:i, "
+				      "s:s?, s:b}",
+				      "record", s[i].record, "provider", s[i].provider, "hostname",
+				      s[i].hostname, "family", fam(s[i].family), "address",
+				      s[i].accepted, "accepted_at", (json_int_t)s[i].accepted_at,
+				      "answer", s[i].last_code, "message", s[i].last_message,
+				      "answered_at", (json_int_t)s[i].last_at, "next_attempt",
+				      (json_int_t)s[i].next_attempt, "failures", (int)s[i].failures,
+				      "disabled", *s[i].disabled ? s[i].disabled : NULL,
+				      "config_changed", s[i].config_changed));
+		he_json_print(json_pack("{s:o, s:I}", "records", a, "now", (json_int_t)now));
+	} else if (!n) {
+		printf("no [ddns NAME] sections in %s\n", cfg->path);
+	} else {
+		printf("%-12s %-4s %-26s %-22s %-10s %-21s %s\n", "NAME", "TYPE", "HOSTNAME",
+		       "ADDRESS", "ANSWER", "WHEN", "NEXT ATTEMPT");
+		for (size_t i = 0; i < n; i++) {
+			char at[32], next[32];
+
+			when(s[i].last_at, at, sizeof(at));
+			when(s[i].next_attempt > now ? s[i].next_attempt : 0, next, sizeof(next));
+			printf("%-12s %-4s %-26s %-22s %-10s %-21s %s\n", s[i].record,
+			       fam(s[i].family), s[i].hostname,
+			       *s[i].accepted ? s[i].accepted : "-",
+			       *s[i].last_code ? s[i].last_code : "-", at, next);
+			if (*s[i].disabled)
+				printf("  disabled: %s\n", s[i].disabled);
+			else if (s[i].next_attempt > now)
+				printf("  waiting (%u failure%s): %s\n", s[i].failures,
+				       s[i].failures == 1 ? "" : "s", s[i].last_message);
+			if (s[i].config_changed)
+				printf("  configuration changed: the next update starts afresh\n");
+		}
+	}
+	ret = bad ? HE_EXIT_FAIL : HE_EXIT_OK;
+out:
+	he_state_close(st);
+	free(s);
+	return ret;
 }
 
 int cmd_ddns(struct he_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    HE_COMMON_OPTS, {"force", no_argument, NULL, 0}, {NULL, 0, NULL, 0}};
+	int force = 0;
+	const struct option opts[] = {
+	    HE_COMMON_OPTS, {"force", no_argument, &force, 1}, {NULL, 0, NULL, 0}};
 	int rc = he_cli_getopt(cli, argc, argv, opts, usage);
+	const char *sub, *name;
 
 	if (rc)
 		return rc < 0 ? HE_EXIT_OK : rc;
 	if (optind >= argc)
 		return he_usage_error(cli, "missing subcommand (ddns update or ddns status)");
-	if (strcmp(argv[optind], "update") != 0 && strcmp(argv[optind], "status") != 0)
-		return he_usage_error(cli, "unknown subcommand 'ddns %s'", argv[optind]);
+	sub = argv[optind];
+	if (strcmp(sub, "update") != 0 && strcmp(sub, "status") != 0)
+		return he_usage_error(cli, "unknown subcommand 'ddns %s'", sub);
 	if (argc - optind > 2)
 		return he_usage_error(cli, "too many arguments");
+	if (force && strcmp(sub, "update") != 0)
+		return he_usage_error(cli, "--force goes with 'ddns update'");
+	name = argc - optind == 2 ? argv[optind + 1] : NULL;
 	if (he_cli_config(cli) < 0)
 		return HE_EXIT_USAGE;
-	return he_not_available(cli, "dynamic DNS (ddns)");
+	if (!strcmp(sub, "update"))
+		return do_update(cli, name, force);
+	return do_status(cli, name);
 }

@@ -1,147 +1,336 @@
 /* SPDX-License-Identifier: MIT */
-/* homeexpose list: the exposures (desired state) and their live state. */
+/*
+ * homeexpose list [--router]: the exposures (desired state) beside what the
+ * router and the host firewall hold (live state), and the drift between them.
+ * Reads only: works without root as far as it can and says what it could not
+ * read.
+ */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "agent/control_client.h"
+#include "apply.h"
 #include "cli.h"
 #include "config/exposure.h"
+#include "state/state.h"
 
 static void usage(void)
 {
-	printf("Usage: homeexpose list [--json]\n"
+	printf("Usage: homeexpose list [--router] [--protocol P] [--json]\n"
 	       "\n"
-	       "List the exposures recorded in the exposures directory. When the agent\n"
-	       "runs, its live view is added (router mappings and their remaining lease,\n"
-	       "the firewall); no root needed for that.\n");
+	       "List the exposures with, per port, the router mapping (protocol, external\n"
+	       "address:port, remaining lease) and the host firewall state, and DRIFT where\n"
+	       "what homeexpose put in place is gone (fix: homeexpose open NAME).\n"
+	       "When the agent runs, its view is added (it can read the firewall even\n"
+	       "when you are not root).\n"
+	       "\n"
+	       "      --router       the router's whole port-mapping table (UPnP), ours marked\n"
+	       "      --protocol P   with --router: ask through this protocol (default upnp)\n"
+	       "      --json         machine-readable output\n");
 }
 
-/* The agent's live entry for exposure name (borrowed), or NULL. */
-static json_t *live_of(json_t *agent, const char *name)
+static void print_lease(json_int_t left)
 {
-	json_t *arr = json_object_get(agent, "exposures"), *x;
+	if (left == 0)
+		printf("permanent");
+	else if (left < 0)
+		printf("EXPIRED");
+	else
+		printf("lease %lld s left", (long long)left);
+}
+
+static void print_map(json_t *m)
+{
+	const char *st = json_string_value(json_object_get(m, "state"));
+	json_t *on = json_object_get(m, "on_router");
+
+	if (!strcmp(json_string_value(json_object_get(m, "family")), "ipv6"))
+		printf("  router    %-6s IPv6 pinhole [%s]:%lld/%s, ",
+		       json_string_value(json_object_get(m, "protocol")),
+		       json_string_value(json_object_get(m, "client")),
+		       (long long)json_integer_value(json_object_get(m, "internal_port")),
+		       json_string_value(json_object_get(m, "transport")));
+	else
+		printf("  router    %-6s %s:%lld/%s -> %s:%lld, ",
+		       json_string_value(json_object_get(m, "protocol")),
+		       *json_string_value(json_object_get(m, "external_address"))
+			   ? json_string_value(json_object_get(m, "external_address"))
+			   : "?",
+		       (long long)json_integer_value(json_object_get(m, "external_port")),
+		       json_string_value(json_object_get(m, "transport")),
+		       json_string_value(json_object_get(m, "client")),
+		       (long long)json_integer_value(json_object_get(m, "internal_port")));
+	if (!strcmp(st, "vanished"))
+		printf("GONE from the router");
+	else
+		print_lease(json_integer_value(json_object_get(m, "lease_remaining")));
+	if (json_is_true(on))
+		printf(" (confirmed on the router)");
+	printf("\n");
+}
+
+static void print_exposure(json_t *x, const struct he_live *lv)
+{
+	json_t *v;
 	size_t i;
 
-	json_array_foreach(arr, i, x)
+	printf("%s  %s", json_string_value(json_object_get(x, "name")),
+	       json_string_value(json_object_get(x, "ports")));
+	if (*json_string_value(json_object_get(x, "service")))
+		printf("  service %s", json_string_value(json_object_get(x, "service")));
+	if (*json_string_value(json_object_get(x, "to")))
+		printf("  to %s", json_string_value(json_object_get(x, "to")));
+	if (strcmp(json_string_value(json_object_get(x, "family")), "both"))
+		printf("  %s only", json_string_value(json_object_get(x, "family")));
+	printf("\n");
+	if (!json_is_true(json_object_get(x, "router")))
+		printf("  router    - (--no-router)\n");
+	else if (!lv->router_read)
+		printf("  router    ? (not read)\n");
+	json_array_foreach(json_object_get(x, "mappings"), i, v)
 	{
-		const char *n = json_string_value(json_object_get(x, "name"));
-
-		if (n && strcmp(n, name) == 0)
-			return x;
+		print_map(v);
 	}
+	if (!json_is_true(json_object_get(x, "firewall")))
+		printf("  firewall  - (--no-firewall)\n");
+	else if (*json_string_value(json_object_get(x, "to")))
+		printf("  firewall  - (the service runs on %s, not here)\n",
+		       json_string_value(json_object_get(x, "to")));
+	json_array_foreach(json_object_get(x, "firewall_ports"), i, v)
+	{
+		const char *st = json_string_value(json_object_get(v, "state"));
+		json_t *s;
+		size_t k;
+
+		printf("  firewall  %lld/%s %s",
+		       (long long)json_integer_value(json_object_get(v, "port")),
+		       json_string_value(json_object_get(v, "transport")),
+		       !strcmp(st, "open")      ? "open"
+		       : !strcmp(st, "missing") ? "NOT OPEN"
+						: "? (not read)");
+		if (strcmp(st, "unknown"))
+			printf(" (%s)", lv->fw_backend);
+		printf("\n");
+		json_array_foreach(json_object_get(v, "dropped_by"), k, s)
+		{
+			printf("  WARNING   still %s by table %s %s, chain %s (%s). Fix: %s\n",
+			       json_is_true(json_object_get(s, "certain")) ? "dropped"
+									   : "maybe dropped",
+			       json_string_value(json_object_get(s, "family")),
+			       json_string_value(json_object_get(s, "table")),
+			       json_string_value(json_object_get(s, "chain")),
+			       json_string_value(json_object_get(s, "where")),
+			       json_string_value(json_object_get(s, "fix")));
+		}
+	}
+	json_array_foreach(json_object_get(x, "drift"), i, v)
+	{
+		printf("  DRIFT     %s\n", json_string_value(v));
+	}
+}
+
+/* The running agent's view (read-only request: any user), or NULL. */
+static json_t *agent_view(struct he_cli *cli)
+{
+	struct he_error err = {0};
+	json_t *reply = NULL;
+
+	if (he_ctl_call(cli->cfg.runtime_dir, HE_CTL_LIST, 2000, &reply, &err) == 0)
+		return reply;
+	if (err.code != -ENOENT && err.code != -ECONNREFUSED)
+		he_warnf(cli, "%s", err.msg);
+	json_decref(reply);
 	return NULL;
 }
 
-/* "pcp 3412s", "upnp gone", "-" for the router column. */
-static void router_state(json_t *live, char *buf, size_t len)
+static void print_agent(const json_t *ag)
 {
-	json_t *maps = json_object_get(live, "mappings"), *m;
-	size_t i, n = 0;
-	json_int_t least = -1;
-	const char *proto = NULL;
-	int missing = 0;
+	json_int_t sync = json_integer_value(json_object_get(ag, "firewall_in_sync"));
+	const char *pub = json_string_value(json_object_get(ag, "public_v4"));
 
-	json_array_foreach(maps, i, m)
-	{
-		json_int_t left = json_integer_value(json_object_get(m, "lease_remaining"));
-
-		n++;
-		proto = json_string_value(json_object_get(m, "protocol"));
-		if (json_integer_value(json_object_get(m, "on_router")) == 0)
-			missing++;
-		if (left >= 0 && (least < 0 || left < least))
-			least = left;
-	}
-	if (!live || n == 0)
-		snprintf(buf, len, "-");
-	else if (missing)
-		snprintf(buf, len, "%s %d gone", proto ? proto : "?", missing);
-	else if (least >= 0)
-		snprintf(buf, len, "%s %llds", proto ? proto : "?", (long long)least);
-	else
-		snprintf(buf, len, "%s perm", proto ? proto : "?");
+	printf("agent     running; firewall (%s) %s%s%s\n",
+	       json_string_value(json_object_get(ag, "firewall_backend")),
+	       sync == 1   ? "in place"
+	       : sync == 0 ? "OUT OF SYNC"
+			   : "not checked yet",
+	       pub && *pub ? "; public address " : "", pub && *pub ? pub : "");
 }
 
-int cmd_list(struct he_cli *cli, int argc, char **argv)
+static int list_exposures(struct he_cli *cli)
 {
-	static const struct option opts[] = {HE_COMMON_OPTS, {NULL, 0, NULL, 0}};
+	json_t *ag;
 	struct he_exposures l = {0};
 	struct he_diags d = {0};
-	struct he_error err = {0};
-	json_t *agent = NULL;
-	char ports[HE_PORTSPEC_MAX * 24];
-	int rc = he_cli_getopt(cli, argc, argv, opts, usage);
+	struct he_live lv;
+	json_t *arr = json_array(), *left;
+	size_t ndrift = 0;
+	int rc;
 
-	if (rc)
-		return rc < 0 ? HE_EXIT_OK : rc;
-	if (optind != argc)
-		return he_usage_error(cli, "unexpected argument '%s'", argv[optind]);
-	if (he_cli_config(cli) < 0)
-		return HE_EXIT_USAGE;
 	he_exposures_load(cli->cfg.exposures_dir, &l, &d);
 	he_cli_print_diags(cli, &d);
-	/* the live view, when an agent runs (read-only: open to every user) */
-	if (he_ctl_call(cli->cfg.runtime_dir, HE_CTL_LIST, 2000, &agent, &err) < 0) {
-		if (err.code != -ENOENT && err.code != -ECONNREFUSED)
-			he_warnf(cli, "%s", err.msg);
-		json_decref(agent);
-		agent = NULL;
+	he_live_read(cli, &l, &lv);
+	ag = agent_view(cli);
+	for (size_t i = 0; i < l.n; i++) {
+		json_t *x = he_live_exposure(&lv, &l.v[i]);
+
+		ndrift += json_array_size(json_object_get(x, "drift"));
+		json_array_append_new(arr, x);
+	}
+	left = he_live_leftovers(&lv, &l);
+	if (cli->json) {
+		he_json_print(
+		    json_pack("{s:o, s:o, s:{s:b, s:s}, s:{s:s, s:b, s:s}, s:i, s:i, s:O*}",
+			      "exposures", arr, "leftover_mappings", left, "router", "read",
+			      lv.router_read, "error", lv.router_err, "firewall", "backend",
+			      lv.fw_backend, "read", lv.fw_read, "error", lv.fw_err, "drift",
+			      (int)ndrift, "invalid_files", (int)d.nerrors, "agent", ag));
+		arr = left = NULL;
+	} else {
+		size_t i;
+		json_t *v;
+
+		if (l.n == 0 && cli->verbosity >= 0)
+			printf("no exposures (in %s)\n", cli->cfg.exposures_dir);
+		json_array_foreach(arr, i, v)
+		{
+			print_exposure(v, &lv);
+		}
+		json_array_foreach(left, i, v)
+		{
+			printf("left over (no exposure '%s'): ",
+			       json_string_value(json_object_get(v, "name")));
+			print_map(v);
+		}
+		if (*lv.router_err)
+			he_warnf(cli, "router: %s", lv.router_err);
+		if (*lv.fw_err)
+			he_warnf(cli, "firewall: %s", lv.fw_err);
+		for (size_t k = 0; lv.fw_read && k < lv.fw.n_notes; k++)
+			he_warnf(cli, "firewall: %s", lv.fw.notes[k]);
+		if (ndrift && cli->verbosity >= 0)
+			printf("%zu drift item%s: 'homeexpose open NAME' puts an exposure back\n",
+			       ndrift, ndrift == 1 ? "" : "s");
+		if (ag)
+			print_agent(ag);
+	}
+	json_decref(ag);
+	json_decref(arr);
+	json_decref(left);
+	rc = d.nerrors ? HE_EXIT_USAGE : HE_EXIT_OK;
+	he_live_free(&lv);
+	he_exposures_free(&l);
+	he_diags_free(&d);
+	return rc;
+}
+
+/* The router's whole table (UPnP), ours marked. */
+static int list_router(struct he_cli *cli, const char *protocol)
+{
+	struct he_portmap_opts o;
+	struct he_portmap *pm = NULL;
+	struct he_state *st = NULL;
+	struct he_pm_entry *v = NULL;
+	struct he_error err = {0};
+	size_t n = 0;
+	int rc = HE_EXIT_FAIL;
+
+	if (he_apply_portmap_opts(cli, protocol ? protocol : "upnp", &o) < 0)
+		return HE_EXIT_USAGE;
+	if (he_state_open(cli->cfg.state_dir, HE_STATE_READ, 2000, &st, &err) < 0) {
+		he_warnf(cli,
+			 "could not read the runtime state (%s): mappings made with PCP or "
+			 "NAT-PMP cannot be marked as ours",
+			 err.msg);
+		st = NULL;
+	}
+	if (he_portmap_open(&o, st, &pm, &err) < 0 ||
+	    he_portmap_list_router(pm, &v, &n, &err) < 0) {
+		he_errorf(cli, "router: %s", err.msg);
+		goto out;
 	}
 	if (cli->json) {
 		json_t *a = json_array();
 
-		for (size_t i = 0; i < l.n; i++) {
-			const struct he_exposure *e = &l.v[i];
-
-			json_t *live = live_of(agent, e->name);
-
-			he_portlist_format(&e->ports, ports, sizeof(ports));
+		for (size_t i = 0; i < n; i++)
 			json_array_append_new(
-			    a,
-			    json_pack("{s:s, s:s, s:s, s:b, s:b, s:s, s:s, s:O*}", "name", e->name,
-				      "ports", ports, "service", e->service, "router", e->router,
-				      "firewall", e->firewall, "family", e->family, "file", e->file,
-				      "mappings", json_object_get(live, "mappings")));
-		}
-		he_json_print(json_pack("{s:o, s:i, s:b, s:O*, s:O*}", "exposures", a,
-					"invalid_files", (int)d.nerrors, "agent", agent != NULL,
-					"firewall_in_sync",
-					json_object_get(agent, "firewall_in_sync"), "public_v4",
-					json_object_get(agent, "public_v4")));
-	} else if (l.n == 0) {
-		if (cli->verbosity >= 0)
-			printf("no exposures (in %s)\n", cli->cfg.exposures_dir);
+			    a, json_pack("{s:s, s:i, s:s, s:i, s:s, s:b, s:I, s:s, s:b, s:s}",
+					 "transport", he_proto_name(v[i].proto), "external_port",
+					 v[i].ext_port, "client", v[i].client, "internal_port",
+					 v[i].int_port, "description", v[i].desc, "enabled",
+					 v[i].enabled, "lease_remaining",
+					 (json_int_t)v[i].lease_remaining, "remote", v[i].remote,
+					 "ours", v[i].ours, "name", v[i].name));
+		he_json_print(json_pack("{s:s, s:s, s:o}", "gateway", he_portmap_gateway(pm),
+					"protocol", he_pm_protocol_name(he_portmap_protocol(pm)),
+					"mappings", a));
 	} else {
-		printf("%-20s %-28s %-12s %-7s %-8s %-7s", "NAME", "PORTS", "SERVICE", "ROUTER",
-		       "FIREWALL", "FAMILY");
-		printf(agent ? " %s\n" : "\n", "LIVE (agent)");
-		for (size_t i = 0; i < l.n; i++) {
-			const struct he_exposure *e = &l.v[i];
-			char live[64];
+		printf("router %s (%s): %zu mapping%s\n", he_portmap_gateway(pm),
+		       he_pm_protocol_name(he_portmap_protocol(pm)), n, n == 1 ? "" : "s");
+		if (n)
+			printf("%-4s %-5s %-22s %-8s %-18s %s\n", "OURS", "PROTO", "INTERNAL",
+			       "EXT", "LEASE", "DESCRIPTION");
+		for (size_t i = 0; i < n; i++) {
+			char in[64], lease[32];
 
-			he_portlist_format(&e->ports, ports, sizeof(ports));
-			printf("%-20s %-28s %-12s %-7s %-8s %-7s", e->name, ports,
-			       *e->service ? e->service : "-", e->router ? "yes" : "no",
-			       e->firewall ? "yes" : "no", e->family);
-			if (agent) {
-				router_state(live_of(agent, e->name), live, sizeof(live));
-				printf(" router %s, firewall %s", live,
-				       !e->firewall ? "-"
-				       : json_integer_value(
-					     json_object_get(agent, "firewall_in_sync")) == 1
-					   ? "ok"
-					   : "drift");
-			}
+			snprintf(in, sizeof(in), "%s:%u", v[i].client, v[i].int_port);
+			if (v[i].lease_remaining == 0)
+				snprintf(lease, sizeof(lease), "permanent");
+			else
+				snprintf(lease, sizeof(lease), "%lld s",
+					 (long long)v[i].lease_remaining);
+			printf("%-4s %-5s %-22s %-8u %-18s %s%s", v[i].ours ? "*" : "",
+			       he_proto_name(v[i].proto), in, v[i].ext_port, lease, v[i].desc,
+			       v[i].enabled ? "" : " (disabled)");
+			if (v[i].ours &&
+			    strncmp(v[i].desc, HE_PM_DESC_PREFIX, strlen(HE_PM_DESC_PREFIX)))
+				printf(" (homeexpose:%s)", v[i].name);
 			printf("\n");
 		}
-		if (!agent && cli->verbosity > 0)
-			printf("(no agent running: live state not shown)\n");
 	}
-	rc = d.nerrors ? HE_EXIT_USAGE : HE_EXIT_OK;
-	json_decref(agent);
-	he_exposures_free(&l);
-	he_diags_free(&d);
+	rc = HE_EXIT_OK;
+out:
+	free(v);
+	he_portmap_close(pm);
+	he_state_close(st);
 	return rc;
+}
+
+int cmd_list(struct he_cli *cli, int argc, char **argv)
+{
+	enum { OPT_ROUTER = 256, OPT_PROTOCOL };
+	static const struct option opts[] = {HE_COMMON_OPTS,
+					     {"router", no_argument, NULL, OPT_ROUTER},
+					     {"protocol", required_argument, NULL, OPT_PROTOCOL},
+					     {NULL, 0, NULL, 0}};
+	const char *protocol = NULL;
+	bool router = false;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, HE_COMMON_SHORT, opts, NULL)) != -1) {
+		if (he_cli_common_opt(cli, opt, optarg))
+			continue;
+		switch (opt) {
+		case 'h':
+			usage();
+			return HE_EXIT_OK;
+		case OPT_ROUTER:
+			router = true;
+			break;
+		case OPT_PROTOCOL:
+			protocol = optarg;
+			break;
+		default:
+			return he_usage_error(cli, "bad option");
+		}
+	}
+	if (optind != argc)
+		return he_usage_error(cli, "unexpected argument '%s'", argv[optind]);
+	if (protocol && !router)
+		return he_usage_error(cli, "--protocol goes with --router");
+	if (he_cli_config(cli) < 0)
+		return HE_EXIT_USAGE;
+	return router ? list_router(cli, protocol) : list_exposures(cli);
 }

@@ -4,6 +4,7 @@
  * Resolves what to expose, refuses dangerous ports without --force, records
  * the exposure as a drop-in, then applies it (router mapping, host firewall).
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
@@ -218,9 +219,18 @@ static int parse_opts(struct he_cli *cli, int argc, char **argv, struct open_opt
 		case OPT_DRY_RUN:
 			o->dry_run = true;
 			break;
-		case OPT_TO:
+		case OPT_TO: {
+			unsigned char a[16];
+
+			if (inet_pton(AF_INET, optarg, a) != 1 &&
+			    inet_pton(AF_INET6, optarg, a) != 1)
+				return he_usage_error(cli,
+						      "--to: '%s' is not an IPv4 or IPv6 address "
+						      "(name the LAN host by its address)",
+						      optarg);
 			o->to = optarg;
 			break;
+		}
 		case OPT_PROTOCOL:
 			if (strcmp(optarg, "pcp") && strcmp(optarg, "natpmp") &&
 			    strcmp(optarg, "upnp"))
@@ -271,20 +281,22 @@ static int apply(struct he_cli *cli, const struct open_opts *o, struct he_exposu
 	struct he_error err = {0};
 	json_t *jout = NULL;
 	bool fw_done = false;
+	size_t repaired = 0;
 	int rc;
 
 	if (cli->json)
 		jout = json_pack("{s:s, s:s, s:[]}", "name", e->name, "drop_in", e->file, "router");
-	rc = he_state_open(cli->cfg.state_dir, HE_STATE_WRITE, 10000, &st, &err);
-	if (rc < 0) {
-		he_errorf(cli, "%s", err.msg);
-		json_decref(jout);
-		return HE_EXIT_FAIL;
-	}
+	if (exists) /* drift repair: say what is gone before putting it back */
+		repaired = he_apply_report_drift(cli, existing, e);
 	rc = HE_EXIT_OK;
-	if (e->firewall) {
+	if (e->firewall) { /* first: it says plainly when root is needed */
 		rc = he_apply_firewall(cli, existing, e, NULL, false, jout);
 		fw_done = rc == HE_EXIT_OK;
+	}
+	if (rc == HE_EXIT_OK &&
+	    he_state_open(cli->cfg.state_dir, HE_STATE_WRITE, 10000, &st, &err) < 0) {
+		he_errorf(cli, "%s", err.msg);
+		rc = HE_EXIT_FAIL;
 	}
 	if (rc == HE_EXIT_OK && e->router)
 		rc = he_apply_router(cli, st, e, o->protocol, o->force, jout);
@@ -303,12 +315,49 @@ static int apply(struct he_cli *cli, const struct open_opts *o, struct he_exposu
 		} else if (cli->verbosity >= 0) {
 			printf("%s exposure '%s' (%s)\n", exists ? "updated" : "opened", e->name,
 			       e->file);
+			if (repaired)
+				printf("repaired %zu drift item%s\n", repaired,
+				       repaired == 1 ? "" : "s");
 		}
 	} else if (cli->verbosity >= 0 && !cli->json) {
 		fprintf(stderr, "nothing was kept: exposure '%s' is %s\n", e->name,
 			exists ? "as it was" : "not recorded");
 	}
 	json_decref(jout);
+	return rc;
+}
+
+/*
+ * open NAME of an existing exposure: apply it again as recorded (drift
+ * repair, renewal); options given now override the recorded ones.
+ */
+static int reapply(struct he_cli *cli, const struct open_opts *o, struct he_exposures *existing,
+		   const char *name)
+{
+	struct he_exposure e = *he_exposures_find(existing, name);
+	int rc;
+
+	if (o->no_router)
+		e.router = false;
+	if (o->no_firewall)
+		e.firewall = false;
+	if (o->v4 || o->v6)
+		snprintf(e.family, sizeof(e.family), "%s", o->v4 ? "ipv4" : "ipv6");
+	if (o->lease >= 0)
+		e.lease = (unsigned)o->lease;
+	if (o->to)
+		snprintf(e.to, sizeof(e.to), "%s", o->to);
+	if (o->force)
+		e.force = true;
+	if (o->dry_run) {
+		print_plan(cli, &e, true);
+		rc = e.firewall && !cli->json
+			 ? he_apply_firewall(cli, existing, &e, NULL, true, NULL)
+			 : HE_EXIT_OK;
+	} else {
+		rc = apply(cli, o, &e, existing, true);
+	}
+	he_exposures_free(existing);
 	return rc;
 }
 
@@ -329,6 +378,12 @@ int cmd_open(struct he_cli *cli, int argc, char **argv)
 		return rc;
 	if (he_cli_config(cli) < 0)
 		return HE_EXIT_USAGE;
+	he_exposures_load(cli->cfg.exposures_dir, &existing, &d);
+	he_diags_free(&d);
+	if (argc - optind == 1 && !looks_like_portspec(argv[optind]) &&
+	    he_exposures_find(&existing, argv[optind]))
+		return reapply(cli, &o, &existing, argv[optind]);
+	he_exposures_free(&existing);
 	rc = resolve(cli, argc - optind, argv + optind, &e, &profile);
 	if (rc)
 		return rc;

@@ -8,7 +8,7 @@ build="build-essential pkg-config libminiupnpc-dev libnatpmp-dev libnftables-dev
  libmnl-dev libinih-dev libldns-dev libsystemd-dev libjansson-dev libcurl4-openssl-dev"
 # test: cmocka, clang for libFuzzer and the clang build, and the lab's real parts.
 test="libcmocka-dev clang python3 netbase iproute2 nftables miniupnpd-nftables miniupnpc natpmpc
- socat procps iptables ufw"
+ socat procps iptables ufw knot knot-dnsutils coturn openssl"
 bench="time inadyn"
 
 want=""
@@ -57,3 +57,11 @@ if ! apt-get install -y -q --no-install-recommends $missing; then
 	apt-get update -q
 	apt-get install -y -q --no-install-recommends $missing
 fi
+# coturn's and knot's packages enable their servers at boot; the lab runs its own
+# copies in namespaces, so keep the host's copies off.
+for svc in coturn knot; do
+	case " $missing " in
+	*" $svc "*) if command -v systemctl >/dev/null; then systemctl disable "$svc" >/dev/null 2>&1 || true; fi ;;
+	esac
+done
+exit 0

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/portspec.h"
@@ -393,6 +394,37 @@ static int pcp_map(struct he_portmap *pm, const struct he_pm_request *req, json_
 	return 0;
 }
 
+/*
+ * NOT_AUTHORIZED on a delete: the router holds a mapping for this internal
+ * address, port and protocol under another nonce, so it did NOT remove it.
+ * miniupnpd 2.3.1 answers so for an IPv6 pinhole that was renewed while an
+ * IPv4 PCP mapping used the same internal port (it no longer matches the
+ * pinhole's own nonce, nor the IPv4 one: tried in the lab). Say so: the
+ * mapping stays until its lease ends.
+ */
+static int pcp_refused_delete(struct he_portmap *pm, const json_t *rec, int family,
+			      struct he_error *err)
+{
+	json_int_t exp = json_integer_value(json_object_get(rec, "expires"));
+	long left = (long)(exp - (json_int_t)time(NULL));
+	unsigned port = (unsigned)json_integer_value(
+	    json_object_get(rec, family == AF_INET6 ? "int_port" : "ext_port"));
+	char when[64] = "its lease ends";
+
+	if (exp > 0 && left > 0)
+		snprintf(when, sizeof(when), "its lease ends in %ld s", left);
+	return he_error_set(err, -EACCES,
+			    "PCP: the router %s refused to delete the %s %u (NOT_AUTHORIZED: it "
+			    "holds it under another nonce%s), so it stays open until %s; remove "
+			    "it in the router's %s, or restart the router's PCP service",
+			    pm->gw_text,
+			    family == AF_INET6 ? "IPv6 pinhole for port" : "mapping of port", port,
+			    family == AF_INET6 ? " - miniupnpd does this to a renewed pinhole that "
+						 "shares its internal port with an IPv4 mapping"
+					       : "",
+			    when, family == AF_INET6 ? "IPv6 firewall" : "port forwarding");
+}
+
 static int pcp_unmap(struct he_portmap *pm, json_t *rec, struct he_error *err)
 {
 	struct he_pcp_map_req mr;
@@ -418,9 +450,9 @@ static int pcp_unmap(struct he_portmap *pm, json_t *rec, struct he_error *err)
 	if (ret < 0)
 		return ret;
 	he_pm_epoch_update(pm, "pcp", r.epoch);
-	/* NOT_AUTHORIZED on a delete: our nonce no longer owns the mapping (it
-	 * expired and was taken, or the router restarted): nothing of ours is left */
-	if (r.result != HE_PCP_SUCCESS && r.result != HE_PCP_NOT_AUTHORIZED)
+	if (r.result == HE_PCP_NOT_AUTHORIZED)
+		return pcp_refused_delete(pm, rec, family, err);
+	if (r.result != HE_PCP_SUCCESS)
 		return pcp_result_error(pm, &r, "delete", err);
 	return 0;
 }

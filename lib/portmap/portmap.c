@@ -276,6 +276,19 @@ static void record_key(const char *name, unsigned proto, int family, uint16_t po
 		 family == AF_INET6 ? 6 : 4);
 }
 
+static json_t *igd_json(const struct he_portmap *pm)
+{
+	json_t *u = json_object();
+
+	json_object_set_new(u, "location", json_string(pm->igd.location));
+	json_object_set_new(u, "control_url", json_string(pm->igd.control_url));
+	json_object_set_new(u, "service_type", json_string(pm->igd.service_type));
+	json_object_set_new(u, "control_url_6fc", json_string(pm->igd.control_url_6fc));
+	json_object_set_new(u, "service_type_6fc", json_string(pm->igd.service_type_6fc));
+	json_object_set_new(u, "igd_version", json_integer(pm->igd.igd_version));
+	return u;
+}
+
 /*
  * Record the discovery result. A forced protocol (--protocol) does not change
  * the automatic choice; its UPnP URLs are still kept.
@@ -300,17 +313,8 @@ static void cache_store(struct he_portmap *pm)
 	}
 	if (!c)
 		return;
-	if (pm->be->id == HE_PM_UPNP && pm->igd.ready) {
-		json_t *u = json_object();
-
-		json_object_set_new(u, "location", json_string(pm->igd.location));
-		json_object_set_new(u, "control_url", json_string(pm->igd.control_url));
-		json_object_set_new(u, "service_type", json_string(pm->igd.service_type));
-		json_object_set_new(u, "control_url_6fc", json_string(pm->igd.control_url_6fc));
-		json_object_set_new(u, "service_type_6fc", json_string(pm->igd.service_type_6fc));
-		json_object_set_new(u, "igd_version", json_integer(pm->igd.igd_version));
-		json_object_set_new(c, "upnp", u);
-	}
+	if (pm->be->id == HE_PM_UPNP && pm->igd.ready)
+		json_object_set_new(c, "upnp", igd_json(pm));
 	json_object_set_new(pm->sec, "probe", c);
 }
 
@@ -319,6 +323,17 @@ static void copy_str(char *dst, size_t len, json_t *o, const char *key)
 	const char *s = json_string_value(json_object_get(o, key));
 
 	snprintf(dst, len, "%s", s ? s : "");
+}
+
+static void igd_load(struct he_portmap *pm, json_t *u)
+{
+	copy_str(pm->igd.location, sizeof(pm->igd.location), u, "location");
+	copy_str(pm->igd.control_url, sizeof(pm->igd.control_url), u, "control_url");
+	copy_str(pm->igd.service_type, sizeof(pm->igd.service_type), u, "service_type");
+	copy_str(pm->igd.control_url_6fc, sizeof(pm->igd.control_url_6fc), u, "control_url_6fc");
+	copy_str(pm->igd.service_type_6fc, sizeof(pm->igd.service_type_6fc), u, "service_type_6fc");
+	pm->igd.igd_version = (int)json_integer_value(json_object_get(u, "igd_version"));
+	pm->igd.ready = pm->igd.control_url[0] && pm->igd.service_type[0];
 }
 
 /* Use the cached discovery result if it is for this gateway. */
@@ -344,22 +359,11 @@ static bool cache_load(struct he_portmap *pm)
 	} else if (he_pm_protocol_parse(proto, &p, NULL) < 0) {
 		return false;
 	}
-	if (p == HE_PM_UPNP) {
-		u = json_object_get(c, "upnp");
-		if (!json_is_object(u))
-			return false;
-		copy_str(pm->igd.location, sizeof(pm->igd.location), u, "location");
-		copy_str(pm->igd.control_url, sizeof(pm->igd.control_url), u, "control_url");
-		copy_str(pm->igd.service_type, sizeof(pm->igd.service_type), u, "service_type");
-		copy_str(pm->igd.control_url_6fc, sizeof(pm->igd.control_url_6fc), u,
-			 "control_url_6fc");
-		copy_str(pm->igd.service_type_6fc, sizeof(pm->igd.service_type_6fc), u,
-			 "service_type_6fc");
-		pm->igd.igd_version = (int)json_integer_value(json_object_get(u, "igd_version"));
-		pm->igd.ready = pm->igd.control_url[0] && pm->igd.service_type[0];
-		if (!pm->igd.ready)
-			return false;
-	}
+	u = json_object_get(c, "upnp");
+	if (json_is_object(u))
+		igd_load(pm, u); /* also for PCP: its IPv6 pinholes go through UPnP */
+	if (p == HE_PM_UPNP && !pm->igd.ready)
+		return false;
 	pm->be = backend_of(p);
 	return true;
 }
@@ -739,9 +743,93 @@ static int check_ext_port(struct he_portmap *pm, const struct he_pm_request *req
 	return 0;
 }
 
+/*
+ * --to must name another host on the router's LAN: reached directly (no
+ * gateway) over the interface this host uses toward the router, and not the
+ * router itself. This host's own address is accepted (it is no third party).
+ */
+static int check_lan_host(struct he_portmap *pm, const struct he_pm_request *req,
+			  struct he_error *err)
+{
+	union he_inaddr a;
+	struct he_route_info via = {0};
+	const struct he_route_info *gw = req->family == AF_INET6 ? &pm->gw6 : &pm->gw4;
+	char self[HE_PM_ADDR_MAX] = "", gwt[HE_PM_ADDR_MAX] = "";
+	size_t alen = req->family == AF_INET6 ? sizeof(a.v6) : sizeof(a.v4);
+	int ret;
+
+	if (!req->to)
+		return 0;
+	if (inet_pton(req->family, req->to, &a) != 1)
+		return he_error_set(err, -EINVAL, "'%s' is not an %s address of a LAN host",
+				    req->to, req->family == AF_INET ? "IPv4" : "IPv6");
+	ret = he_pm_local_addr(pm, req->family, self, sizeof(self), err);
+	if (ret < 0)
+		return ret;
+	if (!strcmp(self, req->to))
+		return 0;
+	he_inaddr_str(req->family, &gw->gw, gwt, sizeof(gwt));
+	if (!memcmp(&a, &gw->gw, alen))
+		return he_error_set(err, -EINVAL,
+				    "--to %s is the router itself; name the LAN host that runs the "
+				    "service",
+				    req->to);
+	if (he_route_get(req->family, &a, 0, &via, NULL) < 0 || via.has_gw ||
+	    via.ifindex != gw->ifindex)
+		return he_error_set(
+		    err, -EINVAL,
+		    "--to %s is not on the router's LAN: this host (%s on %s) does not reach it "
+		    "directly on the link to the router %s%s%s; the router can only forward to "
+		    "hosts of that LAN, so name an address of this host's subnet there",
+		    req->to, self, pm->gw4.ifname, gwt, via.has_gw ? " (it is routed via " : "",
+		    via.has_gw ? "a gateway)" : "");
+	return 0;
+}
+
 static bool retry_after_reprobe(int ret)
 {
 	return ret == -ECONNREFUSED || ret == -ETIMEDOUT || ret == -EHOSTUNREACH;
+}
+
+/*
+ * The backend for an IPv6 pinhole. On a PCP router that also offers UPnP's
+ * WANIPv6FirewallControl, UPnP is preferred: a UPnP pinhole is deleted by its
+ * own unique id, while a PCP delete is matched by internal port and nonce,
+ * which miniupnpd 2.3.1 gets wrong once an IPv4 PCP mapping shares the
+ * internal port (the pinhole then cannot be deleted before its lease ends).
+ * A forced --protocol is respected. The answer is cached in the state.
+ */
+static const struct he_portmap_backend *v6_backend(struct he_portmap *pm)
+{
+	json_t *c = json_object_get(pm->sec, "probe");
+	enum he_pm_protocol forced = pm->opts.force;
+	struct probe_set ps;
+	struct he_error e;
+	bool ok;
+
+	if (pm->be->id != HE_PM_PCP || forced)
+		return pm->be;
+	if (pm->igd.ready && pm->igd.control_url_6fc[0])
+		return &he_pm_backend_upnp;
+	if (json_is_true(json_object_get(c, "no_upnp6")))
+		return pm->be;
+	pm->opts.force = HE_PM_UPNP; /* probe UPnP alone */
+	run_probes(pm, &ps, false);
+	pm->opts.force = forced;
+	he_error_clear(&e);
+	ok = ps.p[HE_PM_UPNP - 1].answered &&
+	     he_pm_backend_upnp.probe_finish(pm, &ps.p[HE_PM_UPNP - 1], &e) == 0 &&
+	     pm->igd.control_url_6fc[0];
+	if (json_is_object(c)) {
+		if (ok)
+			json_object_set_new(c, "upnp", igd_json(pm));
+		else
+			json_object_set_new(c, "no_upnp6", json_true());
+	}
+	if (ok)
+		return &he_pm_backend_upnp;
+	memset(&pm->igd, 0, sizeof(pm->igd));
+	return pm->be;
 }
 
 int he_portmap_map(struct he_portmap *pm, const struct he_pm_request *req_in,
@@ -751,6 +839,7 @@ int he_portmap_map(struct he_portmap *pm, const struct he_pm_request *req_in,
 	struct he_pm_result res;
 	char key[128];
 	json_t *m, *old, *rec;
+	const struct he_portmap_backend *be;
 	uint64_t start = he_pm_now_ms();
 	bool reprobed = false;
 	unsigned saved_exclude = pm->exclude;
@@ -768,6 +857,9 @@ int he_portmap_map(struct he_portmap *pm, const struct he_pm_request *req_in,
 		if (ret < 0)
 			return ret;
 	}
+	ret = check_lan_host(pm, &req, err);
+	if (ret < 0)
+		return ret;
 	m = mappings(pm);
 	record_key(req.name, req.proto, req.family,
 		   req.family == AF_INET6 ? req.int_port : req.ext_port, key, sizeof(key));
@@ -775,11 +867,12 @@ int he_portmap_map(struct he_portmap *pm, const struct he_pm_request *req_in,
 	rec = json_is_object(old) ? json_deep_copy(old) : json_object();
 	if (!rec)
 		return he_error_set(err, -ENOMEM, "out of memory");
+	be = req.family == AF_INET6 ? v6_backend(pm) : pm->be;
 	{
 		/* a record made by another protocol: its nonce/pinhole mean nothing here */
 		const char *p = json_string_value(json_object_get(rec, "protocol"));
 
-		if (p && strcmp(p, pm->be->name)) {
+		if (p && strcmp(p, be->name)) {
 			json_object_del(rec, "nonce");
 			json_object_del(rec, "pinhole_id");
 		}
@@ -791,10 +884,17 @@ int he_portmap_map(struct he_portmap *pm, const struct he_pm_request *req_in,
 	}
 again:
 	memset(&res, 0, sizeof(res));
-	ret = pm->be->map(pm, &req, rec, &res, err);
+	ret = be->map(pm, &req, rec, &res, err);
+	if (ret < 0 && be != pm->be) {
+		/* the UPnP pinhole was refused (e.g. 606 for ports < 1024): PCP */
+		be = pm->be;
+		json_object_del(rec, "pinhole_id");
+		he_error_clear(err);
+		goto again;
+	}
 	if (ret == -EPROTONOSUPPORT && pm->be->id == HE_PM_PCP && !pm->opts.force) {
 		/* PCP UNSUPP_VERSION from a NAT-PMP-only router: fall back */
-		pm->be = &he_pm_backend_natpmp;
+		pm->be = be = &he_pm_backend_natpmp;
 		cache_store(pm);
 		goto again;
 	}
@@ -806,6 +906,7 @@ again:
 		he_error_clear(&e2);
 		pm->exclude |= 1u << pm->be->id;
 		if (discover(pm, &e2, false) == 0) {
+			be = pm->be;
 			json_object_del(rec, "nonce");
 			json_object_del(rec, "pinhole_id");
 			goto again;
@@ -819,6 +920,7 @@ again:
 		he_error_clear(&e2);
 		memset(&pm->igd, 0, sizeof(pm->igd));
 		if (discover(pm, &e2, true) == 0) {
+			be = req.family == AF_INET6 ? v6_backend(pm) : pm->be;
 			json_object_del(rec, "pinhole_id");
 			goto again;
 		}
@@ -830,7 +932,7 @@ again:
 		return ret;
 	}
 	now = time(NULL);
-	res.protocol = pm->be->id;
+	res.protocol = be->id;
 	res.family = req.family;
 	res.int_port = req.int_port;
 	if (!res.client[0]) {
@@ -853,7 +955,7 @@ again:
 	if (req.family == AF_INET)
 		he_pm_note_class(&res);
 	json_object_set_new(rec, "name", json_string(req.name));
-	json_object_set_new(rec, "protocol", json_string(pm->be->name));
+	json_object_set_new(rec, "protocol", json_string(be->name));
 	json_object_set_new(rec, "proto", json_string(req.proto == HE_PROTO_UDP ? "udp" : "tcp"));
 	json_object_set_new(rec, "family", json_integer(req.family == AF_INET6 ? 6 : 4));
 	json_object_set_new(rec, "ext_port", json_integer(res.ext_port));
@@ -898,9 +1000,8 @@ int he_portmap_unmap(struct he_portmap *pm, const struct he_pm_request *req, str
 	if (he_pm_protocol_parse(json_string_value(json_object_get(rec, "protocol")), &p, NULL) < 0)
 		p = pm->be->id;
 	be = backend_of(p);
-	if (be->id == HE_PM_UPNP && pm->be->id != HE_PM_UPNP) {
+	if (be->id == HE_PM_UPNP && pm->be->id != HE_PM_UPNP && !pm->igd.ready)
 		memset(&pm->igd, 0, sizeof(pm->igd)); /* discover via miniupnpc */
-	}
 	ret = be->unmap(pm, rec, err);
 	if (ret < 0 && retry_after_reprobe(ret) && be == pm->be) {
 		memset(&pm->igd, 0, sizeof(pm->igd));
@@ -915,13 +1016,13 @@ int he_portmap_unmap(struct he_portmap *pm, const struct he_pm_request *req, str
 	return save_state(pm, err);
 }
 
-int he_portmap_list(struct he_portmap *pm, struct he_pm_entry **out, size_t *n,
-		    struct he_error *err)
+/* The mapping records of section sec as entries, lease left from "expires". */
+static int records(json_t *sec, struct he_pm_entry **out, size_t *n, struct he_error *err)
 {
-	json_t *m = mappings(pm), *rec;
+	json_t *m = json_object_get(sec, "mappings"), *rec;
 	const char *key;
 	struct he_pm_entry *v;
-	size_t cnt = 0, total = json_object_size(m);
+	size_t cnt = 0, total = json_is_object(m) ? json_object_size(m) : 0;
 	time_t now = time(NULL);
 
 	v = calloc(total ? total : 1, sizeof(*v));
@@ -942,6 +1043,7 @@ int he_portmap_list(struct he_portmap *pm, struct he_pm_entry **out, size_t *n,
 		e->int_port = (uint16_t)json_integer_value(json_object_get(rec, "int_port"));
 		copy_str(e->client, sizeof(e->client), rec, "client");
 		copy_str(e->name, sizeof(e->name), rec, "name");
+		copy_str(e->ext_addr, sizeof(e->ext_addr), rec, "ext_addr");
 		he_pm_desc(e->name, e->desc, sizeof(e->desc));
 		e->ours = true;
 		e->enabled = true;
@@ -949,20 +1051,46 @@ int he_portmap_list(struct he_portmap *pm, struct he_pm_entry **out, size_t *n,
 			e->lease_remaining = 0;
 		else
 			e->lease_remaining = exp > now ? (int64_t)(exp - now) : -1;
-		if (e->protocol == HE_PM_UPNP && pm->be && pm->be->id == HE_PM_UPNP &&
-		    e->family == AF_INET) {
-			int64_t left = 0;
-			int r = he_pm_upnp_has_entry(pm, e->ext_port, e->proto, &left);
-
-			e->on_router = r == 1;
-			if (r == 1)
-				e->lease_remaining = left;
-			else if (r == 0)
-				e->lease_remaining = -1;
-		}
 	}
 	*out = v;
 	*n = cnt;
+	return 0;
+}
+
+int he_portmap_records(struct he_state *st, struct he_pm_entry **out, size_t *n,
+		       struct he_error *err)
+{
+	json_t *sec = st ? he_state_section(st, "portmap") : NULL;
+
+	if (!sec) {
+		*out = NULL;
+		*n = 0;
+		return 0;
+	}
+	return records(sec, out, n, err);
+}
+
+int he_portmap_list(struct he_portmap *pm, struct he_pm_entry **out, size_t *n,
+		    struct he_error *err)
+{
+	int ret = records(pm->sec, out, n, err);
+
+	if (ret < 0)
+		return ret;
+	for (size_t i = 0; i < *n; i++) {
+		struct he_pm_entry *e = &(*out)[i];
+		int64_t left = 0;
+		int r;
+
+		if (e->protocol != HE_PM_UPNP || e->family != AF_INET)
+			continue;
+		r = he_pm_upnp_has_entry(pm, e->ext_port, e->proto, &left);
+		if (r < 0)
+			continue; /* could not ask: the state's view stands */
+		e->router_checked = true;
+		e->on_router = r == 1;
+		e->lease_remaining = r == 1 ? left : -1;
+	}
 	return 0;
 }
 

@@ -147,19 +147,28 @@ struct he_pm_entry {
 	char desc[96];
 	char remote[64]; /* remote host restriction ("" = any) */
 	bool enabled;
-	bool ours;                 /* description "homeexpose:NAME" */
-	char name[HE_PM_NAME_MAX]; /* NAME when ours */
-	int64_t lease_remaining;   /* seconds; 0 permanent; -1 unknown/expired */
-	bool on_router;            /* confirmed present on the router (UPnP), else from state */
+	bool ours;                     /* description "homeexpose:NAME" */
+	char name[HE_PM_NAME_MAX];     /* NAME when ours */
+	int64_t lease_remaining;       /* seconds; 0 permanent; -1 unknown/expired */
+	bool on_router;                /* confirmed present on the router (UPnP), else from state */
+	bool router_checked;           /* the router was asked (UPnP): on_router is its answer */
+	char ext_addr[HE_PM_ADDR_MAX]; /* external address when mapped ("" unknown) */
 };
 
 /*
  * homeexpose's own mappings from the state, each with its remaining lease;
- * with UPnP each is confirmed on the router (on_router). *out is malloc'ed
- * (free()); *n may be 0.
+ * IPv4 forwards made with UPnP are confirmed on the router (router_checked,
+ * on_router). *out is malloc'ed (free()); *n may be 0.
  */
 int he_portmap_list(struct he_portmap *pm, struct he_pm_entry **out, size_t *n,
 		    struct he_error *err);
+
+/*
+ * The same records from the state alone (st may be read-only; no router
+ * traffic, no root needed): for `list` when the router is not asked.
+ */
+int he_portmap_records(struct he_state *st, struct he_pm_entry **out, size_t *n,
+		       struct he_error *err);
 
 /*
  * The router's whole port-mapping table (UPnP only:

@@ -5,7 +5,10 @@
  * the description is then fetched once with UPNP_GetIGDFromUrl and the
  * control URLs are cached in the state. Builds against miniupnpc 2.2.4
  * (Debian 12, API 17) and 2.2.8+/2.3.x (API 18+, where UPNP_GetValidIGD
- * gained the WAN address arguments).
+ * gained the WAN address arguments and a new return value 2 for a private
+ * WAN address, shifting "not connected" to 3 and "not an IGD" to 4).
+ * tests/unit/compat/check.sh (run by `make unit`) compiles this file against
+ * API 18/20 prototypes to keep the newer branch honest.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -146,7 +149,8 @@ static int upnp_discover_slow(struct he_portmap *pm, struct he_error *err)
 
 		r = UPNP_GetValidIGD(devs, &urls, &data, lanaddr, sizeof(lanaddr), wanaddr,
 				     sizeof(wanaddr));
-		/* 1 connected, 2 connected with a reserved WAN address, 3 not connected */
+		/* API 18: 1 connected, 2 connected with a reserved WAN address, 3 not
+		 * connected, 4 not an IGD: map onto API 17's 1 / 2 / 3 */
 		if (r == 2)
 			r = 1;
 		else if (r == 3)

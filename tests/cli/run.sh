@@ -124,7 +124,7 @@ expect 0 "close by portspec" -- "${HEC[@]}" close 10000/udp
 expect 1 "close of an unknown exposure fails" -- "${HEC[@]}" close web
 
 # --- machinery of later versions says so plainly
-for c in "check" "netcheck" "ddns status" "ddns update"; do
+for c in "check"; do
 	# shellcheck disable=SC2086
 	expect 1 "$c: not available yet" -- "${HEC[@]}" $c
 	grep_in "$err" "not available yet" "$c says not available"
@@ -139,6 +139,40 @@ grep_in "$err" "is not error, warning, info or debug" "agent names the valid lev
 expect 2 "agent with an argument" -- "$HE" -c "$tmp/agent.conf" agent now
 expect 1 "reflector: not available yet" -- "${HEC[@]}" reflector --listen 127.0.0.1:7000
 expect 2 "ddns with a bad subcommand" -- "${HEC[@]}" ddns frob
+
+# --- ddns (no network: no address source is enabled)
+expect 0 "ddns status without records" -- "${HEC[@]}" ddns status
+grep_in "$out" "sections in" "ddns status says there are no records"
+expect 0 "ddns update without records" -- "${HEC[@]}" ddns update
+expect 2 "ddns status --force is a usage error" -- "${HEC[@]}" ddns status --force
+printf 'pw\n' >"$tmp/ddns.pw" && chmod 600 "$tmp/ddns.pw"
+printf '[router]\nenabled = no\n[publicip]\nstun-servers = none\nhttp-urls = none\nsources-required = 1\n[ddns home]\nprovider = dyndns2\npreset = dyn\nhostname = h.example.org\nusername = u\npassword-file = %s\n' "$tmp/ddns.pw" >"$tmp/ddns.conf"
+expect 1 "ddns update without a trusted address fails" -- "$HE" -c "$tmp/ddns.conf" ddns update
+grep_in "$err" "no trusted public IPv4 address" "ddns update says why"
+expect 0 "ddns status --json" -- "$HE" -c "$tmp/ddns.conf" ddns status --json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["records"][0]["record"]=="home" and d["records"][0]["family"]=="A"' "$out" &&
+	{ pass=$((pass + 1)); echo "ok - ddns status --json lists the record"; } ||
+	{ fail=$((fail + 1)); echo "not ok - ddns status --json"; }
+expect 2 "ddns status of an unknown record" -- "$HE" -c "$tmp/ddns.conf" ddns status nope
+expect 2 "ddns update of an unknown record" -- "$HE" -c "$tmp/ddns.conf" ddns update nope
+
+# --- netcheck: only usage here (it talks to the network; see tests/lab/test_publicip.sh)
+expect 0 "netcheck --help" -- "$HE" netcheck --help
+grep_in "$out" "ipv4-only" "netcheck --help lists its options"
+grep_in "$out" "Exit status: 0" "netcheck --help documents the exit status"
+expect 2 "netcheck --ipv4-only --ipv6-only" -- "${HEC[@]}" netcheck --ipv4-only --ipv6-only
+grep_in "$err" "exclude each other" "netcheck names the conflict"
+expect 2 "netcheck --protocol frob" -- "${HEC[@]}" netcheck --protocol frob
+expect 2 "netcheck --protocol with --no-router" -- "${HEC[@]}" netcheck --protocol pcp --no-router
+expect 2 "netcheck --timeout junk" -- "${HEC[@]}" netcheck --timeout 5x
+expect 2 "netcheck --timeout too small" -- "${HEC[@]}" netcheck --timeout 10
+expect 2 "netcheck with an argument" -- "${HEC[@]}" netcheck extra
+printf '[publicip]\nstun-servers = 127.0.0.1:99999\nhttp-urls = none\n' >"$tmp/pubip-bad.conf"
+expect 2 "netcheck refuses a bad STUN server before any traffic" -- \
+	"$HE" -c "$tmp/pubip-bad.conf" netcheck --no-router --ipv4-only
+grep_in "$err" "stun-servers" "the bad key is named"
+printf '[publicip]\nca-file = relative.pem\n' >"$tmp/pubip-ca.conf"
+expect 2 "[publicip] ca-file must be absolute" -- "$HE" -c "$tmp/pubip-ca.conf" config check
 
 # --- config check: file:line for a typo, exit 2
 printf '[general]\nlog-level = info\n[router]\nprotocls = pcp\n' >"$tmp/bad.conf"

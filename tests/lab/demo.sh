@@ -5,6 +5,8 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lab/lab.sh
 . "$here/lab.sh"
+# shellcheck source=tests/lab/knot.sh
+. "$here/knot.sh"
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() {
@@ -63,8 +65,38 @@ run he close web
 printf '$ (internet host) connect %s:8443\n' "$LAB_WAN_IP"
 lab_probe_tcp "$LAB_INET" "$LAB_WAN_IP" 8443 || echo "(no answer: not reachable)"
 
-say "Not yet in this version: the dynamic-DNS update (ddns) and the agent"
+say "Dynamic DNS: a real Knot DNS server on the internet host serves home.example"
+lab_knot_up home.example || { echo "demo: Knot DNS did not start" >&2; lab_down; exit 1; }
+# the public address: the router's WAN address and this host's global IPv6
+# (the lab has no STUN or HTTP check service, so one source is enough here)
+cat >>"$etc/homeexpose.conf" <<EOF
+[publicip]
+stun-servers = none
+http-urls = none
+sources-required = 1
+
+[ddns home]
+provider = rfc2136
+server = $LAB_INET_IP
+zone = home.example
+hostname = nas.home.example
+tsig-key-file = $LAB_KNOT_KEY
+families = A AAAA
+EOF
+printf '$ (internet host) kdig nas.home.example A\n'
+[ -z "$(lab_knot_query nas.home.example A)" ] && echo "(no record yet)"
 run he ddns update
+printf '$ (internet host) kdig nas.home.example A; kdig nas.home.example AAAA\n'
+got=$(lab_knot_query nas.home.example A)
+echo "$got"
+lab_knot_query nas.home.example AAAA
+if [ "$got" = "$LAB_WAN_IP" ]; then
+	echo "(the name now points at the router's public address)"
+else
+	echo "demo: the DNS record was NOT updated" >&2
+	demo_rc=1
+fi
+run he ddns status
 
 say "Done; the lab is removed."
 lab_down

@@ -18,6 +18,13 @@
 #   lab_check DESC CMD... / lab_check_fails DESC CMD... / lab_done   (TAP-like output)
 #
 # Each namespace name is unique per run: he<PID>x<N>-home, -rtr, -inet, -isp.
+#
+# Options (environment, before lab_up; the defaults keep the lab as it was):
+#   LAB_LAN2=1          a second LAN host `lan2` (192.168.77.3, 2e77:77:1::3): the
+#                       router's LAN side becomes a bridge named lan0 with home
+#                       and lan2 on it; in_lan2 CMD... runs in it
+#   LAB_SECURE_MODE=no  miniupnpd secure_mode=no and pcp_allow_thirdparty=yes
+#                       (mappings for another LAN host); default yes
 
 LAB_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 LAB_ROOT=$(cd "$LAB_SRC/../.." && pwd)
@@ -42,18 +49,28 @@ LAB_LAN_NET6=2e77:77:1::/64
 LAB_HOME_IP6=2e77:77:1::2
 LAB_RTR_LAN_IP6=2e77:77:1::1
 LAB_INET_IP6=2e77:77:ff::1
+LAB_LAN2_IP=192.168.77.3
+LAB_LAN2_IP6=2e77:77:1::3
 # interface names (the same in every run: each lives in its own namespace)
 LAB_HOME_IF=eth0
 LAB_LAN_IF=lan0
 LAB_WAN_IF=wan0
 LAB_INET_IF=eth0
 LAB_HTTP_PORT=5000
+export LAB_LAN2_IP LAB_LAN2_IP6
 export LAB_LAN_NET LAB_HOME_IP LAB_RTR_LAN_IP LAB_INET_IP LAB_LAN_NET6 LAB_HOME_IP6 \
 	LAB_RTR_LAN_IP6 LAB_INET_IP6 LAB_HOME_IF LAB_LAN_IF LAB_WAN_IF LAB_INET_IF LAB_HTTP_PORT
 
 in_home() { ip netns exec "$LAB_HOME" "$@"; }
 in_rtr() { ip netns exec "$LAB_RTR" "$@"; }
 in_inet() { ip netns exec "$LAB_INET" "$@"; }
+in_lan2() {
+	if [ -z "${LAB_LAN2_NS:-}" ]; then
+		echo "lab: no lan2 host (set LAB_LAN2=1 before lab_up)" >&2
+		return 1
+	fi
+	ip netns exec "$LAB_LAN2_NS" "$@"
+}
 in_isp() {
 	if [ -z "${LAB_ISP:-}" ]; then
 		echo "lab: no isp host in variant '$LAB_VARIANT'" >&2
@@ -127,7 +144,7 @@ lab_down() {
 		_lab_teardown "$dir"
 	fi
 	LAB_DIR=
-	LAB_HOME='' LAB_RTR='' LAB_INET='' LAB_ISP=''
+	LAB_HOME='' LAB_RTR='' LAB_INET='' LAB_ISP='' LAB_LAN2_NS=''
 }
 
 _lab_on_exit() {
@@ -158,6 +175,17 @@ _lab_link() {
 	_lab_ns "$1" ip link add name "$2" type veth peer name "$4" netns "$3" &&
 		_lab_ns "$1" ip link set "$2" up &&
 		_lab_ns "$3" ip link set "$4" up
+}
+
+# Traffic between two LAN hosts is bridged, not routed: keep it out of the
+# router's forward chain when br_netfilter is loaded (per namespace).
+_lab_bridge_no_netfilter() {
+	local k
+	for k in iptables ip6tables arptables; do
+		if ip netns exec "$LAB_RTR" test -e "/proc/sys/net/bridge/bridge-nf-call-$k"; then
+			_lab_ns "$LAB_RTR" sysctl -qw "net.bridge.bridge-nf-call-$k=0" || return 1
+		fi
+	done
 }
 
 _lab_router_ruleset() {
@@ -204,7 +232,8 @@ listening_ip=$LAB_LAN_IF
 http_port=$LAB_HTTP_PORT
 enable_upnp=$upnp
 enable_natpmp=$natpmp
-secure_mode=yes
+secure_mode=${LAB_SECURE_MODE:-yes}
+pcp_allow_thirdparty=$([ "${LAB_SECURE_MODE:-yes}" = no ] && echo yes || echo no)
 system_uptime=no
 notify_interval=60
 clean_ruleset_interval=600
@@ -311,7 +340,8 @@ lab_up() {
 	trap '_lab_on_signal 130' INT
 	trap '_lab_on_signal 143' TERM
 
-	LAB_HOME=$id-home LAB_RTR=$id-rtr LAB_INET=$id-inet LAB_ISP=
+	LAB_HOME=$id-home LAB_RTR=$id-rtr LAB_INET=$id-inet LAB_ISP='' LAB_LAN2_NS=''
+	[ "${LAB_LAN2:-0}" = 1 ] && LAB_LAN2_NS=$id-lan2
 	if [ "$variant" = cgnat ]; then
 		LAB_ISP=$id-isp
 		LAB_WAN_IP=100.64.77.2 LAB_WAN_GW=100.64.77.1
@@ -327,20 +357,35 @@ lab_up() {
 	[ "$LAB_UPNP" = yes ] && LAB_UPNP_URL="http://$LAB_RTR_LAN_IP:$LAB_HTTP_PORT/rootDesc.xml"
 	LAB_MINIUPNPD_CONF=$LAB_DIR/miniupnpd.conf
 	LAB_MINIUPNPD_PID=
-	export LAB_VARIANT LAB_DIR LAB_HOME LAB_RTR LAB_INET LAB_ISP LAB_WAN_IP LAB_WAN_GW \
+	export LAB_VARIANT LAB_DIR LAB_HOME LAB_RTR LAB_INET LAB_ISP LAB_LAN2_NS LAB_WAN_IP LAB_WAN_GW \
 		LAB_WAN_IP6 LAB_WAN_GW6 LAB_PUBLIC_IP LAB_ISP_IP LAB_ISP_PUBLIC_IP6 LAB_UPNP \
 		LAB_NATPMP LAB_UPNP_URL LAB_MINIUPNPD_CONF LAB_MINIUPNPD_PID
 
 	local ns
-	for ns in $LAB_HOME $LAB_RTR $LAB_INET $LAB_ISP; do
+	for ns in $LAB_HOME $LAB_RTR $LAB_INET $LAB_ISP $LAB_LAN2_NS; do
 		_lab_netns_add "$ns" || return 1
 	done
 	# forwarding only inside the router (and the ISP's CGNAT box)
 	_lab_ns "$LAB_RTR" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 ||
 		return 1
 
-	# home <-> router LAN
-	_lab_link "$LAB_RTR" "$LAB_LAN_IF" "$LAB_HOME" "$LAB_HOME_IF" || return 1
+	# home <-> router LAN (with LAB_LAN2=1: a bridge lan0 holding home and lan2)
+	if [ -n "$LAB_LAN2_NS" ]; then
+		_lab_ns "$LAB_RTR" ip link add "$LAB_LAN_IF" type bridge &&
+			_lab_ns "$LAB_RTR" ip link set "$LAB_LAN_IF" up &&
+			_lab_link "$LAB_RTR" lanp0 "$LAB_HOME" "$LAB_HOME_IF" &&
+			_lab_link "$LAB_RTR" lanp2 "$LAB_LAN2_NS" eth0 &&
+			_lab_ns "$LAB_RTR" ip link set lanp0 master "$LAB_LAN_IF" &&
+			_lab_ns "$LAB_RTR" ip link set lanp2 master "$LAB_LAN_IF" &&
+			_lab_bridge_no_netfilter &&
+			_lab_ns "$LAB_LAN2_NS" ip addr add "$LAB_LAN2_IP/24" dev eth0 &&
+			_lab_ns "$LAB_LAN2_NS" ip addr add "$LAB_LAN2_IP6/64" dev eth0 nodad &&
+			_lab_ns "$LAB_LAN2_NS" ip route add default via "$LAB_RTR_LAN_IP" &&
+			_lab_ns "$LAB_LAN2_NS" ip -6 route add default via "$LAB_RTR_LAN_IP6" ||
+			return 1
+	else
+		_lab_link "$LAB_RTR" "$LAB_LAN_IF" "$LAB_HOME" "$LAB_HOME_IF" || return 1
+	fi
 	_lab_ns "$LAB_RTR" ip addr add "$LAB_RTR_LAN_IP/24" dev "$LAB_LAN_IF" &&
 		_lab_ns "$LAB_RTR" ip addr add "$LAB_RTR_LAN_IP6/64" dev "$LAB_LAN_IF" nodad &&
 		_lab_ns "$LAB_HOME" ip addr add "$LAB_HOME_IP/24" dev "$LAB_HOME_IF" &&

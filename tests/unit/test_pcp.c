@@ -547,11 +547,14 @@ static void test_backend_internal_port_taken(void **s)
 	assert_int_equal(fx->fr.nreq, 0); /* refused before asking the router */
 	/* a renewal of the same one is fine */
 	assert_int_equal(he_portmap_map(pm, &web, &res, &err), 0);
-	/* a delete the router refuses as NOT_AUTHORIZED: the mapping is not ours
-	 * any more; the record goes */
+	/* a delete the router refuses as NOT_AUTHORIZED: it did not remove the
+	 * mapping; that is a failure, and the record stays */
 	fx->sc.result = HE_PCP_NOT_AUTHORIZED;
-	assert_int_equal(he_portmap_unmap(pm, &web, &err), 0);
+	assert_int_equal(he_portmap_unmap(pm, &web, &err), -EACCES);
+	assert_non_null(strstr(err.msg, "NOT_AUTHORIZED"));
+	assert_non_null(strstr(err.msg, "stays open until its lease ends"));
 	fx->sc.result = 0;
+	assert_int_equal(he_portmap_unmap(pm, &web, &err), 0);
 	assert_int_equal(he_portmap_unmap(pm, &web, &err), -ENOENT);
 	he_portmap_close(pm);
 	he_state_close(st);

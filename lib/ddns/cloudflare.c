@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cloudflare.c - Cloudflare API v4 with an API token (bearer).
+ *
+ *   GET   BASE/zones?name=ZONE                        -> zone id
+ *   GET   BASE/zones/ID/dns_records?type=A&name=NAME  -> record id and content
+ *   PATCH BASE/zones/ID/dns_records/RID {"content": ADDR}   (only the content:
+ *         proxied, TTL and comments stay as the user set them)
+ *   POST  BASE/zones/ID/dns_records {type, name, content, ttl 1, proxied false}
+ *         when the record is missing.
+ * No request is sent when the record already holds the address (nochg).
+ * BASE is https://api.cloudflare.com/client/v4 unless 'server' overrides it.
+ * 'zone' defaults to the last two labels of 'hostname'.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "ddns/cloudflare.h"
+#include "ddns/ddns_internal.h"
+
+#define CF_API "https://api.cloudflare.com/client/v4"
+
+enum { CF_ZONE = 1, CF_RECORD, CF_CREATE, CF_PATCH };
+
+void he_cloudflare_zone(const struct he_ddns_record *rec, char *out, size_t outsz)
+{
+	const char *h = rec->hostname, *last = NULL, *prev = NULL;
+	size_t n = strlen(h);
+
+	if (*rec->zone) {
+		snprintf(out, outsz, "%s", rec->zone);
+		return;
+	}
+	while (n && h[n - 1] == '.')
+		n--;
+	for (size_t i = 0; i < n; i++)
+		if (h[i] == '.') {
+			prev = last;
+			last = h + i;
+		}
+	if (prev)
+		snprintf(out, outsz, "%.*s", (int)(n - (size_t)(prev + 1 - h)), prev + 1);
+	else
+		snprintf(out, outsz, "%.*s", (int)n, h);
+}
+
+static bool safe_id(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (!n || n >= 64)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_')
+			return false;
+	return true;
+}
+
+/* An unsuccessful reply: what it means. Always returns HE_DDNS_DONE. */
+static int cf_error(const struct he_http_resp *resp, json_t *doc, const char *what,
+		    struct he_ddns_answer *ans)
+{
+	json_t *e = json_array_get(json_object_get(doc, "errors"), 0);
+	long code = (long)json_integer_value(json_object_get(e, "code"));
+	const char *msg = json_string_value(json_object_get(e, "message"));
+	char snip[160];
+
+	if (msg)
+		he_ddns_snippet(msg, strlen(msg), snip, sizeof(snip));
+	else
+		he_ddns_snippet(resp->body, resp->len, snip, sizeof(snip));
+	if (resp->status == 401 || resp->status == 403 || code == 9109 || code == 10000 ||
+	    code == 6003 || code == 6111 || code == 9103)
+		return he_ddns_answer(
+		    ans, HE_DDNS_FATAL, "badauth",
+		    "badauth: Cloudflare refused the token (HTTP %ld, error %ld: %s): the token "
+		    "needs Zone:Read and DNS:Edit on the zone; fix the token file, then "
+		    "'ddns update --force'",
+		    resp->status, code, snip);
+	if (he_ddns_http_status_outcome(resp->status, ans))
+		return HE_DDNS_DONE;
+	if (resp->status >= 400 && resp->status < 500 && doc)
+		return he_ddns_answer(
+		    ans, HE_DDNS_FATAL, "rejected",
+		    "Cloudflare rejected %s (HTTP %ld, error %ld: %s); the record "
+		    "stays disabled until its configuration changes or --force",
+		    what, resp->status, code, snip);
+	return he_ddns_answer(ans, HE_DDNS_TRANSIENT, "unexpected",
+			      "unexpected reply to %s (HTTP %ld): '%s'; will try again later", what,
+			      resp->status, snip);
+}
+
+/* Parse; NULL result (and ans filled) when the reply is not a success. */
+static json_t *cf_parse(const struct he_http_resp *resp, const char *what, json_t **docp,
+			struct he_ddns_answer *ans)
+{
+	json_t *doc = resp->body ? json_loadb(resp->body, resp->len, 0, NULL) : NULL;
+	json_t *res = json_object_get(doc, "result");
+
+	*docp = doc;
+	if (resp->status / 100 != 2 || !json_is_true(json_object_get(doc, "success")) || !res) {
+		cf_error(resp, json_is_object(doc) ? doc : NULL, what, ans);
+		return NULL;
+	}
+	return res;
+}
+
+static int url(struct he_http_req *req, const char *base, const char *path, const char *qname,
+	       const char *qval, const char *qname2, const char *qval2)
+{
+	int rc = 0;
+
+	req->url[0] = '\0';
+	rc |= he_ddns_append(req->url, sizeof(req->url), base);
+	rc |= he_ddns_append(req->url, sizeof(req->url), path);
+	if (qname) {
+		rc |= he_ddns_append(req->url, sizeof(req->url), "?");
+		rc |= he_ddns_append(req->url, sizeof(req->url), qname);
+		rc |= he_ddns_urlenc_append(req->url, sizeof(req->url), qval);
+	}
+	if (qname2) {
+		rc |= he_ddns_append(req->url, sizeof(req->url), "&");
+		rc |= he_ddns_append(req->url, sizeof(req->url), qname2);
+		rc |= he_ddns_urlenc_append(req->url, sizeof(req->url), qval2);
+	}
+	return rc;
+}
+
+static int body(struct he_http_req *req, json_t *obj)
+{
+	char *s = json_dumps(obj, JSON_COMPACT);
+	int rc = 0;
+
+	json_decref(obj);
+	if (!s || strlen(s) >= sizeof(req->body))
+		rc = -ENAMETOOLONG;
+	else
+		snprintf(req->body, sizeof(req->body), "%s", s);
+	free(s);
+	req->content_type = "application/json";
+	return rc;
+}
+
+int he_cloudflare_step(struct he_ddns_job *job, const struct he_http_resp *resp,
+		       struct he_http_req *req, struct he_ddns_answer *ans, struct he_error *err)
+{
+	const struct he_ddns_record *rec = job->rec;
+	const char *type = job->family == AF_INET6 ? "AAAA" : "A";
+	char base[HE_URL_MAX + 16], zone[HE_HOST_MAX], path[256];
+	json_t *doc = NULL, *res;
+	int rc = 0, ret = HE_DDNS_SEND;
+
+	he_ddns_base_url(rec->server, CF_API, base, sizeof(base));
+	req->bearer = job->secret;
+	req->ca_file = rec->ca_file;
+	if (!resp) {
+		he_cloudflare_zone(rec, zone, sizeof(zone));
+		job->step = CF_ZONE;
+		req->method = "GET";
+		rc = url(req, base, "/zones", "name=", zone, NULL, NULL);
+		goto out;
+	}
+	switch (job->step) {
+	case CF_ZONE:
+		res = cf_parse(resp, "the zone lookup", &doc, ans);
+		if (!res) {
+			ret = HE_DDNS_DONE;
+			break;
+		}
+		he_cloudflare_zone(rec, zone, sizeof(zone));
+		if (!json_string_value(json_object_get(json_array_get(res, 0), "id"))) {
+			ret = he_ddns_answer(ans, HE_DDNS_FATAL, "nozone",
+					     "Cloudflare has no zone '%s' visible to this token: "
+					     "set 'zone' or give the token access to it",
+					     zone);
+			break;
+		}
+		snprintf(job->zone_id, sizeof(job->zone_id), "%s",
+			 json_string_value(json_object_get(json_array_get(res, 0), "id")));
+		if (!safe_id(job->zone_id)) {
+			ret = he_ddns_answer(ans, HE_DDNS_TRANSIENT, "unexpected",
+					     "Cloudflare returned a malformed zone id");
+			break;
+		}
+		job->step = CF_RECORD;
+		req->method = "GET";
+		snprintf(path, sizeof(path), "/zones/%s/dns_records", job->zone_id);
+		rc = url(req, base, path, "type=", type, "name=", rec->hostname);
+		break;
+	case CF_RECORD: {
+		json_t *r0, *content;
+
+		res = cf_parse(resp, "the record lookup", &doc, ans);
+		if (!res) {
+			ret = HE_DDNS_DONE;
+			break;
+		}
+		r0 = json_array_get(res, 0);
+		if (!r0) {
+			job->step = CF_CREATE;
+			req->method = "POST";
+			snprintf(path, sizeof(path), "/zones/%s/dns_records", job->zone_id);
+			rc = url(req, base, path, NULL, NULL, NULL, NULL);
+			if (!rc)
+				rc = body(req, json_pack("{s:s, s:s, s:s, s:i, s:b}", "type", type,
+							 "name", rec->hostname, "content",
+							 job->addr, "ttl", 1, "proxied", 0));
+			break;
+		}
+		content = json_object_get(r0, "content");
+		if (json_is_string(content) && !strcmp(json_string_value(content), job->addr)) {
+			ret = he_ddns_answer(ans, HE_DDNS_NOCHG, "nochg",
+					     "the %s record already holds %s", type, job->addr);
+			break;
+		}
+		snprintf(job->record_id, sizeof(job->record_id), "%s",
+			 json_is_string(json_object_get(r0, "id"))
+			     ? json_string_value(json_object_get(r0, "id"))
+			     : "");
+		if (!safe_id(job->record_id)) {
+			ret = he_ddns_answer(ans, HE_DDNS_TRANSIENT, "unexpected",
+					     "Cloudflare returned a malformed record id");
+			break;
+		}
+		job->step = CF_PATCH;
+		req->method = "PATCH";
+		snprintf(path, sizeof(path), "/zones/%s/dns_records/%s", job->zone_id,
+			 job->record_id);
+		rc = url(req, base, path, NULL, NULL, NULL, NULL);
+		if (!rc)
+			rc = body(req, json_pack("{s:s}", "content", job->addr));
+		break;
+	}
+	case CF_CREATE:
+	case CF_PATCH:
+		res = cf_parse(resp, job->step == CF_CREATE ? "the new record" : "the update", &doc,
+			       ans);
+		ret = HE_DDNS_DONE;
+		if (!res)
+			break;
+		if (job->step == CF_CREATE)
+			he_ddns_answer(ans, HE_DDNS_GOOD, "created", "created the %s record %s",
+				       type, job->addr);
+		else
+			he_ddns_answer(ans, HE_DDNS_GOOD, "good", "updated the %s record to %s",
+				       type, job->addr);
+		break;
+	default:
+		ret = he_error_set(err, -EINVAL, "cloudflare: step %d out of order", job->step);
+		break;
+	}
+out:
+	json_decref(doc);
+	if (ret == HE_DDNS_DONE)
+		he_ddns_answer_redact(ans, job->secret);
+	if (ret == HE_DDNS_SEND && rc)
+		return he_error_set(err, -ENAMETOOLONG,
+				    "[ddns %s]: the Cloudflare request is too long", rec->name);
+	return ret;
+}
+
+static int check(const struct he_ddns_record *rec, struct he_error *err)
+{
+	return 0;
+}
+
+const struct he_ddns_provider he_ddns_cloudflare = {
+    .name = "cloudflare",
+    .check = check,
+    .step = he_cloudflare_step,
+    .secret_key = "token-file",
+};

@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: MIT */
+/* common.c - what the providers share: URL encoding, redaction, HTTP status meanings. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ddns/ddns_internal.h"
+
+int he_ddns_append(char *out, size_t outsz, const char *s)
+{
+	size_t have = strlen(out), add = strlen(s);
+
+	if (have + add + 1 > outsz) {
+		snprintf(out + have, outsz - have, "%s", s);
+		return -ENAMETOOLONG;
+	}
+	memcpy(out + have, s, add + 1);
+	return 0;
+}
+
+int he_ddns_urlenc_append(char *out, size_t outsz, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = strlen(out);
+
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		bool plain = isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
+
+		if (o + (plain ? 1 : 3) + 1 > outsz)
+			return -ENAMETOOLONG;
+		if (plain) {
+			out[o++] = (char)c;
+		} else {
+			out[o++] = '%';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+		out[o] = '\0';
+	}
+	return 0;
+}
+
+int he_ddns_answer(struct he_ddns_answer *ans, enum he_ddns_outcome o, const char *code,
+		   const char *fmt, ...)
+{
+	va_list ap;
+
+	ans->outcome = o;
+	snprintf(ans->code, sizeof(ans->code), "%s", code);
+	va_start(ap, fmt);
+	vsnprintf(ans->message, sizeof(ans->message), fmt, ap);
+	va_end(ap);
+	return HE_DDNS_DONE;
+}
+
+int he_ddns_answer_redact(struct he_ddns_answer *ans, const char *secret)
+{
+	char tmp[sizeof(ans->message)];
+
+	he_ddns_redact(ans->message, secret, tmp, sizeof(tmp));
+	memcpy(ans->message, tmp, sizeof(tmp));
+	he_ddns_redact(ans->code, secret, tmp, sizeof(ans->code));
+	memcpy(ans->code, tmp, sizeof(ans->code));
+	return HE_DDNS_DONE;
+}
+
+void he_ddns_snippet(const char *body, size_t len, char *out, size_t outsz)
+{
+	size_t o = 0;
+
+	if (!outsz)
+		return;
+	for (size_t i = 0; body && i < len && o + 1 < outsz; i++) {
+		unsigned char c = (unsigned char)body[i];
+
+		if (c == '\n' || c == '\r' || c == '\t')
+			c = ' ';
+		out[o++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+	}
+	while (o && out[o - 1] == ' ')
+		o--;
+	out[o] = '\0';
+}
+
+void he_ddns_base_url(const char *server, const char *def, char *out, size_t outsz)
+{
+	const char *s = (server && *server) ? server : def;
+	size_t n;
+
+	if (strstr(s, "://"))
+		snprintf(out, outsz, "%s", s);
+	else
+		snprintf(out, outsz, "https://%s", s);
+	n = strlen(out);
+	while (n && out[n - 1] == '/')
+		out[--n] = '\0';
+}
+
+static void replace_all(char *buf, size_t bufsz, const char *needle)
+{
+	static const char mark[] = "REDACTED";
+	size_t nl = strlen(needle), ml = sizeof(mark) - 1;
+	char *p = buf;
+
+	if (!nl)
+		return;
+	while ((p = strstr(p, needle))) {
+		size_t tail = strlen(p + nl);
+
+		if ((size_t)(p - buf) + ml + tail + 1 > bufsz) {
+			*p = '\0'; /* cannot fit: cut here rather than leak */
+			return;
+		}
+		memmove(p + ml, p + nl, tail + 1);
+		memcpy(p, mark, ml);
+		p += ml;
+	}
+}
+
+void he_ddns_redact(const char *url, const char *secret, char *out, size_t outsz)
+{
+	char enc[HE_DDNS_URL_MAX] = "";
+
+	if (!outsz)
+		return;
+	snprintf(out, outsz, "%s", url ? url : "");
+	if (!secret || !*secret)
+		return;
+	replace_all(out, outsz, secret);
+	if (he_ddns_urlenc_append(enc, sizeof(enc), secret) == 0 && strcmp(enc, secret))
+		replace_all(out, outsz, enc);
+}
+
+bool he_ddns_http_status_outcome(long status, struct he_ddns_answer *ans)
+{
+	if (status == 401 || status == 403) {
+		he_ddns_answer(ans, HE_DDNS_FATAL, "badauth",
+			       "the provider refused the credentials (HTTP %ld); fix the "
+			       "username/password or token file, then run 'ddns update --force'",
+			       status);
+		return true;
+	}
+	if (status == 429) {
+		he_ddns_answer(ans, HE_DDNS_RETRY_LATER, "http 429",
+			       "the provider asks to slow down (HTTP 429); waiting 30 minutes");
+		return true;
+	}
+	if (status >= 500 && status <= 599) {
+		char code[32];
+
+		snprintf(code, sizeof(code), "http %ld", status);
+		he_ddns_answer(ans, HE_DDNS_TRANSIENT, code,
+			       "the provider had a server error (HTTP %ld); backing off", status);
+		return true;
+	}
+	return false;
+}
+
+const char *he_ddns_outcome_name(enum he_ddns_outcome o)
+{
+	switch (o) {
+	case HE_DDNS_GOOD:
+		return "good";
+	case HE_DDNS_NOCHG:
+		return "nochg";
+	case HE_DDNS_FATAL:
+		return "fatal";
+	case HE_DDNS_RETRY_LATER:
+		return "retry-later";
+	case HE_DDNS_TRANSIENT:
+		return "transient";
+	case HE_DDNS_NONE:
+		break;
+	}
+	return "none";
+}
+
+void he_http_resp_free(struct he_http_resp *resp)
+{
+	if (!resp)
+		return;
+	free(resp->body);
+	resp->body = NULL;
+	resp->len = 0;
+}

@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ddns.h - dynamic DNS: the provider interface, the HTTP transport seam and
+ * the engine that decides when to talk to a provider.
+ *
+ * Owner: lib/ddns. A provider is a struct of typed function pointers listed
+ * in the static const table of providers.c (no constructors). An HTTP
+ * provider (all but rfc2136) is a small pure state machine: step() is called first with no
+ * reply and builds the first request; then with each reply, and either builds
+ * the next request (Cloudflare needs up to three) or ends with an outcome.
+ * No I/O happens in a provider, so unit tests and the fuzzer drive it with
+ * recorded replies. The transport (http.c, libcurl) sits behind
+ * struct he_ddns_transport so tests replace it.
+ *
+ * The engine (engine.c) keeps, per record and family, what the provider last
+ * accepted and when, the next allowed attempt (911/dnserr: 30 minutes; HTTP
+ * 5xx and timeouts: exponential back-off with jitter, 1 min doubling to 1 h)
+ * and, per record, a fatal answer that disables it until its configuration
+ * changes or an update is forced. All of it lives in the runtime state,
+ * section "ddns". The clock is a parameter. Secrets are read here with
+ * config/secret.h and never appear in messages (URLs are redacted).
+ */
+#ifndef HE_DDNS_DDNS_H
+#define HE_DDNS_DDNS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "config/config.h"
+#include "core/error.h"
+
+struct he_state;
+struct he_pubip_report;
+
+#define HE_DDNS_ADDR_MAX    46 /* INET6_ADDRSTRLEN */
+#define HE_DDNS_URL_MAX     1024
+#define HE_DDNS_BODY_MAX    512
+#define HE_DDNS_REPLY_MAX   (64 * 1024) /* a provider's reply is cut off here */
+#define HE_DDNS_WAIT_SECS   1800        /* 911, dnserr: not before 30 minutes */
+#define HE_DDNS_BACKOFF_MIN 60          /* transient failures: 1 min ... */
+#define HE_DDNS_BACKOFF_MAX 3600        /* ... doubling up to 1 h */
+#define HE_DDNS_RESULTS_MAX (2 * HE_DDNS_MAX)
+#define HE_DDNS_TIMEOUT_MS  15000
+
+/* What a provider's answer means for the engine. */
+enum he_ddns_outcome {
+	HE_DDNS_NONE = 0,
+	HE_DDNS_GOOD,        /* accepted, the record changed */
+	HE_DDNS_NOCHG,       /* accepted, the record already had this address */
+	HE_DDNS_FATAL,       /* disable the record until its config changes or --force */
+	HE_DDNS_RETRY_LATER, /* the provider asked to wait (911, dnserr, 429): >= 30 min */
+	HE_DDNS_TRANSIENT,   /* 5xx, timeout, connection failure: back off */
+};
+
+/* One HTTP request, built by a provider. Secrets are borrowed pointers. */
+struct he_http_req {
+	const char *method;        /* "GET", "PATCH", "POST" */
+	char url[HE_DDNS_URL_MAX]; /* may hold a secret (DuckDNS): see redact */
+	char body[HE_DDNS_BODY_MAX];
+	const char *content_type; /* NULL: no body */
+	const char *user;         /* basic auth when non-NULL */
+	const char *password;
+	const char *bearer;  /* "Authorization: Bearer ..." when non-NULL */
+	const char *redact;  /* a secret that may appear in url; never shown */
+	const char *ca_file; /* NULL or "": the system's CAs */
+	int timeout_ms;      /* 0: HE_DDNS_TIMEOUT_MS */
+};
+
+/* The reply (or the transport failure). */
+struct he_http_resp {
+	long status; /* HTTP status, 0 when no reply came */
+	char *body;  /* NUL-terminated, at most HE_DDNS_REPLY_MAX bytes; may be NULL */
+	size_t len;
+};
+
+/*
+ * The transport seam. send() returns 0 when an HTTP reply arrived (any
+ * status; resp filled, body malloc'd), or -errno when none did (-ETIMEDOUT,
+ * -ECONNREFUSED, -EHOSTUNREACH, TLS failure -EPROTO ...) with err naming why
+ * (the URL in err is redacted).
+ */
+struct he_ddns_transport {
+	int (*send)(void *ctx, const struct he_http_req *req, struct he_http_resp *resp,
+		    struct he_error *err);
+	void *ctx;
+};
+
+/* The libcurl transport (http.c): TLS verification always on. */
+extern const struct he_ddns_transport he_ddns_curl_transport;
+
+/* Free a reply's body. Accepts NULL. */
+void he_http_resp_free(struct he_http_resp *resp);
+
+/* url with every occurrence of secret (and its %-encoding) replaced by "REDACTED". */
+void he_ddns_redact(const char *url, const char *secret, char *out, size_t outsz);
+
+/* One conversation: one record, one family, one address. */
+struct he_ddns_job {
+	const struct he_ddns_record *rec;
+	int family; /* AF_INET or AF_INET6 */
+	const char *addr;
+	const char *user;   /* username (dyndns2), may be NULL */
+	const char *secret; /* password or token */
+	/* Provider scratch, starts zeroed. */
+	int step;
+	char zone_id[64];
+	char record_id[64];
+};
+
+/* The end of a conversation. */
+struct he_ddns_answer {
+	enum he_ddns_outcome outcome;
+	char code[32];        /* short: "good", "nochg", "badauth", "http 503", "created" ... */
+	char message[384];    /* human: why, and the fix for fatal answers */
+	unsigned retry_after; /* seconds, for RETRY_LATER (0: HE_DDNS_WAIT_SECS) */
+};
+
+enum he_ddns_step {
+	HE_DDNS_SEND = 1, /* req is filled: send it and call step() again with the reply */
+	HE_DDNS_DONE = 2, /* ans is filled */
+};
+
+struct he_ddns_provider {
+	const char *name; /* the config's provider = NAME */
+	/* Check the record's settings (preset, server, hostname shape). */
+	int (*check)(const struct he_ddns_record *rec, struct he_error *err);
+	/*
+	 * Next move of the conversation: resp is NULL on the first call.
+	 * Returns HE_DDNS_SEND or HE_DDNS_DONE, or -errno for a request that
+	 * cannot be built (err says why).
+	 */
+	int (*step)(struct he_ddns_job *job, const struct he_http_resp *resp,
+		    struct he_http_req *req, struct he_ddns_answer *ans, struct he_error *err);
+	/*
+	 * For a provider that does not speak HTTP (rfc2136): the whole
+	 * update, I/O included; step is NULL then. job->secret holds the
+	 * secret file's text.
+	 */
+	int (*update)(struct he_ddns_job *job, struct he_ddns_answer *ans, struct he_error *err);
+	/* Which secret this provider needs: "password-file", "token-file" or "tsig-key-file". */
+	const char *secret_key;
+};
+
+/* The provider for config name, NULL if unknown (or not built, e.g. rfc2136 later). */
+const struct he_ddns_provider *he_ddns_provider_find(const char *name);
+/* All providers, for the fuzzer and the docs. */
+const struct he_ddns_provider *const *he_ddns_providers(size_t *n);
+
+/* Outcome of a provider's HTTP status that no body can improve (401, 403, 429, 5xx); false: look at
+ * the body. */
+bool he_ddns_http_status_outcome(long status, struct he_ddns_answer *ans);
+
+/* "good", "nochg", "fatal", "retry-later", "transient", "none". */
+const char *he_ddns_outcome_name(enum he_ddns_outcome o);
+
+/* ---- the engine ---- */
+
+enum he_ddns_action {
+	HE_DDNS_SENT = 1,   /* talked to the provider: see answer */
+	HE_DDNS_UNCHANGED,  /* the provider already accepted this address */
+	HE_DDNS_WAITING,    /* not before next_attempt (911 or back-off) */
+	HE_DDNS_DISABLED,   /* a fatal answer disabled the record: see message */
+	HE_DDNS_NO_ADDRESS, /* no trusted public address for this family */
+	HE_DDNS_ERROR,      /* could not even ask (secret unreadable, bad setting) */
+};
+
+struct he_ddns_result {
+	char record[HE_NAME_MAX];
+	int family;
+	char addr[HE_DDNS_ADDR_MAX]; /* the address that should be published */
+	enum he_ddns_action action;
+	struct he_ddns_answer answer; /* for SENT; outcome NONE otherwise */
+	time_t next_attempt;          /* 0: none pending */
+	char message[HE_ERR_MSG_MAX]; /* one line for the user, never a secret */
+};
+
+struct he_ddns_opts {
+	const char *name; /* NULL: every record */
+	bool force;       /* clear disabled and waits, send even when unchanged */
+	time_t now;
+	const struct he_ddns_transport *transport; /* NULL: he_ddns_curl_transport */
+};
+
+/*
+ * Bring the records (or opts->name) up to date with the addresses in
+ * report (v4, v6; "" = none trusted). Updates st's "ddns" section; the caller
+ * saves it. Fills up to max results, *n set to how many. Returns 0 (each
+ * record's fate is in its results), or -errno for a setup error (unknown
+ * record name: -ENOENT).
+ */
+int he_ddns_run(const struct he_config *cfg, struct he_state *st,
+		const struct he_pubip_report *report, const struct he_ddns_opts *opts,
+		struct he_ddns_result *results, size_t max, size_t *n, struct he_error *err);
+
+/* True if a result means failure (exit 1): a failed send, waiting after one, disabled, error. */
+bool he_ddns_result_failed(const struct he_ddns_result *r);
+
+/* What the state remembers about one record and family (for `ddns status`). */
+struct he_ddns_status {
+	char record[HE_NAME_MAX];
+	char provider[16];
+	char hostname[HE_HOST_MAX];
+	int family;
+	char accepted[HE_DDNS_ADDR_MAX]; /* address the provider last accepted, "" if none */
+	time_t accepted_at;
+	char last_code[32]; /* provider's last answer, "" if never asked */
+	char last_message[384];
+	time_t last_at;
+	time_t next_attempt; /* 0: none pending; else not before this */
+	unsigned failures;   /* consecutive transient failures */
+	char disabled[384];  /* why the record is disabled, "" if it is not */
+	bool config_changed; /* the record's config changed since the state was written */
+};
+
+/* Fill status entries for every record (or name); returns 0 or -ENOENT for an unknown name. */
+int he_ddns_status_get(const struct he_config *cfg, struct he_state *st, const char *name,
+		       struct he_ddns_status *out, size_t max, size_t *n, struct he_error *err);
+
+/* Hash of the record's settings (and its secret file's identity), hex, for "config changed". */
+void he_ddns_config_hash(const struct he_ddns_record *rec, char *out, size_t outsz);
+
+/* The families a record wants: bit 1 = A, bit 2 = AAAA (default both). */
+unsigned he_ddns_families(const struct he_ddns_record *rec);
+
+#endif

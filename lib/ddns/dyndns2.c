@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dyndns2.c - the dyndns2 protocol: GET /nic/update?hostname=H&myip=ADDR with
+ * basic auth, and the presets of the services that speak it.
+ *
+ * One request per family: every preset takes one address per request, and
+ * sending each family alone keeps one family's failure from touching the
+ * other's record. Where a service would otherwise clear or auto-detect the
+ * other family, the preset names a value that keeps it (deSEC: "preserve",
+ * Dynu: "no").
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "ddns/ddns_internal.h"
+#include "ddns/dyndns2.h"
+
+static const struct he_dyndns2_preset presets[] = {
+    {"dyn", "members.dyndns.org", "myip", "myip", NULL},
+    {"noip", "dynupdate.no-ip.com", "myip", "myip", NULL},
+    {"dynu", "api.dynu.com", "myip", "myipv6", "no"},
+    {"selfhost", "carol.selfhost.de", "myip", "myip", NULL},
+    {"strato", "dyndns.strato.com", "myip", "myip", NULL},
+    {"freedns", "freedns.afraid.org", "myip", "myip", NULL},
+    {"desec", "update.dedyn.io", "myipv4", "myipv6", "preserve"},
+    {"custom", NULL, "myip", "myip", NULL},
+};
+
+const struct he_dyndns2_preset *he_dyndns2_preset(const char *name)
+{
+	for (size_t i = 0; name && i < sizeof(presets) / sizeof(presets[0]); i++)
+		if (!strcmp(presets[i].name, name))
+			return &presets[i];
+	return NULL;
+}
+
+static const struct {
+	const char *code;
+	const char *why;
+} fatal_codes[] = {
+    {"badauth", "the username or password is wrong: fix 'username' or the password file"},
+    {"!donator", "this update needs a paid account at the provider"},
+    {"notfqdn", "'hostname' is not a fully qualified domain name"},
+    {"nohost", "'hostname' does not exist in this account: create it at the provider or fix it"},
+    {"numhost", "too many hosts in one request"},
+    {"abuse", "the provider blocked this hostname for abuse: resolve it with the provider"},
+    {"badagent", "the provider refused this client (user agent or request method)"},
+    {"!yours", "'hostname' belongs to another account"},
+    {"!active", "'hostname' is not active at the provider"},
+    {"badsys", "the provider refused the system parameter"},
+};
+
+int he_dyndns2_parse(long status, const char *body, size_t len, struct he_ddns_answer *ans)
+{
+	char first[96];
+	size_t i = 0, n = 0;
+
+	if (he_ddns_http_status_outcome(status, ans) && status != 401 && status != 403)
+		return HE_DDNS_DONE;
+	/* First word of the first non-blank line. */
+	while (body && i < len &&
+	       (body[i] == ' ' || body[i] == '\r' || body[i] == '\n' || body[i] == '\t'))
+		i++;
+	while (body && i < len && n + 1 < sizeof(first) && body[i] != ' ' && body[i] != '\r' &&
+	       body[i] != '\n' && body[i] != '\t' && body[i] != '\0')
+		first[n++] = body[i++];
+	first[n] = '\0';
+
+	if (!strcmp(first, "good"))
+		return he_ddns_answer(ans, HE_DDNS_GOOD, "good", "the provider updated the record");
+	if (!strcmp(first, "nochg"))
+		return he_ddns_answer(ans, HE_DDNS_NOCHG, "nochg",
+				      "the provider already had this address");
+	for (size_t k = 0; k < sizeof(fatal_codes) / sizeof(fatal_codes[0]); k++)
+		if (!strcmp(first, fatal_codes[k].code))
+			return he_ddns_answer(ans, HE_DDNS_FATAL, fatal_codes[k].code,
+					      "%s: %s; the record stays disabled until its "
+					      "configuration changes or 'ddns update --force'",
+					      fatal_codes[k].code, fatal_codes[k].why);
+	if (!strcmp(first, "911") || !strcmp(first, "dnserr"))
+		return he_ddns_answer(ans, HE_DDNS_RETRY_LATER, first,
+				      "%s: the provider has a problem on its side; not asking "
+				      "again for 30 minutes",
+				      first);
+	if (status == 401 || status == 403)
+		return he_ddns_answer(
+		    ans, HE_DDNS_FATAL, "badauth",
+		    "badauth: the provider refused the credentials (HTTP %ld): fix "
+		    "'username' or the password file; the record stays disabled "
+		    "until its configuration changes or 'ddns update --force'",
+		    status);
+	if (status == 404)
+		return he_ddns_answer(ans, HE_DDNS_FATAL, "http 404",
+				      "the server has no /nic/update (HTTP 404): check 'server' "
+				      "or 'preset'");
+	{
+		char snip[80], code[32];
+
+		he_ddns_snippet(body, len, snip, sizeof(snip));
+		snprintf(code, sizeof(code), "http %ld", status);
+		return he_ddns_answer(ans, HE_DDNS_TRANSIENT, status == 200 ? "unexpected" : code,
+				      "unexpected reply (HTTP %ld): '%s'; will try again later",
+				      status, snip);
+	}
+}
+
+static int check(const struct he_ddns_record *rec, struct he_error *err)
+{
+	const struct he_dyndns2_preset *p =
+	    he_dyndns2_preset(*rec->preset ? rec->preset : "custom");
+
+	if (!p)
+		return he_error_set(err, -EINVAL, "[ddns %s]: unknown preset '%s'", rec->name,
+				    rec->preset);
+	if (!p->server && !*rec->server)
+		return he_error_set(err, -EINVAL, "[ddns %s]: dyndns2 needs 'server' or a 'preset'",
+				    rec->name);
+	return 0;
+}
+
+static int build(struct he_ddns_job *job, const struct he_dyndns2_preset *p,
+		 struct he_http_req *req, struct he_error *err)
+{
+	const struct he_ddns_record *rec = job->rec;
+	bool v6 = job->family == AF_INET6;
+	char base[HE_URL_MAX + 16];
+	int rc = 0;
+
+	he_ddns_base_url(rec->server, p->server, base, sizeof(base));
+	req->method = "GET";
+	req->url[0] = '\0';
+	rc |= he_ddns_append(req->url, sizeof(req->url), base);
+	/* A server given as a full URL with a path keeps its path. */
+	if (!strstr(strstr(base, "://") + 3, "/"))
+		rc |= he_ddns_append(req->url, sizeof(req->url), "/nic/update");
+	rc |= he_ddns_append(req->url, sizeof(req->url), strchr(base, '?') ? "&" : "?");
+	rc |= he_ddns_append(req->url, sizeof(req->url), "hostname=");
+	rc |= he_ddns_urlenc_append(req->url, sizeof(req->url), rec->hostname);
+	rc |= he_ddns_append(req->url, sizeof(req->url), "&");
+	rc |= he_ddns_append(req->url, sizeof(req->url), v6 ? p->v6_param : p->v4_param);
+	rc |= he_ddns_append(req->url, sizeof(req->url), "=");
+	rc |= he_ddns_urlenc_append(req->url, sizeof(req->url), job->addr);
+	if (p->keep && strcmp(p->v4_param, p->v6_param)) {
+		rc |= he_ddns_append(req->url, sizeof(req->url), "&");
+		rc |= he_ddns_append(req->url, sizeof(req->url), v6 ? p->v4_param : p->v6_param);
+		rc |= he_ddns_append(req->url, sizeof(req->url), "=");
+		rc |= he_ddns_append(req->url, sizeof(req->url), p->keep);
+	}
+	if (rc)
+		return he_error_set(err, -ENAMETOOLONG, "[ddns %s]: the update URL is too long",
+				    rec->name);
+	req->user = (job->user && *job->user) ? job->user : rec->hostname;
+	req->password = job->secret;
+	req->ca_file = rec->ca_file;
+	return HE_DDNS_SEND;
+}
+
+static int step_preset(struct he_ddns_job *job, const struct he_dyndns2_preset *p,
+		       const struct he_http_resp *resp, struct he_http_req *req,
+		       struct he_ddns_answer *ans, struct he_error *err)
+{
+	if (!resp) {
+		if (!p)
+			return he_error_set(err, -EINVAL, "[ddns %s]: unknown preset '%s'",
+					    job->rec->name, job->rec->preset);
+		return build(job, p, req, err);
+	}
+	he_dyndns2_parse(resp->status, resp->body, resp->len, ans);
+	return he_ddns_answer_redact(ans, job->secret);
+}
+
+static int step(struct he_ddns_job *job, const struct he_http_resp *resp, struct he_http_req *req,
+		struct he_ddns_answer *ans, struct he_error *err)
+{
+	const char *name = *job->rec->preset ? job->rec->preset : "custom";
+
+	return step_preset(job, he_dyndns2_preset(name), resp, req, ans, err);
+}
+
+/* provider = desec: dyndns2 with the deSEC preset whatever 'preset' says. */
+static int step_desec(struct he_ddns_job *job, const struct he_http_resp *resp,
+		      struct he_http_req *req, struct he_ddns_answer *ans, struct he_error *err)
+{
+	return step_preset(job, he_dyndns2_preset("desec"), resp, req, ans, err);
+}
+
+static int check_desec(const struct he_ddns_record *rec, struct he_error *err)
+{
+	return 0;
+}
+
+const struct he_ddns_provider he_ddns_dyndns2 = {
+    .name = "dyndns2",
+    .check = check,
+    .step = step,
+    .secret_key = "password-file",
+};
+
+const struct he_ddns_provider he_ddns_desec = {
+    .name = "desec",
+    .check = check_desec,
+    .step = step_desec,
+    .secret_key = "password-file",
+};

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dyndns2.h - the dyndns2 (/nic/update) reply parser and presets, exposed
+ * for the unit tests and the fuzzer.
+ *
+ * Owner: lib/ddns (dyndns2.c).
+ */
+#ifndef HE_DDNS_DYNDNS2_H
+#define HE_DDNS_DYNDNS2_H
+
+#include <stddef.h>
+
+#include "ddns/ddns.h"
+
+/* A service speaking dyndns2, and how it takes each family's address. */
+struct he_dyndns2_preset {
+	const char *name;     /* the config's preset = NAME */
+	const char *server;   /* host (https) */
+	const char *v4_param; /* query key for an IPv4 address */
+	const char *v6_param; /* query key for an IPv6 address */
+	const char *keep; /* value for the other family's key so it stays ("preserve"), or NULL */
+};
+
+/* The preset called name, NULL if none. */
+const struct he_dyndns2_preset *he_dyndns2_preset(const char *name);
+
+/* The meaning of one /nic/update reply; returns HE_DDNS_DONE (ans filled). */
+int he_dyndns2_parse(long status, const char *body, size_t len, struct he_ddns_answer *ans);
+
+#endif

@@ -1,0 +1,450 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * engine.c - when to talk to a provider, and what to remember afterwards.
+ *
+ * State, section "ddns" of the runtime state, one object per record:
+ *   { "config": HASH, "disabled": WHY, "disabled_at": T,
+ *     "A":    { "accepted": ADDR, "accepted_at": T, "last": CODE,
+ *               "last_message": TEXT, "last_at": T, "next": T, "failures": N },
+ *     "AAAA": { ... } }
+ * A record whose configuration hash differs from "config" starts afresh.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include "config/secret.h"
+#include "ddns/ddns_internal.h"
+#include "ddns/ddns.h"
+#include "publicip/publicip.h"
+#include "state/state.h"
+
+static const char *fam_key(int family)
+{
+	return family == AF_INET6 ? "AAAA" : "A";
+}
+
+unsigned he_ddns_families(const struct he_ddns_record *rec)
+{
+	unsigned f = 0;
+	char words[sizeof(rec->families)], *save = NULL;
+
+	snprintf(words, sizeof(words), "%s", rec->families);
+	for (char *w = strtok_r(words, " \t,", &save); w; w = strtok_r(NULL, " \t,", &save)) {
+		if (!strcasecmp(w, "A"))
+			f |= 1;
+		else if (!strcasecmp(w, "AAAA"))
+			f |= 2;
+	}
+	return f ? f : 3;
+}
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static uint64_t fnv_str(uint64_t h, const char *s)
+{
+	return fnv(h, s, strlen(s) + 1);
+}
+
+static uint64_t fnv_file(uint64_t h, const char *path)
+{
+	struct stat sb;
+	long long v[4];
+
+	if (!*path || strncmp(path, "credential:", 11) == 0 || stat(path, &sb) < 0)
+		return h;
+	v[0] = (long long)sb.st_ino;
+	v[1] = (long long)sb.st_size;
+	v[2] = (long long)sb.st_mtim.tv_sec;
+	v[3] = (long long)sb.st_mtim.tv_nsec;
+	return fnv(h, v, sizeof(v));
+}
+
+void he_ddns_config_hash(const struct he_ddns_record *rec, char *out, size_t outsz)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	h = fnv_str(h, rec->provider);
+	h = fnv_str(h, rec->preset);
+	h = fnv_str(h, rec->hostname);
+	h = fnv_str(h, rec->families);
+	h = fnv_str(h, rec->server);
+	h = fnv_str(h, rec->username);
+	h = fnv_str(h, rec->password_file);
+	h = fnv_str(h, rec->token_file);
+	h = fnv_str(h, rec->zone);
+	h = fnv_str(h, rec->tsig_key_file);
+	h = fnv_str(h, rec->ca_file);
+	/* A rewritten secret file counts as a configuration change. */
+	h = fnv_file(h, rec->password_file);
+	h = fnv_file(h, rec->token_file);
+	h = fnv_file(h, rec->tsig_key_file);
+	snprintf(out, outsz, "%016llx", (unsigned long long)h);
+}
+
+static json_t *obj_child(json_t *parent, const char *key)
+{
+	json_t *o = json_object_get(parent, key);
+
+	if (!json_is_object(o)) {
+		o = json_object();
+		json_object_set_new(parent, key, o);
+	}
+	return o;
+}
+
+static const char *jstr(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
+}
+
+static time_t jtime(json_t *o, const char *key)
+{
+	return (time_t)json_integer_value(json_object_get(o, key));
+}
+
+static void set_str(json_t *o, const char *key, const char *v)
+{
+	json_object_set_new(o, key, json_string(v));
+}
+
+static void set_time(json_t *o, const char *key, time_t t)
+{
+	json_object_set_new(o, key, json_integer((json_int_t)t));
+}
+
+/* The record's state object, reset when its configuration changed. */
+static json_t *record_state(json_t *sec, const struct he_ddns_record *rec)
+{
+	char hash[32];
+	json_t *r = obj_child(sec, rec->name);
+
+	he_ddns_config_hash(rec, hash, sizeof(hash));
+	if (strcmp(jstr(r, "config"), hash) != 0) {
+		json_object_clear(r);
+		set_str(r, "config", hash);
+	}
+	return r;
+}
+
+/* Back-off after n consecutive transient failures: 1 min doubling to 1 h, equal jitter. */
+static unsigned backoff(const char *name, int family, time_t now, unsigned n)
+{
+	unsigned d = HE_DDNS_BACKOFF_MIN;
+	uint64_t h = 14695981039346656037ULL;
+
+	for (unsigned i = 1; i < n && d < HE_DDNS_BACKOFF_MAX; i++)
+		d *= 2;
+	if (d > HE_DDNS_BACKOFF_MAX)
+		d = HE_DDNS_BACKOFF_MAX;
+	h = fnv_str(h, name);
+	h = fnv(h, &family, sizeof(family));
+	h = fnv(h, &now, sizeof(now));
+	h = fnv(h, &n, sizeof(n));
+	return d / 2 + (unsigned)(h % (d / 2 + 1));
+}
+
+bool he_ddns_result_failed(const struct he_ddns_result *r)
+{
+	switch (r->action) {
+	case HE_DDNS_SENT:
+		return r->answer.outcome != HE_DDNS_GOOD && r->answer.outcome != HE_DDNS_NOCHG;
+	case HE_DDNS_UNCHANGED:
+		return false;
+	case HE_DDNS_WAITING:
+	case HE_DDNS_DISABLED:
+	case HE_DDNS_NO_ADDRESS:
+	case HE_DDNS_ERROR:
+		return true;
+	}
+	return true;
+}
+
+/* Run one provider conversation to its end. */
+static void converse(const struct he_ddns_provider *p, struct he_ddns_job *job,
+		     const struct he_ddns_transport *t, struct he_ddns_result *res)
+{
+	struct he_http_resp resp = {0};
+	struct he_error err = {0};
+	int rc;
+
+	if (p->update) {
+		rc = p->update(job, &res->answer, &err);
+		he_ddns_answer_redact(&res->answer, job->secret);
+		if (rc < 0) {
+			res->action = HE_DDNS_ERROR;
+			snprintf(res->message, sizeof(res->message), "%s", err.msg);
+		}
+		return;
+	}
+
+	for (int round = 0; round < 8; round++) {
+		struct he_http_req req = {0};
+
+		rc = p->step(job, round ? &resp : NULL, &req, &res->answer, &err);
+		he_ddns_answer_redact(&res->answer, job->secret);
+		he_http_resp_free(&resp);
+		memset(&resp, 0, sizeof(resp));
+		if (rc == HE_DDNS_DONE)
+			return;
+		if (rc < 0) {
+			res->action = HE_DDNS_ERROR;
+			snprintf(res->message, sizeof(res->message), "%s", err.msg);
+			return;
+		}
+		rc = t->send(t->ctx, &req, &resp, &err);
+		explicit_bzero(&req, sizeof(req));
+		if (rc < 0) {
+			res->answer.outcome = HE_DDNS_TRANSIENT;
+			snprintf(res->answer.code, sizeof(res->answer.code), "%s",
+				 rc == -ETIMEDOUT ? "timeout" : "no reply");
+			snprintf(res->answer.message, sizeof(res->answer.message), "%.380s",
+				 err.msg);
+			return;
+		}
+	}
+	he_http_resp_free(&resp);
+	res->answer.outcome = HE_DDNS_TRANSIENT;
+	snprintf(res->answer.code, sizeof(res->answer.code), "loop");
+	snprintf(res->answer.message, sizeof(res->answer.message),
+		 "the provider conversation did not end");
+}
+
+static void remember(json_t *rs, json_t *fs, const struct he_ddns_result *res, time_t now)
+{
+	const struct he_ddns_answer *a = &res->answer;
+	unsigned n;
+
+	set_str(fs, "last", a->code);
+	set_str(fs, "last_message", a->message);
+	set_time(fs, "last_at", now);
+	switch (a->outcome) {
+	case HE_DDNS_GOOD:
+	case HE_DDNS_NOCHG:
+		set_str(fs, "accepted", res->addr);
+		set_time(fs, "accepted_at", now);
+		json_object_del(fs, "next");
+		json_object_del(fs, "failures");
+		break;
+	case HE_DDNS_FATAL:
+		set_str(rs, "disabled", a->message);
+		set_time(rs, "disabled_at", now);
+		json_object_del(fs, "next");
+		break;
+	case HE_DDNS_RETRY_LATER:
+		set_time(fs, "next",
+			 now + (a->retry_after > HE_DDNS_WAIT_SECS ? a->retry_after
+								   : HE_DDNS_WAIT_SECS));
+		break;
+	case HE_DDNS_TRANSIENT:
+	case HE_DDNS_NONE:
+		n = (unsigned)json_integer_value(json_object_get(fs, "failures")) + 1;
+		json_object_set_new(fs, "failures", json_integer(n));
+		set_time(fs, "next", now + backoff(res->record, res->family, now, n));
+		break;
+	}
+}
+
+static void run_record(const struct he_ddns_record *rec, json_t *sec,
+		       const struct he_pubip_report *report, const struct he_ddns_opts *opts,
+		       struct he_ddns_result *results, size_t max, size_t *n)
+{
+	static const int fams[2] = {AF_INET, AF_INET6};
+	const struct he_ddns_provider *p = he_ddns_provider_find(rec->provider);
+	unsigned want = he_ddns_families(rec);
+	json_t *rs = record_state(sec, rec);
+	char *secret = NULL;
+	size_t secret_len = 0;
+	bool secret_tried = false;
+	struct he_error err = {0};
+	time_t now = opts->now;
+
+	if (opts->force) {
+		json_object_del(rs, "disabled");
+		json_object_del(rs, "disabled_at");
+	}
+	for (int i = 0; i < 2 && *n < max; i++) {
+		struct he_ddns_result *res;
+		json_t *fs;
+		const char *addr, *secret_path;
+
+		if (!(want & (1u << i)))
+			continue;
+		res = &results[(*n)++];
+		memset(res, 0, sizeof(*res));
+		snprintf(res->record, sizeof(res->record), "%s", rec->name);
+		res->family = fams[i];
+		addr = report ? (i ? report->v6 : report->v4) : "";
+		snprintf(res->addr, sizeof(res->addr), "%s", addr);
+		fs = obj_child(rs, fam_key(fams[i]));
+
+		if (!p) {
+			res->action = HE_DDNS_ERROR;
+			snprintf(res->message, sizeof(res->message),
+				 "provider '%s' is not available in this build", rec->provider);
+			continue;
+		}
+		if (json_is_string(json_object_get(rs, "disabled"))) {
+			res->action = HE_DDNS_DISABLED;
+			snprintf(res->message, sizeof(res->message), "disabled: %s",
+				 jstr(rs, "disabled"));
+			continue;
+		}
+		if (!*addr) {
+			res->action = HE_DDNS_NO_ADDRESS;
+			snprintf(res->message, sizeof(res->message),
+				 "no trusted public %s address%s%.700s", i ? "IPv6" : "IPv4",
+				 report && *report->verdict ? ": " : "",
+				 report ? report->verdict : "");
+			continue;
+		}
+		if (opts->force)
+			json_object_del(fs, "next");
+		if (jtime(fs, "next") > now) {
+			res->action = HE_DDNS_WAITING;
+			res->next_attempt = jtime(fs, "next");
+			snprintf(res->message, sizeof(res->message),
+				 "waiting after '%s' until the next attempt: %s", jstr(fs, "last"),
+				 jstr(fs, "last_message"));
+			continue;
+		}
+		if (!opts->force && !strcmp(jstr(fs, "accepted"), addr) &&
+		    now - jtime(fs, "accepted_at") < (time_t)rec->refresh_days * 86400) {
+			res->action = HE_DDNS_UNCHANGED;
+			snprintf(res->message, sizeof(res->message),
+				 "%s already accepted by the provider", addr);
+			continue;
+		}
+		if (p->check && p->check(rec, &err) < 0) {
+			res->action = HE_DDNS_ERROR;
+			snprintf(res->message, sizeof(res->message), "%s", err.msg);
+			continue;
+		}
+		secret_path = !strcmp(p->secret_key, "token-file")      ? rec->token_file
+			      : !strcmp(p->secret_key, "tsig-key-file") ? rec->tsig_key_file
+									: rec->password_file;
+		if (!secret_tried) {
+			secret_tried = true;
+			if (!*secret_path)
+				he_error_set(&err, -EINVAL, "[ddns %s]: %s is not set", rec->name,
+					     p->secret_key);
+			else
+				he_secret_read(secret_path, &secret, &secret_len, &err);
+		}
+		if (!secret) {
+			res->action = HE_DDNS_ERROR;
+			snprintf(res->message, sizeof(res->message), "[ddns %.60s]: %.680s",
+				 rec->name, err.msg);
+			continue;
+		}
+
+		struct he_ddns_job job = {
+		    .rec = rec,
+		    .family = fams[i],
+		    .addr = addr,
+		    .user = rec->username,
+		    .secret = secret,
+		};
+		res->action = HE_DDNS_SENT;
+		converse(p, &job, opts->transport ? opts->transport : &he_ddns_curl_transport, res);
+		explicit_bzero(&job, sizeof(job));
+		if (res->action != HE_DDNS_SENT)
+			continue;
+		remember(rs, fs, res, now);
+		res->next_attempt = jtime(fs, "next");
+		snprintf(res->message, sizeof(res->message), "%s %s: %s", fam_key(fams[i]), addr,
+			 res->answer.message);
+	}
+	he_secret_free(secret);
+}
+
+int he_ddns_run(const struct he_config *cfg, struct he_state *st,
+		const struct he_pubip_report *report, const struct he_ddns_opts *opts,
+		struct he_ddns_result *results, size_t max, size_t *n, struct he_error *err)
+{
+	json_t *sec = he_state_section(st, "ddns");
+	bool found = false;
+
+	*n = 0;
+	if (!sec)
+		return he_error_set(err, -ENOMEM, "cannot read the ddns state");
+	for (unsigned i = 0; i < cfg->nddns; i++) {
+		if (opts->name && strcmp(opts->name, cfg->ddns[i].name) != 0)
+			continue;
+		found = true;
+		run_record(&cfg->ddns[i], sec, report, opts, results, max, n);
+	}
+	if (opts->name && !found)
+		return he_error_set(err, -ENOENT,
+				    "no [ddns %s] section in the configuration (see 'ddns status')",
+				    opts->name);
+	return 0;
+}
+
+int he_ddns_status_get(const struct he_config *cfg, struct he_state *st, const char *name,
+		       struct he_ddns_status *out, size_t max, size_t *n, struct he_error *err)
+{
+	json_t *sec = he_state_section(st, "ddns");
+	bool found = false;
+
+	*n = 0;
+	for (unsigned i = 0; i < cfg->nddns; i++) {
+		const struct he_ddns_record *rec = &cfg->ddns[i];
+		unsigned want = he_ddns_families(rec);
+		json_t *rs = json_object_get(sec, rec->name);
+		char hash[32];
+		bool changed;
+
+		if (name && strcmp(name, rec->name) != 0)
+			continue;
+		found = true;
+		he_ddns_config_hash(rec, hash, sizeof(hash));
+		changed = rs && strcmp(jstr(rs, "config"), hash) != 0;
+		for (int f = 0; f < 2 && *n < max; f++) {
+			struct he_ddns_status *s;
+			json_t *fs;
+
+			if (!(want & (1u << f)))
+				continue;
+			s = &out[(*n)++];
+			memset(s, 0, sizeof(*s));
+			snprintf(s->record, sizeof(s->record), "%s", rec->name);
+			snprintf(s->provider, sizeof(s->provider), "%s", rec->provider);
+			snprintf(s->hostname, sizeof(s->hostname), "%s", rec->hostname);
+			s->family = f ? AF_INET6 : AF_INET;
+			s->config_changed = changed;
+			if (!rs || changed)
+				continue;
+			fs = json_object_get(rs, f ? "AAAA" : "A");
+			snprintf(s->accepted, sizeof(s->accepted), "%s", jstr(fs, "accepted"));
+			s->accepted_at = jtime(fs, "accepted_at");
+			snprintf(s->last_code, sizeof(s->last_code), "%s", jstr(fs, "last"));
+			snprintf(s->last_message, sizeof(s->last_message), "%s",
+				 jstr(fs, "last_message"));
+			s->last_at = jtime(fs, "last_at");
+			s->next_attempt = jtime(fs, "next");
+			s->failures = (unsigned)json_integer_value(json_object_get(fs, "failures"));
+			snprintf(s->disabled, sizeof(s->disabled), "%s", jstr(rs, "disabled"));
+		}
+	}
+	if (name && !found)
+		return he_error_set(err, -ENOENT, "no [ddns %s] section in the configuration",
+				    name);
+	return 0;
+}

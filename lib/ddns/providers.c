@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/* providers.c - the table of DNS providers, in one explicit array. */
+#include <string.h>
+
+#include "ddns/ddns_internal.h"
+
+static const struct he_ddns_provider *const providers[] = {
+    &he_ddns_dyndns2, &he_ddns_desec, &he_ddns_cloudflare, &he_ddns_duckdns, &he_ddns_rfc2136,
+};
+
+const struct he_ddns_provider *const *he_ddns_providers(size_t *n)
+{
+	*n = sizeof(providers) / sizeof(providers[0]);
+	return providers;
+}
+
+const struct he_ddns_provider *he_ddns_provider_find(const char *name)
+{
+	for (size_t i = 0; name && i < sizeof(providers) / sizeof(providers[0]); i++)
+		if (!strcmp(providers[i]->name, name))
+			return providers[i];
+	return NULL;
+}

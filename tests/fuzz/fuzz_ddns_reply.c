@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fuzz_ddns_reply.c - libFuzzer target over every HTTP provider's reply
+ * parsing: the first byte picks the provider and how many steps of its
+ * conversation to play with the input as the reply (a provider's reply is
+ * untrusted input). Checks the promises: every reply ends in an outcome or
+ * a well-formed next request, never a secret in a message.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "ddns/ddns.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const char secret[] = "SECRETTOKEN";
+	static const long statuses[] = {200, 201, 400, 401, 403, 404, 429, 500, 503};
+	const struct he_ddns_provider *const *provs;
+	const struct he_ddns_provider *p;
+	struct he_ddns_record rec;
+	struct he_ddns_job job;
+	struct he_http_req req;
+	struct he_ddns_answer ans;
+	struct he_error err;
+	struct he_http_resp resp;
+	size_t np;
+	int rc;
+
+	if (size < 2)
+		return 0;
+	provs = he_ddns_providers(&np);
+	p = provs[data[0] % np];
+	if (!p->step)
+		return 0;
+	memset(&rec, 0, sizeof(rec));
+	snprintf(rec.name, sizeof(rec.name), "fz");
+	snprintf(rec.provider, sizeof(rec.provider), "%s", p->name);
+	snprintf(rec.hostname, sizeof(rec.hostname), "home.example.com");
+	snprintf(rec.server, sizeof(rec.server), "ddns.lab.test");
+	memset(&job, 0, sizeof(job));
+	job.rec = &rec;
+	job.family = (data[1] & 1) ? AF_INET6 : AF_INET;
+	job.addr = (data[1] & 1) ? "2e77:77:1::2" : "11.77.0.2";
+	job.secret = secret;
+	memset(&req, 0, sizeof(req));
+	memset(&err, 0, sizeof(err));
+	rc = p->step(&job, NULL, &req, &ans, &err);
+	if (rc != HE_DDNS_SEND)
+		abort();
+	resp.status = statuses[(data[1] >> 1) % (sizeof(statuses) / sizeof(statuses[0]))];
+	resp.len = size - 2;
+	resp.body = malloc(resp.len + 1);
+	if (!resp.body)
+		return 0;
+	memcpy(resp.body, data + 2, resp.len);
+	resp.body[resp.len] = '\0';
+	/* Play the same reply at each step until the conversation ends. */
+	for (int round = 0; round < 6; round++) {
+		memset(&req, 0, sizeof(req));
+		memset(&ans, 0, sizeof(ans));
+		rc = p->step(&job, &resp, &req, &ans, &err);
+		if (rc == HE_DDNS_DONE) {
+			if (ans.outcome < HE_DDNS_GOOD || ans.outcome > HE_DDNS_TRANSIENT)
+				abort();
+			if (!ans.code[0] || strstr(ans.message, secret))
+				abort();
+			break;
+		}
+		if (rc != HE_DDNS_SEND || strncmp(req.url, "https://", 8) != 0)
+			abort();
+		if (strstr(req.url, "..") || strchr(req.url, ' '))
+			abort(); /* ids from the reply never escape the path */
+	}
+	free(resp.body);
+	return 0;
+}

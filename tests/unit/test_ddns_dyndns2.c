@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests: lib/ddns dyndns2 provider (request building, every reply kind), redaction. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <cmocka.h>
+
+#include "ddns/dyndns2.h"
+#include "test_ddns_fake.h"
+
+static int first(const struct he_ddns_provider *p, struct he_ddns_job *job, struct he_http_req *req)
+{
+	struct he_ddns_answer ans = {0};
+	struct he_error err = {0};
+
+	memset(req, 0, sizeof(*req));
+	return p->step(job, NULL, req, &ans, &err);
+}
+
+static void test_request_presets(void **state)
+{
+	static const struct {
+		const char *preset, *server, *addr;
+		int family;
+		const char *url;
+	} cases[] = {
+	    {"dyn", "", "11.77.0.2", AF_INET,
+	     "https://members.dyndns.org/nic/update?hostname=home.example.org&myip=11.77.0.2"},
+	    {"noip", "", "11.77.0.2", AF_INET,
+	     "https://dynupdate.no-ip.com/nic/update?hostname=home.example.org&myip=11.77.0.2"},
+	    {"dynu", "", "2e77:77:1::2", AF_INET6,
+	     "https://api.dynu.com/nic/update?hostname=home.example.org&myipv6=2e77%3A77%3A1%3A%3A2"
+	     "&myip=no"},
+	    {"selfhost", "", "11.77.0.2", AF_INET,
+	     "https://carol.selfhost.de/nic/update?hostname=home.example.org&myip=11.77.0.2"},
+	    {"strato", "", "11.77.0.2", AF_INET,
+	     "https://dyndns.strato.com/nic/update?hostname=home.example.org&myip=11.77.0.2"},
+	    {"freedns", "", "11.77.0.2", AF_INET,
+	     "https://freedns.afraid.org/nic/update?hostname=home.example.org&myip=11.77.0.2"},
+	    {"desec", "", "11.77.0.2", AF_INET,
+	     "https://update.dedyn.io/nic/update?hostname=home.example.org&myipv4=11.77.0.2"
+	     "&myipv6=preserve"},
+	    {"custom", "ddns.lab.test:8443", "11.77.0.2", AF_INET,
+	     "https://ddns.lab.test:8443/nic/update?hostname=home.example.org&myip=11.77.0.2"},
+	    {"", "https://ddns.lab.test/dyn/update/", "11.77.0.2", AF_INET,
+	     "https://ddns.lab.test/dyn/update?hostname=home.example.org&myip=11.77.0.2"},
+	    {"dyn", "ddns.lab.test", "11.77.0.2", AF_INET, /* server overrides the preset's */
+	     "https://ddns.lab.test/nic/update?hostname=home.example.org&myip=11.77.0.2"},
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct he_ddns_record r;
+		struct he_http_req req;
+		struct he_ddns_job job = {.rec = &r,
+					  .family = cases[i].family,
+					  .addr = cases[i].addr,
+					  .user = "alice",
+					  .secret = "s3cret"};
+
+		record(&r, "home", "dyndns2", cases[i].preset, "home.example.org", "A");
+		snprintf(r.server, sizeof(r.server), "%s", cases[i].server);
+		assert_int_equal(first(he_ddns_provider_find("dyndns2"), &job, &req), HE_DDNS_SEND);
+		assert_string_equal(req.method, "GET");
+		assert_string_equal(req.url, cases[i].url);
+		assert_string_equal(req.user, "alice");
+		assert_string_equal(req.password, "s3cret");
+		assert_null(strstr(req.url, "s3cret"));
+		assert_null(req.bearer);
+	}
+}
+
+static void test_request_desec_provider(void **state)
+{
+	struct he_ddns_record r;
+	struct he_http_req req;
+	struct he_ddns_job job = {
+	    .rec = &r, .family = AF_INET6, .addr = "2e77:77:1::2", .secret = "tok"};
+
+	(void)state;
+	record(&r, "d", "desec", "", "home.dedyn.io", "AAAA");
+	assert_int_equal(first(he_ddns_provider_find("desec"), &job, &req), HE_DDNS_SEND);
+	assert_string_equal(req.url, "https://update.dedyn.io/nic/update?hostname=home.dedyn.io"
+				     "&myipv6=2e77%3A77%3A1%3A%3A2&myipv4=preserve");
+	/* no username: the hostname is the login (deSEC, Dynu) */
+	assert_string_equal(req.user, "home.dedyn.io");
+}
+
+static void expect(long status, const char *fx, enum he_ddns_outcome o, const char *code)
+{
+	struct he_ddns_answer ans = {0};
+	struct he_http_resp r = reply(status, fx);
+
+	assert_int_equal(he_dyndns2_parse(r.status, r.body, r.len, &ans), HE_DDNS_DONE);
+	if (ans.outcome != o || strcmp(ans.code, code))
+		fail_msg("%s (HTTP %ld): got %s/%s, want %s/%s", fx ? fx : "(empty)", status,
+			 he_ddns_outcome_name(ans.outcome), ans.code, he_ddns_outcome_name(o),
+			 code);
+	assert_true(*ans.message);
+	he_http_resp_free(&r);
+}
+
+static void test_replies(void **state)
+{
+	(void)state;
+	expect(200, "dyndns2_good.txt", HE_DDNS_GOOD, "good");
+	expect(200, "dyndns2_nochg.txt", HE_DDNS_NOCHG, "nochg");
+	expect(200, "dyndns2_badauth.txt", HE_DDNS_FATAL, "badauth");
+	expect(200, "dyndns2_donator.txt", HE_DDNS_FATAL, "!donator");
+	expect(200, "dyndns2_notfqdn.txt", HE_DDNS_FATAL, "notfqdn");
+	expect(200, "dyndns2_nohost.txt", HE_DDNS_FATAL, "nohost");
+	expect(200, "dyndns2_numhost.txt", HE_DDNS_FATAL, "numhost");
+	expect(200, "dyndns2_abuse.txt", HE_DDNS_FATAL, "abuse");
+	expect(200, "dyndns2_badagent.txt", HE_DDNS_FATAL, "badagent");
+	expect(200, "dyndns2_yours.txt", HE_DDNS_FATAL, "!yours");
+	expect(200, "dyndns2_911.txt", HE_DDNS_RETRY_LATER, "911");
+	expect(200, "dyndns2_dnserr.txt", HE_DDNS_RETRY_LATER, "dnserr");
+	expect(401, "dyndns2_401.txt", HE_DDNS_FATAL, "badauth");
+	expect(401, "dyndns2_badauth.txt", HE_DDNS_FATAL, "badauth");
+	expect(503, "http_503.html", HE_DDNS_TRANSIENT, "http 503");
+	expect(500, NULL, HE_DDNS_TRANSIENT, "http 500");
+	expect(429, NULL, HE_DDNS_RETRY_LATER, "http 429");
+	expect(404, "http_503.html", HE_DDNS_FATAL, "http 404");
+	expect(200, NULL, HE_DDNS_TRANSIENT, "unexpected");
+	expect(200, "http_503.html", HE_DDNS_TRANSIENT, "unexpected");
+}
+
+static void test_fatal_says_why(void **state)
+{
+	struct he_ddns_answer ans = {0};
+
+	(void)state;
+	he_dyndns2_parse(200, "nohost", 6, &ans);
+	assert_non_null(strstr(ans.message, "does not exist"));
+	assert_non_null(strstr(ans.message, "--force"));
+}
+
+static void test_redact(void **state)
+{
+	char out[256];
+
+	(void)state;
+	he_ddns_redact("https://x/update?token=a+b/c&ip=1", "a+b/c", out, sizeof(out));
+	assert_string_equal(out, "https://x/update?token=REDACTED&ip=1");
+	he_ddns_redact("https://x/update?token=a%2Bb%2Fc&ip=1", "a+b/c", out, sizeof(out));
+	assert_string_equal(out, "https://x/update?token=REDACTED&ip=1");
+	he_ddns_redact("https://x/?t=tok&u=tok", "tok", out, sizeof(out));
+	assert_string_equal(out, "https://x/?t=REDACTED&u=REDACTED");
+	/* too small to hold the replacement: cut, never leak */
+	he_ddns_redact("https://x/?t=tok", "tok", out, 16);
+	assert_null(strstr(out, "tok"));
+}
+
+static void test_url_too_long(void **state)
+{
+	struct he_ddns_record r;
+	struct he_http_req req;
+	struct he_ddns_answer ans;
+	struct he_error err = {0};
+	struct he_ddns_job job = {.rec = &r, .family = AF_INET, .addr = "11.77.0.2"};
+
+	(void)state;
+	record(&r, "home", "dyndns2", "custom", "", "A");
+	memset(r.hostname, '%', sizeof(r.hostname) - 1);
+	memset(r.server, 'a', 400);
+	assert_int_equal(he_ddns_provider_find("dyndns2")->step(&job, NULL, &req, &ans, &err),
+			 -ENAMETOOLONG);
+	assert_non_null(strstr(err.msg, "too long"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_request_presets), cmocka_unit_test(test_request_desec_provider),
+	    cmocka_unit_test(test_replies),         cmocka_unit_test(test_fatal_says_why),
+	    cmocka_unit_test(test_redact),          cmocka_unit_test(test_url_too_long),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

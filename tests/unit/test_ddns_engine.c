@@ -1,0 +1,417 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests: lib/ddns engine - the cache (one request per change), forced
+ * refresh, disabling on fatal answers, 911 waits, back-off, secrets, status;
+ * the clock is moved, never waited for.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "publicip/publicip.h"
+#include "state/state.h"
+#include "test_ddns_fake.h"
+
+#define T0 1700000000
+
+static char dir[64];
+static char pwfile[128];
+
+struct env {
+	struct he_config cfg;
+	struct he_pubip_report rep;
+	struct fake_net net;
+	struct he_ddns_transport t;
+	struct he_ddns_result res[HE_DDNS_RESULTS_MAX];
+	size_t n;
+};
+
+static void write_secret(const char *path, const char *s, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, s, strlen(s)), (ssize_t)strlen(s));
+	fchmod(fd, mode);
+	close(fd);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/he-test-ddns.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(pwfile, sizeof(pwfile), "%s/pw", dir);
+	write_secret(pwfile, "s3cret\n", 0600);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char p[160];
+
+	(void)state;
+	snprintf(p, sizeof(p), "%s/state.json", dir);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/lock", dir);
+	unlink(p);
+	unlink(pwfile);
+	rmdir(dir);
+	return 0;
+}
+
+static void env_init(struct env *e, const char *families)
+{
+	memset(e, 0, sizeof(*e));
+	he_config_defaults(&e->cfg, "/nonexistent/homeexpose.conf");
+	e->cfg.nddns = 1;
+	record(&e->cfg.ddns[0], "home", "dyndns2", "custom", "home.example.org", families);
+	snprintf(e->cfg.ddns[0].server, sizeof(e->cfg.ddns[0].server), "ddns.lab.test");
+	snprintf(e->cfg.ddns[0].username, sizeof(e->cfg.ddns[0].username), "alice");
+	snprintf(e->cfg.ddns[0].password_file, sizeof(e->cfg.ddns[0].password_file), "%s", pwfile);
+	snprintf(e->rep.v4, sizeof(e->rep.v4), "11.77.0.2");
+	snprintf(e->rep.v6, sizeof(e->rep.v6), "2e77:77:1::2");
+	e->t.send = fake_send;
+	e->t.ctx = &e->net;
+}
+
+/* One run at time now; the state is saved and reopened like separate program runs. */
+static void run(struct env *e, time_t now, bool force)
+{
+	struct he_state *st = NULL;
+	struct he_error err = {0};
+	struct he_ddns_opts o = {.force = force, .now = now, .transport = &e->t};
+
+	assert_int_equal(he_state_open(dir, HE_STATE_WRITE, 0, &st, &err), 0);
+	assert_int_equal(
+	    he_ddns_run(&e->cfg, st, &e->rep, &o, e->res, HE_DDNS_RESULTS_MAX, &e->n, &err), 0);
+	assert_int_equal(he_state_save(st, &err), 0);
+	he_state_close(st);
+}
+
+static void test_one_request_per_change(void **state)
+{
+	struct env e;
+
+	(void)state;
+	env_init(&e, "A");
+	fake_push(&e.net, 200, "dyndns2_good.txt");
+	run(&e, T0, false);
+	assert_int_equal(e.n, 1);
+	assert_int_equal(e.res[0].action, HE_DDNS_SENT);
+	assert_int_equal(e.res[0].answer.outcome, HE_DDNS_GOOD);
+	assert_false(he_ddns_result_failed(&e.res[0]));
+	assert_int_equal(e.net.nsent, 1);
+	assert_string_equal(e.net.sent[0].password, "s3cret"); /* read from the file */
+	assert_null(strstr(e.res[0].message, "s3cret"));
+
+	/* unchanged: no request, again and again */
+	run(&e, T0 + 60, false);
+	run(&e, T0 + 86400, false);
+	assert_int_equal(e.net.nsent, 1);
+	assert_int_equal(e.res[0].action, HE_DDNS_UNCHANGED);
+	assert_false(he_ddns_result_failed(&e.res[0]));
+
+	/* the address changed: exactly one request */
+	snprintf(e.rep.v4, sizeof(e.rep.v4), "11.77.0.9");
+	fake_push(&e.net, 200, "dyndns2_good.txt");
+	run(&e, T0 + 90000, false);
+	run(&e, T0 + 90060, false);
+	assert_int_equal(e.net.nsent, 2);
+	assert_non_null(strstr(e.net.sent[1].url, "myip=11.77.0.9"));
+
+	/* nochg counts as accepted */
+	snprintf(e.rep.v4, sizeof(e.rep.v4), "11.77.0.2");
+	fake_push(&e.net, 200, "dyndns2_nochg.txt");
+	run(&e, T0 + 100000, false);
+	run(&e, T0 + 100060, false);
+	assert_int_equal(e.net.nsent, 3);
+	assert_int_equal(e.res[0].action, HE_DDNS_UNCHANGED);
+}
+
+static void test_refresh_and_force(void **state)
+{
+	struct env e;
+
+	(void)state;
+	env_init(&e, "A");
+	fake_push(&e.net, 200, "dyndns2_good.txt");
+	run(&e, T0, false);
+	run(&e, T0 + 25 * 86400 - 1, false);
+	assert_int_equal(e.net.nsent, 1);
+	fake_push(&e.net, 200, "dyndns2_nochg.txt");
+	run(&e, T0 + 25 * 86400, false); /* refresh-days reached */
+	assert_int_equal(e.net.nsent, 2);
+	fake_push(&e.net, 200, "dyndns2_nochg.txt");
+	run(&e, T0 + 25 * 86400 + 5, true); /* --force sends even when unchanged */
+	assert_int_equal(e.net.nsent, 3);
+
+	e.cfg.ddns[0].refresh_days = 1;
+	/* the config changed (refresh-days is not part of the identity hash): still cached */
+	run(&e, T0 + 25 * 86400 + 10, false);
+	assert_int_equal(e.net.nsent, 3);
+	fake_push(&e.net, 200, "dyndns2_nochg.txt");
+	run(&e, T0 + 26 * 86400 + 10, false);
+	assert_int_equal(e.net.nsent, 4);
+}
+
+static void test_fatal_disables(void **state)
+{
+	struct env e;
+
+	(void)state;
+	env_init(&e, "A AAAA");
+	fake_push(&e.net, 200, "dyndns2_badauth.txt");
+	run(&e, T0, false);
+	assert_int_equal(e.n, 2);
+	assert_int_equal(e.res[0].action, HE_DDNS_SENT);
+	assert_int_equal(e.res[0].answer.outcome, HE_DDNS_FATAL);
+	assert_true(he_ddns_result_failed(&e.res[0]));
+	assert_int_equal(e.res[1].action, HE_DDNS_DISABLED); /* AAAA not even tried */
+	assert_non_null(strstr(e.res[1].message, "badauth"));
+	assert_int_equal(e.net.nsent, 1);
+
+	/* no further request, a day, a month later, even with a new address */
+	run(&e, T0 + 86400, false);
+	snprintf(e.rep.v4, sizeof(e.rep.v4), "11.77.0.9");
+	run(&e, T0 + 30 * 86400, false);
+	assert_int_equal(e.net.nsent, 1);
+	assert_int_equal(e.res[0].action, HE_DDNS_DISABLED);
+	assert_true(he_ddns_result_failed(&e.res[0]));
+
+	/* --force asks again */
+	fake_push(&e.net, 200, "dyndns2_nohost.txt");
+	run(&e, T0 + 30 * 86400 + 1, true);
+	assert_int_equal(e.net.nsent, 2);
+	assert_int_equal(e.res[0].answer.outcome, HE_DDNS_FATAL);
+	run(&e, T0 + 30 * 86400 + 2, false);
+	assert_int_equal(e.net.nsent, 2);
+
+	/* a configuration change asks again */
+	snprintf(e.cfg.ddns[0].hostname, sizeof(e.cfg.ddns[0].hostname), "home2.example.org");
+	fake_push(&e.net, 200, "dyndns2_good.txt");
+	fake_push(&e.net, 200, "dyndns2_good.txt");
+	run(&e, T0 + 30 * 86400 + 3, false);
+	assert_int_equal(e.net.nsent, 4);
+	assert_int_equal(e.res[0].answer.outcome, HE_DDNS_GOOD);
+	assert_int_equal(e.res[1].answer.outcome, HE_DDNS_GOOD);
+
+	/* and so does a rewritten password file (new inode/mtime) */
+	fake_push(&e.net, 200, "dyndns2_badauth.txt");
+	snprintf(e.rep.v4, sizeof(e.rep.v4), "11.77.0.10");
+	run(&e, T0 + 30 * 86400 + 4, false);
+	assert_int_equal(e.net.nsent, 5);
+	run(&e, T0 + 30 * 86400 + 5, false);
+	assert_int_equal(e.net.nsent, 5);
+	unlink(pwfile);
+	write_secret(pwfile, "n3w\n", 0600);
+	fake_push(&e.net, 200, "dyndns2_good.txt");
+	fake_push(&e.net, 200, "dyndns2_nochg.txt");
+	run(&e, T0 + 30 * 86400 + 6, false);
+	assert_int_equal(e.net.nsent, 7);
+	assert_string_equal(e.net.sent[5].password, "n3w");
+}
+
+static void test_911_waits_30_minutes(void **state)
+{
+	struct env e;
+
+	(void)state;
+	env_init(&e, "A");
+	fake_push(&e.net, 200, "dyndns2_911.txt");
+	run(&e, T0, false);
+	assert_int_equal(e.res[0].answer.outcome, HE_DDNS_RETRY_LATER);
+	assert_int_equal(e.res[0].next_attempt, T0 + 1800);
+	run(&e, T0 + 60, false);
+	run(&e, T0 + 1799, false);
+	assert_int_equal(e.net.nsent, 1);
+	assert_int_equal(e.res[0].action, HE_DDNS_WAITING);
+	assert_true(he_ddns_result_failed(&e.res[0]));
+	fake_push(&e.net, 200, "dyndns2_dnserr.txt");
+	run(&e, T0 + 1800, false);
+	assert_int_equal(e.net.nsent, 2);
+	assert_int_equal(e.res[0].next_attempt, T0 + 3600);
+	fake_push(&e.net, 200, "dyndns2_good.txt");
+	run(&e, T0 + 3600, false);
+	assert_int_equal(e.net.nsent, 3);
+	assert_int_equal(e.res[0].answer.outcome, HE_DDNS_GOOD);
+}
+
+static void test_backoff(void **state)
+{
+	struct env e;
+	time_t now = T0, prev_delay = 0;
+
+	(void)state;
+	env_init(&e, "A");
+	for (unsigned i = 1; i <= 9; i++) {
+		unsigned d = HE_DDNS_BACKOFF_MIN << (i - 1);
+		time_t delay;
+
+		if (d > HE_DDNS_BACKOFF_MAX)
+			d = HE_DDNS_BACKOFF_MAX;
+		if (i % 3 == 0)
+			fake_push(&e.net, -ETIMEDOUT, NULL);
+		else
+			fake_push(&e.net, i % 2 ? 503 : 500, i % 2 ? "http_503.html" : NULL);
+		run(&e, now, false);
+		assert_int_equal(e.net.nsent, i);
+		assert_int_equal(e.res[0].answer.outcome, HE_DDNS_TRANSIENT);
+		delay = e.res[0].next_attempt - now;
+		/* equal jitter: within [d/2, d] */
+		if (delay < (time_t)d / 2 || delay > (time_t)d)
+			fail_msg("failure %u: delay %ld not in [%u, %u]", i, (long)delay, d / 2, d);
+		/* nothing before the next attempt */
+		run(&e, e.res[0].next_attempt - 1, false);
+		assert_int_equal(e.res[0].action, HE_DDNS_WAITING);
+		assert_int_equal(e.net.nsent, i);
+		now = e.res[0].next_attempt;
+		prev_delay = delay;
+	}
+	assert_true(prev_delay <= HE_DDNS_BACKOFF_MAX);
+	assert_true(prev_delay >= HE_DDNS_BACKOFF_MAX / 2);
+	/* success resets the counter */
+	fake_push(&e.net, 200, "dyndns2_good.txt");
+	run(&e, now, false);
+	assert_int_equal(e.res[0].answer.outcome, HE_DDNS_GOOD);
+	assert_int_equal(e.res[0].next_attempt, 0);
+	snprintf(e.rep.v4, sizeof(e.rep.v4), "11.77.0.9");
+	fake_push(&e.net, 502, NULL);
+	run(&e, now + 10, false);
+	assert_true(e.res[0].next_attempt - (now + 10) <= HE_DDNS_BACKOFF_MIN);
+}
+
+static void test_status(void **state)
+{
+	struct env e;
+	struct he_state *st = NULL;
+	struct he_error err = {0};
+	struct he_ddns_status s[4];
+	size_t n;
+
+	(void)state;
+	env_init(&e, "A AAAA");
+	fake_push(&e.net, 200, "dyndns2_good.txt");
+	fake_push(&e.net, 503, NULL);
+	run(&e, T0, false);
+	assert_int_equal(he_state_open(dir, HE_STATE_READ, 0, &st, &err), 0);
+	assert_int_equal(he_ddns_status_get(&e.cfg, st, NULL, s, 4, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(s[0].family, AF_INET);
+	assert_string_equal(s[0].accepted, "11.77.0.2");
+	assert_int_equal(s[0].accepted_at, T0);
+	assert_string_equal(s[0].last_code, "good");
+	assert_int_equal(s[0].next_attempt, 0);
+	assert_int_equal(s[1].family, AF_INET6);
+	assert_string_equal(s[1].accepted, "");
+	assert_string_equal(s[1].last_code, "http 503");
+	assert_int_equal(s[1].failures, 1);
+	assert_true(s[1].next_attempt > T0);
+	assert_string_equal(s[1].disabled, "");
+	assert_false(s[1].config_changed);
+	assert_int_equal(he_ddns_status_get(&e.cfg, st, "nope", s, 4, &n, &err), -ENOENT);
+	he_state_close(st);
+}
+
+static void test_no_address_no_secret(void **state)
+{
+	struct env e;
+	struct he_state *st = NULL;
+	struct he_error err = {0};
+	struct he_ddns_opts o = {.now = T0, .name = "other"};
+
+	(void)state;
+	env_init(&e, "A AAAA");
+	e.rep.v6[0] = '\0';
+	snprintf(e.rep.verdict, sizeof(e.rep.verdict), "sources disagree");
+	fake_push(&e.net, 200, "dyndns2_good.txt");
+	run(&e, T0, false);
+	assert_int_equal(e.net.nsent, 1);
+	assert_int_equal(e.res[1].action, HE_DDNS_NO_ADDRESS);
+	assert_non_null(strstr(e.res[1].message, "sources disagree"));
+	assert_true(he_ddns_result_failed(&e.res[1]));
+
+	/* a group-readable password file is refused, nothing is sent */
+	chmod(pwfile, 0640);
+	snprintf(e.rep.v4, sizeof(e.rep.v4), "11.77.0.9");
+	run(&e, T0 + 10, false);
+	chmod(pwfile, 0600);
+	assert_int_equal(e.net.nsent, 1);
+	assert_int_equal(e.res[0].action, HE_DDNS_ERROR);
+	assert_non_null(strstr(e.res[0].message, "home"));
+
+	/* an unknown record name */
+	assert_int_equal(he_state_open(dir, HE_STATE_WRITE, 0, &st, &err), 0);
+	assert_int_equal(
+	    he_ddns_run(&e.cfg, st, &e.rep, &o, e.res, HE_DDNS_RESULTS_MAX, &e.n, &err), -ENOENT);
+	assert_non_null(strstr(err.msg, "[ddns other]"));
+	he_state_close(st);
+}
+
+static void test_cloudflare_through_engine(void **state)
+{
+	struct env e;
+
+	(void)state;
+	env_init(&e, "A AAAA");
+	record(&e.cfg.ddns[0], "cf", "cloudflare", "", "home.example.com", "A AAAA");
+	snprintf(e.cfg.ddns[0].token_file, sizeof(e.cfg.ddns[0].token_file), "%s", pwfile);
+	fake_push(&e.net, 200, "cf_zones.json");
+	fake_push(&e.net, 200, "cf_records_a.json");
+	fake_push(&e.net, 200, "cf_patch_ok.json");
+	fake_push(&e.net, 200, "cf_zones.json");
+	fake_push(&e.net, 200, "cf_records_empty.json");
+	fake_push(&e.net, 200, "cf_create_ok.json");
+	run(&e, T0, false);
+	assert_int_equal(e.net.nsent, 6);
+	assert_string_equal(e.net.sent[2].method, "PATCH");
+	assert_string_equal(e.net.sent[5].method, "POST");
+	assert_string_equal(e.net.sent[0].bearer, "s3cret");
+	assert_int_equal(e.res[0].answer.outcome, HE_DDNS_GOOD);
+	assert_string_equal(e.res[1].answer.code, "created");
+	run(&e, T0 + 5, false);
+	assert_int_equal(e.net.nsent, 6);
+}
+
+static void test_rfc2136_bad_key(void **state)
+{
+	struct env e;
+
+	(void)state;
+	env_init(&e, "A");
+	record(&e.cfg.ddns[0], "dns", "rfc2136", "", "home.example.org", "A");
+	snprintf(e.cfg.ddns[0].zone, sizeof(e.cfg.ddns[0].zone), "example.org");
+	snprintf(e.cfg.ddns[0].server, sizeof(e.cfg.ddns[0].server), "127.0.0.1:1");
+	snprintf(e.cfg.ddns[0].tsig_key_file, sizeof(e.cfg.ddns[0].tsig_key_file), "%s", pwfile);
+	run(&e, T0, false); /* "s3cret" is no TSIG key: refused before any packet */
+	assert_int_equal(e.net.nsent, 0);
+	assert_int_equal(e.res[0].action, HE_DDNS_SENT);
+	assert_int_equal(e.res[0].answer.outcome, HE_DDNS_FATAL);
+	assert_string_equal(e.res[0].answer.code, "badkey");
+	assert_null(strstr(e.res[0].message, "s3cret"));
+	run(&e, T0 + 10, false);
+	assert_int_equal(e.res[0].action, HE_DDNS_DISABLED);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_one_request_per_change, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_refresh_and_force, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_fatal_disables, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_911_waits_30_minutes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_backoff, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_status, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_no_address_no_secret, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cloudflare_through_engine, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rfc2136_bad_key, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
