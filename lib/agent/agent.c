@@ -94,13 +94,18 @@ static void on_fw_timer(struct he_loop *l, struct he_loop_timer *t, void *ctx)
 {
 	struct he_agent *a = ctx;
 
-	he_agent_firewall_pass(a);
+	he_agent_firewall_pass(a, false);
 	update_status(a);
 }
 
 static void on_pubip_timer(struct he_loop *l, struct he_loop_timer *t, void *ctx)
 {
-	he_agent_pubip_pass(ctx, NULL);
+	he_agent_pubip_pass(ctx, true);
+}
+
+static void on_pubq_timer(struct he_loop *l, struct he_loop_timer *t, void *ctx)
+{
+	he_agent_pubip_pass(ctx, false);
 }
 
 static void on_wd_timer(struct he_loop *l, struct he_loop_timer *t, void *ctx)
@@ -139,7 +144,7 @@ static void on_net_timer(struct he_loop *l, struct he_loop_timer *t, void *ctx)
 	}
 	/* IPv6 pinholes follow the global address; renewals re-plan anyway */
 	he_agent_router_pass(a);
-	he_agent_pubip_pass(a, NULL);
+	he_agent_pubip_pass(a, false);
 	update_status(a);
 }
 
@@ -190,8 +195,9 @@ static void on_reload_timer(struct he_loop *l, struct he_loop_timer *t, void *ct
 		sd_notify(0, "READY=1");
 	/* exposures are re-read by each pass; act on them now */
 	a->verify_now = true;
-	he_agent_firewall_pass(a);
+	he_agent_firewall_pass(a, true);
 	he_agent_router_pass(a);
+	he_agent_pubip_pass(a, false);
 	update_status(a);
 }
 
@@ -235,8 +241,8 @@ static void on_announce(struct he_loop *l, int fd, uint32_t events, void *ctx)
 			a->remap_all = true;
 			he_loop_timer_arm(a->t_router, 1);
 		}
-		if (addr[0])
-			he_agent_pubip_pass(a, addr);
+		if (addr[0] || reset)
+			he_loop_timer_arm(a->t_pubq, 1); /* the router may have a new address */
 	}
 }
 
@@ -347,7 +353,7 @@ static int timers(struct he_agent *a, struct he_error *err)
 	    {&a->t_drift, on_fw_timer},      {&a->t_fw, on_fw_timer},
 	    {&a->t_net, on_net_timer},       {&a->t_pubip, on_pubip_timer},
 	    {&a->t_wd, on_wd_timer},         {&a->t_metrics, on_metrics_timer},
-	    {&a->t_reload, on_reload_timer},
+	    {&a->t_reload, on_reload_timer}, {&a->t_pubq, on_pubq_timer},
 	};
 
 	for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
@@ -440,13 +446,16 @@ int he_agent_run(struct he_agent *a, struct he_error *err)
 	 * confirm every mapping once; PCP keeps its nonces, UPnP its descriptions */
 	a->remap_all = true;
 	a->verify_now = true;
-	he_agent_firewall_pass(a);
+	he_agent_firewall_pass(a, true);
 	he_agent_router_pass(a);
-	he_agent_pubip_pass(a, NULL);
+	he_agent_pubip_pass(a, false);
 	update_status(a);
 	if (a->opts.once)
 		return 0;
 	he_loop_timer_arm(a->t_verify, (uint64_t)a->cfg.verify_interval * 1000u);
+	if (!he_loop_timer_remaining(a->t_pubip) ||
+	    he_loop_timer_remaining(a->t_pubip) == UINT64_MAX)
+		he_loop_timer_arm(a->t_pubip, (uint64_t)a->cfg.outside_check_interval * 1000u);
 	if (a->cfg.metrics_textfile[0])
 		he_loop_timer_arm(a->t_metrics, METRICS_REFRESH_MS);
 	if (!a->opts.no_notify) {

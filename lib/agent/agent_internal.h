@@ -17,8 +17,11 @@
 #include "agent/metrics.h"
 #include "agent/netlink.h"
 #include "agent/plan.h"
+#include "ddns/ddns.h"
 #include "config/exposure.h"
 #include "portmap/portmap.h"
+
+struct he_state;
 
 struct he_agent {
 	struct he_config cfg;
@@ -33,7 +36,8 @@ struct he_agent {
 	struct he_loop_timer *t_drift;   /* firewall comparison */
 	struct he_loop_timer *t_fw;      /* firewall check soon (after an nft event) */
 	struct he_loop_timer *t_net;     /* address/route change settled */
-	struct he_loop_timer *t_pubip;   /* public address check */
+	struct he_loop_timer *t_pubip;   /* public address check from outside (periodic) */
+	struct he_loop_timer *t_pubq;    /* public address check, router and interfaces */
 	struct he_loop_timer *t_wd;      /* watchdog */
 	struct he_loop_timer *t_metrics; /* textfile refresh */
 	struct he_loop_timer *t_reload;  /* reload asked for (SIGHUP, control) */
@@ -57,6 +61,9 @@ struct he_agent {
 	char pub4[HE_PM_ADDR_MAX];
 	char pub6[HE_PM_ADDR_MAX];
 	int64_t pub_changed_at;
+	int64_t last_outside;  /* last check through STUN/HTTP (0: never) */
+	unsigned pubq_retries; /* quick checks in a row the router did not answer */
+	char verdict[HE_ERR_MSG_MAX];
 	int64_t last_router_pass, last_fw_pass;
 	char fw_backend[16];
 	struct he_agent_haves haves; /* last observed mappings (for list, metrics) */
@@ -76,9 +83,19 @@ void he_agent_set_status(struct he_agent *a, const char *fmt, ...)
 
 /* reconcile.c: one pass each; they arm their own next timers. */
 void he_agent_router_pass(struct he_agent *a);
-void he_agent_firewall_pass(struct he_agent *a);
-/* A public address check; hint (may be NULL): an address a router announced. */
-void he_agent_pubip_pass(struct he_agent *a, const char *hint_v4);
+/* prune: also remove openings no exposure wants (start, reload). */
+void he_agent_firewall_pass(struct he_agent *a, bool prune);
+/*
+ * A public address check, then the DNS records brought up to date (pubip.c).
+ * outside: also ask the outside services (STUN, HTTP); otherwise only the
+ * router and the interfaces, and the outside only when they cannot tell and
+ * the last outside check is older than outside-check-interval.
+ */
+void he_agent_pubip_pass(struct he_agent *a, bool outside);
+/* Helpers shared by the passes (reconcile.c). */
+int he_agent_lock_state(struct he_agent *a, struct he_loop_timer *retry, struct he_state **st);
+int he_agent_open_router(struct he_agent *a, struct he_state *st, struct he_portmap **pm);
+void he_agent_portmap_opts(const struct he_config *cfg, bool no_cache, struct he_portmap_opts *o);
 /* On stop with release-on-stop = yes: remove every mapping homeexpose holds. */
 void he_agent_release_all(struct he_agent *a);
 

@@ -87,6 +87,10 @@ char *he_metrics_render(const struct he_agent_metrics *m, int64_t now)
 		"Times the host firewall was put back after drift.", m->firewall_repairs);
 	counter(f, "homeexpose_announcements_total", "NAT-PMP/PCP announcements received.",
 		m->announcements);
+	counter(f, "homeexpose_outside_checks_total",
+		"Public address checks through outside services (STUN, HTTP).", m->outside_checks);
+	counter(f, "homeexpose_ddns_updates_total", "DNS updates a provider accepted.",
+		m->ddns_updates);
 	counter(f, "homeexpose_reloads_total", "Configuration reloads.", m->reloads);
 	counter(f, "homeexpose_reload_failures_total",
 		"Reloads refused (the running configuration was kept).", m->reload_failures);

@@ -4,7 +4,6 @@
  * address. Each pass holds the state lock (as `open` and `close` do while
  * they work), reads the exposures under it, acts, and arms its next timer.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +18,7 @@
 #define LOCK_RETRY_MS 200
 
 /* Portmap options from [router] (the same reading as the CLI's). */
-static void portmap_opts(const struct he_config *cfg, bool no_cache, struct he_portmap_opts *o)
+void he_agent_portmap_opts(const struct he_config *cfg, bool no_cache, struct he_portmap_opts *o)
 {
 	const char *p = cfg->router_protocols;
 	size_t n = 0;
@@ -86,7 +85,7 @@ static size_t load_exposures(struct he_agent *a, char keep[][HE_PM_NAME_MAX], si
 	return nkeep;
 }
 
-static int lock_state(struct he_agent *a, struct he_loop_timer *retry, struct he_state **st)
+int he_agent_lock_state(struct he_agent *a, struct he_loop_timer *retry, struct he_state **st)
 {
 	struct he_error err = {0};
 	int r = he_state_open(a->cfg.state_dir, HE_STATE_WRITE, 0, st, &err);
@@ -168,14 +167,14 @@ static void verify_on_router(struct he_agent *a, struct he_portmap *pm)
 	free(e);
 }
 
-static int open_router(struct he_agent *a, struct he_state *st, struct he_portmap **pm)
+int he_agent_open_router(struct he_agent *a, struct he_state *st, struct he_portmap **pm)
 {
 	struct he_portmap_opts o;
 	struct he_error err = {0};
 
 	if (*pm)
 		return 0;
-	portmap_opts(&a->cfg, a->reprobe, &o);
+	he_agent_portmap_opts(&a->cfg, a->reprobe, &o);
 	if (he_portmap_open(&o, st, pm, &err) < 0) {
 		he_agent_fail(a, HE_AGENT_ERR_ROUTER, "router: %s", err.msg);
 		return -1;
@@ -255,7 +254,7 @@ void he_agent_router_pass(struct he_agent *a)
 	int failed = 0, rounds = 0;
 	bool was_remap;
 
-	failed = lock_state(a, a->t_router, &st);
+	failed = he_agent_lock_state(a, a->t_router, &st);
 	if (failed < 0) {
 		if (failed != -EWOULDBLOCK)
 			he_loop_timer_arm(a->t_router,
@@ -269,7 +268,7 @@ void he_agent_router_pass(struct he_agent *a)
 		goto out;
 	refresh_haves(a, st);
 	if (a->verify_now && (w.n || a->haves.n) && a->cfg.router_enabled &&
-	    open_router(a, st, &pm) == 0)
+	    he_agent_open_router(a, st, &pm) == 0)
 		verify_on_router(a, pm);
 	a->verify_now = false;
 again:
@@ -279,7 +278,7 @@ again:
 				 a->remap_all ? HE_AGENT_PLAN_REMAP_ALL : 0, &p, &err) < 0)
 		goto out;
 	a->remap_all = false;
-	if (p.n && a->cfg.router_enabled && open_router(a, st, &pm) < 0)
+	if (p.n && a->cfg.router_enabled && he_agent_open_router(a, st, &pm) < 0)
 		failed = 1;
 	for (size_t i = 0; !failed && i < p.n; i++) {
 		int r = act(a, pm, &p.v[i], &w, &a->haves);
@@ -324,7 +323,32 @@ out:
 	he_agent_metrics_flush(a);
 }
 
-void he_agent_firewall_pass(struct he_agent *a)
+/*
+ * Keep the openings no exposure wants (yet): `open` opens the firewall before
+ * it takes the state lock and writes its drop-in, so an extra opening may be
+ * an exposure on its way in. Only a reload (which open and close send when
+ * they are done) or the start removes them.
+ */
+static int keep_extras(const struct he_fw_report *rep, struct he_fw_desired *want,
+		       struct he_error *err)
+{
+	for (size_t i = 0; i < rep->n_extra; i++) {
+		const struct he_fw_missing *x = &rep->extra[i];
+		const char *p = x->comment;
+		char name[HE_FW_NAME_MAX];
+
+		if (strncmp(p, HE_FW_TAG, strlen(HE_FW_TAG)) == 0)
+			p += strlen(HE_FW_TAG);
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(p, ","), p);
+		if (!he_fw_name_valid(name))
+			snprintf(name, sizeof(name), "kept");
+		if (he_fw_desired_add(want, name, x->port, x->proto, err) < 0)
+			return err->code;
+	}
+	return 0;
+}
+
+void he_agent_firewall_pass(struct he_agent *a, bool prune)
 {
 	struct he_fw_desired want = {0};
 	struct he_firewall *fw = NULL;
@@ -333,7 +357,7 @@ void he_agent_firewall_pass(struct he_agent *a)
 	struct he_error err = {0};
 	char keep[16][HE_PM_NAME_MAX];
 
-	if (lock_state(a, a->t_fw, &st) < 0)
+	if (he_agent_lock_state(a, a->t_fw, &st) < 0)
 		return;
 	load_exposures(a, keep, 16);
 	for (size_t i = 0; i < a->ex.n; i++) {
@@ -348,10 +372,14 @@ void he_agent_firewall_pass(struct he_agent *a)
 	if (he_firewall_verify(fw, &want, &rep, &err) < 0)
 		goto fail;
 	a->m.firewall_in_sync = rep.in_sync ? 1 : 0;
-	if (!rep.in_sync) {
-		size_t missing = rep.n_missing, extra = rep.n_extra;
+	if (!rep.in_sync && (prune || rep.n_missing)) {
+		size_t missing = rep.n_missing, extra = prune ? rep.n_extra : 0;
 		bool present = rep.present;
 
+		if (!prune && keep_extras(&rep, &want, &err) < 0) {
+			he_fw_report_free(&rep);
+			goto fail;
+		}
 		he_fw_report_free(&rep);
 		if (he_firewall_apply(fw, &want, 0, NULL, &err) < 0)
 			goto fail;
@@ -384,78 +412,6 @@ out:
 	he_agent_metrics_flush(a);
 }
 
-static bool wants_router(const struct he_agent *a)
-{
-	for (size_t i = 0; i < a->ex.n; i++)
-		if (a->ex.v[i].router)
-			return true;
-	return a->cfg.nddns > 0;
-}
-
-/*
- * The DNS step. The DDNS engine (lib/ddns) is not part of this build yet:
- * the change is logged and counted; nothing is sent.
- */
-static void ddns_step(struct he_agent *a)
-{
-	if (a->cfg.nddns)
-		he_agent_log(a, HE_AGENT_LOG_WARNING, "ddns",
-			     "%u DNS record%s configured, but this build has no DDNS engine: "
-			     "the records are not updated",
-			     a->cfg.nddns, a->cfg.nddns == 1 ? " is" : "s are");
-}
-
-static void address_seen(struct he_agent *a, char *mine, size_t len, const char *now_addr,
-			 const char *what)
-{
-	if (!now_addr[0] || strcmp(mine, now_addr) == 0)
-		return;
-	if (mine[0]) {
-		a->m.pubip_changes++;
-		a->pub_changed_at = (int64_t)time(NULL);
-		he_agent_log(a, HE_AGENT_LOG_NOTICE, "publicip",
-			     "public %s address changed: %s -> %s", what, mine, now_addr);
-		snprintf(mine, len, "%s", now_addr);
-		ddns_step(a);
-	} else {
-		he_agent_log(a, HE_AGENT_LOG_INFO, "publicip", "public %s address: %s", what,
-			     now_addr);
-		snprintf(mine, len, "%s", now_addr);
-	}
-}
-
-void he_agent_pubip_pass(struct he_agent *a, const char *hint_v4)
-{
-	char v4[HE_PM_ADDR_MAX] = "", v6[HE_PM_ADDR_MAX] = "";
-	struct in6_addr g6;
-	struct he_error err = {0};
-
-	if (hint_v4) {
-		snprintf(v4, sizeof(v4), "%s", hint_v4);
-	} else if (wants_router(a) && a->cfg.router_enabled) {
-		struct he_state *st = NULL;
-		struct he_portmap *pm = NULL;
-		enum he_addr_class cls;
-
-		if (lock_state(a, a->t_pubip, &st) < 0)
-			return;
-		if (open_router(a, st, &pm) == 0 &&
-		    he_portmap_external_address(pm, v4, sizeof(v4), &cls, &err) < 0) {
-			he_agent_fail(a, HE_AGENT_ERR_PUBLICIP,
-				      "public address from the router: %s", err.msg);
-			v4[0] = '\0';
-		}
-		he_portmap_close(pm);
-		he_state_close(st);
-	}
-	if (he_net_global_ipv6(0, &g6, &err) == 0)
-		inet_ntop(AF_INET6, &g6, v6, sizeof(v6));
-	address_seen(a, a->pub4, sizeof(a->pub4), v4, "IPv4");
-	address_seen(a, a->pub6, sizeof(a->pub6), v6, "IPv6");
-	he_loop_timer_arm(a->t_pubip, (uint64_t)a->cfg.outside_check_interval * 1000u);
-	he_agent_metrics_flush(a);
-}
-
 void he_agent_release_all(struct he_agent *a)
 {
 	struct he_state *st = NULL;
@@ -467,7 +423,7 @@ void he_agent_release_all(struct he_agent *a)
 		return;
 	}
 	refresh_haves(a, st);
-	if (a->haves.n && open_router(a, st, &pm) == 0) {
+	if (a->haves.n && he_agent_open_router(a, st, &pm) == 0) {
 		for (size_t i = 0; i < a->haves.n; i++) {
 			struct he_agent_action ac = {HE_AGENT_UNMAP, i};
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "agent/agent_internal.h"
+#include "state/state.h"
 
 static json_t *mappings_of(const struct he_agent *a, const char *name, int64_t now)
 {
@@ -78,18 +79,34 @@ static json_t *status_reply(const struct he_agent *a)
 
 static json_t *ddns_reply(const struct he_agent *a, bool *ok, char *msg, size_t len)
 {
+	struct he_ddns_status *st = calloc(HE_DDNS_RESULTS_MAX, sizeof(*st));
+	struct he_state *state = NULL;
+	struct he_error err = {0};
 	json_t *arr = json_array();
+	size_t n = 0;
 
-	for (unsigned i = 0; i < a->cfg.nddns; i++)
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "name", a->cfg.ddns[i].name,
-						     "provider", a->cfg.ddns[i].provider,
-						     "hostname", a->cfg.ddns[i].hostname));
-	*ok = false;
-	snprintf(msg, len,
-		 "this agent has no DDNS engine yet: %u record%s configured, none kept current",
-		 a->cfg.nddns, a->cfg.nddns == 1 ? "" : "s");
-	return json_pack("{s:o, s:s, s:s}", "records", arr, "public_v4", a->pub4, "public_v6",
-			 a->pub6);
+	if (!st || he_state_open(a->cfg.state_dir, HE_STATE_READ, 500, &state, &err) < 0 ||
+	    he_ddns_status_get(&a->cfg, state, NULL, st, HE_DDNS_RESULTS_MAX, &n, &err) < 0) {
+		*ok = false;
+		snprintf(msg, len, "%s", err.msg[0] ? err.msg : "out of memory");
+	}
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(
+		    arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:I, s:I, s:i, s:s?}",
+				   "record", st[i].record, "provider", st[i].provider, "hostname",
+				   st[i].hostname, "family",
+				   st[i].family == AF_INET6 ? "AAAA" : "A", "address",
+				   st[i].accepted, "accepted_at", (json_int_t)st[i].accepted_at,
+				   "answer", st[i].last_code, "message", st[i].last_message,
+				   "answered_at", (json_int_t)st[i].last_at, "next_attempt",
+				   (json_int_t)st[i].next_attempt, "failures", (int)st[i].failures,
+				   "disabled", *st[i].disabled ? st[i].disabled : NULL));
+	he_state_close(state);
+	free(st);
+	return json_pack("{s:o, s:s, s:s, s:s, s:I, s:I}", "records", arr, "public_v4", a->pub4,
+			 "public_v6", a->pub6, "verdict", a->verdict, "outside_checks",
+			 (json_int_t)a->m.outside_checks, "ddns_updates",
+			 (json_int_t)a->m.ddns_updates);
 }
 
 json_t *he_agent_ctl_handle(void *ctx, const struct he_ctl_request *req, bool *ok, char *msg,
@@ -137,11 +154,18 @@ char *he_agent_metrics_text(struct he_agent *a)
 	}
 	a->m.nmap = a->haves.n;
 	a->m.maps = mm;
-	a->m.nddns = 0;
-	for (unsigned i = 0; i < a->cfg.nddns && i < HE_DDNS_MAX; i++) {
-		snprintf(a->m.ddns[i].record, sizeof(a->m.ddns[i].record), "%s",
-			 a->cfg.ddns[i].name);
-		a->m.nddns++;
+	for (unsigned i = 0; i < a->cfg.nddns && a->m.nddns < HE_DDNS_MAX; i++) {
+		bool seen = false;
+
+		for (size_t k = 0; k < a->m.nddns && !seen; k++)
+			seen = !strcmp(a->m.ddns[k].record, a->cfg.ddns[i].name);
+		if (!seen) {
+			struct he_metrics_ddns *d = &a->m.ddns[a->m.nddns++];
+			const char *name = a->cfg.ddns[i].name;
+
+			memset(d, 0, sizeof(*d));
+			memcpy(d->record, name, strnlen(name, sizeof(d->record) - 1));
+		}
 	}
 	text = he_metrics_render(&a->m, (int64_t)time(NULL));
 	a->m.maps = NULL;
