@@ -12,7 +12,7 @@
  *     every [agent] drift-interval (he_firewall_verify);
  *   - addresses and the default route watched over rtnetlink: a new gateway
  *     means probing the router again, an address change a public address
- *     check (and a DNS update once the DDNS engine is part of the build);
+ *     check through lib/publicip and a DNS update through lib/ddns (pubip.c);
  *   - a control socket (control.h) and metrics (metrics.h);
  *   - sd_notify READY / STATUS / WATCHDOG.
  * Every pass takes the state lock, as `open` and `close` do, so the agent and
