@@ -35,12 +35,12 @@ lab_check "the agent logged the repair" log_has "missing from the nftables rules
 lab_check "the service is reachable again" until_reachable 2000 8443 banner-8080
 
 # (e) a non-root user reads the live state; reload is refused to them
-lab_check "homeexpose list as nobody shows the agent's live view" \
-	expect_out "LIVE (agent)" "router pcp " "firewall ok" -- \
+lab_check "homeexpose list as nobody: the router mapping, and the firewall through the agent" \
+	expect_out "router    pcp" "lease" "agent     running; firewall (nftables) in place" -- \
 	in_home setpriv --reuid=nobody --regid=nogroup --clear-groups \
 	"$HE_BIN" -c "$LAB_DIR/etc/homeexpose.conf" list
-lab_check "list --json as nobody has the mapping's remaining lease" \
-	expect_out '"agent": true' '"lease_remaining":' -- \
+lab_check "list --json as nobody has the agent's view" \
+	expect_out '"agent": {' '"firewall_in_sync": 1' '"lease_remaining":' -- \
 	in_home setpriv --reuid=nobody --regid=nogroup --clear-groups \
 	"$HE_BIN" -c "$LAB_DIR/etc/homeexpose.conf" list --json
 lab_check "reload from nobody is refused (SO_PEERCRED)" \
