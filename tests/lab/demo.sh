@@ -98,6 +98,34 @@ else
 fi
 run he ddns status
 
+say "The agent keeps it all true: the router's address changes, the DNS record follows"
+run he open 8443:8080/tcp web --ipv4-only
+lab_spawn "$LAB_HOME" "$LAB_DIR/agent.log" "$HE_BIN" -c "$etc/homeexpose.conf" agent --foreground
+printf '$ homeexpose agent --foreground &   (pid %s, log in %s)\n' "$LAB_LAST_PID" "$LAB_DIR/agent.log"
+sleep 2
+printf '$ (router) the ISP hands out a new WAN address: 11.77.0.9\n'
+t0=${EPOCHREALTIME/./}
+lab_set_wan_ip 11.77.0.9 >/dev/null
+got=""
+for _ in $(seq 1 300); do
+	got=$(lab_knot_query nas.home.example A)
+	[ "$got" = 11.77.0.9 ] && break
+	sleep 0.01
+done
+t1=${EPOCHREALTIME/./}
+printf '$ (internet host) kdig nas.home.example A\n%s\n' "$got"
+if [ "$got" = 11.77.0.9 ]; then
+	echo "(the record followed the new address within $(((t1 - t0) / 1000)) ms, no command typed)"
+else
+	echo "demo: the agent did NOT update the DNS record" >&2
+	demo_rc=1
+fi
+printf '$ (internet host) connect 11.77.0.9:8443\n'
+lab_probe_tcp "$LAB_INET" 11.77.0.9 8443 || echo "(no answer: not reachable)"
+echo "--- the agent's log:"
+sed 's/^/  /' "$LAB_DIR/agent.log"
+run he list
+
 say "Done; the lab is removed."
 lab_down
 exit "$demo_rc"
