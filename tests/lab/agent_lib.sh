@@ -10,13 +10,15 @@ agent_conf() {
 	printf '[general]\nstate-dir = %s/state\nruntime-dir = %s/run\n%b' "$LAB_DIR" "$LAB_DIR" \
 		"${1:-}" >"$LAB_DIR/etc/homeexpose.conf"
 }
+AGENT_ENV=()
 he() { in_home "$HE_BIN" -c "$LAB_DIR/etc/homeexpose.conf" "$@"; }
 
 # agent_start: run the agent in the home namespace, log in $LAB_DIR/agent.log;
 # waits until its control socket answers.
+# AGENT_ENV (array, optional): extra environment, e.g. NOTIFY_SOCKET=...
 agent_start() {
-	lab_spawn "$LAB_HOME" "$LAB_DIR/agent.log" "$HE_BIN" -c "$LAB_DIR/etc/homeexpose.conf" \
-		agent --foreground -v
+	lab_spawn "$LAB_HOME" "$LAB_DIR/agent.log" env "${AGENT_ENV[@]}" "$HE_BIN" \
+		-c "$LAB_DIR/etc/homeexpose.conf" agent --foreground -v
 	AGENT_PID=$LAB_LAST_PID
 	local _
 	for _ in $(seq 1 100); do
@@ -71,4 +73,19 @@ log_has() {
 	echo "agent log lacks '$1':"
 	tail -20 "$LAB_DIR/agent.log"
 	return 1
+}
+
+# notify_listen: a unix datagram socket at $LAB_DIR/notify standing in for
+# systemd's NOTIFY_SOCKET; every message goes to $LAB_DIR/notify.log
+notify_listen() {
+	lab_spawn "$LAB_HOME" "$LAB_DIR/notify.out" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+open(sys.argv[1] + ".ready", "w").close()
+while True:
+    m = s.recv(4096).decode()
+    with open(sys.argv[2], "a") as f:
+        f.write(m.replace("\n", " ") + "\n")' "$LAB_DIR/notify" "$LAB_DIR/notify.log" &&
+		_lab_wait_file "$LAB_DIR/notify.ready"
 }

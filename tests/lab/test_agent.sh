@@ -12,7 +12,16 @@ agent_conf '[agent]\ndrift-interval = 2\nverify-interval = 300\nmetrics-listen =
 lab_check "home service starts" lab_serve_tcp "$LAB_HOME" :: 8080 banner-8080
 lab_check "open 8443:8080 web over PCP" \
 	expect_out "router: pcp " -- he open 8443:8080/tcp web --ipv4-only --protocol pcp
+lab_check "a stand-in for systemd's notify socket" notify_listen
+# shellcheck disable=SC2034 # read by agent_start (agent_lib.sh)
+AGENT_ENV=(NOTIFY_SOCKET="$LAB_DIR/notify" WATCHDOG_USEC=400000)
 lab_check "agent starts and answers on its control socket" agent_start
+# shellcheck disable=SC2034
+AGENT_ENV=()
+lab_check "sd_notify: READY=1 and a STATUS= line" eval 'sleep 0.5; grep -q "^READY=1" "$LAB_DIR/notify.log" &&
+	grep -q "^STATUS=1 exposure, 1 router mapping (pcp), firewall in place" "$LAB_DIR/notify.log"'
+lab_check "sd_notify: WATCHDOG=1 every half WATCHDOG_USEC (>= 2 in 0.5 s at 0.4 s)" \
+	eval '[ "$(grep -c "^WATCHDOG=1" "$LAB_DIR/notify.log")" -ge 2 ]' 
 lab_check "agent confirmed the mapping at start" log_has "mapped web: pcp 8443/tcp"
 lab_check "status over the socket names the router and the firewall" \
 	expect_out '"protocol":"pcp"' '"backend":"nftables"' '"ok":true' -- agent_ctl status
