@@ -124,12 +124,29 @@ expect 0 "close by portspec" -- "${HEC[@]}" close 10000/udp
 expect 1 "close of an unknown exposure fails" -- "${HEC[@]}" close web
 
 # --- machinery of later versions says so plainly
-for c in "check" "netcheck" "ddns status" "ddns update" "agent"; do
+for c in "netcheck" "ddns status" "ddns update" "agent"; do
 	# shellcheck disable=SC2086
 	expect 1 "$c: not available yet" -- "${HEC[@]}" $c
 	grep_in "$err" "not available yet" "$c says not available"
 done
-expect 1 "reflector: not available yet" -- "${HEC[@]}" reflector --listen 127.0.0.1:7000
+# --- check and reflector (no router, no firewall, no reflector: nothing leaves the host)
+expect 1 "check with nothing exposed" -- "${HEC[@]}" check
+grep_in "$err" "nothing is exposed" "check says nothing is exposed"
+expect 2 "check of an unknown name" -- "${HEC[@]}" check no-such
+expect 0 "open local --no-router --no-firewall (with the check at the end)" -- "${HEC[@]}" open 18443:18080/tcp local --no-router --no-firewall
+grep_in "$out" "n/a   router" "open's check: router n/a"
+expect 1 "check local: outside reachability not proven without a reflector" -- "${HEC[@]}" check local
+grep_in "$out" "no reflector configured" "check names the missing reflector"
+grep_in "$out" "broken link: listener" "check names the listener"
+expect 1 "check local --json" -- "${HEC[@]}" check local --json
+json_ok "check --json"
+grep_in "$out" '"reachable": false' "check --json: not reachable"
+expect 0 "close local" -- "${HEC[@]}" close local
+expect 2 "reflector without --listen" -- "${HEC[@]}" reflector
+grep_in "$err" "\-\-listen" "reflector names --listen"
+expect 2 "reflector --listen junk" -- "${HEC[@]}" reflector --listen nowhere
+grep_in "$err" "ADDR:PORT" "reflector explains --listen"
+expect 2 "reflector --rate 0" -- "${HEC[@]}" reflector --listen 127.0.0.1:7000 --rate 0
 expect 2 "ddns with a bad subcommand" -- "${HEC[@]}" ddns frob
 
 # --- config check: file:line for a typo, exit 2
