@@ -112,7 +112,7 @@ FUZZ_SECONDS ?= 60
 $(B)/fuzz/obj/%.o: %.c
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC-FUZZ $<")
-	$(Q)$(FUZZ_CC) $(ALL_CPPFLAGS) $(FUZZ_FLAGS) -c $< -o $@
+	$(Q)$(FUZZ_CC) $(ALL_CPPFLAGS) $(FUZZ_FLAGS) -MMD -MP -c $< -o $@
 FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(B)/fuzz/obj/%.o)
 $(B)/fuzz/%: $(B)/fuzz/obj/tests/fuzz/%.o $(FUZZ_LIB_OBJS)
 	@$(if $(Q),echo "  LD-FUZZ $@")

@@ -30,14 +30,6 @@
 #include "reach/reflector_client.h"
 #include "state/state.h"
 
-/*
- * lib/publicip is written on another branch; until it is merged the address
- * step falls back to the router's WAN address and the reflector's view.
- */
-#pragma weak he_pubip_detect
-#pragma weak he_pubip_opts_from_config
-#pragma weak he_pubip_nat_name
-
 enum { S_LISTEN, S_FIREWALL, S_ROUTER, S_ADDR, S_OUTSIDE, S_DNS, S_HAIRPIN, S_N };
 static const char *const step_names[S_N] = {"listener", "firewall", "router", "addresses",
 					    "outside",  "dns",      "hairpin"};
@@ -340,10 +332,23 @@ static void pubip_once(struct ctx *c)
 {
 	struct he_pubip_opts o;
 	struct he_error err = {0};
+	bool router = false;
 
-	if (!he_pubip_detect || !he_pubip_opts_from_config)
+	/* only where the router path is in use: the sources talk to the network */
+	for (size_t i = 0; i < c->nt; i++)
+		router = router || (c->t[i].e->router && c->cli->cfg.router_enabled);
+	if (!router)
 		return;
+	/*
+	 * The router's WAN address and the reflector's view are checked anyway;
+	 * the outside sources are asked only when configured explicitly, so a
+	 * check never waits on the built-in public servers (or their names).
+	 */
 	he_pubip_opts_from_config(&c->cli->cfg, &o);
+	o.use_stun = o.use_stun && *c->cli->cfg.stun_servers;
+	o.use_http = o.use_http && *c->cli->cfg.http_urls;
+	if (!o.use_stun && !o.use_http)
+		return;
 	c->pubip_ok = he_pubip_detect(&c->cli->cfg, &o, c->st, &c->pubip, &err) == 0;
 }
 

@@ -9,7 +9,7 @@ build="build-essential pkg-config libminiupnpc-dev libnatpmp-dev libnftables-dev
  libssl-dev"
 # test: cmocka, clang for libFuzzer and the clang build, and the lab's real parts.
 test="libcmocka-dev clang python3 netbase iproute2 nftables miniupnpd-nftables miniupnpc natpmpc
- socat procps iptables ufw"
+ socat procps iptables ufw knot knot-dnsutils coturn"
 bench="time"
 
 want=""
@@ -58,3 +58,11 @@ if ! apt-get install -y -q --no-install-recommends $missing; then
 	apt-get update -q
 	apt-get install -y -q --no-install-recommends $missing
 fi
+# coturn's and knot's packages enable their servers at boot; the lab runs its own
+# copies in namespaces, so keep the host's copies off.
+for svc in coturn knot; do
+	case " $missing " in
+	*" $svc "*) if command -v systemctl >/dev/null; then systemctl disable "$svc" >/dev/null 2>&1 || true; fi ;;
+	esac
+done
+exit 0

@@ -65,6 +65,7 @@ static const struct he_key publicip_keys[] = {
     {"stun-servers", HE_KT_STRING, C(stun_servers), 0, 0, NULL},
     {"http-urls", HE_KT_STRING, C(http_urls), 0, 0, NULL},
     {"sources-required", HE_KT_UINT, C(sources_required), 1, 4, NULL},
+    {"ca-file", HE_KT_PATH, C(publicip_ca_file), 0, 0, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL},
 };
 

@@ -65,6 +65,7 @@ struct he_config {
 	char stun_servers[HE_URL_MAX];
 	char http_urls[HE_URL_MAX * 2];
 	unsigned sources_required;
+	char publicip_ca_file[PATH_MAX]; /* extra CA for the HTTP check services */
 
 	/* [reflector] */
 	char reflector_url[HE_URL_MAX];

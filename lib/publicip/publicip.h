@@ -28,9 +28,20 @@
 
 struct he_config;
 struct he_state;
+struct he_portmap_opts;
 
 #define HE_PUBIP_ADDR_MAX    46 /* INET6_ADDRSTRLEN */
 #define HE_PUBIP_SOURCES_MAX 16
+
+/*
+ * The sources asked when the config leaves [publicip] stun-servers or
+ * http-urls empty: well-known free services of two different operators each
+ * (Google and Cloudflare for STUN; Cloudflare's icanhazip and ipify for
+ * HTTP), all reachable over IPv4 and IPv6. The value "none" switches a kind
+ * of source off.
+ */
+#define HE_PUBIP_DEFAULT_STUN "stun.l.google.com:19302 stun.cloudflare.com:3478"
+#define HE_PUBIP_DEFAULT_HTTP "https://icanhazip.com https://api64.ipify.org"
 
 enum he_pubip_kind {
 	HE_PUBIP_ROUTER = 1, /* router's external address (PCP/NAT-PMP/UPnP) */
@@ -42,12 +53,13 @@ enum he_pubip_kind {
 /* One source's answer (or failure) for one family. */
 struct he_pubip_answer {
 	enum he_pubip_kind kind;
-	char source[128]; /* "router (pcp)", "stun 11.77.0.1:3478", "http https://...", "interface eth0" */
+	char source[128]; /* "router (pcp)", "stun 11.77.0.1:3478", "http https://...", "interface
+			     eth0" */
 	int family;       /* AF_INET or AF_INET6 */
 	int rc;           /* 0 when addr is set, else -errno */
 	char addr[HE_PUBIP_ADDR_MAX];
-	enum he_addr_class cls; /* meaningful when rc == 0 */
-	unsigned ms;            /* time this source took */
+	enum he_addr_class cls;         /* meaningful when rc == 0 */
+	unsigned ms;                    /* time this source took */
 	char error[HE_ERR_MSG_MAX / 2]; /* why it failed ("" on success) */
 };
 
@@ -66,10 +78,8 @@ struct he_pubip_report {
 	size_t nanswers;
 
 	/*
-	 * The address to publish per family ("" if none can be trusted): a
-	 * public address on which at least `required` independent sources
-	 * agree (or every source that answered, when fewer exist), see
-	 * he_pubip_opts.required.
+	 * The address to publish per family ("" if none can be trusted), by
+	 * the agreement rule of he_pubip_combine() below.
 	 */
 	char v4[HE_PUBIP_ADDR_MAX];
 	unsigned v4_agree; /* how many sources said v4 */
@@ -87,12 +97,15 @@ struct he_pubip_opts {
 	bool use_router, use_stun, use_http, use_iface;
 	/*
 	 * Sources that must agree before an address is trusted (config
-	 * [publicip] sources-required, default 2). When fewer sources
-	 * answered than exist, the address is not trusted (v4/v6 = "")
-	 * and verdict says which sources failed.
+	 * [publicip] sources-required, default 2); the exact rule is
+	 * he_pubip_combine()'s. When too few agree, v4/v6 stay "" and
+	 * verdict says which sources failed or disagreed.
 	 */
 	unsigned required;
-	int timeout_ms; /* per-source deadline; 0: 1000; all sources run concurrently where possible */
+	int timeout_ms; /* per-source deadline; 0: 1000; all sources run concurrently where possible
+			 */
+	/* router options (--protocol, gateway, probe timeout); NULL: from [router] */
+	const struct he_portmap_opts *portmap;
 };
 
 /* Defaults from the config: every configured source, both families. */
@@ -109,5 +122,42 @@ int he_pubip_detect(const struct he_config *cfg, const struct he_pubip_opts *opt
 
 /* "none", "cgnat", "double-nat", "ds-lite", "mismatch", "unknown". */
 const char *he_pubip_nat_name(enum he_pubip_nat nat);
+
+/* "router", "stun", "http", "interface". */
+const char *he_pubip_kind_name(enum he_pubip_kind kind);
+
+/*
+ * The pure decision step of he_pubip_detect(), on r->answers[0..nanswers)
+ * (each with kind, family, rc, addr and cls set): fills v4/v4_agree,
+ * v6/v6_agree, router_wan, nat and verdict. No I/O.
+ *
+ * Agreement rule, per family:
+ *   - The sources of a family are its answers, failed ones included, except
+ *     a router answer whose address is not public: that one describes the
+ *     NAT in front of the router (see nat), not the public address, and
+ *     neither votes nor counts as a source.
+ *   - Each source that answered votes for the address it reported; only
+ *     public addresses (HE_ADDR_PUBLIC) can win, a non-public answer from
+ *     an outside source is a vote against every address.
+ *   - The winner is the public address with the most votes, and only if no
+ *     other address has as many (a tie trusts nothing).
+ *   - It is trusted when its votes >= required, or, when fewer than required
+ *     sources exist for the family, when every one of them answered and
+ *     agrees. So with required >= 2 one lying or broken check service can
+ *     neither put its address in place of the others' nor be trusted alone
+ *     while others exist; at worst it ties with a single honest source and
+ *     nothing is trusted.
+ *
+ * NAT verdict (IPv4), from the router's external (WAN) address and the
+ * address the outside sees (the trusted v4, else the outside sources' most
+ * voted public address): router WAN in 100.64.0.0/10 -> CGNAT; RFC 1918 or
+ * another reserved block -> DOUBLE; 192.0.0.0/29 -> DSLITE (each also when
+ * no outside source answered); public and equal to the outside's -> NONE;
+ * public but different -> MISMATCH; public with no outside answer -> NONE.
+ * Without a router answer: NONE when this host's own address (an interface
+ * answer) is the public address, else UNKNOWN. verdict names the cause and
+ * the fix, plus any disagreement or missing answers; "" when all is well.
+ */
+void he_pubip_combine(struct he_pubip_report *r, unsigned required);
 
 #endif

@@ -124,7 +124,7 @@ expect 0 "close by portspec" -- "${HEC[@]}" close 10000/udp
 expect 1 "close of an unknown exposure fails" -- "${HEC[@]}" close web
 
 # --- machinery of later versions says so plainly
-for c in "netcheck" "ddns status" "ddns update" "agent"; do
+for c in "ddns status" "ddns update" "agent"; do
 	# shellcheck disable=SC2086
 	expect 1 "$c: not available yet" -- "${HEC[@]}" $c
 	grep_in "$err" "not available yet" "$c says not available"
@@ -148,6 +148,24 @@ expect 2 "reflector --listen junk" -- "${HEC[@]}" reflector --listen nowhere
 grep_in "$err" "ADDR:PORT" "reflector explains --listen"
 expect 2 "reflector --rate 0" -- "${HEC[@]}" reflector --listen 127.0.0.1:7000 --rate 0
 expect 2 "ddns with a bad subcommand" -- "${HEC[@]}" ddns frob
+
+# --- netcheck: only usage here (it talks to the network; see tests/lab/test_publicip.sh)
+expect 0 "netcheck --help" -- "$HE" netcheck --help
+grep_in "$out" "ipv4-only" "netcheck --help lists its options"
+grep_in "$out" "Exit status: 0" "netcheck --help documents the exit status"
+expect 2 "netcheck --ipv4-only --ipv6-only" -- "${HEC[@]}" netcheck --ipv4-only --ipv6-only
+grep_in "$err" "exclude each other" "netcheck names the conflict"
+expect 2 "netcheck --protocol frob" -- "${HEC[@]}" netcheck --protocol frob
+expect 2 "netcheck --protocol with --no-router" -- "${HEC[@]}" netcheck --protocol pcp --no-router
+expect 2 "netcheck --timeout junk" -- "${HEC[@]}" netcheck --timeout 5x
+expect 2 "netcheck --timeout too small" -- "${HEC[@]}" netcheck --timeout 10
+expect 2 "netcheck with an argument" -- "${HEC[@]}" netcheck extra
+printf '[publicip]\nstun-servers = 127.0.0.1:99999\nhttp-urls = none\n' >"$tmp/pubip-bad.conf"
+expect 2 "netcheck refuses a bad STUN server before any traffic" -- \
+	"$HE" -c "$tmp/pubip-bad.conf" netcheck --no-router --ipv4-only
+grep_in "$err" "stun-servers" "the bad key is named"
+printf '[publicip]\nca-file = relative.pem\n' >"$tmp/pubip-ca.conf"
+expect 2 "[publicip] ca-file must be absolute" -- "$HE" -c "$tmp/pubip-ca.conf" config check
 
 # --- config check: file:line for a typo, exit 2
 printf '[general]\nlog-level = info\n[router]\nprotocls = pcp\n' >"$tmp/bad.conf"

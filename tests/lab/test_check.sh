@@ -8,9 +8,11 @@
 RPORT=7700
 conf_for_lab() {
 	mkdir -p "$LAB_DIR/etc"
-	printf '[general]\nstate-dir = %s/state\nruntime-dir = %s/run\n[reflector]\nurl = %s\n' \
+	# the reflector's GET /v1/ip doubles as the HTTP public-address source
+	printf '[general]\nstate-dir = %s/state\nruntime-dir = %s/run\n[reflector]\nurl = %s\n[publicip]\nstun-servers = none\nhttp-urls = %s\n' \
 		"$LAB_DIR" "$LAB_DIR" \
-		"http://$LAB_INET_IP:$RPORT http://[$LAB_INET_IP6]:$RPORT" >"$LAB_DIR/etc/homeexpose.conf"
+		"http://$LAB_INET_IP:$RPORT http://[$LAB_INET_IP6]:$RPORT" \
+		"http://$LAB_INET_IP:$RPORT/v1/ip" >"$LAB_DIR/etc/homeexpose.conf"
 	: >"$LAB_DIR/etc/inet.conf"
 }
 he() { in_home "$HE_BIN" -c "$LAB_DIR/etc/homeexpose.conf" "$@"; }
