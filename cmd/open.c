@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "config/exposure.h"
 #include "apply.h"
+#include "check.h"
 #include "state/state.h"
 
 static void usage(void)
@@ -308,6 +309,13 @@ static int apply(struct he_cli *cli, const struct open_opts *o, struct he_exposu
 		he_apply_firewall(cli, existing, NULL, NULL, false, NULL);
 	he_state_close(st);
 	if (rc == HE_EXIT_OK) {
+		/* the check reports; open's exit code stays about open itself */
+		if (jout && !o->no_check) {
+			json_t *chk = json_object();
+
+			he_check_run(cli, e, 1, existing, chk);
+			json_object_set_new(jout, "check", chk);
+		}
 		if (jout) {
 			json_object_set_new(jout, "ok", json_true());
 			he_json_print(jout);
@@ -318,6 +326,8 @@ static int apply(struct he_cli *cli, const struct open_opts *o, struct he_exposu
 			if (repaired)
 				printf("repaired %zu drift item%s\n", repaired,
 				       repaired == 1 ? "" : "s");
+			if (!o->no_check)
+				he_check_run(cli, e, 1, existing, NULL);
 		}
 	} else if (cli->verbosity >= 0 && !cli->json) {
 		fprintf(stderr, "nothing was kept: exposure '%s' is %s\n", e->name,

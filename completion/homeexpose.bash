@@ -233,7 +233,7 @@ _homeexpose()
         close) opts+=" --force" ;;
         netcheck) opts+=" --protocol" ;;
         ddns) opts+=" --force" ;;
-        reflector) opts+=" --listen --key-file" ;;
+        reflector) opts+=" --listen --key-file --rate" ;;
     esac
     if [[ $cur == -* ]]; then
         _homeexpose_reply "$opts" "$cur"

@@ -123,12 +123,6 @@ expect 0 "close by portspec" -- "${HEC[@]}" close 10000/udp
 [ ! -e "$tmp/etc/exposures.d/web.conf" ] && { pass=$((pass + 1)); echo "ok - close removed the drop-in"; } || { fail=$((fail + 1)); echo "not ok - drop-in left after close"; }
 expect 1 "close of an unknown exposure fails" -- "${HEC[@]}" close web
 
-# --- machinery of later versions says so plainly
-for c in "check"; do
-	# shellcheck disable=SC2086
-	expect 1 "$c: not available yet" -- "${HEC[@]}" $c
-	grep_in "$err" "not available yet" "$c says not available"
-done
 # --- agent: one pass with nothing to do (no exposures, firewall backend none:
 # nothing is changed on this host and nothing is sent)
 printf '[general]\nstate-dir = %s/state\nruntime-dir = %s/run\n[firewall]\nbackend = none\n' \
@@ -137,7 +131,6 @@ expect 0 "agent --once with nothing to do" -- "$HE" -c "$tmp/agent.conf" agent -
 expect 2 "agent --log-level with a bad level" -- "$HE" -c "$tmp/agent.conf" agent --log-level loud
 grep_in "$err" "is not error, warning, info or debug" "agent names the valid levels"
 expect 2 "agent with an argument" -- "$HE" -c "$tmp/agent.conf" agent now
-expect 1 "reflector: not available yet" -- "${HEC[@]}" reflector --listen 127.0.0.1:7000
 expect 2 "ddns with a bad subcommand" -- "${HEC[@]}" ddns frob
 
 # --- ddns (no network: no address source is enabled)

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: MIT */
+/* probe.c - TCP connect and UDP datagram probes with deadlines. */
+#include "reach/probe.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static unsigned since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (unsigned)((t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000);
+}
+
+int he_probe_sockaddr(const char *addr, uint16_t port, struct sockaddr_storage *sa,
+		      socklen_t *salen)
+{
+	struct sockaddr_in *s4 = (struct sockaddr_in *)sa;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)sa;
+
+	memset(sa, 0, sizeof(*sa));
+	if (inet_pton(AF_INET, addr, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		*salen = sizeof(*s4);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, addr, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		*salen = sizeof(*s6);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+enum he_rp_result he_probe_tcp(const struct sockaddr *sa, socklen_t salen, int timeout_ms,
+			       unsigned *ms, char *detail, size_t dlen)
+{
+	struct timespec t0;
+	struct pollfd p;
+	int fd, e = 0, rc;
+	socklen_t elen = sizeof(e);
+	enum he_rp_result res;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	*ms = 0;
+	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(detail, dlen, "socket: %s", strerror(errno));
+		return HE_RP_ERROR;
+	}
+	rc = connect(fd, sa, salen);
+	if (rc < 0 && errno != EINPROGRESS) {
+		e = errno;
+		goto verdict;
+	}
+	if (rc == 0)
+		goto verdict;
+	p = (struct pollfd){.fd = fd, .events = POLLOUT};
+	rc = poll(&p, 1, timeout_ms);
+	if (rc == 0) {
+		e = ETIMEDOUT;
+		goto verdict;
+	}
+	if (rc < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &elen) < 0)
+		e = errno;
+verdict:
+	*ms = since(&t0);
+	close(fd);
+	switch (e) {
+	case 0:
+		snprintf(detail, dlen, "connected in %u ms", *ms);
+		res = HE_RP_OPEN;
+		break;
+	case ECONNREFUSED:
+		snprintf(detail, dlen, "connection refused (RST) after %u ms", *ms);
+		res = HE_RP_CLOSED;
+		break;
+	case ETIMEDOUT:
+		snprintf(detail, dlen, "no answer within %d ms (dropped on the way)", timeout_ms);
+		res = HE_RP_FILTERED;
+		break;
+	case EHOSTUNREACH:
+	case ENETUNREACH:
+		snprintf(detail, dlen, "%s", strerror(e));
+		res = HE_RP_FILTERED;
+		break;
+	default:
+		snprintf(detail, dlen, "connect: %s", strerror(e));
+		res = HE_RP_ERROR;
+		break;
+	}
+	return res;
+}
+
+enum he_rp_result he_probe_udp(const struct sockaddr *sa, socklen_t salen, const char *payload,
+			       int timeout_ms, unsigned *ms, char *detail, size_t dlen)
+{
+	struct timespec t0;
+	struct pollfd p;
+	char buf[512];
+	ssize_t n;
+	int fd, rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	*ms = 0;
+	fd = socket(sa->sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(detail, dlen, "socket: %s", strerror(errno));
+		return HE_RP_ERROR;
+	}
+	if (connect(fd, sa, salen) < 0 || send(fd, payload, strlen(payload), 0) < 0) {
+		snprintf(detail, dlen, "send: %s", strerror(errno));
+		close(fd);
+		return HE_RP_ERROR;
+	}
+	p = (struct pollfd){.fd = fd, .events = POLLIN};
+	rc = poll(&p, 1, timeout_ms);
+	n = rc > 0 ? recv(fd, buf, sizeof(buf), MSG_DONTWAIT) : -1;
+	*ms = since(&t0);
+	if (rc > 0 && n < 0 && errno == ECONNREFUSED) {
+		close(fd);
+		snprintf(detail, dlen, "ICMP port unreachable: nothing is bound to the port");
+		return HE_RP_CLOSED;
+	}
+	close(fd);
+	if (n >= 0) {
+		snprintf(detail, dlen, "the service answered with %zd bytes in %u ms", n, *ms);
+		return HE_RP_REPLY;
+	}
+	snprintf(detail, dlen, "datagram sent; no reply within %d ms", timeout_ms);
+	return HE_RP_SENT;
+}

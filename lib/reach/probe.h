@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * probe.h - one TCP or UDP probe toward an address, with a deadline.
+ *
+ * Owner: lib/reach. Used by the reflector (toward its caller) and by the
+ * hairpin test (toward this home's own public address from inside). The
+ * address is always given by the caller of these functions; nothing here
+ * decides whom to probe. Nothing here prints.
+ */
+#ifndef HE_REACH_PROBE_H
+#define HE_REACH_PROBE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "reach/reflector_proto.h"
+
+/* TCP connect to sa within timeout_ms: HE_RP_OPEN, HE_RP_CLOSED, HE_RP_FILTERED or HE_RP_ERROR. */
+enum he_rp_result he_probe_tcp(const struct sockaddr *sa, socklen_t salen, int timeout_ms,
+			       unsigned *ms, char *detail, size_t dlen);
+
+/*
+ * Send payload in one datagram to sa and wait up to timeout_ms for a reply:
+ * HE_RP_REPLY, HE_RP_CLOSED (ICMP port unreachable), HE_RP_SENT (no answer)
+ * or HE_RP_ERROR.
+ */
+enum he_rp_result he_probe_udp(const struct sockaddr *sa, socklen_t salen, const char *payload,
+			       int timeout_ms, unsigned *ms, char *detail, size_t dlen);
+
+/* Fill sa from a numeric address and port. -EINVAL on junk. */
+int he_probe_sockaddr(const char *addr, uint16_t port, struct sockaddr_storage *sa,
+		      socklen_t *salen);
+
+#endif

@@ -1,0 +1,586 @@
+/* SPDX-License-Identifier: MIT */
+/* reflector_server.c - the reflector's HTTP server, rate limit and probes. */
+#include "reach/reflector_server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/portspec.h"
+#include "reach/http_head.h"
+#include "reach/probe.h"
+#include "reach/ratelimit.h"
+#include "reach/reflector_proto.h"
+
+struct server {
+	struct he_reflector_opts o;
+	pthread_mutex_t lock; /* guards rl, replay, active */
+	struct he_ratelimit rl;
+	struct he_rp_replay replay;
+	unsigned active;
+	SSL_CTX *tls;
+};
+
+struct conn {
+	struct server *s;
+	int fd;
+	struct sockaddr_storage peer;
+	socklen_t peerlen;
+	char peer_text[HE_RP_ADDR_MAX];
+};
+
+static int64_t mono_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static void logf_(const struct server *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void logf_(const struct server *s, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	if (!s->o.log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	s->o.log(s->o.log_ctx, line);
+}
+
+int he_reflector_parse_listen(const char *s, struct sockaddr_storage *sa, socklen_t *salen,
+			      struct he_error *err)
+{
+	char host[HE_RP_ADDR_MAX + 2];
+	const char *colon, *h = host;
+	char *end;
+	long port;
+
+	if (s[0] == '[') {
+		const char *close = strchr(s, ']');
+
+		if (!close || close[1] != ':' || (size_t)(close - s - 1) >= sizeof(host))
+			goto bad;
+		snprintf(host, sizeof(host), "%.*s", (int)(close - s - 1), s + 1);
+		colon = close + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (!colon || (size_t)(colon - s) >= sizeof(host))
+			goto bad;
+		snprintf(host, sizeof(host), "%.*s", (int)(colon - s), s);
+		if (!*host)
+			h = "::";
+	}
+	port = strtol(colon + 1, &end, 10);
+	if (*end || port < 1 || port > 65535 || colon[1] == '\0')
+		goto bad;
+	if (he_probe_sockaddr(h, (uint16_t)port, sa, salen) < 0)
+		goto bad;
+	return 0;
+bad:
+	return he_error_set(err, -EINVAL,
+			    "--listen '%s': expected ADDR:PORT, [IPV6]:PORT or :PORT (all "
+			    "addresses, IPv4 and IPv6), with a numeric address",
+			    s);
+}
+
+static const char *status_text(int code)
+{
+	switch (code) {
+	case 200:
+		return "OK";
+	case 400:
+		return "Bad Request";
+	case 401:
+		return "Unauthorized";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 408:
+		return "Request Timeout";
+	case 411:
+		return "Length Required";
+	case 413:
+		return "Content Too Large";
+	case 429:
+		return "Too Many Requests";
+	case 501:
+		return "Not Implemented";
+	case 503:
+		return "Service Unavailable";
+	default:
+		return "Internal Server Error";
+	}
+}
+
+static void write_all(int fd, const char *p, size_t n, int timeout_ms)
+{
+	int64_t deadline = mono_ms() + timeout_ms;
+
+	while (n) {
+		struct pollfd pf = {.fd = fd, .events = POLLOUT};
+		int64_t left = deadline - mono_ms();
+		ssize_t w;
+
+		if (left <= 0 || poll(&pf, 1, (int)left) <= 0)
+			return;
+		w = send(fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w <= 0) {
+			if (w < 0 && (errno == EAGAIN || errno == EINTR))
+				continue;
+			return;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+static void reply(int fd, int code, const char *ctype, const char *body, long retry_after_s,
+		  int timeout_ms)
+{
+	char head[256];
+	size_t blen = strlen(body);
+	int n;
+
+	n = snprintf(head, sizeof(head),
+		     "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+		     "Cache-Control: no-store\r\nConnection: close\r\n",
+		     code, status_text(code), ctype, blen);
+	if (retry_after_s > 0)
+		n += snprintf(head + n, sizeof(head) - (size_t)n, "Retry-After: %ld\r\n",
+			      retry_after_s);
+	n += snprintf(head + n, sizeof(head) - (size_t)n, "\r\n");
+	write_all(fd, head, (size_t)n, timeout_ms);
+	write_all(fd, body, blen, timeout_ms);
+}
+
+static void reply_error(int fd, int code, const char *msg, long retry_after_s, int timeout_ms)
+{
+	struct he_rp_response r = {0};
+	struct he_error err;
+	char *text = NULL;
+
+	snprintf(r.error, sizeof(r.error), "%s", msg);
+	if (he_rp_response_encode(&r, &text, &err) < 0)
+		return;
+	reply(fd, code, "application/json", text, retry_after_s, timeout_ms);
+	free(text);
+}
+
+/* Read the head and body into buf; 0, or an HTTP status to answer with. */
+static int read_request(struct conn *c, char *buf, size_t cap, struct he_http_head *h, size_t *got,
+			char *why, size_t wlen)
+{
+	int64_t deadline = mono_ms() + c->s->o.io_timeout_ms;
+	struct he_error err = {0};
+	bool have_head = false;
+	int ret;
+
+	*got = 0;
+	for (;;) {
+		struct pollfd pf = {.fd = c->fd, .events = POLLIN};
+		int64_t left = deadline - mono_ms();
+		ssize_t n;
+
+		if (!have_head) {
+			ret = he_http_head_parse(buf, *got, h, &err);
+			if (ret == 0) {
+				have_head = true;
+				if (strcmp(h->method, "POST"))
+					return 0; /* no body */
+				if (h->content_length < 0) {
+					snprintf(why, wlen, "Content-Length required");
+					return 411;
+				}
+				if (h->content_length > HE_RP_BODY_MAX) {
+					snprintf(why, wlen, "body over %d bytes", HE_RP_BODY_MAX);
+					return 413;
+				}
+			} else if (ret != -EAGAIN) {
+				snprintf(why, wlen, "%s", err.msg);
+				return ret == -EMSGSIZE ? 413 : ret == -ENOSYS ? 501 : 400;
+			}
+		}
+		if (have_head && *got >= h->head_len + (size_t)h->content_length)
+			return 0;
+		if (*got >= cap) {
+			snprintf(why, wlen, "request too large");
+			return 413;
+		}
+		if (left <= 0 || poll(&pf, 1, (int)left) <= 0) {
+			snprintf(why, wlen, "request not complete within %d ms",
+				 c->s->o.io_timeout_ms);
+			return 408;
+		}
+		n = recv(c->fd, buf + *got, cap - *got, MSG_DONTWAIT);
+		if (n == 0) {
+			snprintf(why, wlen, "connection closed early");
+			return 400;
+		}
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			snprintf(why, wlen, "recv: %s", strerror(errno));
+			return 400;
+		}
+		*got += (size_t)n;
+	}
+}
+
+static bool tls_port(uint16_t port)
+{
+	static const uint16_t ports[] = {443, 465, 563,  636,  853,  989,  990,  992, 993,
+					 994, 995, 5061, 5223, 6697, 8443, 8448, 9443};
+
+	for (size_t i = 0; i < sizeof(ports) / sizeof(ports[0]); i++)
+		if (ports[i] == port)
+			return true;
+	return false;
+}
+
+/* A TLS handshake as extra evidence; the certificate is not verified. */
+static void tls_try(struct server *s, const struct sockaddr *sa, socklen_t salen, char *out,
+		    size_t len)
+{
+	struct timeval tv = {.tv_sec = s->o.probe_timeout_ms / 1000,
+			     .tv_usec = (s->o.probe_timeout_ms % 1000) * 1000};
+	int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	SSL *ssl = NULL;
+
+	if (fd < 0 || !s->tls)
+		goto out;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(fd, sa, salen) < 0) {
+		snprintf(out, len, "no TLS: reconnect failed: %s", strerror(errno));
+		goto out;
+	}
+	ssl = SSL_new(s->tls);
+	if (!ssl || SSL_set_fd(ssl, fd) != 1)
+		goto out;
+	if (SSL_connect(ssl) == 1) {
+		X509 *cert = SSL_get1_peer_certificate(ssl);
+		char subject[128] = "";
+
+		if (cert) {
+			X509_NAME_oneline(X509_get_subject_name(cert), subject, sizeof(subject));
+			X509_free(cert);
+		}
+		snprintf(out, len, "TLS handshake ok (%s%s%s)", SSL_get_version(ssl),
+			 *subject ? ", certificate " : "", subject);
+	} else {
+		snprintf(out, len, "TLS handshake failed: the port answers but not with TLS");
+	}
+out:
+	SSL_free(ssl);
+	if (fd >= 0)
+		close(fd);
+}
+
+/* The caller's address: an IPv4-mapped IPv6 source becomes plain IPv4. */
+static void normalize_peer(struct conn *c)
+{
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&c->peer;
+
+	if (c->peer.ss_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
+		struct sockaddr_in s4 = {.sin_family = AF_INET};
+
+		memcpy(&s4.sin_addr, s6->sin6_addr.s6_addr + 12, 4);
+		memset(&c->peer, 0, sizeof(c->peer));
+		memcpy(&c->peer, &s4, sizeof(s4));
+		c->peerlen = sizeof(s4);
+	}
+	if (c->peer.ss_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&c->peer)->sin_addr, c->peer_text,
+			  sizeof(c->peer_text));
+	else
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&c->peer)->sin6_addr, c->peer_text,
+			  sizeof(c->peer_text));
+}
+
+static void run_probes(struct conn *c, const struct he_rp_request *req, struct he_rp_response *r)
+{
+	struct server *s = c->s;
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->source, sizeof(r->source), "%s", c->peer_text);
+	r->family = c->peer.ss_family;
+	for (size_t i = 0; i < req->n; i++) {
+		struct he_rp_item *it = &r->v[r->n++];
+		/* the target is the caller's own source address, port from the request */
+		struct sockaddr_storage to = c->peer;
+
+		it->proto = req->v[i].proto;
+		it->port = req->v[i].port;
+		if (to.ss_family == AF_INET)
+			((struct sockaddr_in *)&to)->sin_port = htons(it->port);
+		else
+			((struct sockaddr_in6 *)&to)->sin6_port = htons(it->port);
+		if (it->proto == HE_PROTO_TCP) {
+			it->result =
+			    he_probe_tcp((struct sockaddr *)&to, c->peerlen, s->o.probe_timeout_ms,
+					 &it->ms, it->detail, sizeof(it->detail));
+			if (it->result == HE_RP_OPEN && tls_port(it->port))
+				tls_try(s, (struct sockaddr *)&to, c->peerlen, it->tls,
+					sizeof(it->tls));
+		} else {
+			char payload[HE_RP_TOKEN_MAX + 40];
+
+			snprintf(payload, sizeof(payload), "homeexpose-reflector %s\n",
+				 req->v[i].token);
+			it->result = he_probe_udp((struct sockaddr *)&to, c->peerlen, payload,
+						  s->o.probe_timeout_ms / 2, &it->ms, it->detail,
+						  sizeof(it->detail));
+		}
+		logf_(s, "%s probe %u/%s: %s (%s)", c->peer_text, it->port,
+		      he_proto_name(it->proto), he_rp_result_name(it->result), it->detail);
+	}
+}
+
+static void handle(struct conn *c)
+{
+	struct server *s = c->s;
+	char buf[HE_HTTP_HEAD_MAX + HE_RP_BODY_MAX];
+	char why[HE_ERR_MSG_MAX];
+	struct he_http_head h;
+	struct he_rp_request req;
+	struct he_rp_response resp;
+	struct he_error err = {0};
+	char *text = NULL;
+	const char *body;
+	size_t got, blen;
+	int code, ret;
+
+	code = read_request(c, buf, sizeof(buf), &h, &got, why, sizeof(why));
+	if (code) {
+		logf_(s, "%s refused (%d): %s", c->peer_text, code, why);
+		reply_error(c->fd, code, why, 0, s->o.io_timeout_ms);
+		return;
+	}
+	if (!strcmp(h.path, HE_RP_IP_PATH)) {
+		char text_ip[HE_RP_ADDR_MAX + 2];
+
+		snprintf(text_ip, sizeof(text_ip), "%s\n", c->peer_text);
+		reply(c->fd, 200, "text/plain", text_ip, 0, s->o.io_timeout_ms);
+		logf_(s, "%s asked for its address", c->peer_text);
+		return;
+	}
+	if (strcmp(h.path, HE_RP_PATH)) {
+		reply_error(c->fd, 404, "unknown path: POST " HE_RP_PATH " or GET " HE_RP_IP_PATH,
+			    0, s->o.io_timeout_ms);
+		return;
+	}
+	if (strcmp(h.method, "POST")) {
+		reply_error(c->fd, 405, "POST " HE_RP_PATH, 0, s->o.io_timeout_ms);
+		return;
+	}
+	body = buf + h.head_len;
+	blen = (size_t)h.content_length;
+	if (s->o.key && he_rp_verify(s->o.key, s->o.keylen, body, blen, h.auth, &err) < 0) {
+		logf_(s, "%s refused (401): %s", c->peer_text, err.msg);
+		reply_error(c->fd, 401, err.msg, 0, s->o.io_timeout_ms);
+		return;
+	}
+	ret = he_rp_request_parse(body, blen, &req, &err);
+	if (ret < 0) {
+		code = ret == -EPERM ? 403 : ret == -EMSGSIZE ? 413 : 400;
+		logf_(s, "%s refused (%d): %s", c->peer_text, code, err.msg);
+		reply_error(c->fd, code, err.msg, 0, s->o.io_timeout_ms);
+		return;
+	}
+	if (s->o.key) {
+		pthread_mutex_lock(&s->lock);
+		ret = he_rp_replay_check(&s->replay, req.nonce, req.ts, (int64_t)time(NULL), &err);
+		pthread_mutex_unlock(&s->lock);
+		if (ret < 0) {
+			logf_(s, "%s refused (401): %s", c->peer_text, err.msg);
+			reply_error(c->fd, 401, err.msg, 0, s->o.io_timeout_ms);
+			return;
+		}
+	}
+	run_probes(c, &req, &resp);
+	if (he_rp_response_encode(&resp, &text, &err) < 0) {
+		reply_error(c->fd, 500, err.msg, 0, s->o.io_timeout_ms);
+		return;
+	}
+	reply(c->fd, 200, "application/json", text, 0, s->o.io_timeout_ms);
+	free(text);
+}
+
+static void *conn_thread(void *arg)
+{
+	struct conn *c = arg;
+	struct server *s = c->s;
+
+	handle(c);
+	close(c->fd);
+	free(c);
+	pthread_mutex_lock(&s->lock);
+	s->active--;
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+/* Admit or refuse one accepted connection (rate limit, client cap). */
+static void admit(struct server *s, struct conn *c)
+{
+	pthread_attr_t attr;
+	pthread_t th;
+	int64_t wait_ms = 0;
+	bool ok, full = false;
+
+	normalize_peer(c);
+	pthread_mutex_lock(&s->lock);
+	ok = he_ratelimit_take(&s->rl, (struct sockaddr *)&c->peer, mono_ms());
+	if (!ok)
+		wait_ms = he_ratelimit_wait_ms(&s->rl, (struct sockaddr *)&c->peer, mono_ms());
+	else if (s->active >= s->o.max_clients)
+		full = true;
+	else
+		s->active++;
+	pthread_mutex_unlock(&s->lock);
+	if (!ok || full) {
+		char msg[160];
+
+		if (!ok)
+			snprintf(msg, sizeof(msg),
+				 "rate limit: at most %u requests a minute from one source (burst "
+				 "%u); try again in %lld s",
+				 s->o.rate_per_min, s->o.burst, (long long)(wait_ms + 999) / 1000);
+		else
+			snprintf(msg, sizeof(msg), "busy: %u requests in progress",
+				 s->o.max_clients);
+		logf_(s, "%s refused (%d): %s", c->peer_text, ok ? 503 : 429, msg);
+		reply_error(c->fd, ok ? 503 : 429, msg, ok ? 1 : (long)(wait_ms + 999) / 1000, 500);
+		close(c->fd);
+		free(c);
+		return;
+	}
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&th, &attr, conn_thread, c) != 0) {
+		close(c->fd);
+		free(c);
+		pthread_mutex_lock(&s->lock);
+		s->active--;
+		pthread_mutex_unlock(&s->lock);
+	}
+	pthread_attr_destroy(&attr);
+}
+
+static int open_listener(const struct sockaddr_storage *sa, socklen_t salen, const char *text,
+			 struct he_error *err)
+{
+	int one = 1, zero = 0;
+	int fd = socket(sa->ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
+	if (fd < 0)
+		return he_error_set(err, -errno, "socket: %s", strerror(errno));
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (sa->ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+	if (bind(fd, (const struct sockaddr *)sa, salen) < 0 || listen(fd, 64) < 0) {
+		int e = errno;
+
+		close(fd);
+		return he_error_set(err, -e, "cannot listen on %s: %s%s", text, strerror(e),
+				    e == EACCES ? " (ports below 1024 need root or "
+						  "CAP_NET_BIND_SERVICE)"
+						: "");
+	}
+	return fd;
+}
+
+int he_reflector_serve(const struct he_reflector_opts *o, const volatile sig_atomic_t *stop,
+		       struct he_error *err)
+{
+	struct sockaddr_storage sa;
+	socklen_t salen;
+	struct server *s;
+	int fd, ret;
+
+	ret = he_reflector_parse_listen(o->listen, &sa, &salen, err);
+	if (ret < 0)
+		return ret;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return he_error_set(err, -ENOMEM, "out of memory");
+	s->o = *o;
+	if (!s->o.rate_per_min)
+		s->o.rate_per_min = 10;
+	if (!s->o.burst)
+		s->o.burst = 5;
+	if (s->o.probe_timeout_ms <= 0)
+		s->o.probe_timeout_ms = 2000;
+	if (s->o.io_timeout_ms <= 0)
+		s->o.io_timeout_ms = 5000;
+	if (!s->o.max_clients)
+		s->o.max_clients = 32;
+	he_ratelimit_init(&s->rl, s->o.rate_per_min, s->o.burst);
+	pthread_mutex_init(&s->lock, NULL);
+	s->tls = SSL_CTX_new(TLS_client_method());
+	if (s->tls)
+		SSL_CTX_set_verify(s->tls, SSL_VERIFY_NONE, NULL);
+	fd = open_listener(&sa, salen, o->listen, err);
+	if (fd < 0) {
+		ret = fd;
+		goto out;
+	}
+	logf_(s, "listening on %s (%s, %u requests/min per source, burst %u)", o->listen,
+	      s->o.key ? "shared key required" : "no key", s->o.rate_per_min, s->o.burst);
+	while (!*stop) {
+		struct pollfd pf = {.fd = fd, .events = POLLIN};
+		struct conn *c;
+
+		if (poll(&pf, 1, 250) <= 0)
+			continue;
+		c = calloc(1, sizeof(*c));
+		if (!c)
+			continue;
+		c->s = s;
+		c->peerlen = sizeof(c->peer);
+		c->fd = accept4(fd, (struct sockaddr *)&c->peer, &c->peerlen,
+				SOCK_CLOEXEC | SOCK_NONBLOCK);
+		if (c->fd < 0) {
+			free(c);
+			continue;
+		}
+		admit(s, c);
+	}
+	close(fd);
+	ret = 0;
+	/* let running probes finish (each is bounded by its timeouts) */
+	for (;;) {
+		unsigned left;
+
+		pthread_mutex_lock(&s->lock);
+		left = s->active;
+		pthread_mutex_unlock(&s->lock);
+		if (!left)
+			break;
+		usleep(20000);
+	}
+out:
+	SSL_CTX_free(s->tls);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+	return ret;
+}
