@@ -51,7 +51,9 @@ ca-file = $LAB_DIR/pki/ca.pem
 families = A
 "
 lab_check "home service starts" lab_serve_tcp "$LAB_HOME" :: 8080 banner-8080
-lab_check "open 8443:8080 web (PCP)" he open 8443:8080/tcp web --ipv4-only --protocol pcp
+# --no-check: the check at the end of open asks the configured outside services
+# itself; what is counted here is the agent's steady state
+lab_check "open 8443:8080 web (PCP)" he open 8443:8080/tcp web --ipv4-only --protocol pcp --no-check
 lab_check "agent starts" agent_start
 lab_check "the agent publishes the router's address at start" until_myip 3000 "$LAB_WAN_IP"
 lab_check "one request to the dyndns2 server" nreq_is 1
