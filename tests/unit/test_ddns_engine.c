@@ -320,6 +320,50 @@ static void test_status(void **state)
 	he_state_close(st);
 }
 
+/* The public-address verdict of the run is kept for `ddns status`. */
+static void test_status_public_verdict(void **state)
+{
+	struct env e;
+	struct he_state *st = NULL;
+	struct he_error err = {0};
+	struct he_ddns_public pub;
+	json_t *doc, *p;
+
+	(void)state;
+	env_init(&e, "A");
+	assert_int_equal(he_state_open(dir, HE_STATE_READ, 0, &st, &err), 0);
+	assert_int_equal(he_ddns_public_get(st, &pub), -ENOENT);
+	doc = he_ddns_status_json(&e.cfg, st, NULL, &err);
+	assert_non_null(doc);
+	assert_true(json_is_null(json_object_get(doc, "public")));
+	json_decref(doc);
+	he_state_close(st);
+
+	e.rep.nat = HE_PUBIP_NAT_CGNAT;
+	snprintf(e.rep.router_wan, sizeof(e.rep.router_wan), "100.64.77.2");
+	snprintf(e.rep.verdict, sizeof(e.rep.verdict), "CGNAT: ask the ISP");
+	fake_push(&e.net, 200, "dyndns2_good.txt");
+	run(&e, T0, false);
+	assert_int_equal(he_state_open(dir, HE_STATE_READ, 0, &st, &err), 0);
+	assert_int_equal(he_ddns_public_get(st, &pub), 0);
+	assert_string_equal(pub.nat, "cgnat");
+	assert_string_equal(pub.router_wan, "100.64.77.2");
+	assert_string_equal(pub.v4, "11.77.0.2");
+	assert_int_equal(pub.at, T0);
+	doc = he_ddns_status_json(&e.cfg, st, NULL, &err);
+	assert_non_null(doc);
+	p = json_object_get(doc, "public");
+	assert_string_equal(json_string_value(json_object_get(p, "nat")), "cgnat");
+	assert_string_equal(json_string_value(json_object_get(p, "verdict")), "CGNAT: ask the ISP");
+	p = json_array_get(json_object_get(doc, "records"), 0);
+	assert_string_equal(json_string_value(json_object_get(p, "address")), "11.77.0.2");
+	assert_true(json_is_null(json_object_get(p, "verify")));
+	json_decref(doc);
+	assert_null(he_ddns_status_json(&e.cfg, st, "nope", &err));
+	assert_int_equal(err.code, -ENOENT);
+	he_state_close(st);
+}
+
 static void test_no_address_no_secret(void **state)
 {
 	struct env e;
@@ -409,6 +453,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_911_waits_30_minutes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_backoff, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_status, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_status_public_verdict, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_address_no_secret, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cloudflare_through_engine, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rfc2136_bad_key, setup, teardown),
