@@ -176,11 +176,19 @@ struct he_ddns_result {
 	char message[HE_ERR_MSG_MAX]; /* one line for the user, never a secret */
 };
 
+struct he_rfc2136_addrs;
+
+/* A DNS query (he_rfc2136_query's shape): the verify seam for tests. */
+typedef int (*he_ddns_query_fn)(const char *server, const char *name, int family, int timeout_ms,
+				struct he_rfc2136_addrs *out, struct he_error *err);
+
 struct he_ddns_opts {
 	const char *name; /* NULL: every record */
 	bool force;       /* clear disabled and waits, send even when unchanged */
 	time_t now;
 	const struct he_ddns_transport *transport; /* NULL: he_ddns_curl_transport */
+	he_ddns_query_fn query;                    /* verify: NULL: he_rfc2136_query */
+	unsigned verify_pause_ms;                  /* between verify tries; 0: 1000 */
 };
 
 /*
@@ -193,6 +201,17 @@ struct he_ddns_opts {
 int he_ddns_run(const struct he_config *cfg, struct he_state *st,
 		const struct he_pubip_report *report, const struct he_ddns_opts *opts,
 		struct he_ddns_result *results, size_t max, size_t *n, struct he_error *err);
+
+/*
+ * verify = yes: ask the zone's authoritative servers (verify-server, else
+ * the zone's NS through the system resolver; the zone is the record's zone
+ * key, else the hostname without its first label) for the record, up to
+ * verify-tries times verify_pause_ms apart, until every server answers addr.
+ * Writes "verified by S1, S2", "MISMATCH: server S answers X (expected Y)"
+ * or "UNVERIFIED: why" into out. Returns 1 verified, 0 otherwise.
+ */
+int he_ddns_verify(const struct he_ddns_record *rec, int family, const char *addr,
+		   const struct he_ddns_opts *opts, char *out, size_t outsz);
 
 /* True if a result means failure (exit 1): a failed send, waiting after one, disabled, error. */
 bool he_ddns_result_failed(const struct he_ddns_result *r);

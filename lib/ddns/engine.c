@@ -373,6 +373,16 @@ static void run_record(const struct he_ddns_record *rec, json_t *sec,
 		res->next_attempt = jtime(fs, "next");
 		snprintf(res->message, sizeof(res->message), "%s %s: %s", fam_key(fams[i]), addr,
 			 res->answer.message);
+		if (rec->verify &&
+		    (res->answer.outcome == HE_DDNS_GOOD || res->answer.outcome == HE_DDNS_NOCHG)) {
+			char v[384];
+
+			he_ddns_verify(rec, fams[i], addr, opts, v, sizeof(v));
+			set_str(fs, "verify", v);
+			set_time(fs, "verify_at", now);
+			snprintf(res->message + strlen(res->message),
+				 sizeof(res->message) - strlen(res->message), "; %s", v);
+		}
 	}
 	he_secret_free(secret);
 }
