@@ -12,13 +12,16 @@
  * (911 waits, back-off, refresh-days).
  */
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "agent/control_client.h"
 #include "cli.h"
 #include "ddns/ddns.h"
 #include "publicip/publicip.h"
@@ -187,77 +190,182 @@ out:
 	return ret;
 }
 
-static int do_status(struct he_cli *cli, const char *name)
+static const char *jget(const json_t *o, const char *key)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+
+	return v ? v : "";
+}
+
+static time_t jt(const json_t *o, const char *key)
+{
+	return (time_t)json_integer_value(json_object_get(o, key));
+}
+
+/* "CGNAT", "double NAT" ... for the public-address line, NULL when no NAT. */
+static const char *nat_words(const char *nat)
+{
+	if (!strcmp(nat, "cgnat"))
+		return "CGNAT (carrier-grade NAT)";
+	if (!strcmp(nat, "double-nat"))
+		return "double NAT";
+	if (!strcmp(nat, "ds-lite"))
+		return "DS-Lite";
+	if (!strcmp(nat, "mismatch"))
+		return "router and outside disagree";
+	return NULL;
+}
+
+static void print_public(const json_t *pub)
+{
+	const char *nat = jget(pub, "nat"), *words = nat_words(nat);
+	const char *v4 = jget(pub, "v4"), *v6 = jget(pub, "v6"), *wan = jget(pub, "router_wan");
+	char at[32];
+
+	if (!json_is_object(pub))
+		return;
+	when(jt(pub, "at"), at, sizeof(at));
+	printf("public address (%s): IPv4 %s, IPv6 %s", at, *v4 ? v4 : "-", *v6 ? v6 : "-");
+	if (*wan)
+		printf("; router WAN %s", wan);
+	printf("\n");
+	if (words)
+		printf("  %s: the router's WAN address %s is not the public address; %s\n", words,
+		       *wan ? wan : "?", jget(pub, "verdict"));
+	else if (*jget(pub, "verdict"))
+		printf("  %s\n", jget(pub, "verdict"));
+}
+
+/*
+ * The status document: from the running agent when its control socket
+ * answers (no root needed), else from the state file. NULL after printing
+ * why; *exit_code set then.
+ */
+static json_t *status_doc(struct he_cli *cli, const char *name, int *exit_code)
 {
 	const struct he_config *cfg = &cli->cfg;
-	struct he_ddns_status *s = calloc(HE_DDNS_RESULTS_MAX, sizeof(*s));
 	struct he_state *st = NULL;
 	struct he_error err = {0};
-	time_t now = clock_now();
-	size_t n = 0;
-	int ret = HE_EXIT_FAIL;
-	bool bad = false;
+	char path[PATH_MAX + 16];
+	json_t *doc = NULL;
 
-	if (!s) {
-		he_errorf(cli, "out of memory");
-		return HE_EXIT_FAIL;
+	*exit_code = HE_EXIT_FAIL;
+	if (he_ctl_call(cfg->runtime_dir, HE_CTL_DDNS_STATUS, 2000, &doc, &err) == 0 &&
+	    json_is_array(json_object_get(doc, "records"))) {
+		json_t *recs = json_object_get(doc, "records"), *r;
+		size_t i;
+
+		/* the agent answers for every record: keep the asked one */
+		for (i = json_array_size(recs); name && i-- > 0;) {
+			r = json_array_get(recs, i);
+			if (strcmp(jget(r, "record"), name) != 0)
+				json_array_remove(recs, i);
+		}
+		json_object_set_new(doc, "source", json_string("agent"));
+		return doc;
+	}
+	if (doc) {
+		json_decref(doc);
+		doc = NULL;
+	}
+	if (err.code && err.code != -ENOENT && err.code != -ECONNREFUSED)
+		he_warnf(cli, "the agent did not answer (%s); reading the state file", err.msg);
+	snprintf(path, sizeof(path), "%s/state.json", cfg->state_dir);
+	if ((access(cfg->state_dir, X_OK) < 0 && errno == EACCES) ||
+	    (access(path, R_OK) < 0 && errno == EACCES)) {
+		he_errorf(cli,
+			  "cannot read the DNS record state in %s: permission denied. Run as "
+			  "root (sudo homeexpose ddns status), or start the agent (systemctl "
+			  "start homeexpose): its control socket in %s answers any user",
+			  cfg->state_dir, cfg->runtime_dir);
+		return NULL;
 	}
 	if (he_state_open(cfg->state_dir, HE_STATE_READ, 10000, &st, &err) < 0) {
 		he_errorf(cli, "%s", err.msg);
-		goto out;
+		return NULL;
 	}
-	if (he_ddns_status_get(cfg, st, name, s, HE_DDNS_RESULTS_MAX, &n, &err) < 0) {
+	doc = he_ddns_status_json(cfg, st, name, &err);
+	he_state_close(st);
+	if (!doc) {
 		he_errorf(cli, "%s", err.msg);
-		ret = HE_EXIT_USAGE;
-		goto out;
+		*exit_code = err.code == -ENOENT ? HE_EXIT_USAGE : HE_EXIT_FAIL;
+		return NULL;
 	}
-	for (size_t i = 0; i < n; i++)
-		bad |= *s[i].disabled || s[i].next_attempt > now;
-	if (cli->json) {
-		json_t *a = json_array();
+	json_object_set_new(doc, "source", json_string("state"));
+	return doc;
+}
 
-		for (size_t i = 0; i < n; i++)
-			json_array_append_new(
-			    a,
-			    json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:I, s:I, s:i, "
-				      "s:s?, s:b}",
-				      "record", s[i].record, "provider", s[i].provider, "hostname",
-				      s[i].hostname, "family", fam(s[i].family), "address",
-				      s[i].accepted, "accepted_at", (json_int_t)s[i].accepted_at,
-				      "answer", s[i].last_code, "message", s[i].last_message,
-				      "answered_at", (json_int_t)s[i].last_at, "next_attempt",
-				      (json_int_t)s[i].next_attempt, "failures", (int)s[i].failures,
-				      "disabled", *s[i].disabled ? s[i].disabled : NULL,
-				      "config_changed", s[i].config_changed));
-		he_json_print(json_pack("{s:o, s:I}", "records", a, "now", (json_int_t)now));
-	} else if (!n) {
+static int do_status(struct he_cli *cli, const char *name)
+{
+	const struct he_config *cfg = &cli->cfg;
+	time_t now = clock_now();
+	json_t *doc, *recs, *r;
+	size_t i;
+	int ret;
+	bool bad = false;
+
+	bool known = !name;
+
+	for (unsigned k = 0; k < cfg->nddns && !known; k++)
+		known = !strcmp(cfg->ddns[k].name, name);
+	if (!known) {
+		he_errorf(cli, "no [ddns %s] section in %s", name, cfg->path);
+		return HE_EXIT_USAGE;
+	}
+	doc = status_doc(cli, name, &ret);
+	if (!doc)
+		return ret;
+	recs = json_object_get(doc, "records");
+	json_array_foreach(recs, i, r)
+	{
+		bad |= *jget(r, "disabled") != '\0';
+		bad |= jt(r, "next_attempt") > now;
+		bad |= !strncmp(jget(r, "verify"), "MISMATCH", 8);
+	}
+	if (cli->json) {
+		json_object_set_new(doc, "now", json_integer((json_int_t)now));
+		he_json_print(json_incref(doc));
+	} else if (!json_array_size(recs)) {
 		printf("no [ddns NAME] sections in %s\n", cfg->path);
 	} else {
+		print_public(json_object_get(doc, "public"));
 		printf("%-12s %-4s %-26s %-22s %-10s %-21s %s\n", "NAME", "TYPE", "HOSTNAME",
 		       "ADDRESS", "ANSWER", "WHEN", "NEXT ATTEMPT");
-		for (size_t i = 0; i < n; i++) {
+		json_array_foreach(recs, i, r)
+		{
 			char at[32], next[32];
+			const char *addr = jget(r, "address"), *code = jget(r, "answer");
+			const char *disabled = jget(r, "disabled"), *verify = jget(r, "verify");
+			time_t na = jt(r, "next_attempt");
 
-			when(s[i].last_at, at, sizeof(at));
-			when(s[i].next_attempt > now ? s[i].next_attempt : 0, next, sizeof(next));
-			printf("%-12s %-4s %-26s %-22s %-10s %-21s %s\n", s[i].record,
-			       fam(s[i].family), s[i].hostname,
-			       *s[i].accepted ? s[i].accepted : "-",
-			       *s[i].last_code ? s[i].last_code : "-", at, next);
-			if (*s[i].disabled)
-				printf("  disabled: %s\n", s[i].disabled);
-			else if (s[i].next_attempt > now)
-				printf("  waiting (%u failure%s): %s\n", s[i].failures,
-				       s[i].failures == 1 ? "" : "s", s[i].last_message);
-			if (s[i].config_changed)
+			when(jt(r, "answered_at"), at, sizeof(at));
+			when(na > now ? na : 0, next, sizeof(next));
+			printf("%-12s %-4s %-26s %-22s %-10s %-21s %s\n", jget(r, "record"),
+			       jget(r, "family"), jget(r, "hostname"), *addr ? addr : "-",
+			       *code ? code : "-", at, next);
+			if (*disabled)
+				printf("  disabled: %s\n", disabled);
+			else if (na > now)
+				printf("  waiting (%d failure%s): %s\n",
+				       (int)json_integer_value(json_object_get(r, "failures")),
+				       json_integer_value(json_object_get(r, "failures")) == 1
+					   ? ""
+					   : "s",
+				       jget(r, "message"));
+			if (*verify) {
+				when(jt(r, "verify_at"), at, sizeof(at));
+				printf("  %s %s (%s)\n",
+				       strncmp(verify, "MISMATCH", 8) ? "verify:" : "VERIFY:",
+				       verify, at);
+			}
+			if (json_is_true(json_object_get(r, "config_changed")))
 				printf("  configuration changed: the next update starts afresh\n");
 		}
+		if (!strcmp(jget(doc, "source"), "agent") && cli->verbosity >= 0)
+			printf("(from the running agent)\n");
 	}
-	ret = bad ? HE_EXIT_FAIL : HE_EXIT_OK;
-out:
-	he_state_close(st);
-	free(s);
-	return ret;
+	json_decref(doc);
+	return bad ? HE_EXIT_FAIL : HE_EXIT_OK;
 }
 
 int cmd_ddns(struct he_cli *cli, int argc, char **argv)

@@ -79,34 +79,26 @@ static json_t *status_reply(const struct he_agent *a)
 
 static json_t *ddns_reply(const struct he_agent *a, bool *ok, char *msg, size_t len)
 {
-	struct he_ddns_status *st = calloc(HE_DDNS_RESULTS_MAX, sizeof(*st));
 	struct he_state *state = NULL;
 	struct he_error err = {0};
-	json_t *arr = json_array();
-	size_t n = 0;
+	json_t *doc = NULL, *extra;
 
-	if (!st || he_state_open(a->cfg.state_dir, HE_STATE_READ, 500, &state, &err) < 0 ||
-	    he_ddns_status_get(&a->cfg, state, NULL, st, HE_DDNS_RESULTS_MAX, &n, &err) < 0) {
+	/* the same document as `ddns status --json` (lib/ddns), plus the agent's view */
+	if (he_state_open(a->cfg.state_dir, HE_STATE_READ, 500, &state, &err) == 0)
+		doc = he_ddns_status_json(&a->cfg, state, NULL, &err);
+	he_state_close(state);
+	if (!doc) {
 		*ok = false;
 		snprintf(msg, len, "%s", err.msg[0] ? err.msg : "out of memory");
+		doc = json_pack("{s:[], s:n}", "records", "public");
 	}
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(
-		    arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:I, s:I, s:i, s:s?}",
-				   "record", st[i].record, "provider", st[i].provider, "hostname",
-				   st[i].hostname, "family",
-				   st[i].family == AF_INET6 ? "AAAA" : "A", "address",
-				   st[i].accepted, "accepted_at", (json_int_t)st[i].accepted_at,
-				   "answer", st[i].last_code, "message", st[i].last_message,
-				   "answered_at", (json_int_t)st[i].last_at, "next_attempt",
-				   (json_int_t)st[i].next_attempt, "failures", (int)st[i].failures,
-				   "disabled", *st[i].disabled ? st[i].disabled : NULL));
-	he_state_close(state);
-	free(st);
-	return json_pack("{s:o, s:s, s:s, s:s, s:I, s:I}", "records", arr, "public_v4", a->pub4,
-			 "public_v6", a->pub6, "verdict", a->verdict, "outside_checks",
-			 (json_int_t)a->m.outside_checks, "ddns_updates",
-			 (json_int_t)a->m.ddns_updates);
+	extra = json_pack("{s:s, s:s, s:s, s:I, s:I}", "public_v4", a->pub4, "public_v6", a->pub6,
+			  "verdict", a->verdict, "outside_checks", (json_int_t)a->m.outside_checks,
+			  "ddns_updates", (json_int_t)a->m.ddns_updates);
+	if (doc && extra)
+		json_object_update(doc, extra);
+	json_decref(extra);
+	return doc;
 }
 
 json_t *he_agent_ctl_handle(void *ctx, const struct he_ctl_request *req, bool *ok, char *msg,

@@ -99,6 +99,9 @@ static const struct he_key ddns_keys[] = {
     {"tsig-key-file", HE_KT_SECRET, D(tsig_key_file), 0, 0, NULL},
     {"ca-file", HE_KT_PATH, D(ca_file), 0, 0, NULL},
     {"refresh-days", HE_KT_UINT, D(refresh_days), 1, 365, NULL},
+    {"verify", HE_KT_BOOL, D(verify), 0, 0, NULL},
+    {"verify-server", HE_KT_HOST, D(verify_server), 0, 0, NULL},
+    {"verify-tries", HE_KT_UINT, D(verify_tries), 1, 10, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL},
 };
 
@@ -179,6 +182,7 @@ static struct he_ddns_record *ddns_section(struct load_ctx *c, const char *name,
 	r->line = line;
 	snprintf(r->families, sizeof(r->families), "A");
 	r->refresh_days = 25;
+	r->verify_tries = 3;
 	return r;
 }
 

@@ -37,6 +37,9 @@ struct he_ddns_record {
 	char tsig_key_file[PATH_MAX]; /* secret */
 	char ca_file[PATH_MAX];
 	unsigned refresh_days;
+	bool verify;                     /* ask the zone's servers after an update */
+	char verify_server[HE_HOST_MAX]; /* ADDR[:PORT]; "": the zone's NS */
+	unsigned verify_tries;           /* propagation allowance, 1 s apart */
 };
 
 struct he_config {

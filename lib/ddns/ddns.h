@@ -24,6 +24,7 @@
 #define HE_DDNS_DDNS_H
 
 #include <stdbool.h>
+#include <jansson.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -175,11 +176,19 @@ struct he_ddns_result {
 	char message[HE_ERR_MSG_MAX]; /* one line for the user, never a secret */
 };
 
+struct he_rfc2136_addrs;
+
+/* A DNS query (he_rfc2136_query's shape): the verify seam for tests. */
+typedef int (*he_ddns_query_fn)(const char *server, const char *name, int family, int timeout_ms,
+				struct he_rfc2136_addrs *out, struct he_error *err);
+
 struct he_ddns_opts {
 	const char *name; /* NULL: every record */
 	bool force;       /* clear disabled and waits, send even when unchanged */
 	time_t now;
 	const struct he_ddns_transport *transport; /* NULL: he_ddns_curl_transport */
+	he_ddns_query_fn query;                    /* verify: NULL: he_rfc2136_query */
+	unsigned verify_pause_ms;                  /* between verify tries; 0: 1000 */
 };
 
 /*
@@ -192,6 +201,17 @@ struct he_ddns_opts {
 int he_ddns_run(const struct he_config *cfg, struct he_state *st,
 		const struct he_pubip_report *report, const struct he_ddns_opts *opts,
 		struct he_ddns_result *results, size_t max, size_t *n, struct he_error *err);
+
+/*
+ * verify = yes: ask the zone's authoritative servers (verify-server, else
+ * the zone's NS through the system resolver; the zone is the record's zone
+ * key, else the hostname without its first label) for the record, up to
+ * verify-tries times verify_pause_ms apart, until every server answers addr.
+ * Writes "verified by S1, S2", "MISMATCH: server S answers X (expected Y)"
+ * or "UNVERIFIED: why" into out. Returns 1 verified, 0 otherwise.
+ */
+int he_ddns_verify(const struct he_ddns_record *rec, int family, const char *addr,
+		   const struct he_ddns_opts *opts, char *out, size_t outsz);
 
 /* True if a result means failure (exit 1): a failed send, waiting after one, disabled, error. */
 bool he_ddns_result_failed(const struct he_ddns_result *r);
@@ -211,11 +231,45 @@ struct he_ddns_status {
 	unsigned failures;   /* consecutive transient failures */
 	char disabled[384];  /* why the record is disabled, "" if it is not */
 	bool config_changed; /* the record's config changed since the state was written */
+	/* verify = yes: what the zone's authoritative servers answered after the last update */
+	char verify[384]; /* "verified ...", "MISMATCH: server X answers Y", "" if not checked */
+	time_t verify_at;
 };
 
 /* Fill status entries for every record (or name); returns 0 or -ENOENT for an unknown name. */
 int he_ddns_status_get(const struct he_config *cfg, struct he_state *st, const char *name,
 		       struct he_ddns_status *out, size_t max, size_t *n, struct he_error *err);
+
+/*
+ * The public-address verdict of the last he_ddns_run() that had a report:
+ * he_ddns_run() stores it in the "ddns" state section (key "@public") so
+ * that `ddns status` can say CGNAT / double NAT later, whoever ran the
+ * update (the command or the agent).
+ */
+struct he_ddns_public {
+	char nat[16]; /* he_pubip_nat_name(): "none", "cgnat", "double-nat", ... */
+	char router_wan[HE_DDNS_ADDR_MAX];
+	char v4[HE_DDNS_ADDR_MAX]; /* trusted addresses then ("" none) */
+	char v6[HE_DDNS_ADDR_MAX];
+	char verdict[HE_ERR_MSG_MAX];
+	time_t at;
+};
+
+/* The stored verdict: 0, or -ENOENT when no update has run yet. */
+int he_ddns_public_get(struct he_state *st, struct he_ddns_public *out);
+
+/*
+ * `ddns status` as JSON, the shape both `ddns status --json` and the
+ * agent's ddns-status control reply use:
+ *   { "records": [ { record, provider, hostname, family, address,
+ *                    accepted_at, answer, message, answered_at,
+ *                    next_attempt, failures, disabled (or null),
+ *                    config_changed, verify (or null), verify_at } ... ],
+ *     "public": { nat, router_wan, v4, v6, verdict, at } or null }
+ * NULL with err set for an unknown name (-ENOENT) or no memory.
+ */
+json_t *he_ddns_status_json(const struct he_config *cfg, struct he_state *st, const char *name,
+			    struct he_error *err);
 
 /* Hash of the record's settings (and its secret file's identity), hex, for "config changed". */
 void he_ddns_config_hash(const struct he_ddns_record *rec, char *out, size_t outsz);

@@ -8,6 +8,9 @@
  *               "last_message": TEXT, "last_at": T, "next": T, "failures": N },
  *     "AAAA": { ... } }
  * A record whose configuration hash differs from "config" starts afresh.
+ * Key "@public" (not a record name: names cannot start with '@') holds the
+ * public-address verdict of the last run: { "nat", "router_wan", "v4",
+ * "v6", "verdict", "at" }.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -370,6 +373,16 @@ static void run_record(const struct he_ddns_record *rec, json_t *sec,
 		res->next_attempt = jtime(fs, "next");
 		snprintf(res->message, sizeof(res->message), "%s %s: %s", fam_key(fams[i]), addr,
 			 res->answer.message);
+		if (rec->verify &&
+		    (res->answer.outcome == HE_DDNS_GOOD || res->answer.outcome == HE_DDNS_NOCHG)) {
+			char v[384];
+
+			he_ddns_verify(rec, fams[i], addr, opts, v, sizeof(v));
+			set_str(fs, "verify", v);
+			set_time(fs, "verify_at", now);
+			snprintf(res->message + strlen(res->message),
+				 sizeof(res->message) - strlen(res->message), "; %s", v);
+		}
 	}
 	he_secret_free(secret);
 }
@@ -384,6 +397,13 @@ int he_ddns_run(const struct he_config *cfg, struct he_state *st,
 	*n = 0;
 	if (!sec)
 		return he_error_set(err, -ENOMEM, "cannot read the ddns state");
+	if (report)
+		json_object_set_new(sec, "@public",
+				    json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "nat",
+					      he_pubip_nat_name(report->nat), "router_wan",
+					      report->router_wan, "v4", report->v4, "v6",
+					      report->v6, "verdict", report->verdict, "at",
+					      (json_int_t)opts->now));
 	for (unsigned i = 0; i < cfg->nddns; i++) {
 		if (opts->name && strcmp(opts->name, cfg->ddns[i].name) != 0)
 			continue;
@@ -441,10 +461,67 @@ int he_ddns_status_get(const struct he_config *cfg, struct he_state *st, const c
 			s->next_attempt = jtime(fs, "next");
 			s->failures = (unsigned)json_integer_value(json_object_get(fs, "failures"));
 			snprintf(s->disabled, sizeof(s->disabled), "%s", jstr(rs, "disabled"));
+			snprintf(s->verify, sizeof(s->verify), "%s", jstr(fs, "verify"));
+			s->verify_at = jtime(fs, "verify_at");
 		}
 	}
 	if (name && !found)
 		return he_error_set(err, -ENOENT, "no [ddns %s] section in the configuration",
 				    name);
 	return 0;
+}
+
+int he_ddns_public_get(struct he_state *st, struct he_ddns_public *out)
+{
+	json_t *p = json_object_get(he_state_section(st, "ddns"), "@public");
+
+	memset(out, 0, sizeof(*out));
+	if (!json_is_object(p))
+		return -ENOENT;
+	snprintf(out->nat, sizeof(out->nat), "%s", jstr(p, "nat"));
+	snprintf(out->router_wan, sizeof(out->router_wan), "%s", jstr(p, "router_wan"));
+	snprintf(out->v4, sizeof(out->v4), "%s", jstr(p, "v4"));
+	snprintf(out->v6, sizeof(out->v6), "%s", jstr(p, "v6"));
+	snprintf(out->verdict, sizeof(out->verdict), "%s", jstr(p, "verdict"));
+	out->at = jtime(p, "at");
+	return 0;
+}
+
+json_t *he_ddns_status_json(const struct he_config *cfg, struct he_state *st, const char *name,
+			    struct he_error *err)
+{
+	struct he_ddns_status *s = calloc(HE_DDNS_RESULTS_MAX, sizeof(*s));
+	struct he_ddns_public pub;
+	json_t *arr, *pj = json_null();
+	size_t n = 0;
+
+	if (!s) {
+		he_error_set(err, -ENOMEM, "out of memory");
+		return NULL;
+	}
+	if (he_ddns_status_get(cfg, st, name, s, HE_DDNS_RESULTS_MAX, &n, err) < 0) {
+		free(s);
+		return NULL;
+	}
+	arr = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(
+		    arr,
+		    json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:I, s:I, s:i, s:s?, "
+			      "s:b, s:s?, s:I}",
+			      "record", s[i].record, "provider", s[i].provider, "hostname",
+			      s[i].hostname, "family", fam_key(s[i].family), "address",
+			      s[i].accepted, "accepted_at", (json_int_t)s[i].accepted_at, "answer",
+			      s[i].last_code, "message", s[i].last_message, "answered_at",
+			      (json_int_t)s[i].last_at, "next_attempt",
+			      (json_int_t)s[i].next_attempt, "failures", (int)s[i].failures,
+			      "disabled", *s[i].disabled ? s[i].disabled : NULL, "config_changed",
+			      s[i].config_changed, "verify", *s[i].verify ? s[i].verify : NULL,
+			      "verify_at", (json_int_t)s[i].verify_at));
+	free(s);
+	if (he_ddns_public_get(st, &pub) == 0)
+		pj = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "nat", pub.nat, "router_wan",
+			       pub.router_wan, "v4", pub.v4, "v6", pub.v6, "verdict", pub.verdict,
+			       "at", (json_int_t)pub.at);
+	return json_pack("{s:o, s:o}", "records", arr, "public", pj);
 }

@@ -1537,41 +1537,64 @@ static uint16_t random_id(void)
 	return id;
 }
 
-/* The zone's primary from its SOA MNAME, through the system resolver. */
-static int find_primary(const char *zone, int ms, char *out, size_t n, struct he_error *err)
+/*
+ * The first rdata field of the zone's TYPE records (SOA: MNAME, NS: the
+ * server's name), through the system resolver: up to max into out, *n set.
+ * -ENOENT without a resolver (*n = 0) or without an answer.
+ */
+static int system_lookup(const char *zone, ldns_rr_type type, int ms, char (*out)[HE_HOST_NAME_MAX],
+			 size_t max, size_t *n)
 {
 	ldns_resolver *r = NULL;
 	ldns_rdf *z = NULL;
 	ldns_pkt *p = NULL;
-	ldns_rr_list *soa = NULL;
-	int ret = -ENOENT;
+	ldns_rr_list *rrs = NULL;
 
+	*n = 0;
 	if (ldns_resolver_new_frm_file(&r, NULL) != LDNS_STATUS_OK || !r)
-		return he_error_set(err, -ENOENT,
-				    "rfc2136: no server set and no system resolver to find the "
-				    "primary of zone '%.200s': set server",
-				    zone);
+		return -ENOENT;
 	ldns_resolver_set_timeout(r, (struct timeval){.tv_sec = ms / 1000 ? ms / 1000 : 1});
 	ldns_resolver_set_retry(r, 1);
 	z = ldns_dname_new_frm_str(zone);
 	if (z)
-		p = ldns_resolver_query(r, z, LDNS_RR_TYPE_SOA, LDNS_RR_CLASS_IN, LDNS_RD);
+		p = ldns_resolver_query(r, z, type, LDNS_RR_CLASS_IN, LDNS_RD);
 	if (p)
-		soa = ldns_pkt_rr_list_by_type(p, LDNS_RR_TYPE_SOA, LDNS_SECTION_ANSWER);
-	if (soa && ldns_rr_list_rr_count(soa) > 0) {
-		rdf_str(ldns_rr_rdf(ldns_rr_list_rr(soa, 0), 0), out, n);
-		ret = 0;
-	} else {
-		he_error_set(err, ret,
-			     "rfc2136: no server set and the system resolver gave no SOA for zone "
-			     "'%.200s': set server to the zone's primary",
-			     zone);
-	}
-	ldns_rr_list_deep_free(soa);
+		rrs = ldns_pkt_rr_list_by_type(p, type, LDNS_SECTION_ANSWER);
+	for (size_t i = 0; rrs && i < ldns_rr_list_rr_count(rrs) && *n < max; i++)
+		rdf_str(ldns_rr_rdf(ldns_rr_list_rr(rrs, i), 0), out[(*n)++], HE_HOST_NAME_MAX);
+	ldns_rr_list_deep_free(rrs);
 	ldns_pkt_free(p);
 	ldns_rdf_deep_free(z);
 	ldns_resolver_deep_free(r);
-	return ret;
+	return *n ? 0 : -ENOENT;
+}
+
+/* The zone's primary from its SOA MNAME, through the system resolver. */
+static int find_primary(const char *zone, int ms, char *out, size_t n, struct he_error *err)
+{
+	char name[1][HE_HOST_NAME_MAX];
+	size_t got;
+
+	if (system_lookup(zone, LDNS_RR_TYPE_SOA, ms, name, 1, &got) < 0)
+		return he_error_set(err, -ENOENT,
+				    "rfc2136: no server set and the system resolver gave no SOA "
+				    "for zone '%.200s': set server to the zone's primary",
+				    zone);
+	snprintf(out, n, "%s", name[0]);
+	return 0;
+}
+
+int he_rfc2136_zone_ns(const char *zone, int timeout_ms, struct he_rfc2136_names *out,
+		       struct he_error *err)
+{
+	if (system_lookup(zone, LDNS_RR_TYPE_NS, timeout_ms, out->name, HE_RFC2136_MAX_NS,
+			  &out->n) < 0)
+		return he_error_set(
+		    err, -ENOENT,
+		    "the system resolver gave no NS records for zone '%.200s' "
+		    "(no resolver, or the zone is not delegated): set verify-server",
+		    zone);
+	return 0;
 }
 
 int he_rfc2136_update(const struct he_rfc2136_req *req, struct he_rfc2136_result *res,

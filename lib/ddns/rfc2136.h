@@ -117,6 +117,22 @@ struct he_rfc2136_addrs {
 int he_rfc2136_query(const char *server, const char *name, int family, int timeout_ms,
 		     struct he_rfc2136_addrs *out, struct he_error *err);
 
+#define HE_RFC2136_MAX_NS 8
+#define HE_HOST_NAME_MAX  256
+
+struct he_rfc2136_names {
+	size_t n;
+	char name[HE_RFC2136_MAX_NS][HE_HOST_NAME_MAX];
+};
+
+/*
+ * The zone's authoritative servers (its NS records' names, without the
+ * trailing dot) through the system resolver. -ENOENT with a
+ * message naming verify-server when there is no resolver or no answer.
+ */
+int he_rfc2136_zone_ns(const char *zone, int timeout_ms, struct he_rfc2136_names *out,
+		       struct he_error *err);
+
 /* --- pure parts (no I/O), for tests, fuzzing and the adapter --- */
 
 /*

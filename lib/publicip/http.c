@@ -101,6 +101,10 @@ static CURL *make_easy(struct he_http_query *q, struct body *b, long timeout_ms,
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+#if LIBCURL_VERSION_NUM >= 0x075700
+	/* at the deadline, do not wait for a hanging resolver thread to end */
+	curl_easy_setopt(e, CURLOPT_QUICK_EXIT, 1L);
+#endif
 	curl_easy_setopt(e, CURLOPT_IPRESOLVE,
 			 q->family == AF_INET6 ? CURL_IPRESOLVE_V6 : CURL_IPRESOLVE_V4);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "homeexpose/" HE_VERSION);

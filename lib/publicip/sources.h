@@ -48,9 +48,11 @@ int he_stun_parse_server(const char *s, char *host, size_t hlen, uint16_t *port,
 /*
  * Ask every query's server at once, one UDP socket each, retransmitting per
  * RFC 8489 (RTO 500 ms, doubling, at most 7 requests) but never past
- * timeout_ms from the start (host names are resolved first, with the system
- * resolver). Each query gets its own rc/addr/error; returns the number that
- * succeeded.
+ * timeout_ms from the start. Host names are resolved with the system
+ * resolver on a detached thread inside that deadline: a resolver that hangs
+ * costs at most timeout_ms, and the query fails with "name resolution timed
+ * out" (-ETIMEDOUT). Each query gets its own rc/addr/error; returns the
+ * number that succeeded.
  */
 size_t he_stun_query_all(struct he_stun_query *q, size_t n, int timeout_ms);
 
@@ -80,7 +82,9 @@ int he_pubip_parse_body(const char *body, size_t len, int family, char *out, siz
 /*
  * Ask every URL at once (libcurl multi), TLS verification always on, a
  * truthful User-Agent (homeexpose/VERSION), no redirects, http and https
- * only, everything within timeout_ms. Returns the number that succeeded;
+ * only, everything within timeout_ms, name resolution included (libcurl's
+ * threaded resolver; a resolver thread still running at the deadline is
+ * left behind, CURLOPT_QUICK_EXIT, not waited for). Returns the number that succeeded;
  * a setup failure of libcurl itself fails every query.
  */
 size_t he_http_query_all(struct he_http_query *q, size_t n, int timeout_ms);

@@ -7,12 +7,14 @@
 #include <errno.h>
 #include <netdb.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,6 +27,8 @@
 #define STUN_RM     16  /* wait after the last request: Rm * RTO */
 #define MAX_QUERIES 32
 
+struct stun_resolve;
+
 struct stun_slot {
 	int fd;
 	bool done;
@@ -33,7 +37,10 @@ struct stun_slot {
 	size_t req_len;
 	uint64_t next_ms; /* next (re)transmission, relative to start */
 	unsigned rto;
-	int last_decode; /* last decode failure seen (kept waiting) */
+	int last_decode;         /* last decode failure seen (kept waiting) */
+	struct stun_resolve *rs; /* host name being resolved, else NULL */
+	char host[HE_PUBIP_HOST_MAX];
+	uint16_t port;
 };
 
 static uint64_t now_ms(void)
@@ -111,44 +118,120 @@ static void fail(struct he_stun_query *q, int rc, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Resolve and connect one query's socket; -errno with q->error set. */
-static int open_slot(struct he_stun_query *q, struct stun_slot *sl)
+/*
+ * A host name is resolved on a detached thread so that the deadline holds
+ * even when the resolver hangs (no network, a dead name server: glibc's
+ * getaddrinfo can take minutes). The thread and the query loop share this
+ * block; whoever drops the last reference frees it. The thread signals the
+ * eventfd when it is done, under the lock, so the fd is open then.
+ */
+struct stun_resolve {
+	pthread_mutex_t mu;
+	int refs;
+	int efd;
+	bool done;
+	int ret;
+	struct addrinfo *res;
+	struct addrinfo hints;
+	char host[HE_PUBIP_HOST_MAX];
+	char port[8];
+};
+
+static void resolve_free(struct stun_resolve *r)
 {
-	char host[HE_PUBIP_HOST_MAX], ptxt[8], atxt[INET6_ADDRSTRLEN];
-	struct addrinfo hints, *res = NULL;
-	struct he_error e;
-	uint16_t port;
-	int ret, fd;
+	if (r->res)
+		freeaddrinfo(r->res);
+	if (r->efd >= 0)
+		close(r->efd);
+	pthread_mutex_destroy(&r->mu);
+	free(r);
+}
 
-	sl->fd = -1;
-	if (he_stun_parse_server(q->server, host, sizeof(host), &port, &e) < 0) {
-		fail(q, -EINVAL, "%.383s", e.msg);
-		return -EINVAL;
-	}
-	{
-		struct in6_addr tmp;
-		int other = q->family == AF_INET ? AF_INET6 : AF_INET;
+static void resolve_put(struct stun_resolve *r)
+{
+	bool last;
 
-		if (inet_pton(other, host, &tmp) == 1) {
-			fail(q, -EAFNOSUPPORT, "'%s' is not an %s address", host,
-			     q->family == AF_INET ? "IPv4" : "IPv6");
-			return -EAFNOSUPPORT;
-		}
+	if (!r)
+		return;
+	pthread_mutex_lock(&r->mu);
+	last = --r->refs == 0;
+	pthread_mutex_unlock(&r->mu);
+	if (last)
+		resolve_free(r);
+}
+
+static void *resolve_thread(void *arg)
+{
+	struct stun_resolve *r = arg;
+	struct addrinfo *res = NULL;
+	uint64_t one = 1;
+	int ret = getaddrinfo(r->host, r->port, &r->hints, &res);
+	bool last;
+
+	pthread_mutex_lock(&r->mu);
+	r->ret = ret;
+	r->res = res;
+	r->done = true;
+	if (write(r->efd, &one, sizeof(one)) < 0)
+		r->ret = ret; /* an eventfd write cannot fail short of overflow */
+	last = --r->refs == 0;
+	pthread_mutex_unlock(&r->mu);
+	if (last)
+		resolve_free(r);
+	return NULL;
+}
+
+/* Start resolving host on a thread; NULL (q failed) if that cannot start. */
+static struct stun_resolve *resolve_start(struct he_stun_query *q, const char *host,
+					  const char *port, const struct addrinfo *hints)
+{
+	struct stun_resolve *r = calloc(1, sizeof(*r));
+	pthread_attr_t attr;
+	pthread_t th;
+	int ret;
+
+	if (!r) {
+		fail(q, -ENOMEM, "%s", "out of memory");
+		return NULL;
 	}
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = q->family;
-	hints.ai_socktype = SOCK_DGRAM;
-	snprintf(ptxt, sizeof(ptxt), "%u", port);
-	ret = getaddrinfo(host, ptxt, &hints, &res);
-	if (ret != 0 || !res) {
+	r->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (r->efd < 0) {
+		fail(q, -errno, "eventfd: %s", strerror(errno));
+		free(r);
+		return NULL;
+	}
+	pthread_mutex_init(&r->mu, NULL);
+	r->refs = 2;
+	r->hints = *hints;
+	snprintf(r->host, sizeof(r->host), "%s", host);
+	snprintf(r->port, sizeof(r->port), "%s", port);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	ret = pthread_create(&th, &attr, resolve_thread, r);
+	pthread_attr_destroy(&attr);
+	if (ret) {
+		fail(q, -ret, "cannot start resolving '%s': %s", host, strerror(ret));
+		r->refs = 1;
+		resolve_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* Connect the query's socket to the resolved address; -errno with q->error set. */
+static int connect_slot(struct he_stun_query *q, struct stun_slot *sl, const char *host,
+			uint16_t port, int gai, struct addrinfo *res)
+{
+	char atxt[INET6_ADDRSTRLEN];
+	int fd;
+
+	if (gai != 0 || !res) {
 		char msg[HE_ERR_MSG_MAX / 2];
 
 		snprintf(msg, sizeof(msg), "cannot resolve '%s' to an %s address: %s", host,
 			 q->family == AF_INET6 ? "IPv6" : "IPv4",
-			 ret ? gai_strerror(ret) : "no address");
+			 gai ? gai_strerror(gai) : "no address");
 		fail(q, -EHOSTUNREACH, "%s", msg);
-		if (res)
-			freeaddrinfo(res);
 		return -EHOSTUNREACH;
 	}
 	if (q->family == AF_INET6)
@@ -162,7 +245,6 @@ static int open_slot(struct he_stun_query *q, struct stun_slot *sl)
 	if (fd < 0 || connect(fd, res->ai_addr, res->ai_addrlen) < 0) {
 		int e2 = errno;
 
-		freeaddrinfo(res);
 		if (fd >= 0)
 			close(fd);
 		fail(q, -e2, "cannot reach %s: no route (check this host's default route)",
@@ -172,7 +254,6 @@ static int open_slot(struct he_stun_query *q, struct stun_slot *sl)
 				 strerror(e2));
 		return -e2;
 	}
-	freeaddrinfo(res);
 	if (getrandom(sl->tid, sizeof(sl->tid), 0) != (ssize_t)sizeof(sl->tid)) {
 		close(fd);
 		fail(q, -EIO, "%s", "no random bytes for the transaction id");
@@ -184,6 +265,72 @@ static int open_slot(struct he_stun_query *q, struct stun_slot *sl)
 	sl->next_ms = 0;
 	sl->last_decode = 0;
 	return 0;
+}
+
+/*
+ * Open one query's socket: an address literal at once, a host name through
+ * resolve_start() (sl->rs set, finished by resolve_done() in the loop).
+ * -errno with q->error set.
+ */
+static int open_slot(struct he_stun_query *q, struct stun_slot *sl)
+{
+	char ptxt[8];
+	struct addrinfo hints, *res = NULL;
+	struct he_error e;
+	int ret;
+
+	sl->fd = -1;
+	sl->rs = NULL;
+	if (he_stun_parse_server(q->server, sl->host, sizeof(sl->host), &sl->port, &e) < 0) {
+		fail(q, -EINVAL, "%.383s", e.msg);
+		return -EINVAL;
+	}
+	{
+		struct in6_addr tmp;
+		int other = q->family == AF_INET ? AF_INET6 : AF_INET;
+
+		if (inet_pton(other, sl->host, &tmp) == 1) {
+			fail(q, -EAFNOSUPPORT, "'%s' is not an %s address", sl->host,
+			     q->family == AF_INET ? "IPv4" : "IPv6");
+			return -EAFNOSUPPORT;
+		}
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = q->family;
+	hints.ai_socktype = SOCK_DGRAM;
+	hints.ai_flags = AI_NUMERICSERV;
+	snprintf(ptxt, sizeof(ptxt), "%u", sl->port);
+	hints.ai_flags |= AI_NUMERICHOST;
+	ret = getaddrinfo(sl->host, ptxt, &hints, &res);
+	if (ret != EAI_NONAME) {
+		ret = connect_slot(q, sl, sl->host, sl->port, ret, res);
+		if (res)
+			freeaddrinfo(res);
+		return ret;
+	}
+	hints.ai_flags &= ~AI_NUMERICHOST;
+	sl->rs = resolve_start(q, sl->host, ptxt, &hints);
+	return sl->rs ? 0 : q->rc;
+}
+
+/* The resolver thread of a slot finished: connect (or fail). */
+static int resolve_done(struct he_stun_query *q, struct stun_slot *sl)
+{
+	struct stun_resolve *r = sl->rs;
+	struct addrinfo *res;
+	int gai, ret;
+
+	pthread_mutex_lock(&r->mu);
+	gai = r->ret;
+	res = r->res;
+	r->res = NULL;
+	pthread_mutex_unlock(&r->mu);
+	resolve_put(r);
+	sl->rs = NULL;
+	ret = connect_slot(q, sl, sl->host, sl->port, gai, res);
+	if (res)
+		freeaddrinfo(res);
+	return ret;
 }
 
 /* Handle one datagram; true when the query is finished. */
@@ -257,6 +404,12 @@ size_t he_stun_query_all(struct he_stun_query *q, size_t n, int timeout_ms)
 		for (i = 0; i < n; i++) {
 			if (sl[i].done)
 				continue;
+			if (sl[i].rs) { /* still resolving its host name */
+				pfd[np].fd = sl[i].rs->efd;
+				pfd[np].events = POLLIN;
+				map[np++] = i;
+				continue;
+			}
 			if (sl[i].next_ms <= t && q[i].sent < STUN_RC) {
 				if (send(sl[i].fd, sl[i].req, sl[i].req_len, 0) < 0 &&
 				    errno == ECONNREFUSED) {
@@ -293,6 +446,14 @@ size_t he_stun_query_all(struct he_stun_query *q, size_t n, int timeout_ms)
 			if (!(pfd[k].revents & (POLLIN | POLLERR)))
 				continue;
 			i = map[k];
+			if (sl[i].rs) {
+				if (resolve_done(&q[i], &sl[i]) < 0) {
+					sl[i].done = true;
+					open--;
+					q[i].ms = (unsigned)(now_ms() - start);
+				}
+				continue;
+			}
 			while (!sl[i].done && (got = recv(sl[i].fd, buf, sizeof(buf), 0)) != -1) {
 				if (on_reply(&q[i], &sl[i], buf, (size_t)got)) {
 					sl[i].done = true;
@@ -311,7 +472,15 @@ size_t he_stun_query_all(struct he_stun_query *q, size_t n, int timeout_ms)
 		}
 	}
 	for (i = 0; i < n; i++) {
-		if (!sl[i].done) {
+		if (!sl[i].done && sl[i].rs) {
+			q[i].ms = (unsigned)(now_ms() - start);
+			fail(&q[i], -ETIMEDOUT,
+			     "name resolution timed out: '%.200s' not resolved within %d ms "
+			     "(check this host's resolver, or give the server as an address)",
+			     sl[i].host, timeout_ms);
+			resolve_put(sl[i].rs);
+			sl[i].rs = NULL;
+		} else if (!sl[i].done) {
 			q[i].ms = (unsigned)(now_ms() - start);
 			if (sl[i].last_decode)
 				fail(&q[i], -EBADMSG,

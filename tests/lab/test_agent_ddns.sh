@@ -67,7 +67,22 @@ lab_check "exactly one more request" nreq_is 2
 lab_check "still zero requests to the outside check service" eval '[ "$(nhttp)" = 0 ]'
 lab_check "ddns-status over the control socket shows the accepted address" \
 	expect_out '"address":"11.77.0.3"' '"outside_checks":0' -- agent_ctl ddns-status
+# a non-root user: `ddns status` asks the agent, which needs no access to the state
+nobody() { in_home setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
+chmod 0700 "$LAB_DIR/state"
+lab_check "ddns status as nobody (state unreadable to them): the agent's records" \
+	expect_out "home" "11.77.0.3" "good" "from the running agent" -- \
+	nobody "$HE_BIN" -c "$LAB_DIR/etc/homeexpose.conf" ddns status
+lab_check "ddns status --json as nobody: source agent, the address" \
+	expect_out '"source": "agent"' '"address": "11.77.0.3"' -- \
+	nobody "$HE_BIN" -c "$LAB_DIR/etc/homeexpose.conf" ddns status --json
 lab_check "the agent logged the change" log_has "public IPv4 address changed: 11.77.0.2 -> 11.77.0.3"
 lab_check "the mapping follows: reachable at 11.77.0.3" until_reachable 2000 8443 banner-8080
+lab_check "the agent stops (SIGTERM)" eval 'kill "$AGENT_PID" && for _ in $(seq 100); do kill -0 "$AGENT_PID" 2>/dev/null || break; sleep 0.05; done; ! kill -0 "$AGENT_PID" 2>/dev/null'
+lab_check "no agent, state unreadable: nobody is told why and how to fix it (exit 1)" \
+	expect_out "permission denied" "Run as root" "start the agent" -- \
+	eval 'nobody "$HE_BIN" -c "$LAB_DIR/etc/homeexpose.conf" ddns status 2>&1; [ $? = 1 ]'
+lab_check "no agent: root reads the state file" \
+	expect_out "11.77.0.3" -- he ddns status
 lab_down
 lab_done

@@ -3,8 +3,10 @@
 # coturn) and a tiny "what is my IP" HTTP service (whatismyip.py) on the internet
 # host, the router through PCP/NAT-PMP/UPnP. full: router WAN == STUN == HTTP,
 # no NAT, exit 0; cgnat: the router says 100.64.77.2, the outside 11.77.0.2:
-# CGNAT, exit 1; a lying HTTP service; IPv6 seen by STUN over IPv6.
+# CGNAT, exit 1, and `ddns status` after an update says CGNAT too; a lying
+# HTTP service; IPv6 seen by STUN over IPv6.
 . "$(dirname "$0")/lab.sh"
+. "$(dirname "$0")/ddns_common.sh"
 
 HTTP_PORT=8000
 start_inet_services() {
@@ -119,6 +121,28 @@ lab_check "cgnat: STUN and HTTP say $LAB_PUBLIC_IP, trusted" \
 lab_check "cgnat: nat cgnat" want "$JC" 'd["nat"]' cgnat
 lab_check "cgnat: the text names CGNAT, both addresses and IPv6 as a fix" \
 	eval 'he netcheck >"$LAB_DIR/cg.out" 2>&1; cat "$LAB_DIR/cg.out"; grep -q "CGNAT: the router.s external address $LAB_WAN_IP" "$LAB_DIR/cg.out" && grep -q "internet sees $LAB_PUBLIC_IP" "$LAB_DIR/cg.out" && grep -q "use IPv6 (this host has $LAB_HOME_IP6)" "$LAB_DIR/cg.out"'
+# ddns status keeps the verdict of the last update (issue 5: "say so in
+# netcheck and in ddns status")
+lab_check "cgnat: dyndns2 server on the internet host" \
+	eval 'ddns_pki && ddns_serve dyndns2 --user alice --password s3cret'
+secret "$LAB_DIR/pw" s3cret
+cat >>"$LAB_DIR/etc/homeexpose.conf" <<EOC
+[ddns home]
+provider = dyndns2
+server = $LAB_INET_IP:8443
+hostname = home.example.org
+username = alice
+password-file = $LAB_DIR/pw
+ca-file = $LAB_DIR/pki/ca.pem
+families = A
+EOC
+lab_check "cgnat: ddns update publishes the outside's $LAB_PUBLIC_IP" \
+	expect_out "home A: $LAB_PUBLIC_IP (good)" -- he ddns update
+lab_check "cgnat: ddns status names CGNAT and the router's $LAB_WAN_IP" \
+	expect_out "CGNAT" "router WAN $LAB_WAN_IP" "IPv4 $LAB_PUBLIC_IP" -- he ddns status
+he ddns status --json >"$LAB_DIR/ds.json" 2>"$LAB_DIR/ds.json.err"
+lab_check "cgnat: ddns status --json: public.nat cgnat, router_wan $LAB_WAN_IP" \
+	want "$LAB_DIR/ds.json" 'd["public"]["nat"], d["public"]["router_wan"]' "('cgnat', '$LAB_WAN_IP')"
 lab_down
 
 lab_done

@@ -17,6 +17,7 @@
 
 #include "publicip/publicip.h"
 #include "state/state.h"
+#include "ddns/rfc2136.h"
 #include "test_ddns_fake.h"
 
 #define T0 1700000000
@@ -320,6 +321,121 @@ static void test_status(void **state)
 	he_state_close(st);
 }
 
+/* verify = yes: a fake authoritative server answering fake_zone_addr. */
+static const char *fake_zone_addr;
+static unsigned fake_queries;
+
+static int fake_query(const char *server, const char *name, int family, int timeout_ms,
+		      struct he_rfc2136_addrs *out, struct he_error *err)
+{
+	(void)timeout_ms;
+	fake_queries++;
+	assert_string_equal(server, "11.77.0.1:5353");
+	assert_string_equal(name, "home.example.org");
+	assert_int_equal(family, AF_INET);
+	if (!fake_zone_addr)
+		return he_error_set(err, -ETIMEDOUT, "no reply");
+	out->n = *fake_zone_addr ? 1 : 0;
+	snprintf(out->addr[0], sizeof(out->addr[0]), "%s", fake_zone_addr);
+	return 0;
+}
+
+static void test_verify(void **state)
+{
+	struct env e;
+	struct he_state *st = NULL;
+	struct he_error err = {0};
+	struct he_ddns_status s[2];
+	struct he_ddns_opts o = {.now = T0, .query = fake_query, .verify_pause_ms = 1};
+	size_t n;
+
+	(void)state;
+	env_init(&e, "A");
+	e.cfg.ddns[0].verify = true;
+	e.cfg.ddns[0].verify_tries = 3;
+	snprintf(e.cfg.ddns[0].verify_server, sizeof(e.cfg.ddns[0].verify_server),
+		 "11.77.0.1:5353");
+	o.transport = &e.t;
+	/* the zone answers the new address: verified at the first try */
+	fake_zone_addr = "11.77.0.2";
+	fake_queries = 0;
+	fake_push(&e.net, 200, "dyndns2_good.txt");
+	assert_int_equal(he_state_open(dir, HE_STATE_WRITE, 0, &st, &err), 0);
+	assert_int_equal(he_ddns_run(&e.cfg, st, &e.rep, &o, e.res, 2, &e.n, &err), 0);
+	assert_int_equal(fake_queries, 1);
+	assert_non_null(strstr(e.res[0].message, "verified by 11.77.0.1:5353"));
+	assert_int_equal(he_ddns_status_get(&e.cfg, st, NULL, s, 2, &n, &err), 0);
+	assert_string_equal(s[0].verify, "verified by 11.77.0.1:5353");
+	assert_int_equal(s[0].verify_at, T0);
+	/* a stale answer on every try: MISMATCH after verify-tries queries */
+	fake_zone_addr = "11.77.0.9";
+	fake_queries = 0;
+	fake_push(&e.net, 200, "dyndns2_good.txt");
+	o.force = true;
+	o.now = T0 + 60;
+	assert_int_equal(he_ddns_run(&e.cfg, st, &e.rep, &o, e.res, 2, &e.n, &err), 0);
+	assert_int_equal(fake_queries, 3);
+	assert_int_equal(he_ddns_status_get(&e.cfg, st, NULL, s, 2, &n, &err), 0);
+	assert_string_equal(
+	    s[0].verify, "MISMATCH: server 11.77.0.1:5353 answers 11.77.0.9 (expected 11.77.0.2)");
+	/* no record at all, then no reply */
+	fake_zone_addr = "";
+	fake_push(&e.net, 200, "dyndns2_good.txt");
+	assert_int_equal(he_ddns_run(&e.cfg, st, &e.rep, &o, e.res, 2, &e.n, &err), 0);
+	assert_int_equal(he_ddns_status_get(&e.cfg, st, NULL, s, 2, &n, &err), 0);
+	assert_non_null(strstr(s[0].verify, "answers no record"));
+	fake_zone_addr = NULL;
+	fake_push(&e.net, 200, "dyndns2_good.txt");
+	assert_int_equal(he_ddns_run(&e.cfg, st, &e.rep, &o, e.res, 2, &e.n, &err), 0);
+	assert_int_equal(he_ddns_status_get(&e.cfg, st, NULL, s, 2, &n, &err), 0);
+	assert_string_equal(s[0].verify, "UNVERIFIED: 11.77.0.1:5353: no reply");
+	he_state_close(st);
+}
+
+/* The public-address verdict of the run is kept for `ddns status`. */
+static void test_status_public_verdict(void **state)
+{
+	struct env e;
+	struct he_state *st = NULL;
+	struct he_error err = {0};
+	struct he_ddns_public pub;
+	json_t *doc, *p;
+
+	(void)state;
+	env_init(&e, "A");
+	assert_int_equal(he_state_open(dir, HE_STATE_READ, 0, &st, &err), 0);
+	assert_int_equal(he_ddns_public_get(st, &pub), -ENOENT);
+	doc = he_ddns_status_json(&e.cfg, st, NULL, &err);
+	assert_non_null(doc);
+	assert_true(json_is_null(json_object_get(doc, "public")));
+	json_decref(doc);
+	he_state_close(st);
+
+	e.rep.nat = HE_PUBIP_NAT_CGNAT;
+	snprintf(e.rep.router_wan, sizeof(e.rep.router_wan), "100.64.77.2");
+	snprintf(e.rep.verdict, sizeof(e.rep.verdict), "CGNAT: ask the ISP");
+	fake_push(&e.net, 200, "dyndns2_good.txt");
+	run(&e, T0, false);
+	assert_int_equal(he_state_open(dir, HE_STATE_READ, 0, &st, &err), 0);
+	assert_int_equal(he_ddns_public_get(st, &pub), 0);
+	assert_string_equal(pub.nat, "cgnat");
+	assert_string_equal(pub.router_wan, "100.64.77.2");
+	assert_string_equal(pub.v4, "11.77.0.2");
+	assert_int_equal(pub.at, T0);
+	doc = he_ddns_status_json(&e.cfg, st, NULL, &err);
+	assert_non_null(doc);
+	p = json_object_get(doc, "public");
+	assert_string_equal(json_string_value(json_object_get(p, "nat")), "cgnat");
+	assert_string_equal(json_string_value(json_object_get(p, "verdict")), "CGNAT: ask the ISP");
+	p = json_array_get(json_object_get(doc, "records"), 0);
+	assert_string_equal(json_string_value(json_object_get(p, "address")), "11.77.0.2");
+	assert_true(json_is_null(json_object_get(p, "verify")));
+	json_decref(doc);
+	assert_null(he_ddns_status_json(&e.cfg, st, "nope", &err));
+	assert_int_equal(err.code, -ENOENT);
+	he_state_close(st);
+}
+
 static void test_no_address_no_secret(void **state)
 {
 	struct env e;
@@ -409,6 +525,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_911_waits_30_minutes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_backoff, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_status, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_status_public_verdict, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_verify, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_address_no_secret, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cloudflare_through_engine, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rfc2136_bad_key, setup, teardown),

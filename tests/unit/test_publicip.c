@@ -3,7 +3,13 @@
  * test_publicip.c - the decision step (agreement rule, every NAT verdict,
  * disagreement, a lying check service), the HTTP body rule, STUN server
  * strings, options from the config, and the STUN client against fake servers
- * on loopback (answer, retransmission, error response, refusal, deadline).
+ * on loopback (answer, retransmission, error response, refusal, deadline),
+ * and that a hanging resolver cannot stretch the deadline (STUN and HTTP).
+ *
+ * getaddrinfo is interposed below (the test program's definition wins over
+ * libc's, for libcurl too): names under .slow.test hang 1.5 s as a resolver
+ * with a dead name server would, then fail; everything else goes to libc.
+ * No query ever leaves the host.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +18,8 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <dlfcn.h>
+#include <netdb.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -655,6 +663,74 @@ static void test_stun_client(void **s)
 	fake_stop(&junk);
 }
 
+#define SLOW_RESOLVE_MS 1500
+
+int getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
+		struct addrinfo **res);
+
+int getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
+		struct addrinfo **res)
+{
+	typedef int (*gai_fn)(const char *, const char *, const struct addrinfo *,
+			      struct addrinfo **);
+	size_t n = node ? strlen(node) : 0;
+	gai_fn real;
+
+	if (n > 10 && !strcmp(node + n - 10, ".slow.test") &&
+	    !(hints && (hints->ai_flags & AI_NUMERICHOST))) {
+		struct timespec ts = {SLOW_RESOLVE_MS / 1000, (SLOW_RESOLVE_MS % 1000) * 1000000L};
+
+		nanosleep(&ts, NULL);
+		return EAI_AGAIN;
+	}
+	*(void **)&real = dlsym(RTLD_NEXT, "getaddrinfo");
+	return real(node, service, hints, res);
+}
+
+static void test_stun_resolve_deadline(void **s)
+{
+	struct fake_stun good;
+	struct he_stun_query q[2];
+	struct timespec t0;
+
+	(void)s;
+	fake_start(&good, FAKE_ANSWER);
+	memset(q, 0, sizeof(q));
+	snprintf(q[0].server, sizeof(q[0].server), "stun.slow.test:3478");
+	q[0].family = AF_INET;
+	/* a name the resolver answers (from /etc/hosts) goes through the same thread */
+	snprintf(q[1].server, sizeof(q[1].server), "localhost:%u", good.port);
+	q[1].family = AF_INET;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (he_stun_query_all(q, 2, 300) != 1)
+		fail_msg("%s / %s", q[0].error, q[1].error);
+	assert_true(elapsed_ms(&t0) < 600);
+	assert_int_equal(q[0].rc, -ETIMEDOUT);
+	assert_non_null(strstr(q[0].error, "name resolution timed out"));
+	assert_non_null(strstr(q[0].error, "stun.slow.test"));
+	assert_int_equal(q[1].rc, 0);
+	assert_string_equal(q[1].addr, "11.77.0.2");
+	assert_memory_equal(q[1].peer, "127.0.0.1:", 10);
+	fake_stop(&good);
+}
+
+static void test_http_resolve_deadline(void **s)
+{
+	struct he_http_query q;
+	struct timespec t0;
+
+	(void)s;
+	memset(&q, 0, sizeof(q));
+	snprintf(q.url, sizeof(q.url), "http://ip.slow.test:1/");
+	q.family = AF_INET;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(he_http_query_all(&q, 1, 300), 0);
+	/* libcurl's resolver thread is left behind, not waited for */
+	assert_true(elapsed_ms(&t0) < 800);
+	assert_int_equal(q.rc, -ETIMEDOUT);
+	assert_true(q.error[0] != '\0');
+}
+
 static void test_stun_client_setup_failures(void **s)
 {
 	struct he_stun_query q[2];
@@ -694,6 +770,8 @@ int main(void)
 	    cmocka_unit_test(test_detect_bad_config),
 	    cmocka_unit_test(test_stun_client),
 	    cmocka_unit_test(test_stun_client_setup_failures),
+	    cmocka_unit_test(test_stun_resolve_deadline),
+	    cmocka_unit_test(test_http_resolve_deadline),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
