@@ -265,8 +265,16 @@ static void router_once(struct ctx *c)
 	if (he_portmap_protocol(pm) == HE_PM_UPNP) {
 		c->confirm_ok = he_portmap_list_router(pm, &c->rtr, &c->nrtr, &err) == 0;
 	} else {
+		/*
+		 * Without the state: its lock is not held while UPnP discovery
+		 * waits out its timeout on a router without UPnP (the agent's
+		 * renewals must not wait for a check).
+		 */
+		he_portmap_close(pm);
+		pm = NULL;
+		state_unlock(c);
 		o.force = HE_PM_UPNP;
-		if (he_portmap_open(&o, c->st, &up, &err) == 0)
+		if (he_portmap_open(&o, NULL, &up, &err) == 0)
 			c->confirm_ok = he_portmap_list_router(up, &c->rtr, &c->nrtr, &err) == 0;
 	}
 out:
