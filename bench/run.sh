@@ -60,6 +60,18 @@ time_fail() {
 	fi
 }
 
+# agent_conf STUN HTTP [LINE...]: $LAB_DIR/etc/homeexpose.conf for the agent,
+# with these public-address sources and the extra lines after them
+agent_conf() {
+	local f=$LAB_DIR/etc/homeexpose.conf
+	mkdir -p "$LAB_DIR/etc"
+	printf '[general]\nstate-dir = %s/state\nruntime-dir = %s/run\n[publicip]\n' \
+		"$LAB_DIR" "$LAB_DIR" >"$f"
+	printf 'stun-servers = %s\nhttp-urls = %s\n' "$1" "$2" >>"$f"
+	shift 2
+	printf '%s\n' "$@" >>"$f"
+}
+
 tmp=$(mktemp -d /tmp/he-bench.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -112,23 +124,9 @@ wait_grep() {
 lab_up full || exit 1
 ddns_pki && ddns_serve dyndns2 --user alice --password s3cret || exit 1
 secret "$LAB_DIR/pw" s3cret
-mkdir -p "$LAB_DIR/etc"
-cat >"$LAB_DIR/etc/homeexpose.conf" <<EOC
-[general]
-state-dir = $LAB_DIR/state
-runtime-dir = $LAB_DIR/run
-[publicip]
-stun-servers = none
-http-urls = none
-[ddns home]
-provider = dyndns2
-server = $LAB_INET_IP:8443
-hostname = home.example.org
-username = alice
-password-file = $LAB_DIR/pw
-ca-file = $LAB_DIR/pki/ca.pem
-families = A
-EOC
+agent_conf none none "[ddns home]" "provider = dyndns2" "server = $LAB_INET_IP:8443" \
+	"hostname = home.example.org" "username = alice" "password-file = $LAB_DIR/pw" \
+	"ca-file = $LAB_DIR/pki/ca.pem" "families = A"
 ip netns exec "$LAB_HOME" "$HE_BIN" -c "$LAB_DIR/etc/homeexpose.conf" -q open 8443:8080/tcp web \
 	--protocol pcp --ipv4-only >/dev/null 2>&1
 lab_spawn "$LAB_HOME" "$LAB_DIR/agent.log" "$HE_BIN" -c "$LAB_DIR/etc/homeexpose.conf" agent
@@ -191,6 +189,66 @@ EOC
 	kill -TERM "$ina" 2>/dev/null
 	wait "$ina" 2>/dev/null
 fi
+lab_down
+
+STEADY=${BENCH_STEADY_SECONDS:-600}
+echo "== agent steady state with an announcing router (lab variant 'full', PCP), $STEADY s"
+# Issue 7: zero requests to outside check services while nothing changes.
+# The outside services are real: coturn (STUN) and whatismyip.py (HTTP) on the
+# internet host, both configured as the agent's public-address sources. They
+# are counted where they run: nftables counters in the internet host's
+# namespace (STUN datagrams, HTTP connections) and the HTTP server's own log.
+lab_up full || exit 1
+lab_spawn "$LAB_INET" "$LAB_DIR/turn.log" turnserver --no-auth --listening-ip "$LAB_INET_IP" \
+	-n --no-cli --no-tls --no-dtls --log-file stdout --pidfile "$LAB_DIR/turn.pid" \
+	--userdb "$LAB_DIR/turndb" --realm lab
+lab_spawn "$LAB_INET" "$LAB_DIR/http.log" python3 "$here/../tests/lab/whatismyip.py" 8000 \
+	"$LAB_DIR/http.ready"
+_lab_wait_listen "$LAB_INET" -u 3478 && _lab_wait_file "$LAB_DIR/http.ready" || exit 1
+ip netns exec "$LAB_INET" nft -f - <<'EON' || exit 1
+table inet he_bench {
+	counter stun {}
+	counter http {}
+	chain input {
+		type filter hook input priority 0; policy accept;
+		udp dport 3478 counter name stun
+		tcp dport 8000 tcp flags syn counter name http
+	}
+}
+EON
+# count_at_servers: "STUN-DATAGRAMS HTTP-CONNECTIONS HTTP-REQUESTS-LOGGED"
+count_at_servers() {
+	local c
+	c=$(ip netns exec "$LAB_INET" nft list counters table inet he_bench |
+		awk '/counter stun/ { k = "s" } /counter http/ { k = "h" }
+			/packets/ { for (i = 1; i <= NF; i++) if ($i == "packets") v[k] = $(i + 1) }
+			END { printf "%d %d", v["s"], v["h"] }')
+	echo "$c $(grep -c ' homeexpose/' "$LAB_DIR/http.log")"
+}
+agent_conf "$LAB_INET_IP:3478" "http://$LAB_INET_IP:8000/" "[agent]" \
+	"metrics-listen = 127.0.0.1:9479"
+# the counting works: one netcheck asks both services
+ip netns exec "$LAB_HOME" "$HE_BIN" -c "$LAB_DIR/etc/homeexpose.conf" -q netcheck >/dev/null 2>&1
+read -r s0 h0 l0 <<<"$(count_at_servers)"
+printf '  %-52s %s STUN datagrams, %s HTTP connections, %s requests logged\n' \
+	"counting works: one 'homeexpose netcheck'" "$s0" "$h0" "$l0"
+lab_serve_tcp "$LAB_HOME" :: 8080 banner-8080 || exit 1
+ip netns exec "$LAB_HOME" "$HE_BIN" -c "$LAB_DIR/etc/homeexpose.conf" -q open 8443:8080/tcp web \
+	--protocol pcp --ipv4-only --no-check >/dev/null 2>&1
+lab_spawn "$LAB_HOME" "$LAB_DIR/steady-agent.log" "$HE_BIN" -c "$LAB_DIR/etc/homeexpose.conf" agent
+agent=$LAB_LAST_PID
+sleep "$STEADY"
+read -r s1 h1 l1 <<<"$(count_at_servers)"
+metrics=$(ip netns exec "$LAB_HOME" curl -s --max-time 3 http://127.0.0.1:9479/metrics)
+mval() { awk -v m="$1" '$1 == m { print $2 }' <<<"$metrics"; }
+printf '  %-52s %d STUN datagrams, %d HTTP connections, %d requests logged\n' \
+	"outside check services, agent's $STEADY s from its start" "$((s1 - s0))" "$((h1 - h0))" "$((l1 - l0))"
+printf '  %-52s %s announcements, %s self-check run(s), %s outside checks\n' \
+	"agent metrics" "$(mval homeexpose_announcements_total)" "$(mval homeexpose_check_runs_total)" \
+	"$(mval homeexpose_outside_checks_total)"
+printf '  %-52s %s KiB VmRSS\n' "homeexpose agent (after $STEADY s steady state)" "$(rss_kb "$agent")"
+kill -TERM "$agent"
+wait "$agent" 2>/dev/null
 lab_down
 
 echo "== homeexpose command-line costs (no network)"

@@ -14,34 +14,13 @@
 
 int he_apply_portmap_opts(struct he_cli *cli, const char *protocol, struct he_portmap_opts *o)
 {
-	const struct he_config *cfg = &cli->cfg;
 	struct he_error err;
-	const char *p = cfg->router_protocols;
-	size_t n = 0;
 
-	memset(o, 0, sizeof(*o));
-	while (*p && n < HE_PM_NPROTO) {
-		char word[16];
-		size_t len;
-
-		while (*p == ' ' || *p == '\t' || *p == ',')
-			p++;
-		len = strcspn(p, " \t,");
-		if (!len)
-			break;
-		snprintf(word, sizeof(word), "%.*s", (int)(len < 15 ? len : 15), p);
-		if (he_pm_protocol_parse(word, &o->order[n], &err) == 0)
-			n++;
-		p += len;
-	}
+	he_portmap_opts_from_config(&cli->cfg, false, o);
 	if (protocol && he_pm_protocol_parse(protocol, &o->force, &err) < 0) {
 		he_errorf(cli, "%s", err.msg);
 		return -1;
 	}
-	o->probe_timeout_ms = (int)cfg->probe_timeout_ms;
-	o->lease_default = cfg->lease;
-	if (strcmp(cfg->gateway, "auto") != 0)
-		o->gateway = cfg->gateway;
 	return 0;
 }
 

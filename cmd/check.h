@@ -5,7 +5,8 @@
  * Owner: cmd/. Walks, for each port of an exposure and each family: the
  * listener, the host firewall, the router mapping, the addresses (CGNAT,
  * double NAT, global IPv6), a probe from outside through the reflector, DNS,
- * and hairpin (information only). Prints a checklist, or with json adds it.
+ * and hairpin (information only): lib/reach/check.h runs the chain, this
+ * prints the checklist, or with json adds it.
  */
 #ifndef HE_CMD_CHECK_H
 #define HE_CMD_CHECK_H

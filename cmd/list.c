@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "agent/control_client.h"
 #include "apply.h"
@@ -146,6 +147,49 @@ static json_t *agent_view(struct he_cli *cli)
 	return NULL;
 }
 
+/* The agent's last self-check of exposure name, one line. */
+static void print_self_check(const json_t *ag, const char *name)
+{
+	const json_t *x = NULL, *v, *c;
+	const char *state;
+	size_t i;
+	char when[32] = "?";
+	time_t at;
+	struct tm tm;
+
+	json_array_foreach(json_object_get(ag, "exposures"), i, v)
+	{
+		if (!strcmp(json_string_value(json_object_get(v, "name")), name))
+			x = v;
+	}
+	c = x ? json_object_get(x, "check") : NULL;
+	state = c ? json_string_value(json_object_get(c, "state")) : NULL;
+	if (!state)
+		return;
+	at = (time_t)json_integer_value(json_object_get(c, "at"));
+	if (at && localtime_r(&at, &tm))
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	if (!strcmp(state, "pending"))
+		printf("  self-check: pending (the agent runs it shortly)\n");
+	else if (!strcmp(state, "reachable"))
+		printf("  self-check: reachable (at %s)\n", when);
+	else if (!strcmp(state, "not reachable"))
+		printf("  self-check: NOT reachable: broken link %s: %s (%lld/%s %s, at %s)%s%s\n",
+		       json_string_value(json_object_get(c, "broken")),
+		       json_string_value(json_object_get(c, "evidence")),
+		       (long long)json_integer_value(json_object_get(c, "port")),
+		       json_string_value(json_object_get(c, "proto")),
+		       !strcmp(json_string_value(json_object_get(c, "family")), "ipv6") ? "IPv6"
+											: "IPv4",
+		       when, *json_string_value(json_object_get(c, "fix")) ? "; fix: " : "",
+		       json_string_value(json_object_get(c, "fix")));
+	else
+		printf("  self-check: not proven reachable (at %s)%s\n", when,
+		       json_is_true(json_object_get(c, "reflector"))
+			   ? ": no failing link, but the reflector could not confirm it"
+			   : ": no reflector configured ([reflector] url)");
+}
+
 static void print_agent(const json_t *ag)
 {
 	json_int_t sync = json_integer_value(json_object_get(ag, "firewall_in_sync"));
@@ -197,6 +241,8 @@ static int list_exposures(struct he_cli *cli)
 		json_array_foreach(arr, i, v)
 		{
 			print_exposure(v, &lv);
+			if (ag)
+				print_self_check(ag, json_string_value(json_object_get(v, "name")));
 		}
 		json_array_foreach(left, i, v)
 		{

@@ -103,6 +103,11 @@ static void on_pubip_timer(struct he_loop *l, struct he_loop_timer *t, void *ctx
 	he_agent_pubip_pass(ctx, true);
 }
 
+static void on_check_timer(struct he_loop *l, struct he_loop_timer *t, void *ctx)
+{
+	he_agent_check_start(ctx);
+}
+
 static void on_pubq_timer(struct he_loop *l, struct he_loop_timer *t, void *ctx)
 {
 	he_agent_pubip_pass(ctx, false);
@@ -354,6 +359,7 @@ static int timers(struct he_agent *a, struct he_error *err)
 	    {&a->t_net, on_net_timer},       {&a->t_pubip, on_pubip_timer},
 	    {&a->t_wd, on_wd_timer},         {&a->t_metrics, on_metrics_timer},
 	    {&a->t_reload, on_reload_timer}, {&a->t_pubq, on_pubq_timer},
+	    {&a->t_check, on_check_timer},
 	};
 
 	for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
@@ -422,7 +428,7 @@ int he_agent_new(const struct he_config *cfg, const struct he_agent_opts *opts,
 	snprintf(a->config_path, sizeof(a->config_path), "%s",
 		 opts && opts->config_path ? opts->config_path : "");
 	a->config_explicit = opts && opts->config_explicit;
-	a->ann4 = a->ann6 = a->metrics_fd = -1;
+	a->ann4 = a->ann6 = a->metrics_fd = a->check_efd = -1;
 	a->started = (int64_t)time(NULL);
 	a->m.start_time = a->started;
 	a->m.firewall_in_sync = -1;
@@ -458,6 +464,8 @@ int he_agent_run(struct he_agent *a, struct he_error *err)
 		he_loop_timer_arm(a->t_pubip, (uint64_t)a->cfg.outside_check_interval * 1000u);
 	if (a->cfg.metrics_textfile[0])
 		he_loop_timer_arm(a->t_metrics, METRICS_REFRESH_MS);
+	if (he_agent_check_setup(a, err) < 0)
+		he_agent_log(a, HE_AGENT_LOG_ERR, "check", "self-check disabled: %s", err->msg);
 	if (!a->opts.no_notify) {
 		sd_notify(0, "READY=1");
 		if (sd_watchdog_enabled(0, &usec) > 0 && usec)
@@ -479,6 +487,7 @@ int he_agent_run(struct he_agent *a, struct he_error *err)
 			     "no)");
 	}
 	he_agent_metrics_flush(a);
+	he_agent_check_stop(a);
 	return r;
 }
 
@@ -495,6 +504,7 @@ void he_agent_free(struct he_agent *a)
 {
 	if (!a)
 		return;
+	he_agent_check_stop(a);
 	he_loop_free(a->loop); /* frees the timers */
 	he_ctl_server_close(a->ctl);
 	he_nlmon_close(a->rtnl);

@@ -20,6 +20,8 @@
 #include "ddns/ddns.h"
 #include "config/exposure.h"
 #include "portmap/portmap.h"
+#include "reach/check.h"
+#include <pthread.h>
 
 struct he_state;
 
@@ -41,6 +43,7 @@ struct he_agent {
 	struct he_loop_timer *t_wd;      /* watchdog */
 	struct he_loop_timer *t_metrics; /* textfile refresh */
 	struct he_loop_timer *t_reload;  /* reload asked for (SIGHUP, control) */
+	struct he_loop_timer *t_check;   /* the reachability self-check (selfcheck.c) */
 
 	int ann4, ann6;
 	struct he_nlmon *rtnl, *nft;
@@ -71,6 +74,13 @@ struct he_agent {
 	struct he_metrics_mapping *mmaps;
 	char last_error[HE_AGENT_ERR_NKINDS][HE_ERR_MSG_MAX];
 	char status[256];
+
+	/* the self-check: a worker thread posts to check_efd when done */
+	int check_efd;
+	pthread_t check_thread;
+	struct he_agent_check_job *check_job; /* non-NULL while a run is under way */
+	struct he_check_result check;         /* the last run's (check_have) */
+	bool check_have;
 };
 
 void he_agent_log(struct he_agent *a, enum he_agent_level lvl, const char *kind, const char *fmt,
@@ -98,6 +108,14 @@ int he_agent_open_router(struct he_agent *a, struct he_state *st, struct he_port
 void he_agent_portmap_opts(const struct he_config *cfg, bool no_cache, struct he_portmap_opts *o);
 /* On stop with release-on-stop = yes: remove every mapping homeexpose holds. */
 void he_agent_release_all(struct he_agent *a);
+
+/*
+ * selfcheck.c: the eventfd and the first run's timer; a run in a worker
+ * thread (skipped while one is under way); join and free (on stop).
+ */
+int he_agent_check_setup(struct he_agent *a, struct he_error *err);
+void he_agent_check_start(struct he_agent *a);
+void he_agent_check_stop(struct he_agent *a);
 
 /* report.c */
 json_t *he_agent_ctl_handle(void *ctx, const struct he_ctl_request *req, bool *ok, char *msg,

@@ -111,6 +111,22 @@ char *he_metrics_render(const struct he_agent_metrics *m, int64_t now)
 		label(f, m->ddns[i].record);
 		fprintf(f, "} %llu\n", (unsigned long long)m->ddns[i].failures);
 	}
+	counter(f, "homeexpose_check_runs_total", "Reachability self-checks run.", m->check_runs);
+	head(f, "homeexpose_check_last_run_timestamp_seconds", "gauge",
+	     "When the last reachability self-check ended (unix time, 0 never).");
+	fprintf(f, "homeexpose_check_last_run_timestamp_seconds %lld\n",
+		(long long)m->check_last_run);
+	head(f, "homeexpose_check_reachable", "gauge",
+	     "1 when the last self-check proved the port reachable from outside, 0 when not.");
+	for (size_t i = 0; i < m->ncheck; i++) {
+		const struct he_metrics_check *c = &m->checks[i];
+
+		fputs("homeexpose_check_reachable{exposure=", f);
+		label(f, c->name);
+		fprintf(f, ",port=\"%u\",proto=\"%s\",family=\"%s\"} %d\n", c->port,
+			c->proto == HE_PROTO_UDP ? "udp" : "tcp",
+			c->family == AF_INET6 ? "ipv6" : "ipv4", c->reachable ? 1 : 0);
+	}
 	if (fclose(f) != 0) {
 		free(buf);
 		return NULL;

@@ -47,6 +47,15 @@ struct he_metrics_ddns {
 	uint64_t failures;
 };
 
+/* One port, transport and family of an exposure, as the last self-check saw it. */
+struct he_metrics_check {
+	char name[HE_NAME_MAX];
+	uint16_t port; /* the port the outside uses */
+	unsigned proto;
+	int family;
+	bool reachable;
+};
+
 struct he_agent_metrics {
 	int64_t start_time;
 	unsigned exposures;
@@ -63,6 +72,10 @@ struct he_agent_metrics {
 	struct he_metrics_mapping *maps; /* borrowed */
 	size_t nddns;
 	struct he_metrics_ddns ddns[HE_DDNS_MAX];
+	uint64_t check_runs;
+	int64_t check_last_run; /* unix time the last self-check ended; 0 never */
+	size_t ncheck;
+	struct he_metrics_check *checks; /* borrowed */
 };
 
 /* The text exposition (malloc'ed, to free()); NULL when out of memory. */

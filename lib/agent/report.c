@@ -33,6 +33,28 @@ static json_t *mappings_of(const struct he_agent *a, const char *name, int64_t n
 	return arr;
 }
 
+/* The last self-check's verdict for one exposure ("pending" before the first run). */
+static json_t *check_of(const struct he_agent *a, const char *name)
+{
+	const struct he_check_target *t = NULL;
+	enum he_check_reach r;
+
+	if (!a->check_have)
+		return json_pack("{s:s}", "state", "pending");
+	r = he_check_exposure_verdict(&a->check, name, &t);
+	if (r == HE_CHK_IRRELEVANT)
+		return json_pack("{s:s}", "state", "pending"); /* added since the last run */
+	if (!t)
+		return json_pack("{s:s, s:I, s:b}", "state", he_check_reach_name(r), "at",
+				 (json_int_t)a->check.finished, "reflector", a->check.reflector);
+	return json_pack("{s:s, s:I, s:b, s:s, s:i, s:i, s:s, s:s, s:s, s:s}", "state",
+			 he_check_reach_name(r), "at", (json_int_t)a->check.finished, "reflector",
+			 a->check.reflector, "broken", he_check_step_name(t->broken), "port",
+			 t->ext, "internal_port", t->in, "proto", he_proto_name(t->proto), "family",
+			 t->family == AF_INET6 ? "ipv6" : "ipv4", "evidence",
+			 t->l[t->broken].evidence, "fix", t->l[t->broken].fix);
+}
+
 static json_t *list_reply(const struct he_agent *a)
 {
 	json_t *arr = json_array();
@@ -44,14 +66,16 @@ static json_t *list_reply(const struct he_agent *a)
 
 		he_portlist_format(&e->ports, ports, sizeof(ports));
 		json_array_append_new(
-		    arr, json_pack("{s:s, s:s, s:s, s:b, s:b, s:s, s:s, s:o}", "name", e->name,
+		    arr, json_pack("{s:s, s:s, s:s, s:b, s:b, s:s, s:s, s:o, s:o}", "name", e->name,
 				   "ports", ports, "service", e->service, "router", e->router,
 				   "firewall", e->firewall, "family", e->family, "file", e->file,
-				   "mappings", mappings_of(a, e->name, now)));
+				   "mappings", mappings_of(a, e->name, now), "check",
+				   check_of(a, e->name)));
 	}
-	return json_pack("{s:o, s:i, s:s, s:s}", "exposures", arr, "firewall_in_sync",
+	return json_pack("{s:o, s:i, s:s, s:s, s:I, s:i}", "exposures", arr, "firewall_in_sync",
 			 a->m.firewall_in_sync, "firewall_backend", a->fw_backend, "public_v4",
-			 a->pub4);
+			 a->pub4, "check_last_run", (json_int_t)a->m.check_last_run,
+			 "check_interval", (int)a->cfg.check_interval);
 }
 
 static json_t *status_reply(const struct he_agent *a)
@@ -65,7 +89,7 @@ static json_t *status_reply(const struct he_agent *a)
 					      "last", a->last_error[k]));
 	return json_pack(
 	    "{s:i, s:I, s:I, s:s, s:s, s:i, s:{s:s, s:s, s:I, s:I, s:I}, s:{s:s, s:i, s:I, s:I},"
-	    " s:{s:s, s:s, s:I}, s:o}",
+	    " s:{s:s, s:s, s:I}, s:{s:I, s:I, s:b, s:b, s:i}, s:o}",
 	    "pid", (int)getpid(), "started", (json_int_t)a->started, "uptime",
 	    (json_int_t)(now - a->started), "config", a->config_path, "status", a->status,
 	    "exposures", (int)a->ex.n, "router", "gateway", a->gateway, "protocol",
@@ -74,7 +98,10 @@ static json_t *status_reply(const struct he_agent *a)
 	    "firewall", "backend", a->fw_backend, "in_sync", a->m.firewall_in_sync, "last_pass",
 	    (json_int_t)a->last_fw_pass, "repairs", (json_int_t)a->m.firewall_repairs,
 	    "public_address", "v4", a->pub4, "v6", a->pub6, "changes",
-	    (json_int_t)a->m.pubip_changes, "errors", errs);
+	    (json_int_t)a->m.pubip_changes, "check", "last_run", (json_int_t)a->m.check_last_run,
+	    "runs", (json_int_t)a->m.check_runs, "running", a->check_job != NULL, "reachable",
+	    a->check_have && a->check.reachable, "interval", (int)a->cfg.check_interval, "errors",
+	    errs);
 }
 
 static json_t *ddns_reply(const struct he_agent *a, bool *ok, char *msg, size_t len)
@@ -159,8 +186,26 @@ char *he_agent_metrics_text(struct he_agent *a)
 			memcpy(d->record, name, strnlen(name, sizeof(d->record) - 1));
 		}
 	}
+	a->m.checks = calloc(a->check.n ? a->check.n : 1, sizeof(*a->m.checks));
+	a->m.ncheck = 0;
+	for (size_t i = 0; a->m.checks && i < a->check.n; i++) {
+		const struct he_check_target *t = &a->check.v[i];
+		struct he_metrics_check *c = &a->m.checks[a->m.ncheck];
+
+		if (t->reach == HE_CHK_IRRELEVANT)
+			continue;
+		snprintf(c->name, sizeof(c->name), "%s", t->name);
+		c->port = t->family == AF_INET6 ? t->in : t->ext;
+		c->proto = t->proto;
+		c->family = t->family;
+		c->reachable = t->reach == HE_CHK_REACHABLE;
+		a->m.ncheck++;
+	}
 	text = he_metrics_render(&a->m, (int64_t)time(NULL));
 	a->m.maps = NULL;
+	free(a->m.checks);
+	a->m.checks = NULL;
+	a->m.ncheck = 0;
 	free(mm);
 	return text;
 }

@@ -78,7 +78,7 @@ static const struct he_key reflector_keys[] = {
 static const struct he_key agent_keys[] = {
     {"verify-interval", HE_KT_UINT, C(verify_interval), 2, 86400, NULL},
     {"drift-interval", HE_KT_UINT, C(drift_interval), 1, 86400, NULL},
-    {"check-interval", HE_KT_UINT, C(check_interval), 60, 604800, NULL},
+    {"check-interval", HE_KT_UINT, C(check_interval), 1, 604800, NULL},
     {"outside-check-interval", HE_KT_UINT, C(outside_check_interval), 300, 604800, NULL},
     {"release-on-stop", HE_KT_BOOL, C(release_on_stop), 0, 0, NULL},
     {"metrics-listen", HE_KT_HOST, C(metrics_listen), 0, 0, NULL},

@@ -77,6 +77,16 @@ struct he_portmap_opts {
 	bool no_cache;          /* ignore the cached discovery result */
 };
 
+struct he_config;
+/*
+ * Options from the configuration's [router] section: protocols (preference
+ * order), probe timeout, default lease, gateway override. no_cache: ignore
+ * the cached discovery result. Unknown protocol words were refused when the
+ * configuration was loaded and are skipped here.
+ */
+void he_portmap_opts_from_config(const struct he_config *cfg, bool no_cache,
+				 struct he_portmap_opts *o);
+
 struct he_pm_request {
 	const char *name;      /* exposure name; description becomes "homeexpose:NAME" */
 	unsigned proto;        /* HE_PROTO_TCP or HE_PROTO_UDP (exactly one) */

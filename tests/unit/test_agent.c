@@ -283,7 +283,19 @@ static void test_metrics_render(void **state)
 	     .protocol = HE_PM_UPNP,
 	     .expires = 0},
 	};
+	struct he_metrics_check checks[2] = {
+	    {.name = "web",
+	     .port = 8443,
+	     .proto = HE_PROTO_TCP,
+	     .family = AF_INET,
+	     .reachable = true},
+	    {.name = "web", .port = 8080, .proto = HE_PROTO_TCP, .family = AF_INET6},
+	};
 	struct he_agent_metrics m = {.start_time = 900,
+				     .check_runs = 4,
+				     .check_last_run = 990,
+				     .ncheck = 2,
+				     .checks = checks,
 				     .exposures = 2,
 				     .pubip_changes = 3,
 				     .firewall_in_sync = 1,
@@ -311,6 +323,12 @@ static void test_metrics_render(void **state)
 	    strstr(t, "homeexpose_ddns_last_success_timestamp_seconds{record=\"home\"} 950\n"));
 	assert_non_null(strstr(t, "homeexpose_ddns_failures_total{record=\"home\"} 2\n"));
 	assert_non_null(strstr(t, "homeexpose_firewall_in_sync 1\n"));
+	assert_non_null(strstr(t, "homeexpose_check_runs_total 4\n"));
+	assert_non_null(strstr(t, "homeexpose_check_last_run_timestamp_seconds 990\n"));
+	assert_non_null(strstr(t, "homeexpose_check_reachable{exposure=\"web\",port=\"8443\","
+				  "proto=\"tcp\",family=\"ipv4\"} 1\n"));
+	assert_non_null(strstr(t, "homeexpose_check_reachable{exposure=\"web\",port=\"8080\","
+				  "proto=\"tcp\",family=\"ipv6\"} 0\n"));
 	/* every sample line belongs to a declared metric */
 	for (char *line = t; *line;) {
 		char *nl = strchr(line, '\n');

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "core/portspec.h"
+#include "reach/check.h"
 #include "reach/http_head.h"
 #include "reach/listener.h"
 #include "reach/ratelimit.h"
@@ -380,9 +381,52 @@ static void test_listener_query_live(void **state)
 	assert_int_equal(he_listeners_query(HE_PROTO_BOTH, 1, &l, &err), -EINVAL);
 }
 
+static struct he_check_target tgt(const char *name, int family, enum he_check_reach r, int broken)
+{
+	struct he_check_target t;
+
+	memset(&t, 0, sizeof(t));
+	snprintf(t.name, sizeof(t.name), "%s", name);
+	t.ext = t.in = 80;
+	t.proto = HE_PROTO_TCP;
+	t.family = family;
+	t.reach = r;
+	t.broken = broken;
+	return t;
+}
+
+static void test_check_exposure_verdict(void **state)
+{
+	struct he_check_target v[5];
+	struct he_check_result r = {.v = v, .n = 5};
+	const struct he_check_target *first;
+
+	(void)state;
+	v[0] = tgt("web", AF_INET, HE_CHK_REACHABLE, -1);
+	v[1] = tgt("web", AF_INET6, HE_CHK_IRRELEVANT, -1);
+	v[2] = tgt("dns", AF_INET, HE_CHK_REACHABLE, -1);
+	v[3] = tgt("dns", AF_INET6, HE_CHK_UNREACHABLE, HE_CHK_FIREWALL);
+	v[4] = tgt("game", AF_INET, HE_CHK_UNPROVEN, -1);
+	assert_int_equal(he_check_exposure_verdict(&r, "web", &first), HE_CHK_REACHABLE);
+	assert_null(first);
+	assert_int_equal(he_check_exposure_verdict(&r, "dns", &first), HE_CHK_UNREACHABLE);
+	assert_ptr_equal(first, &v[3]);
+	assert_int_equal(he_check_exposure_verdict(&r, "game", NULL), HE_CHK_UNPROVEN);
+	assert_int_equal(he_check_exposure_verdict(&r, "none", NULL), HE_CHK_IRRELEVANT);
+	/* only irrelevant targets prove nothing */
+	r.v = &v[1];
+	r.n = 1;
+	assert_int_equal(he_check_exposure_verdict(&r, "web", NULL), HE_CHK_UNPROVEN);
+	assert_string_equal(he_check_step_name(HE_CHK_FIREWALL), "firewall");
+	assert_string_equal(he_check_step_name(99), "?");
+	assert_string_equal(he_check_status_name(HE_CHK_WARN), "warn");
+	assert_string_equal(he_check_reach_name(HE_CHK_UNREACHABLE), "not reachable");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_check_exposure_verdict),
 	    cmocka_unit_test(test_request_parse),
 	    cmocka_unit_test(test_request_names_target),
 	    cmocka_unit_test(test_request_caps),
