@@ -61,13 +61,6 @@ int he_usage_error(const struct he_cli *cli, const char *fmt, ...)
 	return HE_EXIT_USAGE;
 }
 
-int he_not_available(const struct he_cli *cli, const char *what)
-{
-	he_errorf(cli, "%s is not available yet in homeexpose %s; nothing was changed", what,
-		  HE_VERSION);
-	return HE_EXIT_FAIL;
-}
-
 int he_cli_common_opt(struct he_cli *cli, int opt, const char *arg)
 {
 	switch (opt) {

@@ -69,8 +69,6 @@ void he_infof(const struct he_cli *cli, const char *fmt, ...) __attribute__((for
 /* Usage error: message plus "try --help"; returns HE_EXIT_USAGE. */
 int he_usage_error(const struct he_cli *cli, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* For machinery that a later version brings: says so plainly, returns HE_EXIT_FAIL. */
-int he_not_available(const struct he_cli *cli, const char *what);
 
 /* Print a JSON document (steals the reference) on stdout. */
 void he_json_print(json_t *doc);
