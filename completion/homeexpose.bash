@@ -167,7 +167,7 @@ _homeexpose()
     for ((i = 1; i < COMP_CWORD; i++)); do
         w=${COMP_WORDS[i]}
         case $w in
-            -c | --config | --lease | --to | --protocol | --listen | --key-file)
+            -c | --config | --lease | --to | --protocol | --listen | --key-file | --timeout | --log-level | --rate)
                 # the option's argument; "--opt=value" is split at '=' by bash
                 [[ ${COMP_WORDS[i + 1]-} == = ]] && ((i++))
                 ((i++))
@@ -209,7 +209,12 @@ _homeexpose()
             _homeexpose_prefix "$cur" "$val"
             return 0
             ;;
-        --lease | --to | --listen)
+        --log-level)
+            _homeexpose_reply "error warning info debug" "$val"
+            _homeexpose_prefix "$cur" "$val"
+            return 0
+            ;;
+        --lease | --to | --listen | --timeout | --rate)
             return 0
             ;;
     esac
@@ -231,7 +236,9 @@ _homeexpose()
             opts+=" --protocol --force --no-check --dry-run"
             ;;
         close) opts+=" --force" ;;
-        netcheck) opts+=" --protocol" ;;
+        list) opts+=" --router --protocol" ;;
+        netcheck) opts+=" --protocol --ipv4-only --ipv6-only --no-router --timeout" ;;
+        agent) opts+=" --foreground --once --no-announce --no-netlink --no-control --log-level" ;;
         ddns) opts+=" --force" ;;
         reflector) opts+=" --listen --key-file --rate" ;;
     esac
