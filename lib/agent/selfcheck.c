@@ -19,11 +19,13 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "agent/agent_internal.h"
 
 #define CHECK_FIRST_MS 1000 /* the first run, after the start's own passes */
+#define CHECK_STOP_MS  1000 /* how long a stop waits for a running check */
 
 struct he_agent_check_job {
 	struct he_config cfg;
@@ -168,11 +170,27 @@ int he_agent_check_setup(struct he_agent *a, struct he_error *err)
 void he_agent_check_stop(struct he_agent *a)
 {
 	if (a->check_job) {
-		/* a run ends within its own timeouts (a few seconds) */
-		pthread_join(a->check_thread, NULL);
-		he_check_result_free(&a->check_job->res);
-		free(a->check_job);
-		a->check_job = NULL;
+		/*
+		 * A run ends within its own timeouts (a few seconds), but a stop
+		 * does not wait that long: after CHECK_STOP_MS the run is left to
+		 * the process's exit. It only reads, so nothing is lost; its job
+		 * and eventfd stay allocated so that it never writes to a reused fd.
+		 */
+		struct timespec until;
+
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += CHECK_STOP_MS / 1000;
+		if (pthread_timedjoin_np(a->check_thread, NULL, &until) != 0) {
+			pthread_detach(a->check_thread);
+			he_agent_log(a, HE_AGENT_LOG_INFO, "check",
+				     "self-check still running at stop: not waited for");
+			a->check_job = NULL;
+			a->check_efd = -1;
+		} else {
+			he_check_result_free(&a->check_job->res);
+			free(a->check_job);
+			a->check_job = NULL;
+		}
 	}
 	if (a->check_efd >= 0)
 		close(a->check_efd);

@@ -2,6 +2,8 @@
 /* dnscheck.c - resolve names through the system resolver, compare addresses. */
 #include "reach/dnscheck.h"
 
+#include "net/resolve.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
@@ -16,10 +18,9 @@ int he_dns_resolve(const char *host, struct he_dns_answer *out, struct he_error 
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = getaddrinfo(host, NULL, &hints, &res);
-	if (rc != 0)
-		return he_error_set(err, rc == EAI_NONAME || rc == EAI_NODATA ? -ENOENT : -EAGAIN,
-				    "%s does not resolve: %s", host, gai_strerror(rc));
+	rc = he_resolve(host, NULL, &hints, HE_DNS_TIMEOUT_MS, &res, err);
+	if (rc < 0)
+		return rc;
 	for (const struct addrinfo *ai = res; ai; ai = ai->ai_next) {
 		char buf[46];
 

@@ -14,7 +14,8 @@
 
 #include "core/error.h"
 
-#define HE_DNS_ADDRS_MAX 8
+#define HE_DNS_ADDRS_MAX  8
+#define HE_DNS_TIMEOUT_MS 2000 /* a resolver that has not answered by then is reported */
 
 struct he_dns_answer {
 	size_t n4, n6;
@@ -22,7 +23,10 @@ struct he_dns_answer {
 	char v6[HE_DNS_ADDRS_MAX][46];
 };
 
-/* Resolve host's A and AAAA records. -ENOENT (no such name / no data), -EAGAIN (resolver). */
+/*
+ * Resolve host's A and AAAA records, waiting at most HE_DNS_TIMEOUT_MS.
+ * -ENOENT (no such name / no data), -EAGAIN (resolver failure), -ETIMEDOUT.
+ */
 int he_dns_resolve(const char *host, struct he_dns_answer *out, struct he_error *err);
 
 /* Whether addr (numeric, either family) is among the answer's addresses. */
