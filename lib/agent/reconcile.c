@@ -197,6 +197,16 @@ static int act(struct he_agent *a, struct he_portmap *pm, const struct he_agent_
 	request_of(&w->v[ac->idx], &req);
 	memset(&res, 0, sizeof(res));
 	if (he_portmap_map(pm, &req, &res, &err) < 0) {
+		if (err.code == -ENETDOWN) {
+			/* the router's WAN is down for now (often mid address change): retried */
+			a->m.errors[HE_AGENT_ERR_ROUTER]++;
+			he_agent_log(a, HE_AGENT_LOG_WARNING, "router",
+				     "%s %s %u/%s (%s) not done yet, will retry: %s",
+				     he_agent_act_name(ac->act), req.name, req.ext_port,
+				     req.proto == HE_PROTO_UDP ? "udp" : "tcp", fam(req.family),
+				     err.msg);
+			return -1;
+		}
 		he_agent_fail(a, HE_AGENT_ERR_ROUTER, "router: %s %s %u/%s (%s): %s",
 			      he_agent_act_name(ac->act), req.name, req.ext_port,
 			      req.proto == HE_PROTO_UDP ? "udp" : "tcp", fam(req.family), err.msg);
