@@ -1,138 +1,172 @@
 /* SPDX-License-Identifier: MIT */
-/* resolve.c - getaddrinfo on a detached thread, waited for up to a deadline. */
+/* resolve.c - getaddrinfo on a detached thread, signalled through an eventfd. */
 #include "net/resolve.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
-#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <time.h>
+#include <unistd.h>
 
-struct lookup {
+/*
+ * Shared by the thread and the caller; whoever drops the last reference
+ * frees it. The thread signals the eventfd under the lock while it still
+ * holds its reference, so the fd is open then.
+ */
+struct he_resolve {
 	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	int refs; /* the caller and the thread */
+	int refs;
+	int efd;
 	bool done;
-	char *host, *service;
-	struct addrinfo hints;
+	int gai;
 	struct addrinfo *res;
-	int rc;
+	struct addrinfo hints;
+	char *host, *service;
 };
 
-static void lookup_put(struct lookup *l)
+static void resolve_free(struct he_resolve *r)
+{
+	if (r->res)
+		freeaddrinfo(r->res);
+	if (r->efd >= 0)
+		close(r->efd);
+	pthread_mutex_destroy(&r->mu);
+	free(r->host);
+	free(r->service);
+	free(r);
+}
+
+void he_resolve_put(struct he_resolve *r)
 {
 	bool last;
 
-	pthread_mutex_lock(&l->mu);
-	last = --l->refs == 0;
-	pthread_mutex_unlock(&l->mu);
-	if (!last)
+	if (!r)
 		return;
-	if (l->res)
-		freeaddrinfo(l->res);
-	pthread_cond_destroy(&l->cv);
-	pthread_mutex_destroy(&l->mu);
-	free(l->host);
-	free(l->service);
-	free(l);
+	pthread_mutex_lock(&r->mu);
+	last = --r->refs == 0;
+	pthread_mutex_unlock(&r->mu);
+	if (last)
+		resolve_free(r);
 }
 
-static void *lookup_thread(void *arg)
+static void *resolve_thread(void *arg)
 {
-	struct lookup *l = arg;
+	struct he_resolve *r = arg;
 	struct addrinfo *res = NULL;
-	int rc = getaddrinfo(l->host, l->service, &l->hints, &res);
+	uint64_t one = 1;
+	int gai = getaddrinfo(r->host, r->service, &r->hints, &res);
 
-	pthread_mutex_lock(&l->mu);
-	l->res = res;
-	l->rc = rc;
-	l->done = true;
-	pthread_cond_signal(&l->cv);
-	pthread_mutex_unlock(&l->mu);
-	lookup_put(l);
+	pthread_mutex_lock(&r->mu);
+	r->gai = gai;
+	r->res = res;
+	r->done = true;
+	if (write(r->efd, &one, sizeof(one)) < 0)
+		r->gai = gai; /* an eventfd write cannot fail short of overflow */
+	pthread_mutex_unlock(&r->mu);
+	he_resolve_put(r);
 	return NULL;
 }
 
-static int lookup_new(const char *host, const char *service, const struct addrinfo *hints,
-		      struct lookup **out)
+int he_resolve_start(const char *host, const char *service, const struct addrinfo *hints,
+		     struct he_resolve **out, struct he_error *err)
 {
-	struct lookup *l = calloc(1, sizeof(*l));
-	pthread_condattr_t ca;
+	struct he_resolve *r = calloc(1, sizeof(*r));
+	pthread_attr_t attr;
+	pthread_t th;
+	int ret;
 
-	if (!l)
-		return -ENOMEM;
-	l->refs = 2;
-	l->host = strdup(host);
-	l->service = service ? strdup(service) : NULL;
-	if (hints)
-		l->hints = *hints;
-	l->hints.ai_addr = NULL;
-	l->hints.ai_canonname = NULL;
-	l->hints.ai_next = NULL;
-	if (!l->host || (service && !l->service)) {
-		free(l->host);
-		free(l->service);
-		free(l);
-		return -ENOMEM;
+	if (!r)
+		return he_error_set(err, -ENOMEM, "resolving %s: out of memory", host);
+	r->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (r->efd < 0) {
+		ret = -errno;
+		free(r);
+		return he_error_set(err, ret, "resolving %s: eventfd: %s", host, strerror(-ret));
 	}
-	pthread_mutex_init(&l->mu, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&l->cv, &ca);
-	pthread_condattr_destroy(&ca);
-	*out = l;
+	pthread_mutex_init(&r->mu, NULL);
+	r->refs = 1;
+	if (hints)
+		r->hints = *hints;
+	r->hints.ai_addr = NULL;
+	r->hints.ai_canonname = NULL;
+	r->hints.ai_next = NULL;
+	r->host = host ? strdup(host) : NULL;
+	r->service = service ? strdup(service) : NULL;
+	if ((host && !r->host) || (service && !r->service)) {
+		resolve_free(r);
+		return he_error_set(err, -ENOMEM, "resolving %s: out of memory", host);
+	}
+	r->refs = 2;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	ret = pthread_create(&th, &attr, resolve_thread, r);
+	pthread_attr_destroy(&attr);
+	if (ret) {
+		resolve_free(r);
+		return he_error_set(err, -ret, "cannot start resolving '%s': %s", host,
+				    strerror(ret));
+	}
+	*out = r;
 	return 0;
+}
+
+int he_resolve_fd(const struct he_resolve *r)
+{
+	return r->efd;
+}
+
+bool he_resolve_take(struct he_resolve *r, int *gai, struct addrinfo **res)
+{
+	bool done;
+
+	pthread_mutex_lock(&r->mu);
+	done = r->done;
+	if (done) {
+		*gai = r->gai;
+		*res = r->res;
+		r->res = NULL;
+	}
+	pthread_mutex_unlock(&r->mu);
+	return done;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 int he_resolve(const char *host, const char *service, const struct addrinfo *hints, int timeout_ms,
 	       struct addrinfo **res, struct he_error *err)
 {
-	struct lookup *l = NULL;
-	struct timespec until;
-	pthread_attr_t attr;
-	pthread_t th;
-	int rc;
+	struct he_resolve *r = NULL;
+	long long deadline = now_ms() + timeout_ms, left;
+	bool done;
+	int gai = 0, rc;
 
-	if (lookup_new(host, service, hints, &l) < 0)
-		return he_error_set(err, -ENOMEM, "resolving %s: out of memory", host);
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	rc = pthread_create(&th, &attr, lookup_thread, l);
-	pthread_attr_destroy(&attr);
-	if (rc) {
-		l->refs = 1;
-		lookup_put(l);
-		return he_error_set(err, -rc, "resolving %s: cannot start a thread: %s", host,
-				    strerror(rc));
+	rc = he_resolve_start(host, service, hints, &r, err);
+	if (rc < 0)
+		return rc;
+	while (!(done = he_resolve_take(r, &gai, res)) && (left = deadline - now_ms()) > 0) {
+		struct pollfd p = {.fd = he_resolve_fd(r), .events = POLLIN};
+
+		if (poll(&p, 1, (int)left) < 0 && errno != EINTR)
+			break;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += timeout_ms / 1000;
-	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
-	pthread_mutex_lock(&l->mu);
-	while (!l->done && pthread_cond_timedwait(&l->cv, &l->mu, &until) != ETIMEDOUT)
-		;
-	if (l->done) {
-		rc = l->rc;
-		*res = l->res;
-		l->res = NULL;
-	} else {
-		rc = EAI_AGAIN;
-	}
-	bool done = l->done;
-	pthread_mutex_unlock(&l->mu);
-	lookup_put(l);
+	he_resolve_put(r);
 	if (!done)
 		return he_error_set(err, -ETIMEDOUT,
 				    "%s: the resolver did not answer within %d ms (check this "
 				    "host's resolver in /etc/resolv.conf)",
 				    host, timeout_ms);
-	if (rc == 0)
+	if (gai == 0)
 		return 0;
-	return he_error_set(err, rc == EAI_NONAME || rc == EAI_NODATA ? -ENOENT : -EAGAIN,
-			    "%s does not resolve: %s", host, gai_strerror(rc));
+	return he_error_set(err, gai == EAI_NONAME || gai == EAI_NODATA ? -ENOENT : -EAGAIN,
+			    "%s does not resolve: %s", host, gai_strerror(gai));
 }

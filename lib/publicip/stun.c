@@ -7,18 +7,17 @@
 #include <errno.h>
 #include <netdb.h>
 #include <poll.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "net/resolve.h"
 #include "publicip/sources.h"
 #include "publicip/stun_wire.h"
 
@@ -26,8 +25,6 @@
 #define STUN_RC     7   /* requests at most */
 #define STUN_RM     16  /* wait after the last request: Rm * RTO */
 #define MAX_QUERIES 32
-
-struct stun_resolve;
 
 struct stun_slot {
 	int fd;
@@ -37,8 +34,8 @@ struct stun_slot {
 	size_t req_len;
 	uint64_t next_ms; /* next (re)transmission, relative to start */
 	unsigned rto;
-	int last_decode;         /* last decode failure seen (kept waiting) */
-	struct stun_resolve *rs; /* host name being resolved, else NULL */
+	int last_decode;       /* last decode failure seen (kept waiting) */
+	struct he_resolve *rs; /* host name being resolved, else NULL */
 	char host[HE_PUBIP_HOST_MAX];
 	uint16_t port;
 };
@@ -118,106 +115,6 @@ static void fail(struct he_stun_query *q, int rc, const char *fmt, ...)
 	va_end(ap);
 }
 
-/*
- * A host name is resolved on a detached thread so that the deadline holds
- * even when the resolver hangs (no network, a dead name server: glibc's
- * getaddrinfo can take minutes). The thread and the query loop share this
- * block; whoever drops the last reference frees it. The thread signals the
- * eventfd when it is done, under the lock, so the fd is open then.
- */
-struct stun_resolve {
-	pthread_mutex_t mu;
-	int refs;
-	int efd;
-	bool done;
-	int ret;
-	struct addrinfo *res;
-	struct addrinfo hints;
-	char host[HE_PUBIP_HOST_MAX];
-	char port[8];
-};
-
-static void resolve_free(struct stun_resolve *r)
-{
-	if (r->res)
-		freeaddrinfo(r->res);
-	if (r->efd >= 0)
-		close(r->efd);
-	pthread_mutex_destroy(&r->mu);
-	free(r);
-}
-
-static void resolve_put(struct stun_resolve *r)
-{
-	bool last;
-
-	if (!r)
-		return;
-	pthread_mutex_lock(&r->mu);
-	last = --r->refs == 0;
-	pthread_mutex_unlock(&r->mu);
-	if (last)
-		resolve_free(r);
-}
-
-static void *resolve_thread(void *arg)
-{
-	struct stun_resolve *r = arg;
-	struct addrinfo *res = NULL;
-	uint64_t one = 1;
-	int ret = getaddrinfo(r->host, r->port, &r->hints, &res);
-	bool last;
-
-	pthread_mutex_lock(&r->mu);
-	r->ret = ret;
-	r->res = res;
-	r->done = true;
-	if (write(r->efd, &one, sizeof(one)) < 0)
-		r->ret = ret; /* an eventfd write cannot fail short of overflow */
-	last = --r->refs == 0;
-	pthread_mutex_unlock(&r->mu);
-	if (last)
-		resolve_free(r);
-	return NULL;
-}
-
-/* Start resolving host on a thread; NULL (q failed) if that cannot start. */
-static struct stun_resolve *resolve_start(struct he_stun_query *q, const char *host,
-					  const char *port, const struct addrinfo *hints)
-{
-	struct stun_resolve *r = calloc(1, sizeof(*r));
-	pthread_attr_t attr;
-	pthread_t th;
-	int ret;
-
-	if (!r) {
-		fail(q, -ENOMEM, "%s", "out of memory");
-		return NULL;
-	}
-	r->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (r->efd < 0) {
-		fail(q, -errno, "eventfd: %s", strerror(errno));
-		free(r);
-		return NULL;
-	}
-	pthread_mutex_init(&r->mu, NULL);
-	r->refs = 2;
-	r->hints = *hints;
-	snprintf(r->host, sizeof(r->host), "%s", host);
-	snprintf(r->port, sizeof(r->port), "%s", port);
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	ret = pthread_create(&th, &attr, resolve_thread, r);
-	pthread_attr_destroy(&attr);
-	if (ret) {
-		fail(q, -ret, "cannot start resolving '%s': %s", host, strerror(ret));
-		r->refs = 1;
-		resolve_free(r);
-		return NULL;
-	}
-	return r;
-}
-
 /* Connect the query's socket to the resolved address; -errno with q->error set. */
 static int connect_slot(struct he_stun_query *q, struct stun_slot *sl, const char *host,
 			uint16_t port, int gai, struct addrinfo *res)
@@ -269,7 +166,7 @@ static int connect_slot(struct he_stun_query *q, struct stun_slot *sl, const cha
 
 /*
  * Open one query's socket: an address literal at once, a host name through
- * resolve_start() (sl->rs set, finished by resolve_done() in the loop).
+ * he_resolve_start() (sl->rs set, finished by resolve_done() in the loop).
  * -errno with q->error set.
  */
 static int open_slot(struct he_stun_query *q, struct stun_slot *sl)
@@ -309,23 +206,20 @@ static int open_slot(struct he_stun_query *q, struct stun_slot *sl)
 		return ret;
 	}
 	hints.ai_flags &= ~AI_NUMERICHOST;
-	sl->rs = resolve_start(q, sl->host, ptxt, &hints);
-	return sl->rs ? 0 : q->rc;
+	ret = he_resolve_start(sl->host, ptxt, &hints, &sl->rs, &e);
+	if (ret < 0)
+		fail(q, ret, "%.383s", e.msg);
+	return ret;
 }
 
 /* The resolver thread of a slot finished: connect (or fail). */
 static int resolve_done(struct he_stun_query *q, struct stun_slot *sl)
 {
-	struct stun_resolve *r = sl->rs;
-	struct addrinfo *res;
-	int gai, ret;
+	struct addrinfo *res = NULL;
+	int gai = EAI_AGAIN, ret;
 
-	pthread_mutex_lock(&r->mu);
-	gai = r->ret;
-	res = r->res;
-	r->res = NULL;
-	pthread_mutex_unlock(&r->mu);
-	resolve_put(r);
+	he_resolve_take(sl->rs, &gai, &res); /* its eventfd said it has ended */
+	he_resolve_put(sl->rs);
 	sl->rs = NULL;
 	ret = connect_slot(q, sl, sl->host, sl->port, gai, res);
 	if (res)
@@ -405,7 +299,7 @@ size_t he_stun_query_all(struct he_stun_query *q, size_t n, int timeout_ms)
 			if (sl[i].done)
 				continue;
 			if (sl[i].rs) { /* still resolving its host name */
-				pfd[np].fd = sl[i].rs->efd;
+				pfd[np].fd = he_resolve_fd(sl[i].rs);
 				pfd[np].events = POLLIN;
 				map[np++] = i;
 				continue;
@@ -478,7 +372,7 @@ size_t he_stun_query_all(struct he_stun_query *q, size_t n, int timeout_ms)
 			     "name resolution timed out: '%.200s' not resolved within %d ms "
 			     "(check this host's resolver, or give the server as an address)",
 			     sl[i].host, timeout_ms);
-			resolve_put(sl[i].rs);
+			he_resolve_put(sl[i].rs);
 			sl[i].rs = NULL;
 		} else if (!sl[i].done) {
 			q[i].ms = (unsigned)(now_ms() - start);
