@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include "core/clock.h"
 #include "agent/control_client.h"
 
 #include <errno.h>
@@ -11,19 +12,11 @@
 #include <time.h>
 #include <unistd.h>
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Wait for events on fd until deadline: 1 ready, 0 timed out. */
 static int wait_fd(int fd, short ev, long long deadline)
 {
 	struct pollfd p = {.fd = fd, .events = ev};
-	long long left = deadline - now_ms();
+	long long left = deadline - he_now_ms();
 	int r;
 
 	if (left <= 0)
@@ -38,7 +31,7 @@ int he_ctl_call(const char *dir, enum he_ctl_cmd cmd, int timeout_ms, json_t **r
 		struct he_error *err)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	long long deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 2000);
+	long long deadline = he_now_ms() + (timeout_ms > 0 ? timeout_ms : 2000);
 	char *req = he_ctl_format_request(cmd), *buf = NULL;
 	size_t len = 0, cap = 0, off = 0;
 	json_error_t je;

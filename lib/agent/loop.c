@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include "core/clock.h"
 #include "agent/loop.h"
 
 #include <errno.h>
@@ -38,14 +39,6 @@ struct he_loop {
 	he_loop_signal_cb on_signal;
 	void *sig_ctx;
 };
-
-uint64_t he_loop_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 static struct handler *handler_add(struct he_loop *l, int fd, uint32_t events, he_loop_fd_cb cb,
 				   void *ctx, struct he_error *err)
@@ -232,7 +225,7 @@ int he_loop_timer_arm(struct he_loop_timer *t, uint64_t ms)
 	}
 	if (timerfd_settime(t->h->fd, 0, &its, NULL) < 0)
 		return -errno;
-	t->deadline_ms = ms ? he_loop_now_ms() + ms : 0;
+	t->deadline_ms = ms ? he_now_ms() + ms : 0;
 	return 0;
 }
 
@@ -249,7 +242,7 @@ uint64_t he_loop_timer_remaining(const struct he_loop_timer *t)
 
 	if (!t->deadline_ms)
 		return UINT64_MAX;
-	now = he_loop_now_ms();
+	now = he_now_ms();
 	return t->deadline_ms > now ? t->deadline_ms - now : 0;
 }
 

@@ -48,7 +48,4 @@ void he_loop_timer_del(struct he_loop_timer *t);
 int he_loop_run(struct he_loop *l, struct he_error *err);
 void he_loop_stop(struct he_loop *l);
 
-/* Monotonic milliseconds. */
-uint64_t he_loop_now_ms(void);
-
 #endif

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* spawn.c - posix_spawn with captured stdout/stderr and a timeout. */
+#include "core/clock.h"
 #include "core/spawn.h"
 
 #include <errno.h>
@@ -51,14 +52,6 @@ static int buf_finish(struct buf *b)
 		return 0;
 	b->p = calloc(1, 1);
 	return b->p ? 0 : -ENOMEM;
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* The parent's environment with the locale forced to C (parseable output). */
@@ -142,11 +135,11 @@ int he_spawn_run(const char *const argv[], int timeout_ms, struct he_spawn_resul
 	close_fd(&po[1]);
 	close_fd(&pe[1]);
 
-	deadline = now_ms() + timeout_ms;
+	deadline = he_now_ms() + timeout_ms;
 	while (po[0] >= 0 || pe[0] >= 0) {
 		struct pollfd pfd[2] = {{.fd = po[0], .events = POLLIN},
 					{.fd = pe[0], .events = POLLIN}};
-		long long left = deadline - now_ms();
+		long long left = deadline - he_now_ms();
 		int n;
 
 		if (left <= 0) {

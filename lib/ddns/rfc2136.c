@@ -7,6 +7,7 @@
  * here, with ldns's SHA functions, so that the time signed is a parameter
  * (testable) and the reply's MAC and time are checked by the same code.
  */
+#include "core/clock.h"
 #include "ddns/rfc2136.h"
 
 #include <arpa/inet.h>
@@ -1319,19 +1320,11 @@ static int server_resolve(const char *spec, struct server *sv, struct he_error *
 	return 0;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Wait for EV on FD until DEADLINE (monotonic ms): 1 ready, 0 timeout, -errno. */
 static int wait_fd(int fd, short ev, long long deadline)
 {
 	struct pollfd p = {.fd = fd, .events = ev};
-	long long left = deadline - now_ms();
+	long long left = deadline - he_now_ms();
 	int r;
 
 	if (left <= 0)
@@ -1369,7 +1362,7 @@ static int timeout_error(const struct server *sv, int ms, bool tcp, struct he_er
 static int udp_exchange(const struct server *sv, const uint8_t *q, size_t qlen, int ms,
 			uint8_t *buf, size_t cap, size_t *rlen, struct he_error *err)
 {
-	long long start = now_ms(), deadline = start + ms, resend = start + ms / 2;
+	long long start = he_now_ms(), deadline = start + ms, resend = start + ms / 2;
 	int fd, r, ret;
 	ssize_t n;
 
@@ -1388,11 +1381,11 @@ static int udp_exchange(const struct server *sv, const uint8_t *q, size_t qlen, 
 			goto out;
 		}
 		if (r == 0) {
-			if (now_ms() >= deadline) {
+			if (he_now_ms() >= deadline) {
 				ret = timeout_error(sv, ms, false, err);
 				goto out;
 			}
-			if (resend && now_ms() >= resend) {
+			if (resend && he_now_ms() >= resend) {
 				resend = 0;
 				if (send(fd, q, qlen, 0) < 0) {
 					ret = io_error(errno, sv, false, err);
@@ -1443,7 +1436,7 @@ static int tcp_io(int fd, bool wr, uint8_t *p, size_t n, long long deadline)
 static int tcp_exchange(const struct server *sv, const uint8_t *q, size_t qlen, int ms,
 			uint8_t *buf, size_t cap, size_t *rlen, struct he_error *err)
 {
-	long long deadline = now_ms() + ms;
+	long long deadline = he_now_ms() + ms;
 	uint8_t *out = NULL, lb[2];
 	int fd, r;
 	size_t want;
@@ -1533,7 +1526,7 @@ static uint16_t random_id(void)
 	uint16_t id;
 
 	if (getrandom(&id, sizeof(id), 0) != (ssize_t)sizeof(id))
-		id = (uint16_t)(now_ms() ^ getpid());
+		id = (uint16_t)(he_now_ms() ^ getpid());
 	return id;
 }
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* resolve.c - getaddrinfo on a detached thread, signalled through an eventfd. */
+#include "core/clock.h"
 #include "net/resolve.h"
 
 #include <errno.h>
@@ -134,26 +135,18 @@ bool he_resolve_take(struct he_resolve *r, int *gai, struct addrinfo **res)
 	return done;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int he_resolve(const char *host, const char *service, const struct addrinfo *hints, int timeout_ms,
 	       struct addrinfo **res, struct he_error *err)
 {
 	struct he_resolve *r = NULL;
-	long long deadline = now_ms() + timeout_ms, left;
+	long long deadline = he_now_ms() + timeout_ms, left;
 	bool done;
 	int gai = 0, rc;
 
 	rc = he_resolve_start(host, service, hints, &r, err);
 	if (rc < 0)
 		return rc;
-	while (!(done = he_resolve_take(r, &gai, res)) && (left = deadline - now_ms()) > 0) {
+	while (!(done = he_resolve_take(r, &gai, res)) && (left = deadline - he_now_ms()) > 0) {
 		struct pollfd p = {.fd = he_resolve_fd(r), .events = POLLIN};
 
 		if (poll(&p, 1, (int)left) < 0 && errno != EINTR)

@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/error.h"
 #include "net/route.h"
 #include "portmap/portmap.h"
@@ -98,8 +99,7 @@ extern const struct he_portmap_backend he_pm_backend_natpmp;
 extern const struct he_portmap_backend he_pm_backend_upnp;
 
 /* helpers in portmap.c shared by the backends */
-uint64_t he_pm_now_ms(void);
-/* poll fd for input until deadline_ms (he_pm_now_ms clock): 1 ready, 0 timeout */
+/* poll fd for input until deadline_ms (he_now_ms clock, core/clock.h): 1 ready, 0 timeout */
 int he_pm_wait(int fd, uint64_t deadline_ms);
 /*
  * The RFC 6887 section 8.5 epoch check: given the previous (epoch, client time)

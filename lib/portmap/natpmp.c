@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/portspec.h"
 #include "portmap/backend.h"
 #include "portmap/natpmp_wire.h"
@@ -124,7 +125,7 @@ static int natpmp_exchange(struct he_portmap *pm, int op, uint16_t int_port, uin
 			   uint32_t lifetime, struct he_natpmp_reply *out, struct he_error *err)
 {
 	natpmp_t n;
-	uint64_t start = he_pm_now_ms(), deadline = start + (uint64_t)pm->op_timeout_ms;
+	uint64_t start = he_now_ms(), deadline = start + (uint64_t)pm->op_timeout_ms;
 	uint64_t next_send = start, gap = 200;
 	int ret;
 
@@ -133,7 +134,7 @@ static int natpmp_exchange(struct he_portmap *pm, int op, uint16_t int_port, uin
 		return ret;
 	for (;;) {
 		struct he_natpmp_reply r;
-		uint64_t now = he_pm_now_ms();
+		uint64_t now = he_now_ms();
 
 		if (now >= deadline) {
 			ret = he_error_set(err, -ETIMEDOUT,

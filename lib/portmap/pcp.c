@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/portspec.h"
 #include "portmap/backend.h"
 #include "portmap/pcp_wire.h"
@@ -131,7 +132,7 @@ static int pcp_exchange(struct he_portmap *pm, int family, const struct he_pcp_m
 			struct he_pcp_reply *out, struct he_error *err)
 {
 	uint8_t pkt[HE_PCP_MAP_MAX_REQ], buf[HE_PCP_MAX_LEN + 4];
-	uint64_t start = he_pm_now_ms(), deadline = start + (uint64_t)pm->op_timeout_ms;
+	uint64_t start = he_now_ms(), deadline = start + (uint64_t)pm->op_timeout_ms;
 	uint64_t next_send = start, gap = 200;
 	size_t len;
 	int fd, ret = 0;
@@ -142,7 +143,7 @@ static int pcp_exchange(struct he_portmap *pm, int family, const struct he_pcp_m
 	len = he_pcp_encode_map(mr, pkt, sizeof(pkt));
 	for (;;) {
 		struct he_pcp_reply r;
-		uint64_t now = he_pm_now_ms();
+		uint64_t now = he_now_ms();
 		ssize_t n;
 
 		if (now >= deadline) {

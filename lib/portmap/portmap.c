@@ -4,6 +4,7 @@
  * resolution, the shared probe loop, the discovery cache and the mapping
  * records in the state, and the public API of portmap.h.
  */
+#include "core/clock.h"
 #include "portmap/portmap.h"
 
 #include <arpa/inet.h>
@@ -63,18 +64,10 @@ int he_pm_protocol_parse(const char *s, enum he_pm_protocol *out, struct he_erro
 	return 0;
 }
 
-uint64_t he_pm_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 int he_pm_wait(int fd, uint64_t deadline_ms)
 {
 	struct pollfd pfd = {.fd = fd, .events = POLLIN};
-	uint64_t now = he_pm_now_ms();
+	uint64_t now = he_now_ms();
 	int r;
 
 	if (now >= deadline_ms)
@@ -413,7 +406,7 @@ static void run_probes(struct he_portmap *pm, struct probe_set *ps, bool wait_al
 	enum he_pm_protocol order[HE_PM_NPROTO];
 	size_t n = enabled_order(pm, order), i;
 	int timeout = pm->opts.probe_timeout_ms > 0 ? pm->opts.probe_timeout_ms : 250;
-	uint64_t start = he_pm_now_ms(), deadline = start + (uint64_t)timeout;
+	uint64_t start = he_now_ms(), deadline = start + (uint64_t)timeout;
 	uint64_t next_resend = start + 80, first_answer = 0;
 
 	memset(ps, 0, sizeof(*ps));
@@ -429,7 +422,7 @@ static void run_probes(struct he_portmap *pm, struct probe_set *ps, bool wait_al
 	for (;;) {
 		struct pollfd pfd[HE_PM_NPROTO];
 		int idx[HE_PM_NPROTO];
-		uint64_t now = he_pm_now_ms(), until;
+		uint64_t now = he_now_ms(), until;
 		int np = 0, k;
 		bool waiting = false;
 
@@ -469,9 +462,9 @@ static void run_probes(struct he_portmap *pm, struct probe_set *ps, bool wait_al
 			if (r != 0) {
 				p->done = true;
 				p->answered = r > 0;
-				p->ms = (unsigned)(he_pm_now_ms() - start);
+				p->ms = (unsigned)(he_now_ms() - start);
 				if (p->answered && !first_answer)
-					first_answer = he_pm_now_ms();
+					first_answer = he_now_ms();
 			}
 		}
 	}
@@ -481,13 +474,13 @@ static void run_probes(struct he_portmap *pm, struct probe_set *ps, bool wait_al
 		if (!ps->used[i])
 			continue;
 		if (!p->done) {
-			p->ms = (unsigned)(he_pm_now_ms() - start);
+			p->ms = (unsigned)(he_now_ms() - start);
 			he_error_set(&p->err, -ETIMEDOUT, "%s: no answer within %d ms",
 				     p->be->label, timeout);
 		}
 		p->be->probe_cleanup(p);
 	}
-	ps->total_ms = (unsigned)(he_pm_now_ms() - start);
+	ps->total_ms = (unsigned)(he_now_ms() - start);
 }
 
 static int no_router_error(struct he_portmap *pm, const struct probe_set *ps, struct he_error *err)
@@ -638,7 +631,7 @@ int he_portmap_open(const struct he_portmap_opts *opts, struct he_state *st,
 		    struct he_portmap **out, struct he_error *err)
 {
 	struct he_portmap *pm;
-	uint64_t start = he_pm_now_ms();
+	uint64_t start = he_now_ms();
 	int ret;
 
 	ret = pm_new(opts, st, &pm, err);
@@ -652,7 +645,7 @@ int he_portmap_open(const struct he_portmap_opts *opts, struct he_state *st,
 		}
 		save_state(pm, NULL);
 	}
-	pm->open_ms = (unsigned)(he_pm_now_ms() - start);
+	pm->open_ms = (unsigned)(he_now_ms() - start);
 	*out = pm;
 	return 0;
 }
@@ -840,7 +833,7 @@ int he_portmap_map(struct he_portmap *pm, const struct he_pm_request *req_in,
 	char key[128];
 	json_t *m, *old, *rec;
 	const struct he_portmap_backend *be;
-	uint64_t start = he_pm_now_ms();
+	uint64_t start = he_now_ms();
 	bool reprobed = false;
 	unsigned saved_exclude = pm->exclude;
 	time_t now;
@@ -969,7 +962,7 @@ again:
 	json_object_set_new(rec, "gateway", json_string(pm->gw_text));
 	json_object_set_new(m, key, rec);
 	ret = save_state(pm, err);
-	res.elapsed_ms = (unsigned)(he_pm_now_ms() - start);
+	res.elapsed_ms = (unsigned)(he_now_ms() - start);
 	if (res_out)
 		*res_out = res;
 	return ret;
@@ -1153,7 +1146,7 @@ int he_portmap_probe_all(const struct he_portmap_opts *opts, struct he_state *st
 	struct he_pm_netcheck nc;
 	struct probe_set ps;
 	struct he_portmap *pm;
-	uint64_t start = he_pm_now_ms();
+	uint64_t start = he_now_ms();
 	size_t i, n;
 	int ret;
 
@@ -1188,7 +1181,7 @@ int he_portmap_probe_all(const struct he_portmap_opts *opts, struct he_state *st
 			continue;
 		}
 		pm->be = backends[i];
-		t0 = he_pm_now_ms();
+		t0 = he_now_ms();
 		if (pm->be->probe_finish && pm->be->probe_finish(pm, p, &p->err) < 0) {
 			pi->answered = false;
 			snprintf(pi->error, sizeof(pi->error), "%s", p->err.msg);
@@ -1201,7 +1194,7 @@ int he_portmap_probe_all(const struct he_portmap_opts *opts, struct he_state *st
 			snprintf(pi->detail, sizeof(pi->detail), "epoch %u s", p->epoch);
 		if (!p->ext_addr[0])
 			pm->be->external_address(pm, p->ext_addr, sizeof(p->ext_addr), NULL);
-		pi->ms += (unsigned)(he_pm_now_ms() - t0);
+		pi->ms += (unsigned)(he_now_ms() - t0);
 		snprintf(pi->ext_addr, sizeof(pi->ext_addr), "%s", p->ext_addr);
 		if (pi->ext_addr[0]) {
 			if (he_addr_class_str(pi->ext_addr, &pi->ext_class) < 0)
@@ -1220,7 +1213,7 @@ int he_portmap_probe_all(const struct he_portmap_opts *opts, struct he_state *st
 			save_state(pm, NULL);
 		}
 	}
-	nc.total_ms = (unsigned)(he_pm_now_ms() - start);
+	nc.total_ms = (unsigned)(he_now_ms() - start);
 	he_portmap_close(pm);
 	*out = nc;
 	return 0;

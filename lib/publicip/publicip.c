@@ -3,6 +3,7 @@
  * publicip.c - he_pubip_detect(): ask the router, STUN servers, HTTP check
  * services and the host's interfaces at once, then combine (combine.c).
  */
+#include "core/clock.h"
 #include "publicip/publicip.h"
 
 #include <arpa/inet.h>
@@ -55,14 +56,6 @@ static bool next_word(const char **p, char *w, size_t wlen, bool *too_long)
 	return true;
 }
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 static void set_class(struct he_pubip_answer *a)
 {
 	if (a->rc == 0 && he_addr_class_str(a->addr, &a->cls) < 0)
@@ -106,7 +99,7 @@ static void *router_main(void *arg)
 	const struct he_portmap_opts *po = j->opts->portmap;
 	struct he_portmap *pm = NULL;
 	struct he_error err;
-	uint64_t t0 = now_ms();
+	uint64_t t0 = he_now_ms();
 	int ret;
 
 	he_error_clear(&err);
@@ -130,7 +123,7 @@ static void *router_main(void *arg)
 			 "the router answered but reported no external address (it may not be "
 			 "connected, or sits behind another NAT)");
 	}
-	a->ms = (unsigned)(now_ms() - t0);
+	a->ms = (unsigned)(he_now_ms() - t0);
 	he_portmap_close(pm);
 	return NULL;
 }
@@ -176,7 +169,7 @@ static void iface_answers(struct he_pubip_report *out, const struct he_pubip_opt
 		struct in6_addr g;
 		int ifindex = 0;
 		char ifname[IF_NAMESIZE] = "";
-		uint64_t t0 = now_ms();
+		uint64_t t0 = he_now_ms();
 
 		memset(a, 0, sizeof(*a));
 		a->kind = HE_PUBIP_IFACE;
@@ -192,7 +185,7 @@ static void iface_answers(struct he_pubip_report *out, const struct he_pubip_opt
 			inet_ntop(AF_INET6, &g, a->addr, sizeof(a->addr));
 		else
 			snprintf(a->error, sizeof(a->error), "%.383s", err.msg);
-		a->ms = (unsigned)(now_ms() - t0);
+		a->ms = (unsigned)(he_now_ms() - t0);
 		set_class(a);
 	}
 }

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "net/resolve.h"
 #include "publicip/sources.h"
 #include "publicip/stun_wire.h"
@@ -39,14 +40,6 @@ struct stun_slot {
 	char host[HE_PUBIP_HOST_MAX];
 	uint16_t port;
 };
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 int he_stun_parse_server(const char *s, char *host, size_t hlen, uint16_t *port,
 			 struct he_error *err)
@@ -268,7 +261,7 @@ static bool on_reply(struct he_stun_query *q, struct stun_slot *sl, const uint8_
 size_t he_stun_query_all(struct he_stun_query *q, size_t n, int timeout_ms)
 {
 	struct stun_slot sl[MAX_QUERIES];
-	uint64_t start = now_ms(), deadline;
+	uint64_t start = he_now_ms(), deadline;
 	size_t i, ok = 0, open = 0;
 
 	if (timeout_ms <= 0)
@@ -282,7 +275,7 @@ size_t he_stun_query_all(struct he_stun_query *q, size_t n, int timeout_ms)
 		q[i].sent = 0;
 		sl[i].done = open_slot(&q[i], &sl[i]) < 0;
 		if (sl[i].done)
-			q[i].ms = (unsigned)(now_ms() - start);
+			q[i].ms = (unsigned)(he_now_ms() - start);
 		else
 			open++;
 	}
@@ -290,7 +283,7 @@ size_t he_stun_query_all(struct he_stun_query *q, size_t n, int timeout_ms)
 	while (open > 0) {
 		struct pollfd pfd[MAX_QUERIES];
 		size_t map[MAX_QUERIES], np = 0;
-		uint64_t t = now_ms() - start, wake = deadline;
+		uint64_t t = he_now_ms() - start, wake = deadline;
 		int ret;
 
 		if (t >= deadline)
@@ -344,7 +337,7 @@ size_t he_stun_query_all(struct he_stun_query *q, size_t n, int timeout_ms)
 				if (resolve_done(&q[i], &sl[i]) < 0) {
 					sl[i].done = true;
 					open--;
-					q[i].ms = (unsigned)(now_ms() - start);
+					q[i].ms = (unsigned)(he_now_ms() - start);
 				}
 				continue;
 			}
@@ -362,12 +355,12 @@ size_t he_stun_query_all(struct he_stun_query *q, size_t n, int timeout_ms)
 				open--;
 			}
 			if (sl[i].done)
-				q[i].ms = (unsigned)(now_ms() - start);
+				q[i].ms = (unsigned)(he_now_ms() - start);
 		}
 	}
 	for (i = 0; i < n; i++) {
 		if (!sl[i].done && sl[i].rs) {
-			q[i].ms = (unsigned)(now_ms() - start);
+			q[i].ms = (unsigned)(he_now_ms() - start);
 			fail(&q[i], -ETIMEDOUT,
 			     "name resolution timed out: '%.200s' not resolved within %d ms "
 			     "(check this host's resolver, or give the server as an address)",
@@ -375,7 +368,7 @@ size_t he_stun_query_all(struct he_stun_query *q, size_t n, int timeout_ms)
 			he_resolve_put(sl[i].rs);
 			sl[i].rs = NULL;
 		} else if (!sl[i].done) {
-			q[i].ms = (unsigned)(now_ms() - start);
+			q[i].ms = (unsigned)(he_now_ms() - start);
 			if (sl[i].last_decode)
 				fail(&q[i], -EBADMSG,
 				     "%s answered only with malformed STUN messages", q[i].peer);

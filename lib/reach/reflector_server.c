@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* reflector_server.c - the reflector's HTTP server, rate limit and probes. */
+#include "core/clock.h"
 #include "reach/reflector_server.h"
 
 #include <arpa/inet.h>
@@ -39,14 +40,6 @@ struct conn {
 	socklen_t peerlen;
 	char peer_text[HE_RP_ADDR_MAX];
 };
-
-static int64_t mono_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
 
 static void logf_(const struct server *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -133,11 +126,11 @@ static const char *status_text(int code)
 
 static void write_all(int fd, const char *p, size_t n, int timeout_ms)
 {
-	int64_t deadline = mono_ms() + timeout_ms;
+	int64_t deadline = he_now_ms() + timeout_ms;
 
 	while (n) {
 		struct pollfd pf = {.fd = fd, .events = POLLOUT};
-		int64_t left = deadline - mono_ms();
+		int64_t left = deadline - he_now_ms();
 		ssize_t w;
 
 		if (left <= 0 || poll(&pf, 1, (int)left) <= 0)
@@ -189,7 +182,7 @@ static void reply_error(int fd, int code, const char *msg, long retry_after_s, i
 static int read_request(struct conn *c, char *buf, size_t cap, struct he_http_head *h, size_t *got,
 			char *why, size_t wlen)
 {
-	int64_t deadline = mono_ms() + c->s->o.io_timeout_ms;
+	int64_t deadline = he_now_ms() + c->s->o.io_timeout_ms;
 	struct he_error err = {0};
 	bool have_head = false;
 	int ret;
@@ -197,7 +190,7 @@ static int read_request(struct conn *c, char *buf, size_t cap, struct he_http_he
 	*got = 0;
 	for (;;) {
 		struct pollfd pf = {.fd = c->fd, .events = POLLIN};
-		int64_t left = deadline - mono_ms();
+		int64_t left = deadline - he_now_ms();
 		ssize_t n;
 
 		if (!have_head) {
@@ -449,9 +442,9 @@ static void admit(struct server *s, struct conn *c)
 
 	normalize_peer(c);
 	pthread_mutex_lock(&s->lock);
-	ok = he_ratelimit_take(&s->rl, (struct sockaddr *)&c->peer, mono_ms());
+	ok = he_ratelimit_take(&s->rl, (struct sockaddr *)&c->peer, he_now_ms());
 	if (!ok)
-		wait_ms = he_ratelimit_wait_ms(&s->rl, (struct sockaddr *)&c->peer, mono_ms());
+		wait_ms = he_ratelimit_wait_ms(&s->rl, (struct sockaddr *)&c->peer, he_now_ms());
 	else if (s->active >= s->o.max_clients)
 		full = true;
 	else
