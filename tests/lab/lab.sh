@@ -603,9 +603,11 @@ lab_check_fails() {
 	rm -f "$LAB_OUT"
 }
 
-# expect_out WANT... -- CMD...: CMD succeeds and its output contains every WANT
-expect_out() {
-	local want=() w out rc=0
+# _lab_expect_out ok|fail WANT... -- CMD...: CMD succeeds (ok) or fails (fail),
+# and its output contains every WANT
+_lab_expect_out() {
+	local mode=$1 want=() w out rc=0
+	shift
 	while [ "$#" -gt 0 ] && [ "$1" != -- ]; do
 		want+=("$1")
 		shift
@@ -613,8 +615,12 @@ expect_out() {
 	shift
 	out=$("$@" 2>&1) || rc=$?
 	printf '%s\n' "$out"
-	if [ "$rc" -ne 0 ]; then
+	if [ "$mode" = ok ] && [ "$rc" -ne 0 ]; then
 		echo "(exit status $rc)"
+		return 1
+	fi
+	if [ "$mode" = fail ] && [ "$rc" -eq 0 ]; then
+		echo "(succeeded; failure expected)"
 		return 1
 	fi
 	for w in "${want[@]}"; do
@@ -627,6 +633,11 @@ expect_out() {
 		esac
 	done
 }
+
+# expect_out WANT... -- CMD...: CMD succeeds and its output contains every WANT
+expect_out() { _lab_expect_out ok "$@"; }
+# fails_with WANT... -- CMD...: CMD fails and its output contains every WANT
+fails_with() { _lab_expect_out fail "$@"; }
 
 # lab_done: summary line; returns non-zero if any check failed (or none ran)
 lab_done() {

@@ -15,31 +15,6 @@
 ZONE=home.example
 NAME=nas.home.example
 
-# fails_with WANT... -- CMD...: CMD fails and its output contains every WANT
-fails_with() {
-	local want=() w out rc=0
-	while [ "$#" -gt 0 ] && [ "$1" != -- ]; do
-		want+=("$1")
-		shift
-	done
-	shift
-	out=$("$@" 2>&1) || rc=$?
-	printf '%s\n' "$out"
-	if [ "$rc" -eq 0 ]; then
-		echo "(succeeded; failure expected)"
-		return 1
-	fi
-	for w in "${want[@]}"; do
-		case "$out" in
-		*"$w"*) ;;
-		*)
-			echo "(expected '$w' in the output)"
-			return 1
-			;;
-		esac
-	done
-}
-
 # records_are TYPE WANT: kdig on the internet host shows exactly WANT (sorted,
 # space separated; "" for none)
 records_are() {
