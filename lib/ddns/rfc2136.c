@@ -7,6 +7,7 @@
  * here, with ldns's SHA functions, so that the time signed is a parameter
  * (testable) and the reply's MAC and time are checked by the same code.
  */
+#include "core/bytes.h"
 #include "core/clock.h"
 #include "ddns/rfc2136.h"
 
@@ -570,17 +571,6 @@ static unsigned hmac_end(struct hmac *h, uint8_t *mac)
 /* ------------------------------------------------------------------ */
 /* wire helpers                                                         */
 
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
 static uint64_t get48(const uint8_t *p)
 {
 	uint64_t v = 0;
@@ -624,15 +614,15 @@ static void mac_vars(struct hmac *h, const uint8_t *kname, size_t klen, const ui
 	uint8_t b[10];
 
 	hmac_add(h, kname, klen);
-	put16(b, CLASS_ANY);
+	he_put16(b, CLASS_ANY);
 	memset(b + 2, 0, 4); /* TTL */
 	hmac_add(h, b, 6);
 	hmac_add(h, aname, alen);
 	put48(b, when);
-	put16(b + 6, fudge);
-	put16(b + 8, error);
+	he_put16(b + 6, fudge);
+	he_put16(b + 8, error);
 	hmac_add(h, b, 10);
-	put16(b, olen);
+	he_put16(b, olen);
 	hmac_add(h, b, 2);
 	if (olen)
 		hmac_add(h, other, olen);
@@ -664,23 +654,23 @@ static int tsig_append(uint8_t *msg, size_t len, size_t cap, const struct he_tsi
 	p = msg + len;
 	memcpy(p, kname, klen);
 	p += klen;
-	put16(p, TYPE_TSIG);
-	put16(p + 2, CLASS_ANY);
+	he_put16(p, TYPE_TSIG);
+	he_put16(p + 2, CLASS_ANY);
 	memset(p + 4, 0, 4);
-	put16(p + 8, (uint16_t)(alen + 10 + mlen + 6));
+	he_put16(p + 8, (uint16_t)(alen + 10 + mlen + 6));
 	p += 10;
 	memcpy(p, aname, alen);
 	p += alen;
 	put48(p, now);
-	put16(p + 6, HE_RFC2136_FUDGE);
-	put16(p + 8, (uint16_t)mlen);
+	he_put16(p + 6, HE_RFC2136_FUDGE);
+	he_put16(p + 8, (uint16_t)mlen);
 	p += 10;
 	memcpy(p, mac, mlen);
 	p += mlen;
-	memcpy(p, msg, 2); /* original ID */
-	put16(p + 2, 0);   /* error */
-	put16(p + 4, 0);   /* other len */
-	put16(msg + 10, (uint16_t)(get16(msg + 10) + 1));
+	memcpy(p, msg, 2);  /* original ID */
+	he_put16(p + 2, 0); /* error */
+	he_put16(p + 4, 0); /* other len */
+	he_put16(msg + 10, (uint16_t)(he_get16(msg + 10) + 1));
 	explicit_bzero(mac, sizeof(mac));
 	return (int)(len + need);
 }
@@ -746,7 +736,7 @@ static int walk_msg(const uint8_t *w, size_t len, struct walk *wk)
 	if (len < HDR_LEN)
 		return -EBADMSG;
 	for (int s = 0; s < 4; s++) {
-		unsigned cnt = get16(w + 4 + 2 * s);
+		unsigned cnt = he_get16(w + 4 + 2 * s);
 
 		for (unsigned i = 0; i < cnt; i++) {
 			ldns_rr *rr = NULL;
@@ -778,23 +768,23 @@ static int walk_msg(const uint8_t *w, size_t len, struct walk *wk)
 
 		if (read_name(w, len, &p, t->owner, &t->owner_len) || p + 10 > len)
 			goto bad;
-		if (get16(w + p + 2) != CLASS_ANY)
+		if (he_get16(w + p + 2) != CLASS_ANY)
 			goto bad;
-		rdend = p + 10 + get16(w + p + 8);
+		rdend = p + 10 + he_get16(w + p + 8);
 		p += 10;
 		if (rdend != len || read_name(w, len, &p, t->alg, &t->alg_len) || p + 10 > rdend)
 			goto bad;
 		t->when = get48(w + p);
-		t->fudge = get16(w + p + 6);
-		t->mac_len = get16(w + p + 8);
+		t->fudge = he_get16(w + p + 6);
+		t->mac_len = he_get16(w + p + 8);
 		p += 10;
 		if (p + t->mac_len + 6 > rdend)
 			goto bad;
 		t->mac = w + p;
 		p += t->mac_len;
-		t->orig_id = get16(w + p);
-		t->error = get16(w + p + 2);
-		t->other_len = get16(w + p + 4);
+		t->orig_id = he_get16(w + p);
+		t->error = he_get16(w + p + 2);
+		t->other_len = he_get16(w + p + 4);
 		p += 6;
 		if (p + t->other_len != rdend)
 			goto bad;
@@ -820,14 +810,14 @@ static bool tsig_verify(const uint8_t *w, const struct tsig_rr *t, const struct 
 		explicit_bzero(&h, sizeof(h));
 		return false; /* truncated MACs are not accepted */
 	}
-	put16(b, req_mac_len);
+	he_put16(b, req_mac_len);
 	hmac_add(&h, b, 2);
 	hmac_add(&h, req_mac, req_mac_len);
 	/* the message as before signing: original ID, ARCOUNT - 1, no TSIG */
-	put16(b, t->orig_id);
+	he_put16(b, t->orig_id);
 	hmac_add(&h, b, 2);
 	hmac_add(&h, w + 2, 8);
-	put16(b, (uint16_t)(get16(w + 10) - 1));
+	he_put16(b, (uint16_t)(he_get16(w + 10) - 1));
 	hmac_add(&h, b, 2);
 	hmac_add(&h, w + HDR_LEN, t->start - HDR_LEN);
 	mac_vars(&h, t->owner, t->owner_len, t->alg, t->alg_len, t->when, t->fudge, t->error,
@@ -1163,7 +1153,7 @@ int he_rfc2136_classify(const uint8_t *reply, size_t len, const uint8_t *request
 				    "the reply (%zu bytes) is shorter than a DNS "
 				    "header",
 				    reply ? len : 0);
-	if (get16(reply) != get16(request))
+	if (he_get16(reply) != he_get16(request))
 		return he_error_set(err, -EBADMSG, "the reply's ID does not match the update's");
 	if (!(reply[2] & 0x80) || ((reply[2] >> 3) & 0x0f) != OPCODE_UPD)
 		return he_error_set(err, -EBADMSG, "the reply is not an answer to an UPDATE");
@@ -1217,7 +1207,7 @@ int he_rfc2136_parse_answer(const uint8_t *reply, size_t len, uint16_t id, const
 	int rcode, ret = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (len < HDR_LEN || get16(reply) != id || !(reply[2] & 0x80))
+	if (len < HDR_LEN || he_get16(reply) != id || !(reply[2] & 0x80))
 		return he_error_set(err, -EBADMSG, "the query's reply is not an answer to it");
 	if (ldns_wire2pkt(&pkt, reply, len) != LDNS_STATUS_OK || !pkt)
 		return he_error_set(err, -EBADMSG, "the query's reply is malformed");
@@ -1468,12 +1458,12 @@ static int tcp_exchange(const struct server *sv, const uint8_t *q, size_t qlen, 
 		r = he_error_set(err, -ENOMEM, "out of memory");
 		goto out;
 	}
-	put16(out, (uint16_t)qlen);
+	he_put16(out, (uint16_t)qlen);
 	memcpy(out + 2, q, qlen);
 	r = tcp_io(fd, true, out, qlen + 2, deadline);
 	if (!r)
 		r = tcp_io(fd, false, lb, 2, deadline);
-	want = get16(lb);
+	want = he_get16(lb);
 	if (!r && (want < 2 || want > cap))
 		r = -EBADMSG;
 	if (!r)

@@ -1,18 +1,9 @@
 /* SPDX-License-Identifier: MIT */
+#include "core/bytes.h"
 #include "portmap/natpmp_wire.h"
 
 #include <errno.h>
 #include <string.h>
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-}
 
 int he_natpmp_decode(const uint8_t *buf, size_t len, struct he_natpmp_reply *out)
 {
@@ -26,8 +17,8 @@ int he_natpmp_decode(const uint8_t *buf, size_t len, struct he_natpmp_reply *out
 		return -EBADMSG;
 	memset(&r, 0, sizeof(r));
 	r.opcode = (uint8_t)(buf[1] - 128);
-	r.result = get16(buf + 2);
-	r.epoch = get32(buf + 4);
+	r.result = he_get16(buf + 2);
+	r.epoch = he_get32(buf + 4);
 	if (r.result == HE_NATPMP_SUCCESS) {
 		if (r.opcode == HE_NATPMP_OP_PUBLICADDR) {
 			if (len < 12)
@@ -36,9 +27,9 @@ int he_natpmp_decode(const uint8_t *buf, size_t len, struct he_natpmp_reply *out
 		} else {
 			if (len < 16)
 				return -EBADMSG;
-			r.int_port = get16(buf + 8);
-			r.ext_port = get16(buf + 10);
-			r.lifetime = get32(buf + 12);
+			r.int_port = he_get16(buf + 8);
+			r.ext_port = he_get16(buf + 10);
+			r.lifetime = he_get32(buf + 12);
 		}
 	}
 	*out = r;

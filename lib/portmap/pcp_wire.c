@@ -1,32 +1,9 @@
 /* SPDX-License-Identifier: MIT */
+#include "core/bytes.h"
 #include "portmap/pcp_wire.h"
 
 #include <errno.h>
 #include <string.h>
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-}
 
 void he_pcp_v4mapped(const struct in_addr *a, struct in6_addr *out)
 {
@@ -49,7 +26,7 @@ static void put_header(uint8_t *buf, uint8_t opcode, uint32_t lifetime,
 	memset(buf, 0, HE_PCP_HDR_LEN);
 	buf[0] = HE_PCP_VERSION;
 	buf[1] = opcode & 0x7f;
-	put32(buf + 4, lifetime);
+	he_put32(buf + 4, lifetime);
 	memcpy(buf + 8, client, 16);
 }
 
@@ -73,21 +50,21 @@ size_t he_pcp_encode_map(const struct he_pcp_map_req *req, uint8_t *buf, size_t 
 	memcpy(p, req->nonce, HE_PCP_NONCE_LEN);
 	p[12] = req->proto;
 	p[13] = p[14] = p[15] = 0;
-	put16(p + 16, req->int_port);
-	put16(p + 18, req->ext_port);
+	he_put16(p + 16, req->int_port);
+	he_put16(p + 18, req->ext_port);
 	memcpy(p + 20, &req->ext_addr, 16);
 	p = buf + HE_PCP_MAP_LEN;
 	if (req->has_third_party) {
 		p[0] = HE_PCP_OPT_THIRD_PARTY;
 		p[1] = 0;
-		put16(p + 2, 16);
+		he_put16(p + 2, 16);
 		memcpy(p + 4, &req->third_party, 16);
 		p += 20;
 	}
 	if (req->prefer_failure) {
 		p[0] = HE_PCP_OPT_PREFER_FAILURE;
 		p[1] = 0;
-		put16(p + 2, 0);
+		he_put16(p + 2, 0);
 		p += 4;
 	}
 	return (size_t)(p - buf);
@@ -101,7 +78,7 @@ static int check_options(const uint8_t *p, size_t len)
 
 		if (len < 4)
 			return -EBADMSG;
-		olen = get16(p + 2);
+		olen = he_get16(p + 2);
 		padded = (olen + 3) & ~(size_t)3;
 		if (padded > len - 4)
 			return -EBADMSG;
@@ -124,8 +101,8 @@ int he_pcp_decode(const uint8_t *buf, size_t len, struct he_pcp_reply *out)
 			return -EBADMSG;
 		r.version = 0;
 		r.opcode = buf[1] & 0x7f;
-		r.result = (uint8_t)(get16(buf + 2) > 255 ? 255 : get16(buf + 2));
-		r.epoch = get32(buf + 4);
+		r.result = (uint8_t)(he_get16(buf + 2) > 255 ? 255 : he_get16(buf + 2));
+		r.epoch = he_get32(buf + 4);
 		*out = r;
 		return -EPROTO;
 	}
@@ -136,8 +113,8 @@ int he_pcp_decode(const uint8_t *buf, size_t len, struct he_pcp_reply *out)
 	r.version = buf[0];
 	r.opcode = buf[1] & 0x7f;
 	r.result = buf[3];
-	r.lifetime = get32(buf + 4);
-	r.epoch = get32(buf + 8);
+	r.lifetime = he_get32(buf + 4);
+	r.epoch = he_get32(buf + 8);
 	if (r.version != HE_PCP_VERSION) {
 		/* only UNSUPP_VERSION may come with another version */
 		if (r.result != HE_PCP_UNSUPP_VERSION)
@@ -152,8 +129,8 @@ int he_pcp_decode(const uint8_t *buf, size_t len, struct he_pcp_reply *out)
 			r.has_map = true;
 			memcpy(r.nonce, p, HE_PCP_NONCE_LEN);
 			r.proto = p[12];
-			r.int_port = get16(p + 16);
-			r.ext_port = get16(p + 18);
+			r.int_port = he_get16(p + 16);
+			r.ext_port = he_get16(p + 18);
 			memcpy(&r.ext_addr, p + 20, 16);
 			if (check_options(buf + HE_PCP_MAP_LEN, len - HE_PCP_MAP_LEN) < 0)
 				return -EBADMSG;

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include "core/bytes.h"
 #include "publicip/stun_wire.h"
 
 #include <arpa/inet.h>
@@ -8,30 +9,6 @@
 #include <sys/socket.h>
 
 #define FINGERPRINT_XOR 0x5354554eu
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 uint32_t he_stun_crc32(const uint8_t *buf, size_t len)
 {
@@ -54,14 +31,14 @@ size_t he_stun_encode_binding(const uint8_t tid[HE_STUN_TID_LEN], bool fingerpri
 
 	if (!buf || len < n)
 		return 0;
-	put16(buf, HE_STUN_BINDING_REQUEST);
-	put16(buf + 2, (uint16_t)(n - HE_STUN_HDR_LEN));
-	put32(buf + 4, HE_STUN_MAGIC);
+	he_put16(buf, HE_STUN_BINDING_REQUEST);
+	he_put16(buf + 2, (uint16_t)(n - HE_STUN_HDR_LEN));
+	he_put32(buf + 4, HE_STUN_MAGIC);
 	memcpy(buf + 8, tid, HE_STUN_TID_LEN);
 	if (fingerprint) {
-		put16(buf + 20, HE_STUN_ATTR_FINGERPRINT);
-		put16(buf + 22, 4);
-		put32(buf + 24, he_stun_crc32(buf, 20) ^ FINGERPRINT_XOR);
+		he_put16(buf + 20, HE_STUN_ATTR_FINGERPRINT);
+		he_put16(buf + 22, 4);
+		he_put32(buf + 24, he_stun_crc32(buf, 20) ^ FINGERPRINT_XOR);
 	}
 	return n;
 }
@@ -99,7 +76,7 @@ static int decode_address(const uint8_t *v, uint16_t vlen, bool xored, const uin
 
 	if (vlen < 4)
 		return -EBADMSG;
-	port = get16(v + 2);
+	port = he_get16(v + 2);
 	if (xored)
 		port ^= (uint16_t)(HE_STUN_MAGIC >> 16);
 	if (v[1] == 0x01 && vlen == 8) {
@@ -163,10 +140,10 @@ int he_stun_decode(const uint8_t *buf, size_t len, const uint8_t tid[HE_STUN_TID
 
 	if (!buf || len < HE_STUN_HDR_LEN || len > HE_STUN_MAX_LEN)
 		return -EBADMSG;
-	type = get16(buf);
-	mlen = get16(buf + 2);
+	type = he_get16(buf);
+	mlen = he_get16(buf + 2);
 	if ((buf[0] & 0xc0) || (mlen & 3) || (size_t)mlen + HE_STUN_HDR_LEN != len ||
-	    get32(buf + 4) != HE_STUN_MAGIC)
+	    he_get32(buf + 4) != HE_STUN_MAGIC)
 		return -EBADMSG;
 	if (type != HE_STUN_BINDING_SUCCESS && type != HE_STUN_BINDING_ERROR)
 		return -ENOMSG;
@@ -182,8 +159,8 @@ int he_stun_decode(const uint8_t *buf, size_t len, const uint8_t tid[HE_STUN_TID
 
 		if (len - off < 4)
 			return -EBADMSG;
-		at = get16(buf + off);
-		alen = get16(buf + off + 2);
+		at = he_get16(buf + off);
+		alen = he_get16(buf + off + 2);
 		padded = ((size_t)alen + 3) & ~(size_t)3;
 		if (padded > len - off - 4)
 			return -EBADMSG;
@@ -230,7 +207,7 @@ int he_stun_decode(const uint8_t *buf, size_t len, const uint8_t tid[HE_STUN_TID
 		case HE_STUN_ATTR_FINGERPRINT:
 			if (alen != 4 || off + 8 != len)
 				return -EBADMSG; /* must be 4 bytes and the last attribute */
-			if (get32(v) != (he_stun_crc32(buf, off) ^ FINGERPRINT_XOR))
+			if (he_get32(v) != (he_stun_crc32(buf, off) ^ FINGERPRINT_XOR))
 				return -EBADMSG;
 			r.has_fingerprint = true;
 			break;
