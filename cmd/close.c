@@ -2,13 +2,15 @@
 /* homeexpose close NAME|PORTSPEC: remove an exposure. */
 #include <ctype.h>
 #include <getopt.h>
+#include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "config/exposure.h"
-#include "apply.h"
-#include "state/state.h"
+#include "engine/engine.h"
+#include "opreport.h"
 
 static void usage(void)
 {
@@ -55,17 +57,40 @@ static struct he_exposure *find(struct he_cli *cli, struct he_exposures *l, cons
 	return found;
 }
 
+/* The router's removals: one line each, or a JSON object. */
+static void report_router(struct he_cli *cli, const struct he_op_report *rep, json_t *jout)
+{
+	for (size_t i = 0; i < rep->router.n; i++) {
+		const struct he_eng_result *r = &rep->router.v[i];
+
+		if (r->rc < 0) {
+			he_errorf(cli, "router: removing %u/%s%s: %s", r->ext_port,
+				  he_proto_name(r->proto), r->family == AF_INET6 ? " (IPv6)" : "",
+				  r->msg);
+			continue;
+		}
+		if (jout)
+			json_array_append_new(json_object_get(jout, "router"),
+					      json_pack("{s:i, s:s, s:s, s:b}", "external_port",
+							r->ext_port, "transport",
+							he_proto_name(r->proto), "family",
+							he_family_id(r->family), "removed", true));
+		else if (cli->verbosity >= 0)
+			printf("router: removed %u/%s%s\n", r->ext_port, he_proto_name(r->proto),
+			       r->family == AF_INET6 ? " (IPv6 pinhole)" : "");
+	}
+}
+
 int cmd_close(struct he_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    HE_COMMON_OPTS, {"force", no_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
 	struct he_exposures l = {0};
-	struct he_state *st = NULL;
+	struct he_op_opts oo = {0};
+	struct he_op_report *rep = NULL;
 	json_t *jout = NULL;
-	bool force = false;
 	struct he_exposure *e;
 	struct he_diags d = {0};
-	struct he_error err;
 	int opt, rc;
 
 	while ((opt = getopt_long(argc, argv, HE_COMMON_SHORT, opts, NULL)) != -1) {
@@ -76,7 +101,7 @@ int cmd_close(struct he_cli *cli, int argc, char **argv)
 			return HE_EXIT_OK;
 		}
 		if (opt == 'f') {
-			force = true;
+			oo.forget = true;
 			continue;
 		}
 		return he_usage_error(cli, "bad option");
@@ -98,37 +123,39 @@ int cmd_close(struct he_cli *cli, int argc, char **argv)
 		he_exposures_free(&l);
 		return HE_EXIT_FAIL;
 	}
+	rep = calloc(1, sizeof(*rep));
+	if (!rep) {
+		he_exposures_free(&l);
+		return HE_EXIT_FAIL;
+	}
 	if (cli->json)
 		jout = json_pack("{s:s, s:[]}", "name", e->name, "router");
-	if (he_state_open(cli->cfg.state_dir, HE_STATE_WRITE, 10000, &st, &err) < 0) {
-		he_errorf(cli, "%s", err.msg);
+	he_op_close(&cli->cfg, e, &l, &oo, rep);
+	if (rep->failed == HE_OP_STATE || rep->failed == HE_OP_SAVE || rep->failed == HE_OP_REFUSED)
+		he_errorf(cli, "%s", rep->msg);
+	if (rep->failed == HE_OP_ROUTER && *rep->msg)
+		he_errorf(cli, "router: %s", rep->msg);
+	report_router(cli, rep, jout);
+	if (rep->failed == HE_OP_FIREWALL)
+		he_report_firewall(cli, rep, NULL);
+	else if (e->firewall && !*e->to)
+		he_report_firewall(cli, rep, jout);
+	if (rep->failed != HE_OP_DONE && !rep->kept_failed) {
+		if (rep->failed != HE_OP_STATE && rep->failed != HE_OP_SAVE)
+			fprintf(stderr,
+				"exposure '%s' is kept (%s); fix the cause and close again, or "
+				"'close --force' to forget it anyway\n",
+				e->name, e->file);
 		rc = HE_EXIT_FAIL;
 		goto out;
 	}
-	rc = HE_EXIT_OK;
-	if (e->router)
-		rc = he_apply_router_remove(cli, st, e, jout);
-	if (e->firewall && he_apply_firewall(cli, &l, NULL, e->name, false, jout) != HE_EXIT_OK)
-		rc = HE_EXIT_FAIL;
-	if (rc != HE_EXIT_OK && !force) {
-		fprintf(stderr,
-			"exposure '%s' is kept (%s); fix the cause and close again, or "
-			"'close --force' to forget it anyway\n",
-			e->name, e->file);
-		goto out;
-	}
-	if (he_exposure_remove(cli->cfg.exposures_dir, e->name, &err) < 0) {
-		he_errorf(cli, "%s", err.msg);
-		rc = HE_EXIT_FAIL;
-		goto out;
-	}
-	if (rc != HE_EXIT_OK)
+	if (rep->kept_failed)
 		he_warnf(cli,
 			 "forgot exposure '%s' because of --force; what could not be removed "
 			 "is named above",
 			 e->name);
 	rc = HE_EXIT_OK;
-	he_apply_notify_agent(cli);
+	he_cli_notify_agent(cli);
 	if (jout) {
 		json_object_set_new(jout, "closed", json_true());
 		he_json_print(jout);
@@ -138,7 +165,8 @@ int cmd_close(struct he_cli *cli, int argc, char **argv)
 	}
 out:
 	json_decref(jout);
-	he_state_close(st);
+	he_op_report_free(rep);
+	free(rep);
 	he_exposures_free(&l);
 	return rc;
 }

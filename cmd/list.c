@@ -13,7 +13,8 @@
 #include <time.h>
 
 #include "agent/control_client.h"
-#include "apply.h"
+#include "engine/engine.h"
+#include "opreport.h"
 #include "cli.h"
 #include "config/exposure.h"
 #include "state/state.h"
@@ -87,9 +88,11 @@ static void print_exposure(json_t *x, const struct he_live *lv)
 	if (strcmp(json_string_value(json_object_get(x, "family")), "both"))
 		printf("  %s only", json_string_value(json_object_get(x, "family")));
 	printf("\n");
+	if (json_is_string(json_object_get(x, "refused")))
+		printf("  REFUSED   %s\n", json_string_value(json_object_get(x, "refused")));
 	if (!json_is_true(json_object_get(x, "router")))
 		printf("  router    - (--no-router)\n");
-	else if (!lv->router_read)
+	else if (!lv->o.router_read)
 		printf("  router    ? (not read)\n");
 	json_array_foreach(json_object_get(x, "mappings"), i, v)
 	{
@@ -113,7 +116,7 @@ static void print_exposure(json_t *x, const struct he_live *lv)
 		       : !strcmp(st, "missing") ? "NOT OPEN"
 						: "? (not read)");
 		if (strcmp(st, "unknown"))
-			printf(" (%s)", lv->fw_backend);
+			printf(" (%s)", lv->o.fw_backend);
 		printf("\n");
 		json_array_foreach(json_object_get(v, "dropped_by"), k, s)
 		{
@@ -203,6 +206,98 @@ static void print_agent(const json_t *ag)
 	       pub && *pub ? "; public address " : "", pub && *pub ? pub : "");
 }
 
+static json_t *map_json(const struct he_pm_entry *m, const char *state)
+{
+	return json_pack(
+	    "{s:s, s:s, s:s, s:s, s:i, s:s, s:i, s:I, s:b, s:o, s:s}", "transport",
+	    he_proto_name(m->proto), "family", he_family_id(m->family), "protocol",
+	    he_pm_protocol_name(m->protocol), "external_address", m->ext_addr, "external_port",
+	    m->ext_port, "client", m->client, "internal_port", m->int_port, "lease_remaining",
+	    (json_int_t)m->lease_remaining, "permanent", m->lease_remaining == 0, "on_router",
+	    m->router_checked ? json_boolean(m->on_router) : json_null(), "state", state);
+}
+
+static json_t *shadows_json(const struct he_live *lv, uint16_t port, unsigned proto)
+{
+	json_t *sh = json_array();
+
+	for (size_t k = 0; lv->o.fw_read && k < lv->o.fw.n_shadow; k++) {
+		const struct he_fw_shadow *s = &lv->o.fw.shadow[k];
+
+		if (s->port != port || s->proto != proto)
+			continue;
+		json_array_append_new(sh, json_pack("{s:s, s:s, s:s, s:s, s:b, s:s}", "family",
+						    s->family, "table", s->table, "chain", s->chain,
+						    "where", s->where, "certain", s->certain, "fix",
+						    s->fix));
+	}
+	return sh;
+}
+
+/*
+ * One exposure: {name, ports, ..., mappings: [...], firewall_ports: [...],
+ * drift: ["what is gone. Fix: homeexpose open NAME", ...]}.
+ */
+static json_t *exposure_json(const struct he_live *lv, size_t x)
+{
+	const struct he_exposure *e = &lv->d.ex[x];
+	char ports[HE_PORTSPEC_MAX * 24];
+	char drift[HE_DRIFT_MAX][HE_DRIFT_LEN];
+	struct he_live_map m[HE_PORTSPEC_MAX * 4];
+	struct he_live_fw f[HE_PORTSPEC_MAX * 2];
+	json_t *maps = json_array(), *fwa = json_array(), *d = json_array();
+	const struct he_eng_refusal *ref;
+	size_t nm = 0, nf = 0, nd;
+
+	he_portlist_format(&e->ports, ports, sizeof(ports));
+	if (e->router && lv->o.router_read)
+		nm = he_live_router(&lv->d, &lv->o, x, lv->have_v6, m, HE_PORTSPEC_MAX * 4);
+	for (size_t i = 0; i < nm; i++)
+		if (m[i].have)
+			json_array_append_new(maps,
+					      map_json(m[i].have, he_live_state_name(m[i].state)));
+	nf = he_live_firewall(&lv->d, &lv->o, x, f, HE_PORTSPEC_MAX * 2);
+	for (size_t i = 0; i < nf; i++)
+		json_array_append_new(
+		    fwa, json_pack("{s:i, s:s, s:s, s:o}", "port", f[i].port, "transport",
+				   he_proto_name(f[i].proto), "state",
+				   !lv->o.fw_read ? "unknown"
+				   : f[i].missing ? "missing"
+						  : "open",
+				   "dropped_by", shadows_json(lv, f[i].port, f[i].proto)));
+	nd = he_live_drift(lv, x, drift, HE_DRIFT_MAX);
+	for (size_t i = 0; i < nd; i++)
+		json_array_append_new(
+		    d, json_sprintf("%s. Fix: homeexpose open %s", drift[i], e->name));
+	ref = he_desired_refusal(&lv->d, e->name);
+	return json_pack("{s:s, s:s, s:s, s:b, s:b, s:s, s:s, s:s, s:o, s:o, s:o, s:s?}", "name",
+			 e->name, "ports", ports, "service", e->service, "router", e->router,
+			 "firewall", e->firewall, "family", e->family, "to", e->to, "file", e->file,
+			 "mappings", maps, "firewall_ports", fwa, "drift", d, "refused",
+			 ref ? ref->msg : NULL);
+}
+
+/* Mappings in the state that belong to no exposure (e.g. after close --force). */
+static json_t *leftovers_json(const struct he_live *lv)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < lv->o.nmaps; i++) {
+		const struct he_pm_entry *m = &lv->o.maps[i];
+		json_t *o;
+		bool known = false;
+
+		for (size_t x = 0; x < lv->d.nex && !known; x++)
+			known = !strcmp(lv->d.ex[x].name, m->name);
+		if (known)
+			continue;
+		o = map_json(m, m->lease_remaining < 0 ? "expired" : "ok");
+		json_object_set_new(o, "name", json_string(m->name));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
 static int list_exposures(struct he_cli *cli)
 {
 	json_t *ag;
@@ -215,21 +310,21 @@ static int list_exposures(struct he_cli *cli)
 
 	he_exposures_load(cli->cfg.exposures_dir, &l, &d);
 	he_cli_print_diags(cli, &d);
-	he_live_read(cli, &l, &lv);
+	he_live_read(&cli->cfg, &l, &lv);
 	ag = agent_view(cli);
 	for (size_t i = 0; i < l.n; i++) {
-		json_t *x = he_live_exposure(&lv, &l.v[i]);
+		json_t *x = exposure_json(&lv, i);
 
 		ndrift += json_array_size(json_object_get(x, "drift"));
 		json_array_append_new(arr, x);
 	}
-	left = he_live_leftovers(&lv, &l);
+	left = leftovers_json(&lv);
 	if (cli->json) {
 		he_json_print(
 		    json_pack("{s:o, s:o, s:{s:b, s:s}, s:{s:s, s:b, s:s}, s:i, s:i, s:O*}",
 			      "exposures", arr, "leftover_mappings", left, "router", "read",
-			      lv.router_read, "error", lv.router_err, "firewall", "backend",
-			      lv.fw_backend, "read", lv.fw_read, "error", lv.fw_err, "drift",
+			      lv.o.router_read, "error", lv.o.router_err, "firewall", "backend",
+			      lv.o.fw_backend, "read", lv.o.fw_read, "error", lv.o.fw_err, "drift",
 			      (int)ndrift, "invalid_files", (int)d.nerrors, "agent", ag));
 		arr = left = NULL;
 	} else {
@@ -250,12 +345,12 @@ static int list_exposures(struct he_cli *cli)
 			       json_string_value(json_object_get(v, "name")));
 			print_map(v);
 		}
-		if (*lv.router_err)
-			he_warnf(cli, "router: %s", lv.router_err);
-		if (*lv.fw_err)
-			he_warnf(cli, "firewall: %s", lv.fw_err);
-		for (size_t k = 0; lv.fw_read && k < lv.fw.n_notes; k++)
-			he_warnf(cli, "firewall: %s", lv.fw.notes[k]);
+		if (*lv.o.router_err)
+			he_warnf(cli, "router: %s", lv.o.router_err);
+		if (*lv.o.fw_err)
+			he_warnf(cli, "firewall: %s", lv.o.fw_err);
+		for (size_t k = 0; lv.o.fw_read && k < lv.o.fw.n_notes; k++)
+			he_warnf(cli, "firewall: %s", lv.o.fw.notes[k]);
 		if (ndrift && cli->verbosity >= 0)
 			printf("%zu drift item%s: 'homeexpose open NAME' puts an exposure back\n",
 			       ndrift, ndrift == 1 ? "" : "s");
@@ -283,7 +378,7 @@ static int list_router(struct he_cli *cli, const char *protocol)
 	size_t n = 0;
 	int rc = HE_EXIT_FAIL;
 
-	if (he_apply_portmap_opts(cli, protocol ? protocol : "upnp", &o) < 0)
+	if (he_cli_portmap_opts(cli, protocol ? protocol : "upnp", &o) < 0)
 		return HE_EXIT_USAGE;
 	if (he_state_open(cli->cfg.state_dir, HE_STATE_READ, 2000, &st, &err) < 0) {
 		he_warnf(cli,

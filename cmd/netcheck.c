@@ -16,7 +16,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "apply.h"
+#include "opreport.h"
 #include "cli.h"
 #include "portmap/portmap.h"
 #include "publicip/publicip.h"
@@ -271,7 +271,7 @@ int cmd_netcheck(struct he_cli *cli, int argc, char **argv)
 		return rc < 0 ? HE_EXIT_OK : rc;
 	if (he_cli_config(cli) < 0)
 		return HE_EXIT_USAGE;
-	if (he_apply_portmap_opts(cli, o.protocol, &pmo) < 0)
+	if (he_cli_portmap_opts(cli, o.protocol, &pmo) < 0)
 		return HE_EXIT_USAGE;
 	rep = calloc(1, sizeof(*rep));
 	if (!rep) {

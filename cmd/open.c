@@ -15,7 +15,8 @@
 #include "catalog/danger.h"
 #include "cli.h"
 #include "config/exposure.h"
-#include "apply.h"
+#include "engine/engine.h"
+#include "opreport.h"
 #include "check.h"
 #include "state/state.h"
 
@@ -274,40 +275,122 @@ static void print_plan(struct he_cli *cli, const struct he_exposure *e, bool exi
 	free(text);
 }
 
-/* Firewall, then router, then the drop-in; a failure undoes the steps before it. */
+static json_t *result_json(const struct he_eng_result *r)
+{
+	const struct he_pm_result *x = &r->res;
+
+	return json_pack("{s:s, s:s, s:s, s:i, s:s, s:i, s:i, s:b, s:i, s:s, s:s}", "protocol",
+			 he_pm_protocol_name(x->protocol), "family", he_family_id(x->family),
+			 "external_address", x->ext_addr, "external_port", x->ext_port, "client",
+			 x->client, "internal_port", x->int_port, "lease", x->lease, "permanent",
+			 x->permanent, "elapsed_ms", x->elapsed_ms, "transport",
+			 he_proto_name(r->proto), "address_class",
+			 he_addr_class_name(x->ext_class));
+}
+
+static void print_result(struct he_cli *cli, const struct he_eng_result *r)
+{
+	const struct he_pm_result *x = &r->res;
+
+	if (cli->verbosity < 0)
+		return;
+	if (x->family == AF_INET6)
+		printf("router: %s IPv6 pinhole [%s]:%u/%s open", he_pm_protocol_name(x->protocol),
+		       x->client, x->int_port, he_proto_name(r->proto));
+	else
+		printf("router: %s %s:%u/%s -> %s:%u", he_pm_protocol_name(x->protocol),
+		       *x->ext_addr ? x->ext_addr : "?", x->ext_port, he_proto_name(r->proto),
+		       x->client, x->int_port);
+	if (x->permanent || x->lease == 0)
+		printf(", permanent (removed on close)");
+	else
+		printf(", lease %u s", x->lease);
+	printf(" (%u ms)\n", x->elapsed_ms);
+}
+
+/* The router's results, as the router answered them; failures named. */
+static void report_router(struct he_cli *cli, const struct he_op_report *rep, bool force,
+			  json_t *jout)
+{
+	for (size_t i = 0; i < rep->router.n; i++) {
+		const struct he_eng_result *r = &rep->router.v[i];
+
+		if (r->rc < 0 && !r->not_public) {
+			he_errorf(cli, "router: %u/%s%s: %s", r->ext_port, he_proto_name(r->proto),
+				  r->family == AF_INET6 ? " (IPv6)" : "", r->msg);
+			continue;
+		}
+		if (jout)
+			json_array_append_new(json_object_get(jout, "router"), result_json(r));
+		else
+			print_result(cli, r);
+		if (r->not_public && r->rc < 0) {
+			he_errorf(cli, "%s", r->msg);
+			fprintf(stderr,
+				"The mapping is not kept; add --force to make it anyway.\n");
+		} else if (r->not_public && force) {
+			char why[HE_ERR_MSG_MAX];
+
+			he_addr_class_explain(r->res.ext_class, r->res.ext_addr, NULL, why,
+					      sizeof(why));
+			he_warnf(cli, "%s (kept because of --force)", why);
+		} else if (*r->res.note) {
+			he_warnf(cli, "%s", r->res.note);
+		}
+	}
+	for (size_t i = 0; i < rep->router.n; i++) {
+		const struct he_eng_result *r = &rep->router.v[i];
+
+		/* a mapping this run made and could not take back again */
+		if (r->act == HE_ACT_MAP && rep->failed != HE_OP_DONE && !r->rolled_back &&
+		    (r->rc == 0 || r->not_public) && *r->msg && !r->not_public)
+			he_warnf(cli, "router: %u/%s: %s", r->ext_port, he_proto_name(r->proto),
+				 r->msg);
+	}
+}
+
+static int exit_code(const struct he_op_report *rep)
+{
+	if (rep->failed == HE_OP_DONE)
+		return HE_EXIT_OK;
+	return rep->failed == HE_OP_REFUSED && rep->rc != -ENETUNREACH ? HE_EXIT_USAGE
+								       : HE_EXIT_FAIL;
+}
+
+/* Carry e out (lib/engine: firewall, router, drop-in) and report it. */
 static int apply(struct he_cli *cli, const struct open_opts *o, struct he_exposure *e,
 		 const struct he_exposures *existing, bool exists)
 {
-	struct he_state *st = NULL;
-	struct he_error err = {0};
+	struct he_op_opts oo = {.force = o->force};
+	struct he_op_report *rep = calloc(1, sizeof(*rep));
 	json_t *jout = NULL;
-	bool fw_done = false;
-	size_t repaired = 0;
 	int rc;
 
+	if (!rep) {
+		he_errorf(cli, "out of memory");
+		return HE_EXIT_FAIL;
+	}
+	if (o->protocol)
+		he_pm_protocol_parse(o->protocol, &oo.protocol, NULL);
 	if (cli->json)
 		jout = json_pack("{s:s, s:s, s:[]}", "name", e->name, "drop_in", e->file, "router");
-	if (exists) /* drift repair: say what is gone before putting it back */
-		repaired = he_apply_report_drift(cli, existing, e);
-	rc = HE_EXIT_OK;
-	if (e->firewall) { /* first: it says plainly when root is needed */
-		rc = he_apply_firewall(cli, existing, e, NULL, false, jout);
-		fw_done = rc == HE_EXIT_OK;
-	}
-	if (rc == HE_EXIT_OK &&
-	    he_state_open(cli->cfg.state_dir, HE_STATE_WRITE, 10000, &st, &err) < 0) {
-		he_errorf(cli, "%s", err.msg);
-		rc = HE_EXIT_FAIL;
-	}
-	if (rc == HE_EXIT_OK && e->router)
-		rc = he_apply_router(cli, st, e, o->protocol, o->force, jout);
-	if (rc == HE_EXIT_OK && he_exposure_save(cli->cfg.exposures_dir, e, &err) < 0) {
-		he_errorf(cli, "%s", err.msg);
-		rc = HE_EXIT_FAIL;
-	}
-	if (rc != HE_EXIT_OK && fw_done) /* put the firewall back as it was */
-		he_apply_firewall(cli, existing, NULL, NULL, false, NULL);
-	he_state_close(st);
+	he_op_open(&cli->cfg, e, existing, &oo, rep);
+	for (size_t i = 0; i < rep->ndrift; i++)
+		if (cli->verbosity >= 0 && !cli->json)
+			printf("drift: %s: putting it back\n", rep->drift[i]);
+	if (rep->failed == HE_OP_REFUSED)
+		he_errorf(cli, "%s", rep->msg);
+	if (e->firewall)
+		he_report_firewall(cli, rep, jout);
+	if (rep->failed == HE_OP_STATE || rep->failed == HE_OP_SAVE)
+		he_errorf(cli, "%s", rep->msg);
+	if (rep->failed == HE_OP_ROUTER && *rep->msg)
+		he_errorf(cli, "router: %s", rep->msg);
+	report_router(cli, rep, o->force, jout);
+	if (rep->fw_done && rep->failed != HE_OP_DONE && rep->fw_restore < 0)
+		he_warnf(cli, "firewall: could not put the rules back as they were (%s)",
+			 strerror(-rep->fw_restore));
+	rc = exit_code(rep);
 	if (rc == HE_EXIT_OK) {
 		/* the check reports; open's exit code stays about open itself */
 		if (jout && !o->no_check) {
@@ -323,9 +406,9 @@ static int apply(struct he_cli *cli, const struct open_opts *o, struct he_exposu
 		} else if (cli->verbosity >= 0) {
 			printf("%s exposure '%s' (%s)\n", exists ? "updated" : "opened", e->name,
 			       e->file);
-			if (repaired)
-				printf("repaired %zu drift item%s\n", repaired,
-				       repaired == 1 ? "" : "s");
+			if (rep->ndrift)
+				printf("repaired %zu drift item%s\n", rep->ndrift,
+				       rep->ndrift == 1 ? "" : "s");
 			if (!o->no_check)
 				he_check_run(cli, e, 1, existing, NULL);
 		}
@@ -334,6 +417,37 @@ static int apply(struct he_cli *cli, const struct open_opts *o, struct he_exposu
 			exists ? "as it was" : "not recorded");
 	}
 	json_decref(jout);
+	he_op_report_free(rep);
+	free(rep);
+	return rc;
+}
+
+/* --dry-run: the firewall commands open would run (other tables analysed too). */
+static int dry_run_firewall(struct he_cli *cli, const struct he_exposure *e,
+			    const struct he_exposures *existing)
+{
+	const struct he_op_opts oo = {.dry_run = true};
+	struct he_op_report *rep = calloc(1, sizeof(*rep));
+	int rc;
+
+	if (!rep)
+		return HE_EXIT_FAIL;
+	he_op_open(&cli->cfg, e, existing, &oo, rep);
+	if (rep->failed != HE_OP_DONE) {
+		if (rep->failed == HE_OP_FIREWALL)
+			he_report_firewall(cli, rep, NULL);
+		else
+			he_errorf(cli, "%s", rep->msg);
+	} else {
+		const char *t = rep->fw_text ? rep->fw_text : "";
+
+		printf("firewall (%s) would run:\n%s%s", rep->fw_backend,
+		       *t ? t : "(nothing: already in place)\n",
+		       *t && t[strlen(t) - 1] != '\n' ? "\n" : "");
+	}
+	rc = exit_code(rep);
+	he_op_report_free(rep);
+	free(rep);
 	return rc;
 }
 
@@ -361,9 +475,7 @@ static int reapply(struct he_cli *cli, const struct open_opts *o, struct he_expo
 		e.force = true;
 	if (o->dry_run) {
 		print_plan(cli, &e, true);
-		rc = e.firewall && !cli->json
-			 ? he_apply_firewall(cli, existing, &e, NULL, true, NULL)
-			 : HE_EXIT_OK;
+		rc = e.firewall && !cli->json ? dry_run_firewall(cli, &e, existing) : HE_EXIT_OK;
 	} else {
 		rc = apply(cli, o, &e, existing, true);
 	}
@@ -418,13 +530,13 @@ int cmd_open(struct he_cli *cli, int argc, char **argv)
 	if (o.dry_run) {
 		print_plan(cli, &e, exists);
 		if (e.firewall && !cli->json)
-			rc = he_apply_firewall(cli, &existing, &e, NULL, true, NULL);
+			rc = dry_run_firewall(cli, &e, &existing);
 		he_exposures_free(&existing);
 		return rc;
 	}
 	rc = apply(cli, &o, &e, &existing, exists);
 	he_exposures_free(&existing);
 	if (rc == HE_EXIT_OK)
-		he_apply_notify_agent(cli);
+		he_cli_notify_agent(cli);
 	return rc;
 }

@@ -61,8 +61,8 @@ void he_agent_set_status(struct he_agent *a, const char *fmt, ...)
 static void update_status(struct he_agent *a)
 {
 	he_agent_set_status(a, "%zu exposure%s, %zu router mapping%s (%s), firewall %s%s%s",
-			    a->ex.n, a->ex.n == 1 ? "" : "s", a->haves.n,
-			    a->haves.n == 1 ? "" : "s",
+			    a->ex.n, a->ex.n == 1 ? "" : "s", a->obs.nmaps,
+			    a->obs.nmaps == 1 ? "" : "s",
 			    a->protocol ? he_pm_protocol_name(a->protocol) : "no router yet",
 			    a->m.firewall_in_sync == 1   ? "in place"
 			    : a->m.firewall_in_sync == 0 ? "out of sync"
@@ -231,9 +231,9 @@ static void on_announce(struct he_loop *l, int fd, uint32_t events, void *ctx)
 		if (he_state_open(a->cfg.state_dir, HE_STATE_READ, 500, &st, &err) < 0)
 			reset = true;
 		else
-			reset = he_agent_epoch_reset(he_state_section(st, "portmap"),
-						     an.kind == HE_ANNOUNCE_PCP ? "pcp" : "natpmp",
-						     an.epoch, (int64_t)time(NULL));
+			reset = he_portmap_epoch_reset(
+			    st, an.kind == HE_ANNOUNCE_PCP ? HE_PM_PCP : HE_PM_NATPMP, an.epoch,
+			    (int64_t)time(NULL));
 		he_state_close(st);
 		if (an.has_addr)
 			inet_ntop(AF_INET, &an.addr, addr, sizeof(addr));
@@ -481,7 +481,7 @@ int he_agent_run(struct he_agent *a, struct he_error *err)
 		he_agent_log(a, HE_AGENT_LOG_NOTICE, "router",
 			     "release-on-stop: removing the router mappings");
 		he_agent_release_all(a);
-	} else if (a->haves.n) {
+	} else if (a->obs.nmaps) {
 		he_agent_log(a, HE_AGENT_LOG_INFO, "router",
 			     "the router mappings stay until their leases end (release-on-stop = "
 			     "no)");
@@ -516,6 +516,6 @@ void he_agent_free(struct he_agent *a)
 	if (a->metrics_fd >= 0)
 		close(a->metrics_fd);
 	he_exposures_free(&a->ex);
-	he_agent_haves_free(&a->haves);
+	he_observed_free(&a->obs);
 	free(a);
 }

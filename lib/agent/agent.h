@@ -4,7 +4,7 @@
  *
  * Owner: lib/agent. One epoll loop (loop.h) reconciles the desired state
  * (homeexpose.conf + exposures.d) with what is true:
- *   - router mappings renewed at half their lease (plan.h), re-made when the
+ *   - router mappings renewed at half their lease (lib/engine), re-made when the
  *     router lost them: PCP/NAT-PMP announcements with an epoch check
  *     (announce.h), UPnP verification every [agent] verify-interval;
  *   - the host firewall re-applied when homeexpose's rules vanish: nftables

@@ -16,8 +16,8 @@
 #include "agent/loop.h"
 #include "agent/metrics.h"
 #include "agent/netlink.h"
-#include "agent/plan.h"
 #include "ddns/ddns.h"
+#include "engine/engine.h"
 #include "config/exposure.h"
 #include "portmap/portmap.h"
 #include "reach/check.h"
@@ -69,7 +69,7 @@ struct he_agent {
 	char verdict[HE_ERR_MSG_MAX];
 	int64_t last_router_pass, last_fw_pass;
 	char fw_backend[16];
-	struct he_agent_haves haves; /* last observed mappings (for list, metrics) */
+	struct he_observed obs; /* last observed mappings (for list, metrics) */
 	struct he_agent_metrics m;
 	struct he_metrics_mapping *mmaps;
 	char last_error[HE_AGENT_ERR_NKINDS][HE_ERR_MSG_MAX];
@@ -105,7 +105,6 @@ void he_agent_pubip_pass(struct he_agent *a, bool outside);
 /* Helpers shared by the passes (reconcile.c). */
 int he_agent_lock_state(struct he_agent *a, struct he_loop_timer *retry, struct he_state **st);
 int he_agent_open_router(struct he_agent *a, struct he_state *st, struct he_portmap **pm);
-void he_agent_portmap_opts(const struct he_config *cfg, bool no_cache, struct he_portmap_opts *o);
 /* On stop with release-on-stop = yes: remove every mapping homeexpose holds. */
 void he_agent_release_all(struct he_agent *a);
 

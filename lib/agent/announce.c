@@ -106,14 +106,3 @@ int he_announce_read(int fd, struct he_announce *out)
 			  sizeof(out->from));
 	return 1;
 }
-
-bool he_agent_epoch_reset(const json_t *sec, const char *key, uint32_t epoch, int64_t now)
-{
-	const json_t *o = sec ? json_object_get(sec, key) : NULL;
-	const json_t *e = json_object_get(o, "epoch"), *at = json_object_get(o, "at");
-
-	if (!json_is_integer(e) || !json_is_integer(at))
-		return true;
-	return he_pm_epoch_is_reset((uint32_t)json_integer_value(e),
-				    (int64_t)json_integer_value(at), epoch, now);
-}

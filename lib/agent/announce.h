@@ -6,7 +6,7 @@
  *
  * Owner: lib/agent. Sockets for both groups, and a decoder over lib/portmap's
  * wire decoders (pcp_wire.h, natpmp_wire.h). The caller checks that the
- * datagram came from its gateway and compares the epoch (he_agent_epoch_reset).
+ * datagram came from its gateway and compares the epoch (he_portmap_epoch_reset, lib/portmap).
  */
 #ifndef HE_AGENT_ANNOUNCE_H
 #define HE_AGENT_ANNOUNCE_H
@@ -49,13 +49,5 @@ int he_announce_open(int family, int ifindex, struct he_error *err);
  * 1: an announcement; 0: nothing (more) to read or not an announcement; -errno.
  */
 int he_announce_read(int fd, struct he_announce *out);
-
-/*
- * RFC 6887 8.5 epoch check against what section "portmap" of the state
- * remembers for the protocol ("pcp" or "natpmp"): true when the router lost
- * its state (or nothing is remembered, so it cannot be ruled out).
- */
-bool he_agent_epoch_reset(const json_t *portmap_section, const char *key, uint32_t epoch,
-			  int64_t now);
 
 #endif

@@ -12,16 +12,9 @@
 
 #include "agent/agent_internal.h"
 #include "firewall/firewall.h"
-#include "net/route.h"
 #include "state/state.h"
 
 #define LOCK_RETRY_MS 200
-
-/* Portmap options from [router] (the same reading as the CLI's). */
-void he_agent_portmap_opts(const struct he_config *cfg, bool no_cache, struct he_portmap_opts *o)
-{
-	he_portmap_opts_from_config(cfg, no_cache, o);
-}
 
 /* Name of an exposure drop-in path ("/x/web.conf" -> "web"), into buf. */
 static void dropin_name(const char *file, char *buf, size_t len)
@@ -78,71 +71,45 @@ int he_agent_lock_state(struct he_agent *a, struct he_loop_timer *retry, struct 
 	return r;
 }
 
-static void refresh_haves(struct he_agent *a, struct he_state *st)
+static void refresh_observed(struct he_agent *a, struct he_state *st)
 {
 	struct he_error err;
 
-	if (he_agent_haves_from_state(he_state_section(st, "portmap"), &a->haves, &err) < 0)
-		a->haves.n = 0;
+	if (he_observed_router(st, &a->obs, &err) < 0)
+		a->obs.nmaps = 0;
 }
 
-static bool host_has_global_v6(void)
+/* The desired state of the exposures just loaded; refusals are logged, the others go on. */
+static int desired(struct he_agent *a, struct he_desired *d, struct he_error *err)
 {
-	struct in6_addr x;
-	struct he_error err;
+	const struct he_desired_opts o = {.have_v6 = he_engine_have_v6()};
+	int rc = he_desired_build(a->ex.v, a->ex.n, &o, d, err);
 
-	return he_net_global_ipv6(0, &x, &err) == 0;
+	for (size_t i = 0; rc == 0 && i < d->nref; i++)
+		he_agent_log(a, HE_AGENT_LOG_WARNING, "config",
+			     "exposure %s is not carried out: %s", d->ref[i].name, d->ref[i].msg);
+	return rc;
 }
 
-static void request_of(const struct he_agent_want *w, struct he_pm_request *r)
+/* Recorded mappings the router no longer has (where the router can say). */
+static void confirm_on_router(struct he_agent *a, struct he_portmap *pm)
 {
-	memset(r, 0, sizeof(*r));
-	r->name = w->name;
-	r->proto = w->proto;
-	r->ext_port = w->ext_port;
-	r->int_port = w->int_port;
-	r->lease = w->lease;
-	r->family = w->family;
-	r->to = w->to[0] ? w->to : NULL;
-}
-
-static const char *fam(int family)
-{
-	return family == AF_INET6 ? "IPv6" : "IPv4";
-}
-
-/* UPnP: which recorded mappings does the router really have? */
-static void verify_on_router(struct he_agent *a, struct he_portmap *pm)
-{
-	struct he_pm_entry *e = NULL;
 	struct he_error err = {0};
-	size_t n = 0;
 
-	if (he_portmap_protocol(pm) != HE_PM_UPNP)
+	if (!(he_portmap_caps(pm) & HE_PM_CAP_CONFIRM))
 		return; /* PCP / NAT-PMP cannot list: announcements and epochs tell instead */
-	if (he_portmap_list(pm, &e, &n, &err) < 0) {
+	if (he_observed_confirm(pm, &a->obs, &err) < 0) {
 		he_agent_fail(a, HE_AGENT_ERR_ROUTER, "router: verifying mappings: %s", err.msg);
 		return;
 	}
-	for (size_t i = 0; i < n; i++) {
-		for (size_t j = 0; j < a->haves.n; j++) {
-			struct he_agent_have *h = &a->haves.v[j];
+	for (size_t i = 0; i < a->obs.nmaps; i++) {
+		const struct he_pm_entry *h = &a->obs.maps[i];
 
-			if (e[i].protocol != HE_PM_UPNP || e[i].family != AF_INET ||
-			    h->protocol != HE_PM_UPNP || h->family != AF_INET ||
-			    h->ext_port != e[i].ext_port || h->proto != e[i].proto ||
-			    strcmp(h->name, e[i].name) != 0)
-				continue;
-			h->on_router = e[i].on_router ? 1 : 0;
-			if (!e[i].on_router)
-				he_agent_log(a, HE_AGENT_LOG_NOTICE, "router",
-					     "mapping %s %u/%s is gone from the router: mapping "
-					     "it again",
-					     h->name, h->ext_port,
-					     h->proto == HE_PROTO_UDP ? "udp" : "tcp");
-		}
+		if (h->router_checked && !h->on_router)
+			he_agent_log(a, HE_AGENT_LOG_NOTICE, "router",
+				     "mapping %s %u/%s is gone from the router: mapping it again",
+				     h->name, h->ext_port, he_proto_name(h->proto));
 	}
-	free(e);
 }
 
 int he_agent_open_router(struct he_agent *a, struct he_state *st, struct he_portmap **pm)
@@ -152,7 +119,7 @@ int he_agent_open_router(struct he_agent *a, struct he_state *st, struct he_port
 
 	if (*pm)
 		return 0;
-	he_agent_portmap_opts(&a->cfg, a->reprobe, &o);
+	he_portmap_opts_from_config(&a->cfg, a->reprobe, &o);
 	if (he_portmap_open(&o, st, pm, &err) < 0) {
 		he_agent_fail(a, HE_AGENT_ERR_ROUTER, "router: %s", err.msg);
 		return -1;
@@ -163,184 +130,150 @@ int he_agent_open_router(struct he_agent *a, struct he_state *st, struct he_port
 	return 0;
 }
 
-/* Carry out one action; returns 0, -1 on failure, 1 when the router lost its state. */
-static int act(struct he_agent *a, struct he_portmap *pm, const struct he_agent_action *ac,
-	       const struct he_agent_wants *w, const struct he_agent_haves *h)
+/* Log one result; returns -1 when it failed. */
+static int log_result(struct he_agent *a, const struct he_eng_result *r)
 {
-	struct he_pm_request req;
-	struct he_pm_result res;
-	struct he_error err = {0};
-
-	if (ac->act == HE_AGENT_UNMAP) {
-		const struct he_agent_have *hv = &h->v[ac->idx];
-
-		memset(&req, 0, sizeof(req));
-		req.name = hv->name;
-		req.proto = hv->proto;
-		req.ext_port = hv->ext_port;
-		req.int_port = hv->int_port;
-		req.family = hv->family;
-		if (he_portmap_unmap(pm, &req, &err) < 0 && err.code != -ENOENT) {
+	if (r->act == HE_ACT_UNMAP) {
+		if (r->rc < 0) {
 			he_agent_fail(a, HE_AGENT_ERR_ROUTER, "router: removing %s %u/%s (%s): %s",
-				      hv->name, hv->ext_port,
-				      hv->proto == HE_PROTO_UDP ? "udp" : "tcp", fam(hv->family),
-				      err.msg);
+				      r->name, r->ext_port, he_proto_name(r->proto),
+				      he_family_label(r->family), r->msg);
 			return -1;
 		}
 		a->m.router_unmaps++;
 		he_agent_log(a, HE_AGENT_LOG_NOTICE, "router",
-			     "removed %s %u/%s (%s): no exposure wants it any more", hv->name,
-			     hv->ext_port, hv->proto == HE_PROTO_UDP ? "udp" : "tcp",
-			     fam(hv->family));
+			     "removed %s %u/%s (%s): no exposure wants it any more", r->name,
+			     r->ext_port, he_proto_name(r->proto), he_family_label(r->family));
 		return 0;
 	}
-	request_of(&w->v[ac->idx], &req);
-	memset(&res, 0, sizeof(res));
-	if (he_portmap_map(pm, &req, &res, &err) < 0) {
-		if (err.code == -ENETDOWN) {
-			/* the router's WAN is down for now (often mid address change): retried */
-			a->m.errors[HE_AGENT_ERR_ROUTER]++;
-			he_agent_log(a, HE_AGENT_LOG_WARNING, "router",
-				     "%s %s %u/%s (%s) not done yet, will retry: %s",
-				     he_agent_act_name(ac->act), req.name, req.ext_port,
-				     req.proto == HE_PROTO_UDP ? "udp" : "tcp", fam(req.family),
-				     err.msg);
-			return -1;
-		}
-		he_agent_fail(a, HE_AGENT_ERR_ROUTER, "router: %s %s %u/%s (%s): %s",
-			      he_agent_act_name(ac->act), req.name, req.ext_port,
-			      req.proto == HE_PROTO_UDP ? "udp" : "tcp", fam(req.family), err.msg);
+	if (r->rc == -ENETDOWN) {
+		/* the router's WAN is down for now (often mid address change): retried */
+		a->m.errors[HE_AGENT_ERR_ROUTER]++;
+		he_agent_log(a, HE_AGENT_LOG_WARNING, "router",
+			     "%s %s %u/%s (%s) not done yet, will retry: %s",
+			     he_eng_act_name(r->act), r->name, r->ext_port, he_proto_name(r->proto),
+			     he_family_label(r->family), r->msg);
 		return -1;
 	}
-	if (ac->act == HE_AGENT_RENEW)
+	if (r->rc < 0) {
+		he_agent_fail(a, HE_AGENT_ERR_ROUTER, "router: %s %s %u/%s (%s): %s",
+			      he_eng_act_name(r->act), r->name, r->ext_port,
+			      he_proto_name(r->proto), he_family_label(r->family), r->msg);
+		return -1;
+	}
+	if (r->act == HE_ACT_RENEW)
 		a->m.router_renewals++;
 	else
 		a->m.router_maps++;
-	he_agent_log(a, ac->act == HE_AGENT_RENEW ? HE_AGENT_LOG_INFO : HE_AGENT_LOG_NOTICE,
-		     "router", "%s %s: %s %u/%s -> %s:%u (%s), lease %u s%s (%u ms)",
-		     ac->act == HE_AGENT_RENEW ? "renewed" : "mapped", req.name,
-		     he_pm_protocol_name(res.protocol), res.ext_port,
-		     req.proto == HE_PROTO_UDP ? "udp" : "tcp", res.client, res.int_port,
-		     fam(req.family), res.lease, res.permanent ? " (permanent)" : "",
-		     res.elapsed_ms);
-	if (res.ext_addr[0] && req.family == AF_INET && !a->pub4[0])
-		snprintf(a->pub4, sizeof(a->pub4), "%s", res.ext_addr);
-	return res.epoch_reset ? 1 : 0;
+	he_agent_log(a, r->act == HE_ACT_RENEW ? HE_AGENT_LOG_INFO : HE_AGENT_LOG_NOTICE, "router",
+		     "%s %s: %s %u/%s -> %s:%u (%s), lease %u s%s (%u ms)",
+		     r->act == HE_ACT_RENEW ? "renewed" : "mapped", r->name,
+		     he_pm_protocol_name(r->res.protocol), r->res.ext_port, he_proto_name(r->proto),
+		     r->res.client, r->res.int_port, he_family_label(r->family), r->res.lease,
+		     r->res.permanent ? " (permanent)" : "", r->res.elapsed_ms);
+	if (r->res.ext_addr[0] && r->family == AF_INET && !a->pub4[0])
+		snprintf(a->pub4, sizeof(a->pub4), "%s", r->res.ext_addr);
+	return 0;
 }
 
 void he_agent_router_pass(struct he_agent *a)
 {
 	char keep[16][HE_PM_NAME_MAX];
 	const char *keepp[16];
-	struct he_agent_wants w = {0};
-	struct he_agent_plan p = {0};
+	struct he_desired d = {0};
+	struct he_plan p = {0};
 	struct he_portmap *pm = NULL;
 	struct he_state *st = NULL;
 	struct he_error err = {0};
+	struct he_plan_opts po = {0};
 	size_t nkeep;
-	int64_t now;
 	int failed = 0, rounds = 0;
-	bool was_remap;
 
 	failed = he_agent_lock_state(a, a->t_router, &st);
 	if (failed < 0) {
 		if (failed != -EWOULDBLOCK)
 			he_loop_timer_arm(a->t_router,
-					  he_agent_backoff(++a->router_failures) * 1000u);
+					  he_eng_backoff(++a->router_failures) * 1000u);
 		return;
 	}
 	nkeep = load_exposures(a, keep, 16);
 	for (size_t i = 0; i < nkeep; i++)
 		keepp[i] = keep[i];
-	if (he_agent_wants_build(&a->ex, host_has_global_v6(), &w, &err) < 0)
+	po.keep = keepp;
+	po.n_keep = nkeep;
+	if (desired(a, &d, &err) < 0)
 		goto out;
-	refresh_haves(a, st);
-	if (a->verify_now && (w.n || a->haves.n) && a->cfg.router_enabled &&
+	refresh_observed(a, st);
+	if (a->verify_now && (d.nwant || a->obs.nmaps) && a->cfg.router_enabled &&
 	    he_agent_open_router(a, st, &pm) == 0)
-		verify_on_router(a, pm);
+		confirm_on_router(a, pm);
 	a->verify_now = false;
 again:
-	now = (int64_t)time(NULL);
-	was_remap = a->remap_all;
-	if (he_agent_plan_router(&w, &a->haves, keepp, nkeep, now,
-				 a->remap_all ? HE_AGENT_PLAN_REMAP_ALL : 0, &p, &err) < 0)
+	po.now = (int64_t)time(NULL);
+	po.flags = a->remap_all ? HE_PLAN_REMAP_ALL : 0;
+	if (he_plan_router(&d, a->obs.maps, a->obs.nmaps, &po, &p, &err) < 0)
 		goto out;
 	a->remap_all = false;
 	if (p.n && a->cfg.router_enabled && he_agent_open_router(a, st, &pm) < 0)
 		failed = 1;
-	for (size_t i = 0; !failed && i < p.n; i++) {
-		int r = act(a, pm, &p.v[i], &w, &a->haves);
+	if (!failed && p.n && a->cfg.router_enabled) {
+		struct he_eng_results res = {0};
 
-		if (r < 0)
-			failed = 1;
-		if (r == 1 && rounds == 0 && !was_remap && p.v[i].act != HE_AGENT_UNMAP) {
+		/* every action is tried: one exposure failing does not stop the others */
+		he_apply_router_plan(
+		    pm, &d, a->obs.maps, &p,
+		    rounds == 0 && !(po.flags & HE_PLAN_REMAP_ALL) ? HE_APPLY_STOP_ON_RESET : 0,
+		    &res);
+		for (size_t i = 0; i < res.n; i++)
+			if (log_result(a, &res.v[i]) < 0)
+				failed = 1;
+		if (res.epoch_reset && rounds == 0 && !(po.flags & HE_PLAN_REMAP_ALL)) {
 			/* the router restarted since the mapping was made: all of them again */
+			he_eng_results_free(&res);
 			a->m.router_epoch_resets++;
 			a->remap_all = true;
 			he_agent_log(a, HE_AGENT_LOG_NOTICE, "router",
 				     "the router %s lost its mappings (epoch reset): mapping every "
 				     "exposure again",
 				     a->gateway);
-			refresh_haves(a, st);
+			refresh_observed(a, st);
 			rounds++;
+			failed = 0;
 			goto again;
 		}
+		he_eng_results_free(&res);
 	}
-	refresh_haves(a, st);
+	refresh_observed(a, st);
 	if (failed) {
-		unsigned s = he_agent_backoff(++a->router_failures);
+		unsigned s = he_eng_backoff(++a->router_failures);
 
 		he_loop_timer_arm(a->t_router, s * 1000u);
 	} else {
 		a->router_failures = 0;
-		a->last_router_pass = now;
+		a->last_router_pass = po.now;
 		a->last_error[HE_AGENT_ERR_ROUTER][0] = '\0';
 		if (p.next_at == INT64_MAX)
 			he_loop_timer_arm(a->t_router, 0);
 		else
-			he_loop_timer_arm(
-			    a->t_router, (uint64_t)(p.next_at > now ? p.next_at - now : 1) * 1000u);
+			he_loop_timer_arm(a->t_router,
+					  (uint64_t)(p.next_at > po.now ? p.next_at - po.now : 1) *
+					      1000u);
 	}
 out:
 	if (err.code)
 		he_agent_fail(a, HE_AGENT_ERR_ROUTER, "router: %s", err.msg);
 	he_portmap_close(pm);
 	he_state_close(st);
-	he_agent_plan_free(&p);
-	he_agent_wants_free(&w);
+	he_plan_free(&p);
+	he_desired_free(&d);
 	he_agent_metrics_flush(a);
-}
-
-/*
- * Keep the openings no exposure wants (yet): `open` opens the firewall before
- * it takes the state lock and writes its drop-in, so an extra opening may be
- * an exposure on its way in. Only a reload (which open and close send when
- * they are done) or the start removes them.
- */
-static int keep_extras(const struct he_fw_report *rep, struct he_fw_desired *want,
-		       struct he_error *err)
-{
-	for (size_t i = 0; i < rep->n_extra; i++) {
-		const struct he_fw_missing *x = &rep->extra[i];
-		const char *p = x->comment;
-		char name[HE_FW_NAME_MAX];
-
-		if (strncmp(p, HE_FW_TAG, strlen(HE_FW_TAG)) == 0)
-			p += strlen(HE_FW_TAG);
-		snprintf(name, sizeof(name), "%.*s", (int)strcspn(p, ","), p);
-		if (!he_fw_name_valid(name))
-			snprintf(name, sizeof(name), "kept");
-		if (he_fw_desired_add(want, name, x->port, x->proto, err) < 0)
-			return err->code;
-	}
-	return 0;
 }
 
 void he_agent_firewall_pass(struct he_agent *a, bool prune)
 {
-	struct he_fw_desired want = {0};
+	struct he_desired d = {0};
+	struct he_fw_plan fp = {0};
 	struct he_firewall *fw = NULL;
-	struct he_fw_report rep;
 	struct he_state *st = NULL;
 	struct he_error err = {0};
 	char keep[16][HE_PM_NAME_MAX];
@@ -348,42 +281,34 @@ void he_agent_firewall_pass(struct he_agent *a, bool prune)
 	if (he_agent_lock_state(a, a->t_fw, &st) < 0)
 		return;
 	load_exposures(a, keep, 16);
-	for (size_t i = 0; i < a->ex.n; i++) {
-		const struct he_exposure *e = &a->ex.v[i];
-
-		if (e->firewall && he_fw_desired_add_list(&want, e->name, &e->ports, &err) < 0)
-			goto fail;
-	}
+	if (desired(a, &d, &err) < 0)
+		goto fail;
 	if (he_firewall_open(a->cfg.firewall_backend, &fw, &err) < 0)
 		goto fail;
-	snprintf(a->fw_backend, sizeof(a->fw_backend), "%s", he_firewall_backend(fw));
-	if (he_firewall_verify(fw, &want, &rep, &err) < 0)
+	if (he_observed_firewall(fw, &d.fw, &a->obs, &err) < 0)
 		goto fail;
-	a->m.firewall_in_sync = rep.in_sync ? 1 : 0;
-	if (!rep.in_sync && (prune || rep.n_missing)) {
-		size_t missing = rep.n_missing, extra = prune ? rep.n_extra : 0;
-		bool present = rep.present;
+	snprintf(a->fw_backend, sizeof(a->fw_backend), "%s", a->obs.fw_backend);
+	a->m.firewall_in_sync = a->obs.fw.in_sync ? 1 : 0;
+	/* the agent has no exposure of its own in scope: shadows never refuse here */
+	if (he_plan_firewall(&d, &a->obs.fw, NULL, prune ? HE_FWPLAN_PRUNE : 0, &fp, &err) < 0)
+		goto fail;
+	if (fp.decision == HE_FW_APPLY) {
+		bool present = a->obs.fw.present;
 
-		if (!prune && keep_extras(&rep, &want, &err) < 0) {
-			he_fw_report_free(&rep);
-			goto fail;
-		}
-		he_fw_report_free(&rep);
-		if (he_firewall_apply(fw, &want, 0, NULL, &err) < 0)
+		if (he_firewall_apply(fw, &fp.apply, 0, NULL, &err) < 0)
 			goto fail;
 		a->m.firewall_repairs++;
 		a->m.firewall_in_sync = 1;
-		if (missing)
+		if (fp.nmissing)
 			he_agent_log(a, HE_AGENT_LOG_NOTICE, "firewall",
 				     "%zu opening%s missing from the %s rules (%s): put back",
-				     missing, missing == 1 ? " was" : "s were", a->fw_backend,
+				     fp.nmissing, fp.nmissing == 1 ? " was" : "s were",
+				     a->fw_backend,
 				     present ? "rules lost" : "homeexpose's rules were gone");
-		if (extra)
+		if (fp.nextra)
 			he_agent_log(a, HE_AGENT_LOG_NOTICE, "firewall",
-				     "%zu opening%s no exposure wants: removed", extra,
-				     extra == 1 ? "" : "s");
-	} else {
-		he_fw_report_free(&rep);
+				     "%zu opening%s no exposure wants: removed", fp.nextra,
+				     fp.nextra == 1 ? "" : "s");
 	}
 	a->fw_failures = 0;
 	a->last_fw_pass = (int64_t)time(NULL);
@@ -392,16 +317,20 @@ void he_agent_firewall_pass(struct he_agent *a, bool prune)
 	goto out;
 fail:
 	he_agent_fail(a, HE_AGENT_ERR_FIREWALL, "firewall: %s", err.msg);
-	he_loop_timer_arm(a->t_drift, he_agent_backoff(++a->fw_failures) * 1000u);
+	he_loop_timer_arm(a->t_drift, he_eng_backoff(++a->fw_failures) * 1000u);
 out:
 	he_firewall_close(fw);
-	he_fw_desired_free(&want);
+	he_fw_plan_free(&fp);
+	he_desired_free(&d);
 	he_state_close(st);
 	he_agent_metrics_flush(a);
 }
 
 void he_agent_release_all(struct he_agent *a)
 {
+	const struct he_plan_opts po = {.now = (int64_t)time(NULL)};
+	struct he_desired none = {0};
+	struct he_plan p = {0};
 	struct he_state *st = NULL;
 	struct he_portmap *pm = NULL;
 	struct he_error err = {0};
@@ -410,14 +339,18 @@ void he_agent_release_all(struct he_agent *a)
 		he_agent_fail(a, HE_AGENT_ERR_ROUTER, "release-on-stop: %s", err.msg);
 		return;
 	}
-	refresh_haves(a, st);
-	if (a->haves.n && he_agent_open_router(a, st, &pm) == 0) {
-		for (size_t i = 0; i < a->haves.n; i++) {
-			struct he_agent_action ac = {HE_AGENT_UNMAP, i};
+	refresh_observed(a, st);
+	/* nothing wanted: the plan removes every recorded mapping */
+	if (he_plan_router(&none, a->obs.maps, a->obs.nmaps, &po, &p, &err) == 0 && p.n &&
+	    he_agent_open_router(a, st, &pm) == 0) {
+		struct he_eng_results res = {0};
 
-			act(a, pm, &ac, NULL, &a->haves);
-		}
+		he_apply_router_plan(pm, &none, a->obs.maps, &p, 0, &res);
+		for (size_t i = 0; i < res.n; i++)
+			log_result(a, &res.v[i]);
+		he_eng_results_free(&res);
 	}
+	he_plan_free(&p);
 	he_portmap_close(pm);
 	he_state_close(st);
 }

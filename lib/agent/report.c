@@ -15,8 +15,8 @@ static json_t *mappings_of(const struct he_agent *a, const char *name, int64_t n
 {
 	json_t *arr = json_array();
 
-	for (size_t i = 0; i < a->haves.n; i++) {
-		const struct he_agent_have *h = &a->haves.v[i];
+	for (size_t i = 0; i < a->obs.nmaps; i++) {
+		const struct he_pm_entry *h = &a->obs.maps[i];
 		json_int_t left = h->permanent || h->expires <= 0 ? -1 : h->expires - now;
 
 		if (strcmp(h->name, name) != 0)
@@ -24,11 +24,11 @@ static json_t *mappings_of(const struct he_agent *a, const char *name, int64_t n
 		json_array_append_new(
 		    arr, json_pack("{s:s, s:s, s:s, s:i, s:i, s:I, s:b, s:i}", "protocol",
 				   he_pm_protocol_name(h->protocol), "transport",
-				   h->proto == HE_PROTO_UDP ? "udp" : "tcp", "family",
-				   h->family == AF_INET6 ? "ipv6" : "ipv4", "external_port",
-				   h->ext_port, "internal_port", h->int_port, "lease_remaining",
-				   left < 0 && left != -1 ? (json_int_t)0 : left, "permanent",
-				   h->permanent, "on_router", h->on_router));
+				   he_proto_name(h->proto), "family", he_family_id(h->family),
+				   "external_port", h->ext_port, "internal_port", h->int_port,
+				   "lease_remaining", left < 0 && left != -1 ? (json_int_t)0 : left,
+				   "permanent", h->permanent, "on_router",
+				   h->router_checked ? (int)h->on_router : -1));
 	}
 	return arr;
 }
@@ -93,7 +93,7 @@ static json_t *status_reply(const struct he_agent *a)
 	    "pid", (int)getpid(), "started", (json_int_t)a->started, "uptime",
 	    (json_int_t)(now - a->started), "config", a->config_path, "status", a->status,
 	    "exposures", (int)a->ex.n, "router", "gateway", a->gateway, "protocol",
-	    he_pm_protocol_name(a->protocol), "mappings", (json_int_t)a->haves.n, "last_pass",
+	    he_pm_protocol_name(a->protocol), "mappings", (json_int_t)a->obs.nmaps, "last_pass",
 	    (json_int_t)a->last_router_pass, "epoch_resets", (json_int_t)a->m.router_epoch_resets,
 	    "firewall", "backend", a->fw_backend, "in_sync", a->m.firewall_in_sync, "last_pass",
 	    (json_int_t)a->last_fw_pass, "repairs", (json_int_t)a->m.firewall_repairs,
@@ -156,13 +156,13 @@ char *he_agent_metrics_text(struct he_agent *a)
 	struct he_metrics_mapping *mm = NULL;
 	char *text;
 
-	if (a->haves.n) {
-		mm = calloc(a->haves.n, sizeof(*mm));
+	if (a->obs.nmaps) {
+		mm = calloc(a->obs.nmaps, sizeof(*mm));
 		if (!mm)
 			return NULL;
 	}
-	for (size_t i = 0; i < a->haves.n; i++) {
-		const struct he_agent_have *h = &a->haves.v[i];
+	for (size_t i = 0; i < a->obs.nmaps; i++) {
+		const struct he_pm_entry *h = &a->obs.maps[i];
 
 		snprintf(mm[i].name, sizeof(mm[i].name), "%s", h->name);
 		mm[i].proto = h->proto;
@@ -171,7 +171,7 @@ char *he_agent_metrics_text(struct he_agent *a)
 		mm[i].protocol = h->protocol;
 		mm[i].expires = h->permanent ? 0 : h->expires;
 	}
-	a->m.nmap = a->haves.n;
+	a->m.nmap = a->obs.nmaps;
 	a->m.maps = mm;
 	for (unsigned i = 0; i < a->cfg.nddns && a->m.nddns < HE_DDNS_MAX; i++) {
 		bool seen = false;

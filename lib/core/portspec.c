@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -161,4 +162,14 @@ int he_portlist_parse(struct he_portlist *l, const char *s, struct he_error *err
 			return r;
 	}
 	return 0;
+}
+
+const char *he_family_id(int family)
+{
+	return family == AF_INET6 ? "ipv6" : "ipv4";
+}
+
+const char *he_family_label(int family)
+{
+	return family == AF_INET6 ? "IPv6" : "IPv4";
 }

@@ -80,6 +80,7 @@ struct he_portmap_backend {
 	const char *name;  /* "pcp": state and --protocol */
 	const char *label; /* "PCP": messages */
 	enum he_pm_protocol id;
+	unsigned caps; /* HE_PM_CAP_* (portmap.h) */
 	int (*probe_start)(struct he_portmap *pm, struct he_pm_probe *p);
 	int (*probe_input)(struct he_portmap *pm, struct he_pm_probe *p);
 	int (*probe_resend)(struct he_portmap *pm, struct he_pm_probe *p);

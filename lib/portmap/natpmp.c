@@ -270,6 +270,7 @@ const struct he_portmap_backend he_pm_backend_natpmp = {
     .name = "natpmp",
     .label = "NAT-PMP",
     .id = HE_PM_NATPMP,
+    .caps = HE_PM_CAP_EPOCH,
     .probe_start = natpmp_probe_start,
     .probe_input = natpmp_probe_input,
     .probe_resend = natpmp_probe_resend,

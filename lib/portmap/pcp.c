@@ -505,6 +505,7 @@ const struct he_portmap_backend he_pm_backend_pcp = {
     .name = "pcp",
     .label = "PCP",
     .id = HE_PM_PCP,
+    .caps = HE_PM_CAP_EPOCH,
     .probe_start = pcp_probe_start,
     .probe_input = pcp_probe_input,
     .probe_resend = pcp_probe_resend,

@@ -42,6 +42,38 @@ static const struct he_portmap_backend *backend_of(enum he_pm_protocol p)
 	return p >= HE_PM_PCP && p <= HE_PM_UPNP ? backends[p - 1] : NULL;
 }
 
+unsigned he_pm_protocol_caps(enum he_pm_protocol p)
+{
+	const struct he_portmap_backend *be = backend_of(p);
+
+	return be ? be->caps : 0;
+}
+
+unsigned he_portmap_caps(const struct he_portmap *pm)
+{
+	return pm && pm->be ? pm->be->caps : 0;
+}
+
+enum he_pm_protocol he_pm_protocol_with(unsigned caps)
+{
+	for (size_t i = 0; i < HE_PM_NPROTO; i++)
+		if ((backend_of(default_order[i])->caps & caps) == caps)
+			return default_order[i];
+	return HE_PM_NONE;
+}
+
+bool he_portmap_epoch_reset(struct he_state *st, enum he_pm_protocol p, uint32_t epoch, int64_t now)
+{
+	const json_t *sec = st ? he_state_section(st, "portmap") : NULL;
+	const json_t *o = sec ? json_object_get(sec, he_pm_protocol_name(p)) : NULL;
+	const json_t *e = json_object_get(o, "epoch"), *at = json_object_get(o, "at");
+
+	if (!json_is_integer(e) || !json_is_integer(at))
+		return true;
+	return he_pm_epoch_is_reset((uint32_t)json_integer_value(e),
+				    (int64_t)json_integer_value(at), epoch, now);
+}
+
 const char *he_pm_protocol_name(enum he_pm_protocol p)
 {
 	const struct he_portmap_backend *be = backend_of(p);
@@ -1023,9 +1055,17 @@ static int records(json_t *sec, struct he_pm_entry **out, size_t *n, struct he_e
 		return he_error_set(err, -ENOMEM, "out of memory");
 	json_object_foreach(m, key, rec)
 	{
-		struct he_pm_entry *e = &v[cnt++];
+		struct he_pm_entry *e;
 		const char *proto = json_string_value(json_object_get(rec, "proto"));
 		json_int_t exp = json_integer_value(json_object_get(rec, "expires"));
+		json_int_t ep = json_integer_value(json_object_get(rec, "ext_port"));
+		json_int_t ip = json_integer_value(json_object_get(rec, "int_port"));
+
+		if (!json_is_object(rec) || !proto ||
+		    !json_is_string(json_object_get(rec, "name")) || ep < 0 || ep > 65535 ||
+		    ip < 0 || ip > 65535)
+			continue; /* not a record written here: leave it alone */
+		e = &v[cnt++];
 
 		he_pm_protocol_parse(json_string_value(json_object_get(rec, "protocol")),
 				     &e->protocol, NULL);
@@ -1040,7 +1080,12 @@ static int records(json_t *sec, struct he_pm_entry **out, size_t *n, struct he_e
 		he_pm_desc(e->name, e->desc, sizeof(e->desc));
 		e->ours = true;
 		e->enabled = true;
-		if (json_is_true(json_object_get(rec, "permanent")))
+		e->lease = json_integer_value(json_object_get(rec, "lease")) > 0
+			       ? (uint32_t)json_integer_value(json_object_get(rec, "lease"))
+			       : 0;
+		e->expires = (int64_t)exp;
+		e->permanent = json_is_true(json_object_get(rec, "permanent"));
+		if (e->permanent)
 			e->lease_remaining = 0;
 		else
 			e->lease_remaining = exp > now ? (int64_t)(exp - now) : -1;

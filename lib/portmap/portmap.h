@@ -64,6 +64,17 @@ const char *he_pm_protocol_name(enum he_pm_protocol p);
 /* Parse "pcp" | "natpmp" | "nat-pmp" | "upnp". -EINVAL with a message otherwise. */
 int he_pm_protocol_parse(const char *s, enum he_pm_protocol *out, struct he_error *err);
 
+/* What a protocol can do beyond map/unmap: asked instead of naming protocols. */
+enum {
+	HE_PM_CAP_CONFIRM = 1, /* the router's table can be listed: mappings confirmed on it */
+	HE_PM_CAP_EPOCH = 2,   /* answers carry an epoch; a restart is announced (PCP, NAT-PMP) */
+};
+/* The capabilities of a protocol (0 for HE_PM_NONE) and of an open handle. */
+unsigned he_pm_protocol_caps(enum he_pm_protocol p);
+unsigned he_portmap_caps(const struct he_portmap *pm);
+/* The protocol with all of caps, first in preference order (HE_PM_NONE if none). */
+enum he_pm_protocol he_pm_protocol_with(unsigned caps);
+
 struct he_portmap_opts {
 	/* preference order; all HE_PM_NONE means PCP, NAT-PMP, UPnP */
 	enum he_pm_protocol order[HE_PM_NPROTO];
@@ -160,6 +171,9 @@ struct he_pm_entry {
 	bool ours;                     /* description "homeexpose:NAME" */
 	char name[HE_PM_NAME_MAX];     /* NAME when ours */
 	int64_t lease_remaining;       /* seconds; 0 permanent; -1 unknown/expired */
+	uint32_t lease;                /* granted lease in seconds (state records; 0 unknown) */
+	int64_t expires;               /* unix time the lease ends (state records; 0 permanent) */
+	bool permanent;                /* granted without an end (state records) */
 	bool on_router;                /* confirmed present on the router (UPnP), else from state */
 	bool router_checked;           /* the router was asked (UPnP): on_router is its answer */
 	char ext_addr[HE_PM_ADDR_MAX]; /* external address when mapped ("" unknown) */
@@ -193,6 +207,13 @@ int he_portmap_list_router(struct he_portmap *pm, struct he_pm_entry **out, size
 /* External IPv4 address as seen by the router, with its class. */
 int he_portmap_external_address(struct he_portmap *pm, char *buf, size_t len,
 				enum he_addr_class *cls, struct he_error *err);
+
+/*
+ * Has the router lost its state since the epoch recorded for protocol p in st
+ * (an announcement carrying epoch at time now)? True when nothing is recorded.
+ */
+bool he_portmap_epoch_reset(struct he_state *st, enum he_pm_protocol p, uint32_t epoch,
+			    int64_t now);
 
 /* Free the handle (mappings stay). Accepts NULL. */
 void he_portmap_close(struct he_portmap *pm);

@@ -626,6 +626,7 @@ const struct he_portmap_backend he_pm_backend_upnp = {
     .name = "upnp",
     .label = "UPnP",
     .id = HE_PM_UPNP,
+    .caps = HE_PM_CAP_CONFIRM,
     .probe_start = upnp_probe_start,
     .probe_input = upnp_probe_input,
     .probe_resend = upnp_probe_resend,

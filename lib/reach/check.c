@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "config/secret.h"
+#include "engine/engine.h"
 #include "firewall/firewall.h"
 #include "net/route.h"
 #include "portmap/portmap.h"
@@ -158,10 +159,15 @@ static void firewall_once(struct ctx *c, const struct he_exposures *all)
 	struct he_error err = {0};
 
 	c->fw_done = true;
-	for (size_t i = 0; all && i < all->n; i++)
-		if (all->v[i].firewall &&
-		    he_fw_desired_add_list(&want, all->v[i].name, &all->v[i].ports, &err) < 0)
+	if (all) {
+		struct he_desired d;
+
+		if (he_desired_build(all->v, all->n, NULL, &d, &err) < 0)
 			goto out;
+		want = d.fw; /* taken over */
+		memset(&d.fw, 0, sizeof(d.fw));
+		he_desired_free(&d);
+	}
 	for (size_t i = 0; i < c->nt; i++)
 		if (he_fw_desired_add(&want, c->p[i].e->name, c->t[i].in, c->t[i].proto, &err) < 0)
 			goto out;
@@ -261,8 +267,8 @@ static void router_once(struct ctx *c)
 	c->pm_ok = true;
 	if (he_portmap_external_address(pm, c->wan4, sizeof(c->wan4), &c->wan4_cls, &err) < 0)
 		c->wan4[0] = '\0';
-	/* PCP and NAT-PMP cannot list the router's table; UPnP can confirm. */
-	if (he_portmap_protocol(pm) == HE_PM_UPNP) {
+	/* not every protocol can list the router's table (PCP, NAT-PMP); one that can confirms */
+	if (he_portmap_caps(pm) & HE_PM_CAP_CONFIRM) {
 		c->confirm_ok = he_portmap_list_router(pm, &c->rtr, &c->nrtr, &err) == 0;
 	} else {
 		/*
@@ -273,7 +279,7 @@ static void router_once(struct ctx *c)
 		he_portmap_close(pm);
 		pm = NULL;
 		state_unlock(c);
-		o.force = HE_PM_UPNP;
+		o.force = he_pm_protocol_with(HE_PM_CAP_CONFIRM);
 		if (he_portmap_open(&o, NULL, &up, &err) == 0)
 			c->confirm_ok = he_portmap_list_router(up, &c->rtr, &c->nrtr, &err) == 0;
 	}
@@ -681,32 +687,35 @@ static void step_hairpin(struct ctx *c, struct he_check_target *t)
 
 /* ---- driver ------------------------------------------------------------ */
 
-static size_t add_targets(struct ctx *c, size_t cap, const struct he_exposure *e, bool v6)
+/* The targets: one per port, transport and family, as the engine expands them. */
+static int add_targets(struct ctx *c, const struct he_exposure *list, size_t n,
+		       struct he_error *err)
 {
-	static const unsigned protos[] = {HE_PROTO_TCP, HE_PROTO_UDP};
-	size_t n = c->nt;
+	const struct he_desired_opts dopts = {.have_v6 = *c->global6 != '\0'};
+	struct he_desired d;
+	int rc = he_desired_build(list, n, &dopts, &d, err);
 
-	for (size_t i = 0; i < e->ports.n; i++)
-		for (size_t p = 0; p < 2; p++)
-			for (int f = 0; f < 2; f++) {
-				struct he_check_target *t = &c->t[n];
+	if (rc < 0)
+		return rc;
+	c->t = calloc(d.nt ? d.nt : 1, sizeof(*c->t));
+	c->p = calloc(d.nt ? d.nt : 1, sizeof(*c->p));
+	if (!c->t || !c->p) {
+		he_desired_free(&d);
+		return he_error_set(err, -ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < d.nt; i++) {
+		struct he_check_target *t = &c->t[i];
 
-				if (!(e->ports.v[i].proto & protos[p]) || n >= cap)
-					continue;
-				if ((f == 0 && !strcmp(e->family, "ipv6")) ||
-				    (f == 1 && (!strcmp(e->family, "ipv4") || !v6)))
-					continue;
-				memset(t, 0, sizeof(*t));
-				memset(&c->p[n], 0, sizeof(c->p[n]));
-				c->p[n].e = e;
-				snprintf(t->name, sizeof(t->name), "%s", e->name);
-				t->ext = e->ports.v[i].ext;
-				t->in = e->ports.v[i].in;
-				t->proto = protos[p];
-				t->family = f ? AF_INET6 : AF_INET;
-				n++;
-			}
-	return n;
+		c->p[i].e = &list[d.t[i].x];
+		snprintf(t->name, sizeof(t->name), "%s", c->p[i].e->name);
+		t->ext = d.t[i].ext;
+		t->in = d.t[i].in;
+		t->proto = d.t[i].proto;
+		t->family = d.t[i].family;
+	}
+	c->nt = d.nt;
+	he_desired_free(&d);
+	return 0;
 }
 
 /*
@@ -784,7 +793,6 @@ int he_check_run_chain(const struct he_config *cfg, const struct he_check_opts *
 	struct he_route_info ri;
 	struct in6_addr a6;
 	struct he_error e2 = {0};
-	size_t cap = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->started = (int64_t)time(NULL);
@@ -795,17 +803,11 @@ int he_check_run_chain(const struct he_config *cfg, const struct he_check_opts *
 		he_inaddr_str(AF_INET, &ri.src, c.local4, sizeof(c.local4));
 	if (he_net_global_ipv6(0, &a6, &e2) == 0)
 		inet_ntop(AF_INET6, &a6, c.global6, sizeof(c.global6));
-	for (size_t i = 0; i < n; i++)
-		cap += list[i].ports.n * 4;
-	c.t = calloc(cap ? cap : 1, sizeof(*c.t));
-	c.p = calloc(cap ? cap : 1, sizeof(*c.p));
-	if (!c.t || !c.p) {
+	if (add_targets(&c, list, n, err) < 0) {
 		free(c.t);
 		free(c.p);
-		return he_error_set(err, -ENOMEM, "out of memory");
+		return err->code;
 	}
-	for (size_t i = 0; i < n; i++)
-		c.nt = add_targets(&c, cap, &list[i], *c.global6 != '\0');
 	for (size_t i = 0; i < c.nt; i++) {
 		step_listener(&c, &c.t[i]);
 		step_firewall(&c, &c.t[i], all);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit tests: lib/agent's pure parts and its loop - renewal timing, reconcile
- * planning (desired vs observed), the control protocol, the metrics text,
- * timers and signals in the epoll loop.
+ * Unit tests: lib/agent's pure parts and its loop - the control protocol, the
+ * metrics text, timers and signals in the epoll loop (the planning is
+ * lib/engine's: test_engine.c).
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -21,198 +21,6 @@
 #include "agent/ctlproto.h"
 #include "agent/loop.h"
 #include "agent/metrics.h"
-#include "agent/plan.h"
-
-/* --- timing --- */
-
-static void test_renew_at_half_lease(void **state)
-{
-	struct he_agent_have h = {.lease = 3600, .expires = 10000};
-
-	(void)state;
-	assert_int_equal(he_agent_renew_at(&h), 10000 - 1800);
-	h.lease = 121;
-	assert_int_equal(he_agent_renew_at(&h), 10000 - 60);
-	h.permanent = true;
-	assert_true(he_agent_renew_at(&h) == INT64_MAX);
-	h.permanent = false;
-	h.expires = 0; /* UPnP permanent mapping recorded with expires 0 */
-	assert_true(he_agent_renew_at(&h) == INT64_MAX);
-}
-
-static void test_backoff(void **state)
-{
-	(void)state;
-	assert_int_equal(he_agent_backoff(0), 0);
-	assert_int_equal(he_agent_backoff(1), 1);
-	assert_int_equal(he_agent_backoff(2), 2);
-	assert_int_equal(he_agent_backoff(4), 8);
-	assert_int_equal(he_agent_backoff(7), 60);
-	assert_int_equal(he_agent_backoff(1000), 60);
-}
-
-/* --- planning --- */
-
-static void exposure(struct he_exposure *e, const char *name, const char *ports, const char *family)
-{
-	struct he_error err;
-	const char *p = ports;
-
-	he_exposure_init(e, name);
-	while (*p) {
-		char one[32];
-		size_t n = strcspn(p, ",");
-		struct he_portspec ps;
-
-		snprintf(one, sizeof(one), "%.*s", (int)n, p);
-		assert_int_equal(he_portspec_parse(one, &ps, &err), 0);
-		assert_int_equal(he_portlist_add(&e->ports, &ps, &err), 0);
-		p += n;
-		if (*p == ',')
-			p++;
-	}
-	snprintf(e->family, sizeof(e->family), "%s", family);
-}
-
-static void test_wants_build(void **state)
-{
-	struct he_exposure v[3];
-	struct he_exposures ex = {.v = v, .n = 3};
-	struct he_agent_wants w = {0};
-	struct he_error err;
-
-	(void)state;
-	exposure(&v[0], "web", "443:8443/tcp", "both");
-	exposure(&v[1], "dns", "53/both", "ipv4");
-	exposure(&v[2], "off", "80", "both");
-	v[2].router = false;
-	/* without a global IPv6 address: IPv4 only */
-	assert_int_equal(he_agent_wants_build(&ex, false, &w, &err), 0);
-	assert_int_equal(w.n, 3);
-	assert_string_equal(w.v[0].name, "web");
-	assert_int_equal(w.v[0].ext_port, 443);
-	assert_int_equal(w.v[0].int_port, 8443);
-	assert_int_equal(w.v[0].family, AF_INET);
-	assert_int_equal(w.v[1].proto, HE_PROTO_TCP);
-	assert_int_equal(w.v[2].proto, HE_PROTO_UDP);
-	/* with one: web gets its pinhole, dns (ipv4) does not */
-	assert_int_equal(he_agent_wants_build(&ex, true, &w, &err), 0);
-	assert_int_equal(w.n, 4);
-	assert_int_equal(w.v[1].family, AF_INET6);
-	he_agent_wants_free(&w);
-}
-
-static const char *state_json =
-    "{\"mappings\": {"
-    " \"web tcp 443 ipv4\": {\"name\": \"web\", \"protocol\": \"pcp\", \"proto\": \"tcp\","
-    "   \"family\": 4, \"ext_port\": 443, \"int_port\": 8443, \"lease\": 3600,"
-    "   \"expires\": 5000, \"permanent\": false},"
-    " \"old tcp 80 ipv4\": {\"name\": \"old\", \"protocol\": \"upnp\", \"proto\": \"tcp\","
-    "   \"family\": 4, \"ext_port\": 80, \"int_port\": 80, \"lease\": 0,"
-    "   \"expires\": 0, \"permanent\": true},"
-    " \"junk\": {\"proto\": 7}"
-    "}}";
-
-static void load_haves(struct he_agent_haves *h)
-{
-	json_t *sec = json_loads(state_json, 0, NULL);
-	struct he_error err;
-
-	assert_non_null(sec);
-	assert_int_equal(he_agent_haves_from_state(sec, h, &err), 0);
-	json_decref(sec);
-}
-
-static void test_haves_from_state(void **state)
-{
-	struct he_agent_haves h = {0};
-	struct he_error err;
-
-	(void)state;
-	load_haves(&h);
-	assert_int_equal(h.n, 2); /* the record lib/portmap never wrote is skipped */
-	assert_string_equal(h.v[0].name, "web");
-	assert_int_equal(h.v[0].protocol, HE_PM_PCP);
-	assert_int_equal(h.v[0].lease, 3600);
-	assert_int_equal(h.v[0].expires, 5000);
-	assert_int_equal(h.v[0].on_router, -1);
-	assert_true(h.v[1].permanent);
-	assert_int_equal(he_agent_haves_from_state(NULL, &h, &err), 0);
-	assert_int_equal(h.n, 0);
-	he_agent_haves_free(&h);
-}
-
-static size_t count(const struct he_agent_plan *p, enum he_agent_act a)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < p->n; i++)
-		n += p->v[i].act == a;
-	return n;
-}
-
-static void test_plan(void **state)
-{
-	struct he_exposure v[2];
-	struct he_exposures ex = {.v = v, .n = 2};
-	struct he_agent_wants w = {0};
-	struct he_agent_haves h = {0};
-	struct he_agent_plan p = {0};
-	struct he_error err;
-	const char *keep[] = {"old"};
-
-	(void)state;
-	exposure(&v[0], "web", "443:8443/tcp", "ipv4");
-	exposure(&v[1], "new", "9000/udp", "ipv4");
-	assert_int_equal(he_agent_wants_build(&ex, false, &w, &err), 0);
-	load_haves(&h);
-
-	/* before half the lease: only the new one is mapped, old is removed */
-	assert_int_equal(he_agent_plan_router(&w, &h, NULL, 0, 3000, 0, &p, &err), 0);
-	assert_int_equal(count(&p, HE_AGENT_MAP), 1);
-	assert_int_equal(count(&p, HE_AGENT_RENEW), 0);
-	assert_int_equal(count(&p, HE_AGENT_UNMAP), 1);
-	assert_int_equal(p.v[0].act, HE_AGENT_UNMAP); /* removals first */
-	assert_string_equal(h.v[p.v[0].idx].name, "old");
-	assert_int_equal(p.next_at, 5000 - 1800);
-
-	/* at half the lease: renewed */
-	assert_int_equal(he_agent_plan_router(&w, &h, NULL, 0, 3200, 0, &p, &err), 0);
-	assert_int_equal(count(&p, HE_AGENT_RENEW), 1);
-	assert_true(p.next_at == INT64_MAX);
-
-	/* an unreadable drop-in keeps its mappings */
-	assert_int_equal(he_agent_plan_router(&w, &h, keep, 1, 3000, 0, &p, &err), 0);
-	assert_int_equal(count(&p, HE_AGENT_UNMAP), 0);
-
-	/* the router lost its state: everything wanted is mapped again */
-	assert_int_equal(
-	    he_agent_plan_router(&w, &h, keep, 1, 3000, HE_AGENT_PLAN_REMAP_ALL, &p, &err), 0);
-	assert_int_equal(count(&p, HE_AGENT_MAP), 2);
-
-	/* UPnP verification found web missing on the router */
-	h.v[0].on_router = 0;
-	assert_int_equal(he_agent_plan_router(&w, &h, keep, 1, 3000, 0, &p, &err), 0);
-	assert_int_equal(count(&p, HE_AGENT_MAP), 2);
-
-	/* internal port changed in the drop-in: the old record goes, the new is made */
-	h.v[0].on_router = -1;
-	v[0].ports.v[0].in = 9443;
-	assert_int_equal(he_agent_wants_build(&ex, false, &w, &err), 0);
-	assert_int_equal(he_agent_plan_router(&w, &h, keep, 1, 3000, 0, &p, &err), 0);
-	assert_int_equal(count(&p, HE_AGENT_UNMAP), 1);
-	assert_string_equal(h.v[p.v[0].idx].name, "web");
-	assert_int_equal(count(&p, HE_AGENT_MAP), 2);
-
-	/* nothing wanted, nothing recorded: nothing to do */
-	w.n = 0;
-	h.n = 0;
-	assert_int_equal(he_agent_plan_router(&w, &h, NULL, 0, 3000, 0, &p, &err), 0);
-	assert_int_equal(p.n, 0);
-	he_agent_plan_free(&p);
-	he_agent_wants_free(&w);
-	he_agent_haves_free(&h);
-}
 
 /* --- control protocol --- */
 
@@ -462,11 +270,6 @@ static void test_loop_fd(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_renew_at_half_lease),
-	    cmocka_unit_test(test_backoff),
-	    cmocka_unit_test(test_wants_build),
-	    cmocka_unit_test(test_haves_from_state),
-	    cmocka_unit_test(test_plan),
 	    cmocka_unit_test(test_ctl_parse),
 	    cmocka_unit_test(test_ctl_format),
 	    cmocka_unit_test(test_metrics_render),

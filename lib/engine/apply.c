@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * apply.c - carry out a router plan: one result per action, and on request
+ * rollback of what this run made.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine.h"
+
+static struct he_eng_result *result_add(struct he_eng_results *r)
+{
+	if (r->n == r->cap) {
+		size_t nc = r->cap ? r->cap * 2 : 8;
+		void *nv = realloc(r->v, nc * sizeof(*r->v));
+
+		if (!nv)
+			return NULL;
+		r->v = nv;
+		r->cap = nc;
+	}
+	memset(&r->v[r->n], 0, sizeof(r->v[0]));
+	return &r->v[r->n++];
+}
+
+static void request_of_want(const struct he_eng_want *w, struct he_pm_request *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->name = w->name;
+	q->proto = w->proto;
+	q->ext_port = w->ext_port;
+	q->int_port = w->int_port;
+	q->lease = w->lease;
+	q->family = w->family;
+	q->to = w->to[0] ? w->to : NULL;
+}
+
+static void request_of_have(const struct he_pm_entry *h, struct he_pm_request *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->name = h->name;
+	q->proto = h->proto;
+	q->ext_port = h->ext_port;
+	q->int_port = h->int_port;
+	q->family = h->family;
+}
+
+static void describe(struct he_eng_result *r, enum he_eng_act act, const struct he_pm_request *q)
+{
+	r->act = act;
+	snprintf(r->name, sizeof(r->name), "%s", q->name);
+	r->proto = q->proto;
+	r->family = q->family;
+	r->ext_port = q->ext_port;
+	r->int_port = q->int_port;
+}
+
+/* Remove again what this run mapped (newest first). */
+static void rollback(struct he_portmap *pm, struct he_eng_results *out)
+{
+	for (size_t i = out->n; i-- > 0;) {
+		struct he_eng_result *r = &out->v[i];
+		struct he_pm_request q;
+		struct he_error err = {0};
+
+		if (r->act != HE_ACT_MAP || (r->rc < 0 && !r->not_public))
+			continue; /* a refused non-public mapping was made: it goes too */
+		memset(&q, 0, sizeof(q));
+		q.name = r->name;
+		q.proto = r->proto;
+		q.ext_port = r->ext_port;
+		q.int_port = r->int_port;
+		q.family = r->family;
+		if (he_portmap_unmap(pm, &q, &err) < 0)
+			snprintf(r->msg, sizeof(r->msg), "could not remove it again: %.700s",
+				 err.msg);
+		else
+			r->rolled_back = true;
+	}
+}
+
+int he_apply_router_plan(struct he_portmap *pm, const struct he_desired *d,
+			 const struct he_pm_entry *have, const struct he_plan *p, unsigned flags,
+			 struct he_eng_results *out)
+{
+	int first = 0;
+
+	for (size_t i = 0; i < p->n; i++) {
+		const struct he_eng_action *ac = &p->v[i];
+		struct he_eng_result *r = result_add(out);
+		struct he_pm_request q;
+		struct he_error err = {0};
+
+		if (!r)
+			return -ENOMEM;
+		if (ac->act == HE_ACT_UNMAP) {
+			request_of_have(&have[ac->idx], &q);
+			describe(r, ac->act, &q);
+			if (he_portmap_unmap(pm, &q, &err) < 0 && err.code != -ENOENT) {
+				r->rc = err.code;
+				snprintf(r->msg, sizeof(r->msg), "%s", err.msg);
+			}
+		} else {
+			request_of_want(&d->want[ac->idx], &q);
+			describe(r, ac->act, &q);
+			if (he_portmap_map(pm, &q, &r->res, &err) < 0) {
+				r->rc = err.code;
+				snprintf(r->msg, sizeof(r->msg), "%s", err.msg);
+			} else if ((flags & HE_APPLY_REQUIRE_PUBLIC) && r->res.family == AF_INET &&
+				   r->res.ext_addr[0] && r->res.ext_class != HE_ADDR_PUBLIC) {
+				r->not_public = true;
+				r->rc = -EADDRNOTAVAIL;
+				he_addr_class_explain(r->res.ext_class, r->res.ext_addr, NULL,
+						      r->msg, sizeof(r->msg));
+			} else {
+				r->not_public = r->res.family == AF_INET && r->res.ext_addr[0] &&
+						r->res.ext_class != HE_ADDR_PUBLIC;
+				out->epoch_reset |= r->res.epoch_reset;
+			}
+		}
+		if (r->rc < 0) {
+			out->failed++;
+			if (!first)
+				first = r->rc;
+			if (flags & HE_APPLY_ROLLBACK) {
+				rollback(pm, out);
+				return first;
+			}
+		}
+		if (out->epoch_reset && (flags & HE_APPLY_STOP_ON_RESET))
+			break;
+	}
+	return first;
+}
+
+void he_eng_results_free(struct he_eng_results *r)
+{
+	if (!r)
+		return;
+	free(r->v);
+	memset(r, 0, sizeof(*r));
+}
