@@ -35,11 +35,14 @@ bool he_eng_same_mapping(const struct he_eng_want *w, const struct he_pm_entry *
 	return w->family == AF_INET6 ? w->int_port == h->int_port : w->ext_port == h->ext_port;
 }
 
-/* The same mapping with the same ports (a changed internal port is a new mapping). */
+/*
+ * The same mapping with the same ports (a changed internal port is a new
+ * mapping). A pinhole has no external port: the router records its own.
+ */
 static bool identical(const struct he_eng_want *w, const struct he_pm_entry *h)
 {
 	return he_eng_same_mapping(w, h) && w->int_port == h->int_port &&
-	       w->ext_port == h->ext_port;
+	       (w->family == AF_INET6 || w->ext_port == h->ext_port);
 }
 
 int64_t he_eng_renew_at(const struct he_pm_entry *h)

@@ -14,6 +14,7 @@
 #   lab_spawn NS LOG CMD...                background CMD in NS, killed by lab_down
 #   lab_serve_tcp NS ADDR PORT BANNER      lab_serve_udp NS ADDR PORT REPLY
 #   lab_probe_tcp NS ADDR PORT             lab_probe_udp NS ADDR PORT
+#   lab_unreachable_tcp NS ADDR PORT       lab_unreachable_udp NS ADDR PORT
 #   lab_restart_router    lab_set_wan_ip NEWIP    lab_log
 #   lab_check DESC CMD... / lab_check_fails DESC CMD... / lab_done   (TAP-like output)
 #
@@ -25,6 +26,8 @@
 #                       and lan2 on it; in_lan2 CMD... runs in it
 #   LAB_SECURE_MODE=no  miniupnpd secure_mode=no and pcp_allow_thirdparty=yes
 #                       (mappings for another LAN host); default yes
+#   LAB_MIN_LIFETIME=N  miniupnpd's shortest PCP lease (default 120 s), so a test
+#                       can see renewals in seconds
 
 LAB_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 LAB_ROOT=$(cd "$LAB_SRC/../.." && pwd)
@@ -237,7 +240,7 @@ pcp_allow_thirdparty=$([ "${LAB_SECURE_MODE:-yes}" = no ] && echo yes || echo no
 system_uptime=no
 notify_interval=60
 clean_ruleset_interval=600
-min_lifetime=120
+min_lifetime=${LAB_MIN_LIFETIME:-120}
 max_lifetime=86400
 uuid=$(cat /proc/sys/kernel/random/uuid)
 friendly_name=homeexpose lab router
@@ -542,6 +545,42 @@ lab_probe_udp() {
 	ip netns exec "$1" python3 "$LAB_SRC/labnet.py" probe-udp "$2" "$3" "$LAB_PROBE_TIMEOUT"
 }
 
+# lab_wait_until MS CMD...: poll CMD (every 20 ms) until it succeeds; non-zero
+# after MS milliseconds. For readiness: a bounded poll, never a bare sleep.
+lab_wait_until() {
+	local end=$((${EPOCHREALTIME/./} / 1000 + $1))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		[ $((${EPOCHREALTIME/./} / 1000)) -ge "$end" ] && return 1
+		sleep 0.02
+	done
+}
+
+# lab_unreachable_tcp NS ADDR PORT / lab_unreachable_udp NS ADDR PORT: succeed
+# only when the probe ran and nothing answered. A probe that could not run (no
+# such namespace, a broken helper) fails: it proves nothing about the port.
+lab_unreachable_tcp() { _lab_unreachable probe-tcp "$@"; }
+lab_unreachable_udp() { _lab_unreachable probe-udp "$@"; }
+_lab_unreachable() {
+	local kind=$1 ns=$2 rc=0
+	if ! ip netns exec "$ns" true 2>/dev/null; then
+		echo "(the probe could not run: no namespace '$ns')"
+		return 2
+	fi
+	ip netns exec "$ns" python3 "$LAB_SRC/labnet.py" "$kind" "$3" "$4" "$LAB_PROBE_TIMEOUT" || rc=$?
+	case $rc in
+	0)
+		echo "(it answered; expected nothing)"
+		return 1
+		;;
+	1) return 0 ;;
+	*)
+		echo "(the probe could not run: exit status $rc)"
+		return 2
+		;;
+	esac
+}
+
 # ---- TAP-like checks -------------------------------------------------------
 # LAB_TIMING=1 appends each check's duration to its line.
 
@@ -570,37 +609,37 @@ _lab_report() {
 }
 
 # lab_check DESC CMD...: ok if CMD succeeds. CMD runs in this shell (lab_up works).
-# Its output is kept in LAB_OUT (a file) and shown on failure.
+# Its output is kept in LAB_OUT (a file) and shown on failure. Returns CMD's
+# status, so `lab_check "lab_up full" lab_up full || ...` guards really fire.
 lab_check() {
-	local desc=$1
+	local desc=$1 rc=0
 	shift
 	LAB_OUT=$(mktemp "${TMPDIR:-/tmp}/helab.out.XXXXXX")
 	LAB_T0=${EPOCHREALTIME/./}
-	if "$@" >"$LAB_OUT" 2>&1; then
-		_lab_report 1 "$desc" "$LAB_OUT"
-	else
-		_lab_report 0 "$desc" "$LAB_OUT"
-	fi
+	"$@" >"$LAB_OUT" 2>&1 || rc=$?
+	_lab_report "$((rc == 0))" "$desc" "$LAB_OUT"
 	# shellcheck disable=SC2034 # read by the tests
 	LAB_LAST_OUTPUT=$(cat "$LAB_OUT")
 	rm -f "$LAB_OUT"
+	return "$rc"
 }
 
 # lab_check_fails DESC CMD...: ok if CMD fails
 lab_check_fails() {
-	local desc=$1
+	local desc=$1 good=0
 	shift
 	LAB_OUT=$(mktemp "${TMPDIR:-/tmp}/helab.out.XXXXXX")
 	LAB_T0=${EPOCHREALTIME/./}
 	if "$@" >"$LAB_OUT" 2>&1; then
 		echo "(command succeeded, failure expected)" >>"$LAB_OUT"
-		_lab_report 0 "$desc" "$LAB_OUT"
 	else
-		_lab_report 1 "$desc" "$LAB_OUT"
+		good=1
 	fi
+	_lab_report "$good" "$desc" "$LAB_OUT"
 	# shellcheck disable=SC2034 # read by the tests
 	LAB_LAST_OUTPUT=$(cat "$LAB_OUT")
 	rm -f "$LAB_OUT"
+	[ "$good" = 1 ]
 }
 
 # _lab_expect_out ok|fail WANT... -- CMD...: CMD succeeds (ok) or fails (fail),

@@ -5,14 +5,15 @@
   labnet.py serve-udp ADDR PORT REPLY READYFILE    answer every datagram with REPLY
   labnet.py probe-tcp ADDR PORT TIMEOUT            print what the server sent
   labnet.py probe-udp ADDR PORT TIMEOUT            send "probe", print the reply
-  labnet.py recv-mcast GROUP PORT TIMEOUT         print the first datagram sent to
+  labnet.py recv-mcast GROUP PORT TIMEOUT [READYFILE]  print the first datagram sent to
       GROUP:PORT (e.g. the NAT-PMP/PCP announcements on 224.0.0.1:5350) as
       "from ADDR len N hex HEX"; exit 1 if none came within TIMEOUT
   labnet.py pcp-map SERVER CLIENT PROTO IPORT EPORT LIFETIME [EXTIP]
       one PCP (RFC 6887) MAP request; prints "result=N lifetime=N epoch=N
       external=ADDR port=N"; exit 0 only on result 0 (SUCCESS)
 
-Probes exit 0 only if something was read, 1 otherwise (with the reason on stderr).
+Probes exit 0 only if something was read, 1 when nothing answered (with the
+reason on stderr), 2 when the probe itself could not run (bad arguments).
 In BANNER and REPLY, "{peer}" is replaced by the client's address as the
 server sees it (to tell which NAT a connection went through).
 Servers create READYFILE once they listen, so callers need not sleep.
@@ -143,7 +144,7 @@ def pcp_map(server, client, proto, iport, eport, lifetime, extip, timeout=2.0):
     return 0 if result == 0 and op == 0x81 else 1
 
 
-def recv_mcast(group, port, timeout):
+def recv_mcast(group, port, timeout, readyfile=None):
     import struct
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -151,6 +152,8 @@ def recv_mcast(group, port, timeout):
     mreq = struct.pack("4s4s", socket.inet_aton(group), socket.inet_aton("0.0.0.0"))
     s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, mreq)
     s.settimeout(timeout)
+    if readyfile:
+        ready(readyfile)
     try:
         data, peer = s.recvfrom(2048)
     except OSError as e:
@@ -176,8 +179,9 @@ def main(argv):
     elif cmd == "pcp-map" and len(argv) in (8, 9):
         return pcp_map(argv[2], argv[3], argv[4], int(argv[5]), int(argv[6]),
                        int(argv[7]), argv[8] if len(argv) == 9 else None)
-    elif cmd == "recv-mcast" and len(argv) == 5:
-        return recv_mcast(addr, port, float(argv[4]))
+    elif cmd == "recv-mcast" and len(argv) in (5, 6):
+        return recv_mcast(addr, port, float(argv[4]),
+                          argv[5] if len(argv) == 6 else None)
     elif cmd == "probe-udp" and len(argv) == 5:
         return probe_udp(addr, port, float(argv[4]))
     else:
@@ -187,4 +191,9 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    try:
+        sys.exit(main(sys.argv))
+    except (ValueError, TypeError, IndexError) as e:
+        # a probe that could not run is not "nothing answered": exit 2, not 1
+        print("labnet.py: %s" % e, file=sys.stderr)
+        sys.exit(2)

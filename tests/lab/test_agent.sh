@@ -18,10 +18,10 @@ AGENT_ENV=(NOTIFY_SOCKET="$LAB_DIR/notify" WATCHDOG_USEC=400000)
 lab_check "agent starts and answers on its control socket" agent_start
 # shellcheck disable=SC2034
 AGENT_ENV=()
-lab_check "sd_notify: READY=1 and a STATUS= line" eval 'sleep 0.5; grep -q "^READY=1" "$LAB_DIR/notify.log" &&
-	grep -q "^STATUS=1 exposure, 1 router mapping (pcp), firewall in place" "$LAB_DIR/notify.log"'
-lab_check "sd_notify: WATCHDOG=1 every half WATCHDOG_USEC (>= 2 in 0.5 s at 0.4 s)" \
-	eval '[ "$(grep -c "^WATCHDOG=1" "$LAB_DIR/notify.log")" -ge 2 ]' 
+lab_check "sd_notify: READY=1 and a STATUS= line" eval 'lab_wait_until 3000 grep -q "^READY=1" "$LAB_DIR/notify.log" &&
+	lab_wait_until 3000 grep -q "^STATUS=1 exposure, 1 router mapping (pcp), firewall in place" "$LAB_DIR/notify.log"'
+lab_check "sd_notify: WATCHDOG=1 every half WATCHDOG_USEC (>= 2 within 1 s at 0.4 s)" \
+	lab_wait_until 1000 eval '[ "$(grep -c "^WATCHDOG=1" "$LAB_DIR/notify.log")" -ge 2 ]' 
 lab_check "agent confirmed the mapping at start" log_has "mapped web: pcp 8443/tcp"
 lab_check "status over the socket names the router and the firewall" \
 	expect_out '"protocol":"pcp"' '"backend":"nftables"' '"ok":true' -- agent_ctl status

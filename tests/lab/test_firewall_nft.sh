@@ -71,7 +71,14 @@ for p in 8443 9443; do
 	in_h socat TCP6-LISTEN:$p,fork,reuseaddr,ipv6only=0 SYSTEM:"echo hello-$p" 2>/dev/null &
 	srv_pids="${srv_pids:-} $!"
 done
-sleep 0.5
+listening() { # PORT: bounded poll (3 s) until the service listens
+	local _
+	for _ in $(seq 1 150); do
+		in_h ss -Htln "sport = :$1" | grep -q LISTEN && return 0
+		sleep 0.02
+	done
+	return 1
+}
 
 reach() { # ADDR PORT
 	in_c socat -T2 - "TCP:$1:$2,connect-timeout=2" </dev/null 2>/dev/null | grep -q "hello-$2"
@@ -101,6 +108,7 @@ table inet other {
 EOF
 ref=$(in_h nft list table inet other)
 
+check "the services listen" eval 'listening 8443 && listening 9443'
 check "dry-run prints the transaction and changes nothing" \
 	sh -c "ip netns exec '$H' '$D' -b nftables -n apply web:8443 | grep -q 'elements = { 8443 comment \"homeexpose:web\" }' && ! ip netns exec '$H' nft list table inet homeexpose >/dev/null 2>&1"
 check "apply web:8443" drv apply web:8443

@@ -14,7 +14,7 @@
 
 he() { in_home "$HE_BIN" -c "$LAB_DIR/etc/homeexpose.conf" "$@"; }
 reach() { lab_probe_tcp "$LAB_INET" "$LAB_WAN_IP" 8443 | grep -q banner-8443; }
-unreachable() { ! lab_probe_tcp "$LAB_INET" "$LAB_WAN_IP" 8443 >/dev/null 2>&1; }
+unreachable() { lab_unreachable_tcp "$LAB_INET" "$LAB_WAN_IP" 8443; }
 locked_is() { [ "$(in_home nft list table inet locked)" = "$1" ]; }
 no_table() { ! in_home nft list table inet homeexpose >/dev/null 2>&1; }
 count_8443() { in_home nft list set inet homeexpose tcp_ports | grep -o '8443' | wc -l; }

@@ -29,14 +29,14 @@ lab_check "home reaches the internet host through the router's NAT (IPv4)" \
 	expect_out "you are ::ffff:$LAB_WAN_IP" -- lab_probe_tcp "$LAB_HOME" "$LAB_INET_IP" 7000
 lab_check "home reaches the internet host over IPv6 without NAT" \
 	expect_out "you are $LAB_HOME_IP6" -- lab_probe_tcp "$LAB_HOME" "$LAB_INET_IP6" 7000
-lab_check_fails "the internet host has no route into the LAN" \
-	lab_probe_tcp "$LAB_INET" "$LAB_HOME_IP" 8080
-lab_check_fails "before a mapping, TCP $LAB_WAN_IP:18080 is closed" \
-	lab_probe_tcp "$LAB_INET" "$LAB_WAN_IP" 18080
-lab_check_fails "before a mapping, UDP $LAB_WAN_IP:28081 gets no answer" \
-	lab_probe_udp "$LAB_INET" "$LAB_WAN_IP" 28081
-LAB_PROBE_TIMEOUT=1 lab_check_fails "before a pinhole, IPv6 [$LAB_HOME_IP6]:8080 is filtered" \
-	lab_probe_tcp "$LAB_INET" "$LAB_HOME_IP6" 8080
+lab_check "the internet host has no route into the LAN" \
+	lab_unreachable_tcp "$LAB_INET" "$LAB_HOME_IP" 8080
+lab_check "before a mapping, TCP $LAB_WAN_IP:18080 is closed" \
+	lab_unreachable_tcp "$LAB_INET" "$LAB_WAN_IP" 18080
+lab_check "before a mapping, UDP $LAB_WAN_IP:28081 gets no answer" \
+	lab_unreachable_udp "$LAB_INET" "$LAB_WAN_IP" 28081
+LAB_PROBE_TIMEOUT=1 lab_check "before a pinhole, IPv6 [$LAB_HOME_IP6]:8080 is filtered" \
+	lab_unreachable_tcp "$LAB_INET" "$LAB_HOME_IP6" 8080
 
 # UPnP IGD
 lab_check "upnpc finds the IGD by SSDP multicast on the LAN" \
@@ -49,8 +49,8 @@ lab_check "the internet host reaches home through the UPnP mapping" \
 lab_check "upnpc -l lists the mapping with its description" \
 	expect_out "18080->$LAB_HOME_IP:8080" "lab-selftest" -- upnpc_home -u "$LAB_UPNP_URL" -l
 lab_check "upnpc -d removes the mapping" upnpc_home -u "$LAB_UPNP_URL" -d 18080 TCP
-lab_check_fails "after upnpc -d, $LAB_WAN_IP:18080 is closed again" \
-	lab_probe_tcp "$LAB_INET" "$LAB_WAN_IP" 18080
+lab_check "after upnpc -d, $LAB_WAN_IP:18080 is closed again" \
+	lab_unreachable_tcp "$LAB_INET" "$LAB_WAN_IP" 18080
 
 # NAT-PMP
 lab_check "natpmpc reports the router's WAN address" \
@@ -85,8 +85,8 @@ pin_id=$(printf '%s\n' "$LAB_LAST_OUTPUT" | sed -n 's/.*Pinhole ID = \([0-9]*\).
 lab_check "the internet host reaches home's IPv6 TCP service through the UPnP pinhole" \
 	expect_out home-tcp-8080 -- lab_probe_tcp "$LAB_INET" "$LAB_HOME_IP6" 8080
 lab_check "upnpc -6 DeletePinhole removes it" upnpc_home -6 -u "$url6" -D "${pin_id:-none}"
-LAB_PROBE_TIMEOUT=1 lab_check_fails "after DeletePinhole, IPv6 [$LAB_HOME_IP6]:8080 is filtered again" \
-	lab_probe_tcp "$LAB_INET" "$LAB_HOME_IP6" 8080
+LAB_PROBE_TIMEOUT=1 lab_check "after DeletePinhole, IPv6 [$LAB_HOME_IP6]:8080 is filtered again" \
+	lab_unreachable_tcp "$LAB_INET" "$LAB_HOME_IP6" 8080
 lab_check "lab_down removes the namespaces" lab_down
 
 # ---- upnp only -------------------------------------------------------------
@@ -100,8 +100,8 @@ lab_check "lab_up upnp" lab_up upnp && {
 	lab_check_fails "upnp variant: natpmpc gets no answer" natpmpc_home -a 28080 8080 tcp 600
 	lab_check_fails "upnp variant: PCP gets no answer" \
 		pcp_map "$LAB_RTR_LAN_IP" "$LAB_HOME_IP" tcp 8080 38080 600
-	lab_check_fails "upnp variant: $LAB_WAN_IP:28080 stays closed" \
-		lab_probe_tcp "$LAB_INET" "$LAB_WAN_IP" 28080
+	lab_check "upnp variant: $LAB_WAN_IP:28080 stays closed" \
+		lab_unreachable_tcp "$LAB_INET" "$LAB_WAN_IP" 28080
 	lab_down
 }
 
@@ -128,8 +128,8 @@ lab_check_fails "none: upnpc -a against the router's URL fails" \
 lab_check_fails "none: natpmpc -a fails" natpmpc_home -a 28080 8080 tcp 600
 lab_check_fails "none: PCP MAP fails" pcp_map "$LAB_RTR_LAN_IP" "$LAB_HOME_IP" tcp 8080 38080 600
 for port in 8080 18080 28080 38080; do
-	lab_check_fails "none: $LAB_WAN_IP:$port stays unreachable" \
-		lab_probe_tcp "$LAB_INET" "$LAB_WAN_IP" "$port"
+	lab_check "none: $LAB_WAN_IP:$port stays unreachable" \
+		lab_unreachable_tcp "$LAB_INET" "$LAB_WAN_IP" "$port"
 done
 lab_down
 

@@ -11,7 +11,7 @@ conf_for_lab() {
 }
 he() { in_home "$HE_BIN" -c "$LAB_DIR/etc/homeexpose.conf" "$@"; }
 reach() { expect_out "$3" -- lab_probe_tcp "$LAB_INET" "$1" "$2"; }
-unreachable() { ! lab_probe_tcp "$LAB_INET" "$1" "$2" >/dev/null 2>&1; }
+unreachable() { lab_unreachable_tcp "$LAB_INET" "$1" "$2"; }
 # elapsed_below MS CMD...: CMD fails, and within MS milliseconds
 fails_within() {
 	local ms=$1 t0 t1
@@ -60,7 +60,7 @@ lab_check "open a UDP service 9081:8081/udp" \
 lab_check "UDP: a datagram from the internet host is answered" \
 	expect_out reply-8081 -- lab_probe_udp "$LAB_INET" "$LAB_WAN_IP" 9081
 lab_check "UDP: close" he close 9081/udp
-lab_check_fails "UDP: no answer after close" lab_probe_udp "$LAB_INET" "$LAB_WAN_IP" 9081
+lab_check "UDP: no answer after close" lab_unreachable_udp "$LAB_INET" "$LAB_WAN_IP" 9081
 
 lab_check "IPv6: open 8080/tcp v6web --ipv6-only opens a pinhole" \
 	expect_out "IPv6 pinhole [$LAB_HOME_IP6]:8080/tcp" -- he open 8080/tcp v6web --ipv6-only

@@ -16,7 +16,7 @@ conf_for_lab() {
 }
 he() { in_home "$HE_BIN" -c "$LAB_DIR/etc/homeexpose.conf" "$@"; }
 reach() { expect_out "$3" -- lab_probe_tcp "$LAB_INET" "$1" "$2"; }
-unreachable() { ! lab_probe_tcp "$LAB_INET" "$1" "$2" >/dev/null 2>&1; }
+unreachable() { lab_unreachable_tcp "$LAB_INET" "$1" "$2"; }
 pinholes() { in_rtr nft list chain inet miniupnpd miniupnpd | grep -c 'accept'; }
 
 lab_check "lab_up full" lab_up full || { lab_done; exit 1; }

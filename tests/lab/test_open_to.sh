@@ -8,7 +8,7 @@
 
 he() { in_home "$HE_BIN" -c "$LAB_DIR/etc/homeexpose.conf" "$@"; }
 reach() { lab_probe_tcp "$LAB_INET" "$LAB_WAN_IP" "$1" | grep -q "$2"; }
-unreachable() { ! lab_probe_tcp "$LAB_INET" "$LAB_WAN_IP" "$1" >/dev/null 2>&1; }
+unreachable() { lab_unreachable_tcp "$LAB_INET" "$LAB_WAN_IP" "$1"; }
 
 export LAB_LAN2=1 LAB_SECURE_MODE=no
 lab_check "lab_up full with a second LAN host" lab_up full || { lab_done; exit 1; }

@@ -329,6 +329,42 @@ static void test_plan_router(void **state)
 	he_observed_free(&o);
 }
 
+static void test_plan_pinhole_is_kept(void **state)
+{
+	struct he_exposure v[1];
+	const struct he_desired_opts o = {.have_v6 = true};
+	struct he_desired d;
+	/* the router records a pinhole under its service port, not the forward's */
+	struct he_pm_entry h[2] = {
+	    {.name = "web",
+	     .proto = HE_PROTO_TCP,
+	     .family = AF_INET,
+	     .ext_port = 8443,
+	     .int_port = 8081,
+	     .lease = 120,
+	     .expires = 5000},
+	    {.name = "web",
+	     .proto = HE_PROTO_TCP,
+	     .family = AF_INET6,
+	     .ext_port = 8081,
+	     .int_port = 8081,
+	     .lease = 120,
+	     .expires = 5000},
+	};
+	struct he_plan_opts po = {.now = 4000};
+	struct he_plan p = {0};
+	struct he_error err;
+
+	(void)state;
+	exposure(&v[0], "web", "8443:8081/tcp", "both");
+	assert_int_equal(he_desired_build(v, 1, &o, &d, &err), 0);
+	assert_int_equal(he_plan_router(&d, h, 2, &po, &p, &err), 0);
+	assert_int_equal(p.n, 0); /* neither removed nor made again */
+	assert_int_equal(p.next_at, 5000 - 60);
+	he_plan_free(&p);
+	he_desired_free(&d);
+}
+
 /* --- plan: firewall --- */
 
 static void test_plan_firewall(void **state)
@@ -499,6 +535,7 @@ int main(void)
 	    cmocka_unit_test(test_observed_records),
 	    cmocka_unit_test(test_renew_at_and_backoff),
 	    cmocka_unit_test(test_plan_router),
+	    cmocka_unit_test(test_plan_pinhole_is_kept),
 	    cmocka_unit_test(test_plan_firewall),
 	    cmocka_unit_test(test_parity_cli_agent),
 	    cmocka_unit_test(test_live_drift),
