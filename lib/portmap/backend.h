@@ -92,6 +92,10 @@ struct he_portmap_backend {
 	int (*unmap)(struct he_portmap *pm, json_t *rec, struct he_error *err);
 	int (*list_router)(struct he_portmap *pm, struct he_pm_entry **out, size_t *n,
 			   struct he_error *err);
+	/* HE_PM_CAP_CONFIRM: is the IPv4 entry (ext_port, proto) on the router? 1 yes, 0 no,
+	 * <0 unknown; lease_remaining set when 1. NULL when the protocol cannot list. */
+	int (*has_entry)(struct he_portmap *pm, uint16_t ext_port, unsigned proto,
+			 int64_t *lease_remaining);
 	int (*external_address)(struct he_portmap *pm, char *buf, size_t len, struct he_error *err);
 };
 
@@ -99,7 +103,26 @@ extern const struct he_portmap_backend he_pm_backend_pcp;
 extern const struct he_portmap_backend he_pm_backend_natpmp;
 extern const struct he_portmap_backend he_pm_backend_upnp;
 
-/* helpers in portmap.c shared by the backends */
+/* Internal to lib/portmap, shared between its files (portmap.c, discover.c,
+ * records.c, mapping.c): */
+const struct he_portmap_backend *he_pm_backend_of(enum he_pm_protocol p);
+/* a handle without a protocol yet (gateway resolved, state section attached) */
+int he_pm_new(const struct he_portmap_opts *opts, struct he_state *st, struct he_portmap **out,
+	      struct he_error *err);
+/* probe (or take the cache when allowed) and bind pm->be; store: refresh the cache */
+int he_pm_discover(struct he_portmap *pm, struct he_error *err, bool store);
+bool he_pm_cache_load(struct he_portmap *pm);
+/* the backend for an IPv6 pinhole (UPnP beside PCP where offered: discover.c says why) */
+const struct he_portmap_backend *he_pm_v6_backend(struct he_portmap *pm);
+void he_pm_cache_store(struct he_portmap *pm);
+/* the state's "mappings" object (created when missing), a record's key, saving */
+json_t *he_pm_mappings(struct he_portmap *pm);
+void he_pm_record_key(const char *name, unsigned proto, int family, uint16_t port, char *buf,
+		      size_t len);
+int he_pm_save_state(struct he_portmap *pm, struct he_error *err);
+void he_pm_copy_str(char *dst, size_t len, json_t *o, const char *key);
+
+/* helpers in pm_util.c shared by the backends */
 /* poll fd for input until deadline_ms (he_now_ms clock, core/clock.h): 1 ready, 0 timeout */
 int he_pm_wait(int fd, uint64_t deadline_ms);
 /*

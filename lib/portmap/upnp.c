@@ -603,10 +603,8 @@ static int upnp_external_address(struct he_portmap *pm, char *buf, size_t len, s
 }
 
 /* Is the entry (ext_port, proto) on the router? 1 yes, 0 no, <0 unknown. Used by list. */
-int he_pm_upnp_has_entry(struct he_portmap *pm, uint16_t ext_port, unsigned proto,
-			 int64_t *lease_remaining);
-int he_pm_upnp_has_entry(struct he_portmap *pm, uint16_t ext_port, unsigned proto,
-			 int64_t *lease_remaining)
+static int upnp_has_entry(struct he_portmap *pm, uint16_t ext_port, unsigned proto,
+			  int64_t *lease_remaining)
 {
 	struct upnp_entry e;
 	int r;
@@ -635,5 +633,6 @@ const struct he_portmap_backend he_pm_backend_upnp = {
     .map = upnp_map,
     .unmap = upnp_unmap,
     .list_router = upnp_list_router,
+    .has_entry = upnp_has_entry,
     .external_address = upnp_external_address,
 };
