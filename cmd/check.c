@@ -15,11 +15,7 @@
 #include <stdio.h>
 
 #include "reach/check.h"
-
-static const char *fam_name(int family)
-{
-	return family == AF_INET6 ? "IPv6" : "IPv4";
-}
+#include "core/portspec.h"
 
 static void report(struct he_cli *cli, const struct he_check_result *r, json_t *jout)
 {
@@ -31,7 +27,7 @@ static void report(struct he_cli *cli, const struct he_check_result *r, json_t *
 
 		if (!arr && cli->verbosity >= 0)
 			printf("%s %u%s%u/%s %s\n", t->name, t->ext, t->ext != t->in ? ":" : "",
-			       t->in, he_proto_name(t->proto), fam_name(t->family));
+			       t->in, he_proto_name(t->proto), he_family_label(t->family));
 		for (int s = 0; s < HE_CHK_NSTEPS; s++) {
 			const struct he_check_line *l = &t->l[s];
 
@@ -53,8 +49,7 @@ static void report(struct he_cli *cli, const struct he_check_result *r, json_t *
 			    arr, json_pack("{s:s, s:i, s:i, s:s, s:s, s:o, s:s?}", "name", t->name,
 					   "port", t->ext, "internal_port", t->in, "proto",
 					   he_proto_name(t->proto), "family",
-					   t->family == AF_INET6 ? "ipv6" : "ipv4", "steps", steps,
-					   "broken",
+					   he_family_id(t->family), "steps", steps, "broken",
 					   t->broken >= 0 ? he_check_step_name(t->broken) : NULL));
 		else if (t->broken >= 0 && cli->verbosity >= 0)
 			printf("  => broken link: %s\n", he_check_step_name(t->broken));

@@ -26,6 +26,7 @@
 #include "ddns/ddns.h"
 #include "publicip/publicip.h"
 #include "state/state.h"
+#include "core/portspec.h"
 
 static void usage(void)
 {
@@ -51,11 +52,6 @@ static time_t clock_now(void)
 			return (time_t)t;
 	}
 	return time(NULL);
-}
-
-static const char *fam(int family)
-{
-	return family == AF_INET6 ? "AAAA" : "A";
 }
 
 static void when(time_t t, char *out, size_t outsz)
@@ -156,7 +152,7 @@ static int do_update(struct he_cli *cli, const char *name, bool force)
 			json_array_append_new(
 			    a,
 			    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:b}", "record",
-				      r->record, "family", fam(r->family), "address", r->addr,
+				      r->record, "family", he_family_rr(r->family), "address", r->addr,
 				      "action", action_name(r->action), "answer", r->answer.code,
 				      "outcome", he_ddns_outcome_name(r->answer.outcome), "message",
 				      r->message, "next_attempt", (json_int_t)r->next_attempt,
@@ -172,14 +168,14 @@ static int do_update(struct he_cli *cli, const char *name, bool force)
 
 			when(r->next_attempt, next, sizeof(next));
 			if (he_ddns_result_failed(r))
-				he_errorf(cli, "[ddns %s] %s: %s%s%s", r->record, fam(r->family),
+				he_errorf(cli, "[ddns %s] %s: %s%s%s", r->record, he_family_rr(r->family),
 					  r->message, r->next_attempt ? "; next attempt " : "",
 					  r->next_attempt ? next : "");
 			else if (r->action == HE_DDNS_SENT)
-				printf("%s %s: %s (%s)\n", r->record, fam(r->family), r->addr,
+				printf("%s %s: %s (%s)\n", r->record, he_family_rr(r->family), r->addr,
 				       r->answer.code);
 			else if (cli->verbosity >= 0)
-				printf("%s %s: %s\n", r->record, fam(r->family), r->message);
+				printf("%s %s: %s\n", r->record, he_family_rr(r->family), r->message);
 		}
 	}
 	ret = failed ? HE_EXIT_FAIL : HE_EXIT_OK;

@@ -21,6 +21,7 @@
 #include "portmap/portmap.h"
 #include "publicip/publicip.h"
 #include "state/state.h"
+#include "core/portspec.h"
 
 enum { OPT_PROTOCOL = 256, OPT_V4, OPT_V6, OPT_NO_ROUTER, OPT_TIMEOUT };
 
@@ -113,11 +114,6 @@ static int parse(struct he_cli *cli, int argc, char **argv, struct nc_opts *o)
 	return 0;
 }
 
-static const char *fam_name(int family)
-{
-	return family == AF_INET6 ? "ipv6" : "ipv4";
-}
-
 static bool family_unresolved(const struct he_pubip_report *r, int family, const char *trusted)
 {
 	size_t i;
@@ -184,7 +180,7 @@ static json_t *report_json(const struct he_pubip_report *r)
 		    src,
 		    json_pack("{s:s, s:s, s:s, s:b, s:o, s:o, s:i, s:o}", "kind",
 			      he_pubip_kind_name(a->kind), "source", a->source, "family",
-			      fam_name(a->family), "ok", a->rc == 0, "address",
+			      he_family_id(a->family), "ok", a->rc == 0, "address",
 			      json_str_or_null(a->rc == 0 ? a->addr : NULL), "class",
 			      a->rc == 0 ? json_string(he_addr_class_name(a->cls)) : json_null(),
 			      "ms", (int)a->ms, "error",
@@ -234,12 +230,11 @@ static void print_report(const struct he_pubip_report *r)
 		const struct he_pubip_answer *a = &r->answers[i];
 
 		if (a->rc == 0)
-			printf("  %-4s %-40s %s (%s), %u ms\n",
-			       a->family == AF_INET6 ? "IPv6" : "IPv4", a->source, a->addr,
-			       he_addr_class_name(a->cls), a->ms);
+			printf("  %-4s %-40s %s (%s), %u ms\n", he_family_label(a->family),
+			       a->source, a->addr, he_addr_class_name(a->cls), a->ms);
 		else
-			printf("  %-4s %-40s failed, %u ms: %s\n",
-			       a->family == AF_INET6 ? "IPv6" : "IPv4", a->source, a->ms, a->error);
+			printf("  %-4s %-40s failed, %u ms: %s\n", he_family_label(a->family),
+			       a->source, a->ms, a->error);
 	}
 	if (r->v4[0])
 		printf("public IPv4: %s (%u sources agree)\n", r->v4, r->v4_agree);

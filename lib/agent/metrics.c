@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "agent/metrics.h"
+#include "core/portspec.h"
 
 #include <netinet/in.h>
 #include <stdio.h>
@@ -68,8 +69,7 @@ char *he_metrics_render(const struct he_agent_metrics *m, int64_t now)
 		fputs("homeexpose_mapping_lease_remaining_seconds{name=", f);
 		label(f, p->name);
 		fprintf(f, ",transport=\"%s\",family=\"%s\",port=\"%u\",protocol=\"%s\"} %lld\n",
-			p->proto == HE_PROTO_UDP ? "udp" : "tcp",
-			p->family == AF_INET6 ? "ipv6" : "ipv4", p->ext_port,
+			he_proto_name(p->proto), he_family_id(p->family), p->ext_port,
 			he_pm_protocol_name(p->protocol), left);
 	}
 	head(f, "homeexpose_firewall_in_sync", "gauge",
@@ -124,8 +124,7 @@ char *he_metrics_render(const struct he_agent_metrics *m, int64_t now)
 		fputs("homeexpose_check_reachable{exposure=", f);
 		label(f, c->name);
 		fprintf(f, ",port=\"%u\",proto=\"%s\",family=\"%s\"} %d\n", c->port,
-			c->proto == HE_PROTO_UDP ? "udp" : "tcp",
-			c->family == AF_INET6 ? "ipv6" : "ipv4", c->reachable ? 1 : 0);
+			he_proto_name(c->proto), he_family_id(c->family), c->reachable ? 1 : 0);
 	}
 	if (fclose(f) != 0) {
 		free(buf);

@@ -20,6 +20,7 @@
 #include "agent/agent_internal.h"
 #include "publicip/publicip.h"
 #include "state/state.h"
+#include "core/portspec.h"
 
 static void address_seen(struct he_agent *a, char *mine, size_t len, const char *now_addr,
 			 const char *what)
@@ -97,7 +98,7 @@ static time_t ddns_step(struct he_agent *a, struct he_state *st, const struct he
 		he_agent_fail(a, HE_AGENT_ERR_DDNS, "ddns: %s", err.msg);
 	for (size_t i = 0; i < n; i++) {
 		const struct he_ddns_result *r = &res[i];
-		const char *fam = r->family == AF_INET6 ? "AAAA" : "A";
+		const char *fam = he_family_rr(r->family);
 
 		if (r->next_attempt && (!next || r->next_attempt < next))
 			next = r->next_attempt;

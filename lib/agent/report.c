@@ -10,6 +10,7 @@
 
 #include "agent/agent_internal.h"
 #include "state/state.h"
+#include "core/portspec.h"
 
 static json_t *mappings_of(const struct he_agent *a, const char *name, int64_t now)
 {
@@ -51,8 +52,8 @@ static json_t *check_of(const struct he_agent *a, const char *name)
 			 he_check_reach_name(r), "at", (json_int_t)a->check.finished, "reflector",
 			 a->check.reflector, "broken", he_check_step_name(t->broken), "port",
 			 t->ext, "internal_port", t->in, "proto", he_proto_name(t->proto), "family",
-			 t->family == AF_INET6 ? "ipv6" : "ipv4", "evidence",
-			 t->l[t->broken].evidence, "fix", t->l[t->broken].fix);
+			 he_family_id(t->family), "evidence", t->l[t->broken].evidence, "fix",
+			 t->l[t->broken].fix);
 }
 
 static json_t *list_reply(const struct he_agent *a)

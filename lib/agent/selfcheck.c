@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "agent/agent_internal.h"
+#include "core/portspec.h"
 
 #define CHECK_FIRST_MS 1000 /* the first run, after the start's own passes */
 #define CHECK_STOP_MS  1000 /* how long a stop waits for a running check */
@@ -50,11 +51,6 @@ static void *worker(void *arg)
 	if (write(j->efd, &one, sizeof(one)) != (ssize_t)sizeof(one))
 		j->rc = j->rc ? j->rc : -EIO; /* cannot happen with an eventfd below 2^64-1 */
 	return NULL;
-}
-
-static const char *fam_name(int family)
-{
-	return family == AF_INET6 ? "IPv6" : "IPv4";
 }
 
 /* Log every exposure whose verdict or broken link differs from the last run's. */
@@ -90,7 +86,7 @@ static void log_changes(struct he_agent *a, const struct he_check_result *old,
 				     o != HE_CHK_IRRELEVANT ? he_check_reach_name(o) : "",
 				     o != HE_CHK_IRRELEVANT ? ")" : "",
 				     he_check_step_name(t->broken), port, he_proto_name(t->proto),
-				     fam_name(t->family), t->l[t->broken].evidence,
+				     he_family_label(t->family), t->l[t->broken].evidence,
 				     *t->l[t->broken].fix ? "; fix: " : "", t->l[t->broken].fix);
 			continue;
 		}

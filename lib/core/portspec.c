@@ -173,3 +173,8 @@ const char *he_family_label(int family)
 {
 	return family == AF_INET6 ? "IPv6" : "IPv4";
 }
+
+const char *he_family_rr(int family)
+{
+	return family == AF_INET6 ? "AAAA" : "A";
+}

@@ -35,9 +35,14 @@ struct he_portlist {
 /* "tcp", "udp", "tcp+udp" */
 const char *he_proto_name(unsigned proto);
 
-/* "ipv4" / "ipv6" (JSON, state) and "IPv4" / "IPv6" (messages) for AF_INET / AF_INET6. */
+/*
+ * The one set of family names: "ipv4" / "ipv6" (JSON, state, config) and
+ * "IPv4" / "IPv6" (messages) for AF_INET / AF_INET6.
+ */
 const char *he_family_id(int family);
 const char *he_family_label(int family);
+/* The DNS record type of a family's address: "A" / "AAAA". */
+const char *he_family_rr(int family);
 
 /* Parse one spec. Errors: 0, 65536, junk, bad protocol, internal port. */
 int he_portspec_parse(const char *s, struct he_portspec *out, struct he_error *err);

@@ -22,6 +22,7 @@
 
 #include "ddns/cloudflare.h"
 #include "ddns/ddns_internal.h"
+#include "core/portspec.h"
 
 #define CF_API "https://api.cloudflare.com/client/v4"
 
@@ -150,7 +151,7 @@ int he_cloudflare_step(struct he_ddns_job *job, const struct he_http_resp *resp,
 		       struct he_http_req *req, struct he_ddns_answer *ans, struct he_error *err)
 {
 	const struct he_ddns_record *rec = job->rec;
-	const char *type = job->family == AF_INET6 ? "AAAA" : "A";
+	const char *type = he_family_rr(job->family);
 	char base[HE_URL_MAX + 16], zone[HE_HOST_MAX], path[256];
 	json_t *doc = NULL, *res;
 	int rc = 0, ret = HE_DDNS_SEND;

@@ -26,11 +26,7 @@
 #include "ddns/ddns.h"
 #include "publicip/publicip.h"
 #include "state/state.h"
-
-static const char *fam_key(int family)
-{
-	return family == AF_INET6 ? "AAAA" : "A";
-}
+#include "core/portspec.h"
 
 unsigned he_ddns_families(const struct he_ddns_record *rec)
 {
@@ -295,7 +291,7 @@ static void run_record(const struct he_ddns_record *rec, json_t *sec,
 		res->family = fams[i];
 		addr = report ? (i ? report->v6 : report->v4) : "";
 		snprintf(res->addr, sizeof(res->addr), "%s", addr);
-		fs = obj_child(rs, fam_key(fams[i]));
+		fs = obj_child(rs, he_family_rr(fams[i]));
 
 		if (!p) {
 			res->action = HE_DDNS_ERROR;
@@ -371,7 +367,7 @@ static void run_record(const struct he_ddns_record *rec, json_t *sec,
 			continue;
 		remember(rs, fs, res, now);
 		res->next_attempt = jtime(fs, "next");
-		snprintf(res->message, sizeof(res->message), "%s %s: %s", fam_key(fams[i]), addr,
+		snprintf(res->message, sizeof(res->message), "%s %s: %s", he_family_rr(fams[i]), addr,
 			 res->answer.message);
 		if (rec->verify &&
 		    (res->answer.outcome == HE_DDNS_GOOD || res->answer.outcome == HE_DDNS_NOCHG)) {
@@ -510,7 +506,7 @@ json_t *he_ddns_status_json(const struct he_config *cfg, struct he_state *st, co
 		    json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:I, s:I, s:i, s:s?, "
 			      "s:b, s:s?, s:I}",
 			      "record", s[i].record, "provider", s[i].provider, "hostname",
-			      s[i].hostname, "family", fam_key(s[i].family), "address",
+			      s[i].hostname, "family", he_family_rr(s[i].family), "address",
 			      s[i].accepted, "accepted_at", (json_int_t)s[i].accepted_at, "answer",
 			      s[i].last_code, "message", s[i].last_message, "answered_at",
 			      (json_int_t)s[i].last_at, "next_attempt",

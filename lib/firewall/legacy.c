@@ -10,6 +10,7 @@
 #include "firewall/fw_internal.h"
 
 #include "core/spawn.h"
+#include "core/portspec.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -49,7 +50,7 @@ static int ports_has(const char *list, uint16_t port)
 /* One "-A INPUT ..." line: 0 no match, 1 match, 2 maybe; *target set. */
 static int rule_match(char **tok, int n, uint16_t port, unsigned proto, const char **target)
 {
-	const char *pname = proto == HE_PROTO_UDP ? "udp" : "tcp";
+	const char *pname = he_proto_name(proto);
 	int maybe = 0, neg = 0;
 
 	*target = NULL;
@@ -159,7 +160,7 @@ void he_fw_legacy_analyze(const char *save, const char *family, const struct he_
 			snprintf(s.owner, sizeof(s.owner), "iptables-legacy");
 			snprintf(s.fix, sizeof(s.fix), "%s -I INPUT -p %s --dport %u -j ACCEPT",
 				 ip6 ? "ip6tables-legacy" : "iptables-legacy",
-				 p->proto == HE_PROTO_UDP ? "udp" : "tcp", p->port);
+				 he_proto_name(p->proto), p->port);
 			if (he_fw_report_add_shadow(rep, &s) < 0)
 				return;
 		}

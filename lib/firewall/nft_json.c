@@ -13,6 +13,7 @@
  * "ESTABLISHED,RELATED" (they do not match a new connection).
  */
 #include "firewall/fw_internal.h"
+#include "core/portspec.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -278,7 +279,7 @@ static enum tri port_in_value(const struct evalctx *cx, json_t *v, const char *f
 
 static const char *proto_name(unsigned proto)
 {
-	return proto == HE_PROTO_UDP ? "udp" : "tcp";
+	return he_proto_name(proto);
 }
 
 /* Does a protocol value ("tcp", 6, set of them) name our protocol? */

@@ -61,7 +61,7 @@ static int check_ext_port(struct he_portmap *pm, const struct he_pm_request *req
 			  struct he_error *err)
 {
 	json_t *m = he_pm_mappings(pm), *o;
-	const char *k, *proto = req->proto == HE_PROTO_UDP ? "udp" : "tcp";
+	const char *k, *proto = he_proto_name(req->proto);
 
 	if (req->family != AF_INET)
 		return 0;
@@ -255,7 +255,7 @@ again:
 		he_pm_note_class(&res);
 	json_object_set_new(rec, "name", json_string(req.name));
 	json_object_set_new(rec, "protocol", json_string(be->name));
-	json_object_set_new(rec, "proto", json_string(req.proto == HE_PROTO_UDP ? "udp" : "tcp"));
+	json_object_set_new(rec, "proto", json_string(he_proto_name(req.proto)));
 	json_object_set_new(rec, "family", json_integer(req.family == AF_INET6 ? 6 : 4));
 	json_object_set_new(rec, "ext_port", json_integer(res.ext_port));
 	json_object_set_new(rec, "int_port", json_integer(req.int_port));
@@ -294,8 +294,7 @@ int he_portmap_unmap(struct he_portmap *pm, const struct he_pm_request *req, str
 				    "homeexpose did not make it, or it was removed already",
 				    req->name,
 				    req->family == AF_INET6 ? req->int_port : req->ext_port,
-				    req->proto == HE_PROTO_UDP ? "udp" : "tcp",
-				    req->family == AF_INET6 ? "IPv6" : "IPv4");
+				    he_proto_name(req->proto), he_family_label(req->family));
 	if (he_pm_protocol_parse(json_string_value(json_object_get(rec, "protocol")), &p, NULL) < 0)
 		p = pm->be->id;
 	be = he_pm_backend_of(p);

@@ -292,7 +292,7 @@ static int pcp_check_internal(struct he_portmap *pm, const struct he_pm_request 
 			      const char *client, struct he_error *err)
 {
 	json_t *m = json_object_get(pm->sec, "mappings"), *o;
-	const char *key, *proto = req->proto == HE_PROTO_UDP ? "udp" : "tcp";
+	const char *key, *proto = he_proto_name(req->proto);
 	int fam = req->family == AF_INET6 ? 6 : 4;
 
 	json_object_foreach(m, key, o)

@@ -54,7 +54,7 @@ json_t *he_pm_mappings(struct he_portmap *pm)
 void he_pm_record_key(const char *name, unsigned proto, int family, uint16_t port, char *buf,
 		      size_t len)
 {
-	snprintf(buf, len, "%s %s %u ipv%d", name, proto == HE_PROTO_UDP ? "udp" : "tcp", port,
+	snprintf(buf, len, "%s %s %u ipv%d", name, he_proto_name(proto), port,
 		 family == AF_INET6 ? 6 : 4);
 }
 
@@ -172,8 +172,7 @@ int he_portmap_list_router(struct he_portmap *pm, struct he_pm_entry **out, size
 			const char *nm = json_string_value(json_object_get(rec, "name"));
 
 			if (json_integer_value(json_object_get(rec, "family")) != 4 || !c ||
-			    strcmp(c, e->client) || !p ||
-			    strcmp(p, e->proto == HE_PROTO_UDP ? "udp" : "tcp") ||
+			    strcmp(c, e->client) || !p || strcmp(p, he_proto_name(e->proto)) ||
 			    json_integer_value(json_object_get(rec, "ext_port")) != e->ext_port)
 				continue;
 			e->ours = true;

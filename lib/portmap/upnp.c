@@ -373,8 +373,7 @@ static int upnp_map4(struct he_portmap *pm, const struct he_pm_request *req, jso
 					    "UPnP: external port %u/%s on the router is already "
 					    "forwarded to %s (error %d); choose another external "
 					    "port%s, or remove that forward in the router",
-					    req->ext_port,
-					    req->proto == HE_PROTO_UDP ? "udp" : "tcp", holder, r,
+					    req->ext_port, he_proto_name(req->proto), holder, r,
 					    offer);
 		}
 	}

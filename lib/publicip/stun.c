@@ -21,6 +21,7 @@
 #include "net/resolve.h"
 #include "publicip/sources.h"
 #include "publicip/stun_wire.h"
+#include "core/portspec.h"
 
 #define STUN_RTO_MS 500 /* RFC 8489: initial RTO, doubled per retransmission */
 #define STUN_RC     7   /* requests at most */
@@ -119,8 +120,7 @@ static int connect_slot(struct he_stun_query *q, struct stun_slot *sl, const cha
 		char msg[HE_ERR_MSG_MAX / 2];
 
 		snprintf(msg, sizeof(msg), "cannot resolve '%s' to an %s address: %s", host,
-			 q->family == AF_INET6 ? "IPv6" : "IPv4",
-			 gai ? gai_strerror(gai) : "no address");
+			 he_family_label(q->family), gai ? gai_strerror(gai) : "no address");
 		fail(q, -EHOSTUNREACH, "%s", msg);
 		return -EHOSTUNREACH;
 	}

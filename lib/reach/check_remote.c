@@ -20,6 +20,7 @@
 #include "reach/hairpin.h"
 #include "reach/reflector_client.h"
 #include "state/state.h"
+#include "core/portspec.h"
 
 /* ---- 4. addresses ------------------------------------------------------ */
 
@@ -275,7 +276,7 @@ void he_chk_dns(struct ctx *c, struct he_check_target *t)
 {
 	struct he_check_line *l = &t->l[HE_CHK_DNS];
 	const char *want = t->family == AF_INET6 ? c->global6 : c->pub[0];
-	const char *rr = t->family == AF_INET6 ? "AAAA" : "A";
+	const char *rr = he_family_rr(t->family);
 	unsigned checked = 0;
 
 	if (t->family == AF_INET && !*want && *c->wan4 && c->wan4_cls == HE_ADDR_PUBLIC)

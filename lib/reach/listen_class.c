@@ -90,7 +90,7 @@ void he_listener_classify(const struct he_listeners *l, int family, const char *
 	const struct he_listener *v6only = NULL, *otherfam = NULL;
 	unsigned char want[16] = {0};
 	bool have_want = want_addr && *want_addr && inet_pton(family, want_addr, want) == 1;
-	const char *fam = family == AF_INET6 ? "IPv6" : "IPv4";
+	const char *fam = he_family_label(family);
 	const char *any = family == AF_INET6 ? "[::]" : "0.0.0.0";
 	uint16_t port = 0;
 	const char *proto = "tcp";

@@ -89,8 +89,7 @@ static int dump_one(struct mnl_socket *nl, int family, unsigned proto, struct du
 		if (e == ENOENT && proto == HE_PROTO_UDP)
 			return 0; /* udp_diag not loaded: no UDP sockets to report */
 		return he_error_set(err, -e, "sock_diag dump (%s, %s) failed: %s",
-				    family == AF_INET6 ? "IPv6" : "IPv4", he_proto_name(proto),
-				    strerror(e));
+				    he_family_label(family), he_proto_name(proto), strerror(e));
 	}
 	return 0;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* reflector_client.c - the reflector's client side (libcurl) and UDP arrival. */
 #include "reach/reflector_client.h"
+#include "core/portspec.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -72,7 +73,7 @@ int he_reflector_query(const struct he_reflector_client *c, const struct he_rp_r
 		       struct he_rp_response *out, struct he_error *err)
 {
 	char url[1024], auth[HE_RP_SIG_HEX + 64], sig[HE_RP_SIG_HEX + 1];
-	const char *fam = c->family == AF_INET6 ? "IPv6" : "IPv4";
+	const char *fam = he_family_label(c->family);
 	struct curl_slist *hdrs = NULL;
 	struct buf b = {0};
 	struct he_rp_response r;

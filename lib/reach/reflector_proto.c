@@ -190,8 +190,8 @@ int he_rp_request_encode(const struct he_rp_request *r, char **out, struct he_er
 	probes = json_object_get(root, "probes");
 	for (size_t i = 0; i < r->n; i++) {
 		const struct he_rp_probe *p = &r->v[i];
-		json_t *o = json_pack("{s:s, s:i}", "proto",
-				      p->proto == HE_PROTO_UDP ? "udp" : "tcp", "port", p->port);
+		json_t *o =
+		    json_pack("{s:s, s:i}", "proto", he_proto_name(p->proto), "port", p->port);
 
 		if (o && *p->token)
 			json_object_set_new(o, "token", json_string(p->token));
@@ -320,16 +320,16 @@ int he_rp_response_encode(const struct he_rp_response *r, char **out, struct he_
 		root = json_pack("{s:i, s:s}", "v", HE_RP_VERSION, "error", r->error);
 	else
 		root = json_pack("{s:i, s:s, s:s, s:[]}", "v", HE_RP_VERSION, "source", r->source,
-				 "family", r->family == AF_INET6 ? "ipv6" : "ipv4", "results");
+				 "family", he_family_id(r->family), "results");
 	if (!root)
 		return he_error_set(err, -ENOMEM, "out of memory");
 	res = json_object_get(root, "results");
 	for (size_t i = 0; res && i < r->n && i < HE_RP_PROBES_MAX; i++) {
 		const struct he_rp_item *it = &r->v[i];
-		json_t *o = json_pack("{s:s, s:i, s:s, s:i, s:s}", "proto",
-				      it->proto == HE_PROTO_UDP ? "udp" : "tcp", "port", it->port,
-				      "result", he_rp_result_name(it->result), "ms", (int)it->ms,
-				      "detail", it->detail);
+		json_t *o =
+		    json_pack("{s:s, s:i, s:s, s:i, s:s}", "proto", he_proto_name(it->proto),
+			      "port", it->port, "result", he_rp_result_name(it->result), "ms",
+			      (int)it->ms, "detail", it->detail);
 
 		if (o && *it->tls)
 			json_object_set_new(o, "tls", json_string(it->tls));
