@@ -12,21 +12,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Wait for events on fd until deadline: 1 ready, 0 timed out. */
-static int wait_fd(int fd, short ev, long long deadline)
-{
-	struct pollfd p = {.fd = fd, .events = ev};
-	long long left = deadline - he_now_ms();
-	int r;
-
-	if (left <= 0)
-		return 0;
-	do
-		r = poll(&p, 1, (int)left);
-	while (r < 0 && errno == EINTR);
-	return r > 0;
-}
-
 int he_ctl_call(const char *dir, enum he_ctl_cmd cmd, int timeout_ms, json_t **reply,
 		struct he_error *err)
 {
@@ -65,7 +50,7 @@ int he_ctl_call(const char *dir, enum he_ctl_cmd cmd, int timeout_ms, json_t **r
 	while (off < len) {
 		ssize_t n = send(fd, req + off, len - off, MSG_NOSIGNAL);
 
-		if (n < 0 && errno == EAGAIN && wait_fd(fd, POLLOUT, deadline))
+		if (n < 0 && errno == EAGAIN && he_wait_fd(fd, POLLOUT, deadline) > 0)
 			continue;
 		if (n <= 0) {
 			r = he_error_set(err, n < 0 ? -errno : -EIO, "sending to the agent: %s",
@@ -90,7 +75,7 @@ int he_ctl_call(const char *dir, enum he_ctl_cmd cmd, int timeout_ms, json_t **r
 		}
 		n = recv(fd, buf + len, cap - len - 1, 0);
 		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-			if (!wait_fd(fd, POLLIN, deadline)) {
+			if (he_wait_fd(fd, POLLIN, deadline) <= 0) {
 				r = he_error_set(err, -ETIMEDOUT,
 						 "the agent did not answer within %d ms",
 						 timeout_ms);

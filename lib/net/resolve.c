@@ -139,19 +139,16 @@ int he_resolve(const char *host, const char *service, const struct addrinfo *hin
 	       struct addrinfo **res, struct he_error *err)
 {
 	struct he_resolve *r = NULL;
-	long long deadline = he_now_ms() + timeout_ms, left;
+	int64_t deadline = he_now_ms() + timeout_ms;
 	bool done;
 	int gai = 0, rc;
 
 	rc = he_resolve_start(host, service, hints, &r, err);
 	if (rc < 0)
 		return rc;
-	while (!(done = he_resolve_take(r, &gai, res)) && (left = deadline - he_now_ms()) > 0) {
-		struct pollfd p = {.fd = he_resolve_fd(r), .events = POLLIN};
-
-		if (poll(&p, 1, (int)left) < 0 && errno != EINTR)
-			break;
-	}
+	while (!(done = he_resolve_take(r, &gai, res)) &&
+	       he_wait_fd(he_resolve_fd(r), POLLIN, deadline) > 0)
+		;
 	he_resolve_put(r);
 	if (!done)
 		return he_error_set(err, -ETIMEDOUT,

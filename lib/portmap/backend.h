@@ -123,8 +123,6 @@ int he_pm_save_state(struct he_portmap *pm, struct he_error *err);
 void he_pm_copy_str(char *dst, size_t len, json_t *o, const char *key);
 
 /* helpers in pm_util.c shared by the backends */
-/* poll fd for input until deadline_ms (he_now_ms clock, core/clock.h): 1 ready, 0 timeout */
-int he_pm_wait(int fd, uint64_t deadline_ms);
 /*
  * The RFC 6887 section 8.5 epoch check: given the previous (epoch, client time)
  * stored in section[key] and the new server epoch, tell whether the server

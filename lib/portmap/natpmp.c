@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <poll.h>
 #include <natpmp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,7 +159,7 @@ static int natpmp_exchange(struct he_portmap *pm, int op, uint16_t int_port, uin
 			next_send = now + gap;
 			gap *= 2;
 		}
-		if (he_pm_wait(n.s, next_send < deadline ? next_send : deadline) <= 0)
+		if (he_wait_fd(n.s, POLLIN, next_send < deadline ? next_send : deadline) <= 0)
 			continue;
 		ret = natpmp_read(n.s, &r, err);
 		if (ret < 0)

@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <poll.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -163,7 +164,7 @@ static int pcp_exchange(struct he_portmap *pm, int family, const struct he_pcp_m
 			next_send = now + gap;
 			gap *= 2;
 		}
-		if (he_pm_wait(fd, next_send < deadline ? next_send : deadline) <= 0)
+		if (he_wait_fd(fd, POLLIN, next_send < deadline ? next_send : deadline) <= 0)
 			continue;
 		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
 		if (n < 0) {

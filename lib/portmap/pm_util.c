@@ -20,18 +20,6 @@
 #include "portmap/portmap.h"
 #include "state/state.h"
 
-int he_pm_wait(int fd, uint64_t deadline_ms)
-{
-	struct pollfd pfd = {.fd = fd, .events = POLLIN};
-	uint64_t now = he_now_ms();
-	int r;
-
-	if (now >= deadline_ms)
-		return 0;
-	r = poll(&pfd, 1, (int)(deadline_ms - now));
-	return r > 0 ? 1 : 0;
-}
-
 bool he_pm_epoch_is_reset(uint32_t prev_epoch, int64_t prev_time, uint32_t epoch, int64_t now)
 {
 	int64_t dc, ds;

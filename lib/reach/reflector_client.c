@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* reflector_client.c - the reflector's client side (libcurl) and UDP arrival. */
+#include "core/clock.h"
 #include "reach/reflector_client.h"
 #include "core/portspec.h"
 
@@ -197,19 +198,13 @@ int he_udp_catch_open(int family, uint16_t port, struct he_error *err)
 
 int he_udp_catch_wait(int fd, const char *token, int timeout_ms)
 {
-	struct timespec t0, t1;
+	int64_t deadline = he_now_ms() + timeout_ms;
 	char buf[512];
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
-		struct pollfd p = {.fd = fd, .events = POLLIN};
-		long left;
 		ssize_t n;
 
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		left = timeout_ms -
-		       ((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
-		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+		if (he_wait_fd(fd, POLLIN, deadline) <= 0)
 			return 0;
 		n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
 		if (n <= 0)
