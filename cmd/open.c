@@ -380,7 +380,7 @@ static int apply(struct he_cli *cli, const struct open_opts *o, struct he_exposu
 			printf("drift: %s: putting it back\n", rep->drift[i]);
 	if (rep->failed == HE_OP_REFUSED)
 		he_errorf(cli, "%s", rep->msg);
-	if (e->firewall)
+	if (rep->fw_backend[0] || rep->failed == HE_OP_FIREWALL)
 		he_report_firewall(cli, rep, jout);
 	if (rep->failed == HE_OP_STATE || rep->failed == HE_OP_SAVE)
 		he_errorf(cli, "%s", rep->msg);
@@ -438,7 +438,7 @@ static int dry_run_firewall(struct he_cli *cli, const struct he_exposure *e,
 			he_report_firewall(cli, rep, NULL);
 		else
 			he_errorf(cli, "%s", rep->msg);
-	} else {
+	} else if (rep->fw_backend[0]) { /* nothing when the firewall is not this exposure's */
 		const char *t = rep->fw_text ? rep->fw_text : "";
 
 		printf("firewall (%s) would run:\n%s%s", rep->fw_backend,
@@ -475,7 +475,7 @@ static int reapply(struct he_cli *cli, const struct open_opts *o, struct he_expo
 		e.force = true;
 	if (o->dry_run) {
 		print_plan(cli, &e, true);
-		rc = e.firewall && !cli->json ? dry_run_firewall(cli, &e, existing) : HE_EXIT_OK;
+		rc = !cli->json ? dry_run_firewall(cli, &e, existing) : HE_EXIT_OK;
 	} else {
 		rc = apply(cli, o, &e, existing, true);
 	}
@@ -529,7 +529,7 @@ int cmd_open(struct he_cli *cli, int argc, char **argv)
 
 	if (o.dry_run) {
 		print_plan(cli, &e, exists);
-		if (e.firewall && !cli->json)
+		if (!cli->json)
 			rc = dry_run_firewall(cli, &e, &existing);
 		he_exposures_free(&existing);
 		return rc;

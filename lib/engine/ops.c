@@ -102,6 +102,15 @@ done:
 	return rc;
 }
 
+/* Does exposure name open anything in this host's firewall (firewall = yes, no `to`)? */
+static bool has_openings(const struct he_desired *d, const char *name)
+{
+	for (size_t i = 0; i < d->fw.n; i++)
+		if (!strcmp(d->fw.v[i].name, name))
+			return true;
+	return false;
+}
+
 /* Put the firewall back to d (after a later step failed); errors are kept in rep. */
 static void firewall_restore(const struct he_config *cfg, const struct he_desired *d,
 			     struct he_op_report *rep)
@@ -197,13 +206,13 @@ int he_op_open(const struct he_config *cfg, const struct he_exposure *e,
 		goto out;
 	}
 	if (o->dry_run) {
-		if (e->firewall)
+		if (has_openings(&after, e->name))
 			rc = firewall(cfg, &after, e->name, true, rep);
 		goto out;
 	}
 	if (he_exposures_find((struct he_exposures *)existing, e->name))
 		drift(cfg, existing, e->name, rep);
-	if (e->firewall) { /* first: it says plainly when root is needed */
+	if (has_openings(&after, e->name)) { /* first: it says plainly when root is needed */
 		rc = firewall(cfg, &after, e->name, false, rep);
 		if (rc < 0)
 			goto out;
