@@ -233,13 +233,15 @@ static int parse_opts(struct he_cli *cli, int argc, char **argv, struct open_opt
 			o->to = optarg;
 			break;
 		}
-		case OPT_PROTOCOL:
-			if (strcmp(optarg, "pcp") && strcmp(optarg, "natpmp") &&
-			    strcmp(optarg, "upnp"))
-				return he_usage_error(
-				    cli, "--protocol: '%s' is not pcp, natpmp or upnp", optarg);
+		case OPT_PROTOCOL: {
+			enum he_pm_protocol p;
+			struct he_error err;
+
+			if (he_pm_protocol_parse(optarg, &p, &err) < 0)
+				return he_usage_error(cli, "--protocol: %s", err.msg);
 			o->protocol = optarg;
 			break;
+		}
 		default:
 			return he_usage_error(cli, "bad option");
 		}

@@ -11,6 +11,8 @@
 #include "config/ini.h"
 #include "config/schema.h"
 #include "config/secret.h"
+#include "firewall/firewall.h"
+#include "portmap/portmap.h"
 
 #ifndef HE_SYSCONFDIR
 #define HE_SYSCONFDIR "/etc"
@@ -29,8 +31,6 @@
 #define D(field) offsetof(struct he_ddns_record, field), sizeof(((struct he_ddns_record *)0)->field)
 
 static const char *const log_levels[] = {"error", "warning", "info", "debug", NULL};
-static const char *const router_protos[] = {"pcp", "natpmp", "upnp", NULL};
-static const char *const fw_backends[] = {"auto", "nftables", "ufw", "firewalld", "none", NULL};
 static const char *const ddns_providers[] = {"dyndns2", "cloudflare", "duckdns",
 					     "desec",   "rfc2136",    NULL};
 static const char *const ddns_presets[] = {"dyn",     "noip",  "dynu",   "selfhost", "strato",
@@ -49,7 +49,7 @@ static const struct he_key general_keys[] = {
 
 static const struct he_key router_keys[] = {
     {"enabled", HE_KT_BOOL, C(router_enabled), 0, 0, NULL},
-    {"protocols", HE_KT_WORDS, C(router_protocols), 0, 0, router_protos},
+    {"protocols", HE_KT_WORDS, C(router_protocols), 0, 0, he_pm_protocol_words},
     {"gateway", HE_KT_HOST, C(gateway), 0, 0, NULL},
     {"lease", HE_KT_UINT, C(lease), 0, 604800, NULL},
     {"probe-timeout", HE_KT_UINT, C(probe_timeout_ms), 20, 10000, NULL},
@@ -57,7 +57,7 @@ static const struct he_key router_keys[] = {
 };
 
 static const struct he_key firewall_keys[] = {
-    {"backend", HE_KT_ENUM, C(firewall_backend), 0, 0, fw_backends},
+    {"backend", HE_KT_ENUM, C(firewall_backend), 0, 0, he_firewall_backend_words},
     {NULL, 0, 0, 0, 0, 0, NULL},
 };
 

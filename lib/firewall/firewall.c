@@ -19,6 +19,9 @@ static const struct he_fw_backend *const backends[] = {
     &he_fw_backend_none,
 };
 
+const char *const he_firewall_backend_words[] = {
+    "auto", HE_FW_NAME_NFTABLES, HE_FW_NAME_UFW, HE_FW_NAME_FIREWALLD, HE_FW_NAME_NONE, NULL};
+
 int he_fw_name_valid(const char *name)
 {
 	size_t n;
@@ -315,7 +318,7 @@ static int none_verify(const struct he_fw_desired *d, const struct he_fw_ports *
 }
 
 const struct he_fw_backend he_fw_backend_none = {
-    .name = "none",
+    .name = HE_FW_NAME_NONE,
     .detect = NULL,
     .apply = none_apply,
     .verify = none_verify,

@@ -132,6 +132,14 @@ enum {
 int he_firewall_open(const char *backend_name_or_auto, struct he_firewall **out,
 		     struct he_error *err);
 
+/* The backends' names, spelled once (the backends' table uses the same). */
+#define HE_FW_NAME_NFTABLES  "nftables"
+#define HE_FW_NAME_UFW       "ufw"
+#define HE_FW_NAME_FIREWALLD "firewalld"
+#define HE_FW_NAME_NONE      "none"
+/* "auto" and every backend's name, NULL-terminated: what config and help accept. */
+extern const char *const he_firewall_backend_words[];
+
 /* The chosen backend's name ("nftables", ...). */
 const char *he_firewall_backend(const struct he_firewall *fw);
 

@@ -402,7 +402,7 @@ static int fwd_verify(const struct he_fw_desired *d, const struct he_fw_ports *p
 }
 
 const struct he_fw_backend he_fw_backend_firewalld = {
-    .name = "firewalld",
+    .name = HE_FW_NAME_FIREWALLD,
     .detect = fwd_detect,
     .apply = fwd_apply,
     .verify = fwd_verify,

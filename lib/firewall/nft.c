@@ -147,7 +147,7 @@ static int nft_verify(const struct he_fw_desired *d, const struct he_fw_ports *p
 }
 
 const struct he_fw_backend he_fw_backend_nftables = {
-    .name = "nftables",
+    .name = HE_FW_NAME_NFTABLES,
     .detect = NULL, /* libnftables is linked in: always usable, the fallback */
     .apply = nft_apply,
     .verify = nft_verify,

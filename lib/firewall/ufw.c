@@ -297,7 +297,7 @@ oom:
 }
 
 const struct he_fw_backend he_fw_backend_ufw = {
-    .name = "ufw",
+    .name = HE_FW_NAME_UFW,
     .detect = ufw_detect,
     .apply = ufw_apply,
     .verify = ufw_verify,

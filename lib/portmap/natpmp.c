@@ -268,7 +268,7 @@ static int natpmp_list_router(struct he_portmap *pm, struct he_pm_entry **out, s
 }
 
 const struct he_portmap_backend he_pm_backend_natpmp = {
-    .name = "natpmp",
+    .name = HE_PM_NAME_NATPMP,
     .label = "NAT-PMP",
     .id = HE_PM_NATPMP,
     .caps = HE_PM_CAP_EPOCH,

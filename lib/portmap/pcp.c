@@ -503,7 +503,7 @@ static int pcp_list_router(struct he_portmap *pm, struct he_pm_entry **out, size
 }
 
 const struct he_portmap_backend he_pm_backend_pcp = {
-    .name = "pcp",
+    .name = HE_PM_NAME_PCP,
     .label = "PCP",
     .id = HE_PM_PCP,
     .caps = HE_PM_CAP_EPOCH,

@@ -36,6 +36,9 @@ const struct he_portmap_backend *he_pm_backend_of(enum he_pm_protocol p)
 	return p >= HE_PM_PCP && p <= HE_PM_UPNP ? backends[p - 1] : NULL;
 }
 
+const char *const he_pm_protocol_words[HE_PM_NPROTO + 1] = {HE_PM_NAME_PCP, HE_PM_NAME_NATPMP,
+							    HE_PM_NAME_UPNP, NULL};
+
 unsigned he_pm_protocol_caps(enum he_pm_protocol p)
 {
 	const struct he_portmap_backend *be = he_pm_backend_of(p);
@@ -75,19 +78,30 @@ const char *he_pm_protocol_name(enum he_pm_protocol p)
 	return be ? be->name : "none";
 }
 
+/* Equal but for '-' in s ("nat-pmp" is natpmp). */
+static bool same_word(const char *s, const char *name)
+{
+	for (; *s; s++) {
+		if (*s == '-')
+			continue;
+		if (*s != *name++)
+			return false;
+	}
+	return *name == '\0';
+}
+
 int he_pm_protocol_parse(const char *s, enum he_pm_protocol *out, struct he_error *err)
 {
-	if (s && !strcmp(s, "pcp"))
-		*out = HE_PM_PCP;
-	else if (s && (!strcmp(s, "natpmp") || !strcmp(s, "nat-pmp")))
-		*out = HE_PM_NATPMP;
-	else if (s && !strcmp(s, "upnp"))
-		*out = HE_PM_UPNP;
-	else
-		return he_error_set(err, -EINVAL,
-				    "unknown router protocol '%s': use pcp, natpmp or upnp",
-				    s ? s : "");
-	return 0;
+	for (size_t i = 0; s && i < HE_PM_NPROTO; i++) {
+		const struct he_portmap_backend *be = he_pm_backend_of(default_order[i]);
+
+		if (same_word(s, be->name)) {
+			*out = be->id;
+			return 0;
+		}
+	}
+	return he_error_set(err, -EINVAL, "unknown router protocol '%s': use pcp, natpmp or upnp",
+			    s ? s : "");
 }
 
 static int resolve_gateway(struct he_portmap *pm, struct he_error *err)

@@ -59,6 +59,12 @@ enum he_pm_protocol {
 #define HE_PM_NAME_MAX    64
 #define HE_PM_ADDR_MAX    46 /* INET6_ADDRSTRLEN */
 
+/* The protocols' names, spelled once (the backends' table uses the same). */
+#define HE_PM_NAME_PCP    "pcp"
+#define HE_PM_NAME_NATPMP "natpmp"
+#define HE_PM_NAME_UPNP   "upnp"
+/* Their names in preference order, NULL-terminated: what config and help accept. */
+extern const char *const he_pm_protocol_words[HE_PM_NPROTO + 1];
 /* "pcp", "natpmp", "upnp" ("none"). */
 const char *he_pm_protocol_name(enum he_pm_protocol p);
 /* Parse "pcp" | "natpmp" | "nat-pmp" | "upnp". -EINVAL with a message otherwise. */

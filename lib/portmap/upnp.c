@@ -620,7 +620,7 @@ static int upnp_has_entry(struct he_portmap *pm, uint16_t ext_port, unsigned pro
 }
 
 const struct he_portmap_backend he_pm_backend_upnp = {
-    .name = "upnp",
+    .name = HE_PM_NAME_UPNP,
     .label = "UPnP",
     .id = HE_PM_UPNP,
     .caps = HE_PM_CAP_CONFIRM,
