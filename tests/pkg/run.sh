@@ -112,9 +112,12 @@ check "apt-get purge" "${apt[@]}" purge "${pkgs[@]}"
 left() {
 	local p n=0
 	while read -r p; do
+		[ "$p" = /. ] && continue
 		[ -e "$p" ] || [ -L "$p" ] || continue
-		# a directory another package also owns (/usr, /etc, ...) stays
-		if [ -d "$p" ] && [ ! -L "$p" ] && dpkg-query -S "$p" >/dev/null 2>&1; then
+		# a directory another package also owns (/usr, /etc, ...) stays; so
+		# does one that is a symlink on a merged-/usr system (/lib)
+		if [ -d "$p" ] && { dpkg-query -S "$p" >/dev/null 2>&1 ||
+			dpkg-query -S "$(readlink -f "$p")" >/dev/null 2>&1; }; then
 			continue
 		fi
 		echo "left behind: $p"
