@@ -49,20 +49,24 @@ debs=("$root"/build/deb/homeexpose_"$version"_*.deb "$root"/build/deb/homeexpose
 
 # keep package scripts from starting services while the test runs
 policy=/usr/sbin/policy-rc.d
-made_policy=0
+made_policy=0 made_conf=0
 if [ ! -e "$policy" ]; then
 	printf '#!/bin/sh\nexit 101\n' >"$policy"
 	chmod 0755 "$policy"
 	made_policy=1
 fi
 cleanup() {
+	[ "$made_conf" = 1 ] && rm -f /etc/homeexpose/homeexpose.conf
+	# a step failed between install and purge: purge now
 	for p in "${pkgs[@]}"; do
-		if dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'installed'; then
+		case $(dpkg-query -W -f='${Status}' "$p" 2>/dev/null) in
+		'' | *not-installed) ;;
+		*)
 			apt-get -o DPkg::Lock::Timeout=600 purge -y -q "${pkgs[@]}" >/dev/null 2>&1
 			break
-		fi
+			;;
+		esac
 	done
-	rm -f /etc/homeexpose/homeexpose.conf.pkgtest
 	[ "$made_policy" = 1 ] && rm -f "$policy"
 	[ -n "${tmp:-}" ] && rm -rf "$tmp"
 	return 0
@@ -103,9 +107,11 @@ if [ -e /etc/homeexpose/homeexpose.conf ]; then
 	notok "/etc/homeexpose/homeexpose.conf exists before the test made one"
 else
 	cp /etc/homeexpose/homeexpose.conf.example /etc/homeexpose/homeexpose.conf
+	made_conf=1
 	check "with /etc/homeexpose/homeexpose.conf copied from the example the unit would start" conds
 	check "and config check passes on it" /usr/sbin/homeexpose config check
 	rm -f /etc/homeexpose/homeexpose.conf
+	made_conf=0
 fi
 
 check "apt-get purge" "${apt[@]}" purge "${pkgs[@]}"
