@@ -145,6 +145,17 @@ check:
 	$(Q)tools/deps.sh build test
 	$(Q)$(MAKE) --no-print-directory all unit unit-asan cli-test fuzz-smoke
 	$(Q)$(MAKE) --no-print-directory lab-test
+	$(Q)$(MAKE) --no-print-directory monitoring-test pkg-test
+
+# Debian packages (tools/mkdeb.sh: build/deb/*.deb, then lintian); the
+# package's install test; the Prometheus rules' and Grafana dashboard's checks.
+.PHONY: deb pkg-test monitoring-test
+deb:
+	$(Q)tools/mkdeb.sh
+pkg-test:
+	$(Q)tests/pkg/run.sh
+monitoring-test:
+	$(Q)monitoring/check.sh
 
 demo:
 	$(Q)tools/deps.sh build test

@@ -25,9 +25,13 @@ static void report(struct he_cli *cli, const struct he_check_result *r, json_t *
 		const struct he_check_target *t = &r->v[i];
 		json_t *steps = arr ? json_array() : NULL;
 
-		if (!arr && cli->verbosity >= 0)
-			printf("%s %u%s%u/%s %s\n", t->name, t->ext, t->ext != t->in ? ":" : "",
-			       t->in, he_proto_name(t->proto), he_family_label(t->family));
+		if (!arr && cli->verbosity >= 0) {
+			/* 443/tcp, or 8443:8080/tcp when the ports differ */
+			printf("%s %u", t->name, t->ext);
+			if (t->ext != t->in)
+				printf(":%u", t->in);
+			printf("/%s %s\n", he_proto_name(t->proto), he_family_label(t->family));
+		}
 		for (int s = 0; s < HE_CHK_NSTEPS; s++) {
 			const struct he_check_line *l = &t->l[s];
 

@@ -1,6 +1,8 @@
 #!/bin/sh
 # Install the Debian packages a set of jobs needs, only those missing.
 # usage: tools/deps.sh GROUP...   (groups: build test bench)
+#        tools/deps.sh --list GROUP...  print the groups' packages, one a line
+#        (debian/control's Build-Depends is checked against `--list build`)
 # A no-op (and no root needed) when everything is present.
 set -eu
 
@@ -9,9 +11,15 @@ build="build-essential pkg-config libminiupnpc-dev libnatpmp-dev libnftables-dev
  libssl-dev"
 # test: cmocka, clang for libFuzzer and the clang build, and the lab's real parts.
 test="libcmocka-dev clang python3 netbase iproute2 nftables miniupnpd-nftables miniupnpc natpmpc
- socat procps iptables ufw knot knot-dnsutils coturn openssl"
+ socat procps iptables ufw knot knot-dnsutils coturn openssl
+ debhelper lintian systemd prometheus"
 bench="time inadyn"
 
+list=0
+if [ "${1:-}" = --list ]; then
+	list=1
+	shift
+fi
 want=""
 for g in "$@"; do
 	case "$g" in
@@ -21,6 +29,11 @@ for g in "$@"; do
 	*) echo "deps.sh: unknown group '$g'" >&2; exit 2 ;;
 	esac
 done
+
+if [ "$list" = 1 ]; then
+	for p in $want; do echo "$p"; done
+	exit 0
+fi
 
 missing=""
 for p in $want; do
@@ -54,13 +67,14 @@ trap cleanup EXIT
 if [ -z "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v -e lock -e partial)" ]; then
 	apt-get update -q
 fi
-if ! apt-get install -y -q --no-install-recommends $missing; then
-	apt-get update -q
-	apt-get install -y -q --no-install-recommends $missing
+lock="-o DPkg::Lock::Timeout=600"
+if ! apt-get $lock install -y -q --no-install-recommends $missing; then
+	apt-get $lock update -q
+	apt-get $lock install -y -q --no-install-recommends $missing
 fi
 # coturn's and knot's packages enable their servers at boot; the lab runs its own
-# copies in namespaces, so keep the host's copies off.
-for svc in coturn knot; do
+# copies in namespaces, so keep the host's copies off (prometheus: only promtool is used).
+for svc in coturn knot prometheus; do
 	case " $missing " in
 	*" $svc "*) if command -v systemctl >/dev/null; then systemctl disable "$svc" >/dev/null 2>&1 || true; fi ;;
 	esac

@@ -1,6 +1,10 @@
 #!/bin/bash
 # make demo: homeexpose in the lab (home server -- router -- internet host).
-# Everything happens inside network namespaces this script creates and removes.
+# Everything happens inside network namespaces this script creates and removes
+# (and /etc/netns/NAME/resolv.conf, the home namespace's resolver, removed with
+# them). The headline `homeexpose open 443 nextcloud` must end with every link
+# of `homeexpose check` passing, the reflector's probe and DNS included: the
+# demo exits 0 only when that and every other step holds.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lab/lab.sh
@@ -15,6 +19,15 @@ run() {
 	local rc=$?
 	printf '(exit %d)\n' "$rc"
 	return 0
+}
+
+# lab_down ends what is left with SIGTERM, then SIGKILL; bash would report
+# each job it had to kill ("Killed") when the script exits. The demo's jobs
+# are the lab's: drop them from the job table first (lab_down still ends and
+# reaps them by the namespaces' pids).
+demo_down() {
+	disown -a 2>/dev/null
+	lab_down
 }
 
 if [ "$(id -u)" != 0 ]; then
@@ -66,7 +79,7 @@ printf '$ (internet host) connect %s:8443\n' "$LAB_WAN_IP"
 lab_probe_tcp "$LAB_INET" "$LAB_WAN_IP" 8443 || echo "(no answer: not reachable)"
 
 say "Dynamic DNS: a real Knot DNS server on the internet host serves home.example"
-lab_knot_up home.example || { echo "demo: Knot DNS did not start" >&2; lab_down; exit 1; }
+lab_knot_up home.example || { echo "demo: Knot DNS did not start" >&2; demo_down; exit 1; }
 # the public address: the router's WAN address and this host's global IPv6
 # (the lab has no STUN or HTTP check service, so one source is enough here)
 cat >>"$etc/homeexpose.conf" <<EOF
@@ -98,6 +111,70 @@ else
 fi
 run he ddns status
 
+say "The headline: homeexpose open 443 nextcloud, proven from outside"
+# the outside half: the reflector on the internet host (`homeexpose reflector`,
+# in real life on a VPS or a friend's host; package homeexpose-reflector)
+: >"$etc/inet.conf"
+lab_spawn "$LAB_INET" "$LAB_DIR/reflector.log" "$HE_BIN" -c "$etc/inet.conf" \
+	reflector --listen :7700
+printf '$ (internet host) homeexpose reflector --listen :7700 &\n'
+if ! _lab_wait_listen "$LAB_INET" -t 7700; then
+	echo "demo: the reflector did not start" >&2
+	cat "$LAB_DIR/reflector.log" >&2
+	demo_rc=1
+fi
+printf '[reflector]\nurl = http://%s:7700 http://[%s]:7700\n' "$LAB_INET_IP" "$LAB_INET_IP6" \
+	>>"$etc/homeexpose.conf"
+# the home host asks the lab's Knot server for names: `ip netns exec` mounts
+# /etc/netns/NAME/resolv.conf over /etc/resolv.conf (removed with the lab)
+netns_etc=/etc/netns/$LAB_HOME
+lab_cleanup_hook() {
+	rm -rf "$netns_etc"
+	rmdir /etc/netns 2>/dev/null
+	return 0
+}
+mkdir -p "$netns_etc"
+printf 'nameserver %s\n' "$LAB_INET_IP" >"$netns_etc/resolv.conf"
+printf '$ (home server) cat /etc/resolv.conf\n'
+in_home cat /etc/resolv.conf
+printf '$ (home server) getent hosts nas.home.example\n'
+in_home getent ahosts nas.home.example | awk '$2 == "STREAM" {print $1}'
+# a stand-in for Nextcloud: something answering on 443 (IPv4 and IPv6)
+lab_serve_tcp "$LAB_HOME" :: 443 "HTTP/1.1 200 OK - a stand-in for Nextcloud"
+printf '$ (home server) a web service listens on :443\n'
+run he services nextcloud
+# the command exactly as a user types it: the lab's config comes from
+# HOMEEXPOSE_CONFIG, the binary from PATH
+bindir=$(cd "$(dirname "$HE_BIN")" && pwd)
+headline() { in_home env PATH="$bindir:$PATH" HOMEEXPOSE_CONFIG="$etc/homeexpose.conf" "$@"; }
+printf '$ homeexpose open 443 nextcloud\n'
+headline homeexpose open 443 nextcloud
+printf '(exit %d)\n' "$?"
+printf '$ homeexpose check nextcloud\n'
+headline homeexpose check nextcloud
+check_rc=$?
+printf '(exit %d)\n' "$check_rc"
+# every link of every port and family passes (hairpin is information only:
+# the lab's router, like many, has no NAT loopback)
+if headline homeexpose check nextcloud --json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+bad = ["%s %s: %s %s" % (t["port"], t["family"], s["step"], s["status"])
+       for t in d["checks"] for s in t["steps"]
+       if s["step"] != "hairpin" and s["status"] != "pass"]
+fams = sorted(t["family"] for t in d["checks"])
+if bad or not d["reachable"] or fams != ["ipv4", "ipv6"]:
+    print("not every link passes:", bad, "reachable", d["reachable"], fams)
+    sys.exit(1)
+print("every link passes for", ", ".join("443/tcp " + f for f in fams),
+      "- listener, firewall, router, addresses, outside (reflector), dns")
+' && [ "$check_rc" = 0 ]; then
+	echo "(the whole chain holds: reachable from outside, and the name resolves to it)"
+else
+	echo "demo: homeexpose check nextcloud did NOT pass every link" >&2
+	demo_rc=1
+fi
+
 say "The agent keeps it all true: the router's address changes, the DNS record follows"
 run he open 8443:8080/tcp web --ipv4-only
 lab_spawn "$LAB_HOME" "$LAB_DIR/agent.log" "$HE_BIN" -c "$etc/homeexpose.conf" agent --foreground
@@ -127,5 +204,5 @@ sed 's/^/  /' "$LAB_DIR/agent.log"
 run he list
 
 say "Done; the lab is removed."
-lab_down
+demo_down
 exit "$demo_rc"
