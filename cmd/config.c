@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* homeexpose config check: every problem as file:line: message. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,7 +24,10 @@ static void collect(struct he_cli *cli, struct he_diags *d, size_t *nexp, size_t
 	struct he_catalog cat = {0};
 	const char *dirs[1] = {cli->cfg.services_dir};
 
-	he_config_load(&cli->cfg, cli->config_path, cli->config_path != NULL, d);
+	int r = he_config_load(&cli->cfg, cli->config_path, cli->config_path != NULL, d);
+
+	if (r < 0 && r != -EINVAL)
+		return; /* missing, unreadable or a directory: there is nothing more to check */
 	he_config_check_secrets(&cli->cfg, d);
 	he_exposures_load(cli->cfg.exposures_dir, &ex, d);
 	*nexp = ex.n;
