@@ -129,6 +129,7 @@ fuzz-smoke: $(FUZZ_BINS)
 
 cli-test: $(B)/homeexpose
 	$(Q)tests/cli/run.sh
+	$(Q)HE_BIN=$(B)/homeexpose tests/cli/snippets.py
 
 lab-test: $(B)/homeexpose
 	$(Q)tests/lab/run-all.sh

@@ -194,5 +194,40 @@ printf '[ddns home]\nprovider = duckdns\nhostname = h.duckdns.org\ntoken = abc\n
 expect 2 "inline token refused" -- "$HE" -c "$tmp/i.conf" config check
 grep_in "$err" "i.conf:4:.*never written inline" "inline secret reported with line"
 
+# --- config check catches what copy and paste gets wrong (issue 14)
+printf '[router]\nlease = 600   # seconds\nprotocols = upnp ; only UPnP\n  gateway = auto\n' >"$tmp/c1.conf"
+expect 0 "comments after values and indented keys are accepted" -- "$HE" -c "$tmp/c1.conf" config check
+printf 'log-level = debug\n[general]\n' >"$tmp/c2.conf"
+expect 2 "a key outside any section" -- "$HE" -c "$tmp/c2.conf" config check
+grep_in "$err" "c2.conf:1: 'log-level' is outside any section" "outside-section key at its line"
+printf '[router]\nlease = 600\nlease = 700\n' >"$tmp/c3.conf"
+expect 2 "a duplicate key" -- "$HE" -c "$tmp/c3.conf" config check
+grep_in "$err" "c3.conf:3: \[router\] lease: given twice (first at line 2)" "duplicate key at its line"
+mkdir -p "$tmp/confdir"
+expect 2 "-c naming a directory" -- "$HE" -c "$tmp/confdir" config check
+grep_in "$err" "is a directory" "-c DIR says it is a directory"
+expect 2 "open with -c DIR writes nothing" -- "$HE" -c "$tmp/confdir" open 8443 web --no-router --no-firewall
+[ ! -e "$tmp/exposures.d/web.conf" ] && { pass=$((pass + 1)); echo "ok - nothing written beside -c DIR"; } || { fail=$((fail + 1)); echo "not ok - open wrote to the parent of -c DIR"; }
+: >"$tmp/empty.secret"
+chmod 600 "$tmp/empty.secret"
+printf '[ddns home]\nprovider = duckdns\nhostname = h.duckdns.org\n\ntoken-file = %s\n' "$tmp/empty.secret" >"$tmp/c4.conf"
+expect 2 "an empty secret file" -- "$HE" -c "$tmp/c4.conf" config check
+grep_in "$err" "c4.conf:5: \[ddns home\]: secret file $tmp/empty.secret is empty" "empty secret at the key's line"
+ln -sf "$tmp/secret" "$tmp/link.secret"
+printf '[ddns home]\nprovider = duckdns\nhostname = h.duckdns.org\ntoken-file = %s\n' "$tmp/link.secret" >"$tmp/c5.conf"
+expect 2 "a symlinked secret" -- "$HE" -c "$tmp/c5.conf" config check
+grep_in "$err" "is a symbolic link (to $tmp/secret).*Name the file itself: $tmp/secret" "symlink: why and what to do"
+printf '[routr]\nlease = 5\nprotocols = pcp\n[ddns a/b]\nprovider = duckdns\n' >"$tmp/c6.conf"
+expect 2 "a bad section name" -- "$HE" -c "$tmp/c6.conf" config check
+grep_in "$err" "c6.conf:1: unknown section \[routr\]" "bad section at its header's line"
+[ "$(grep -c routr "$err")" -eq 1 ] && { pass=$((pass + 1)); echo "ok - bad section reported once"; } || { fail=$((fail + 1)); echo "not ok - bad section reported $(grep -c routr "$err") times"; }
+grep_in "$err" "c6.conf:4: \[ddns a/b\]: record name" "bad record name at its line"
+printf '[ddns home]\nprovider = dyndns2\npreset = dyn\nhostname = h.example.org\npassword-file = secrets/dyn\n' >"$tmp/c7.conf"
+expect 2 "a relative password-file" -- "$HE" -c "$tmp/c7.conf" config check
+grep_in "$err" "c7.conf:5: .*not an absolute path" "bad password-file at its line"
+[ "$(grep -c 'error' "$err")" -eq 1 ] && ! grep -q "needs 'password-file'" "$err" &&
+	{ pass=$((pass + 1)); echo "ok - no second, false error after a bad password-file"; } ||
+	{ fail=$((fail + 1)); echo "not ok - a second error after a bad password-file"; sed 's/^/#   /' "$err"; }
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
