@@ -161,6 +161,7 @@ _homeexpose()
     local global_opts="-c --config --json -v --verbose -q --quiet -h --help -V --version"
     local common_opts="-c --config --json -v --verbose -q --quiet -h --help"
     local commands="open close list check netcheck ddns services agent reflector config"
+    commands+=" help"
 
     # Find the command, and count its positional arguments before the cursor.
     local -a args=()
@@ -267,6 +268,9 @@ _homeexpose()
             ;;
         config)
             ((nargs == 0)) && _homeexpose_reply "check" "$cur"
+            ;;
+        help)
+            ((nargs == 0)) && _homeexpose_reply "$commands" "$cur"
             ;;
     esac
     return 0

@@ -68,6 +68,20 @@ for c in open close list check netcheck ddns services agent reflector config; do
 	expect 0 "$c --help" -- "$HE" "$c" --help
 	grep_in "$out" "Usage: homeexpose" "$c --help prints usage"
 done
+expect 2 "mistyped command" -- "$HE" opne
+grep_in "$err" "unknown command 'opne' (did you mean 'open'?)" "did you mean the closest command"
+expect 2 "far-off command gets no suggestion" -- "$HE" frobnicate
+if grep -q "did you mean" "$err"; then fail=$((fail + 1)); echo "not ok - a suggestion for frobnicate"; else pass=$((pass + 1)); echo "ok - no suggestion for frobnicate"; fi
+expect 0 "help" -- "$HE" help
+grep_in "$out" "Commands:" "help lists the commands"
+for c in open close list check netcheck ddns services agent reflector config; do
+	"$HE" "$c" --help >"$tmp/want" 2>&1
+	expect 0 "help $c" -- "$HE" help "$c"
+	if cmp -s "$out" "$tmp/want"; then pass=$((pass + 1)); echo "ok - help $c is $c --help"; else fail=$((fail + 1)); echo "not ok - help $c differs from $c --help"; fi
+done
+expect 2 "help of an unknown command" -- "$HE" help netchek
+grep_in "$err" "did you mean 'netcheck'" "help suggests the command"
+expect 2 "help with two commands" -- "$HE" help open close
 expect 0 "--version" -- "$HE" --version
 grep_in "$out" "^homeexpose [0-9]" "version printed"
 
@@ -136,7 +150,8 @@ expect 2 "ddns with a bad subcommand" -- "${HEC[@]}" ddns frob
 # --- ddns (no network: no address source is enabled)
 expect 0 "ddns status without records" -- "${HEC[@]}" ddns status
 grep_in "$out" "sections in" "ddns status says there are no records"
-expect 0 "ddns update without records" -- "${HEC[@]}" ddns update
+expect 2 "ddns update without records is a configuration error" -- "${HEC[@]}" ddns update
+grep_in "$err" "nothing to update: .* has no \[ddns NAME\] section" "ddns update says nothing is configured"
 expect 2 "ddns status --force is a usage error" -- "${HEC[@]}" ddns status --force
 printf 'pw\n' >"$tmp/ddns.pw" && chmod 600 "$tmp/ddns.pw"
 printf '[router]\nenabled = no\n[publicip]\nstun-servers = none\nhttp-urls = none\nsources-required = 1\n[ddns home]\nprovider = dyndns2\npreset = dyn\nhostname = h.example.org\nusername = u\npassword-file = %s\n' "$tmp/ddns.pw" >"$tmp/ddns.conf"
