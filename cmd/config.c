@@ -43,7 +43,6 @@ int cmd_config(struct he_cli *cli, int argc, char **argv)
 	static const struct option opts[] = {HE_COMMON_OPTS, {NULL, 0, NULL, 0}};
 	struct he_diags d = {0};
 	size_t nexp = 0, nprof = 0;
-	char line[1400];
 	int rc = he_cli_getopt(cli, argc, argv, opts, usage);
 
 	if (rc)
@@ -72,10 +71,7 @@ int cmd_config(struct he_cli *cli, int argc, char **argv)
 					(int)nexp, "local_profiles", (int)nprof, "ok",
 					d.nerrors == 0, "diagnostics", a));
 	} else {
-		for (size_t i = 0; i < d.n; i++) {
-			he_diag_format(&d.v[i], line, sizeof(line));
-			fprintf(stderr, "%s\n", line);
-		}
+		he_cli_print_diags(cli, &d);
 		if (d.nerrors == 0 && cli->verbosity >= 0)
 			printf("%s: ok (%s; %zu exposure%s in %s; %zu local profile%s)\n",
 			       cli->cfg.path,

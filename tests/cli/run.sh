@@ -244,5 +244,60 @@ grep_in "$err" "c7.conf:5: .*not an absolute path" "bad password-file at its lin
 	{ pass=$((pass + 1)); echo "ok - no second, false error after a bad password-file"; } ||
 	{ fail=$((fail + 1)); echo "not ok - a second error after a bad password-file"; sed 's/^/#   /' "$err"; }
 
+# --- on a terminal: colour and a progress line; neither when output is not a terminal.
+# A STUN "server" on loopback that never answers makes netcheck wait (--timeout 700).
+sink_port=$tmp/sink.port
+python3 -c 'import socket,sys,time
+s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(("127.0.0.1",0))
+open(sys.argv[1],"w").write(str(s.getsockname()[1])); time.sleep(60)' "$sink_port" &
+sink_pid=$!
+for _ in $(seq 50); do [ -s "$sink_port" ] && break; sleep 0.1; done
+printf '[publicip]\nstun-servers = 127.0.0.1:%s\nhttp-urls = none\nsources-required = 1\n' "$(cat "$sink_port")" >"$tmp/tty.conf"
+NC=("$HE" -c "$tmp/tty.conf" netcheck --no-router --ipv4-only --timeout 700)
+sgr=$'\e\\[[0-9;]*m'
+# on_tty OUTFILE ENV... -- CMD...: run CMD under a pseudo-terminal (stdout and stderr)
+on_tty() {
+	local o=$1
+	shift
+	env "$@" TERM=xterm script -qec "$(printf '%q ' "${NC[@]}")" /dev/null >"$o" 2>&1 </dev/null
+}
+tty_case() { # DESC WANT(yes|no) PATTERN FILE
+	if grep -q -- "$3" "$4"; then got=yes; else got=no; fi
+	if [ "$got" = "$2" ]; then pass=$((pass + 1)); echo "ok - $1"; else fail=$((fail + 1)); echo "not ok - $1"; cat -A "$4" | sed 's/^/#   /'; fi
+}
+on_tty "$tmp/tty1" -u NO_COLOR
+tty_case "terminal: fail is coloured" yes "${sgr}failed" "$tmp/tty1"
+tty_case "terminal: a progress line while the sources are asked" yes "asking the public-address sources \.\.\. 0\.[3-9] s" "$tmp/tty1"
+on_tty "$tmp/tty2" NO_COLOR=1
+tty_case "terminal with NO_COLOR: no colour" no "$sgr" "$tmp/tty2"
+tty_case "terminal with NO_COLOR: still the progress line" yes "asking the public-address sources" "$tmp/tty2"
+NC+=(--color=never)
+on_tty "$tmp/tty3" -u NO_COLOR
+tty_case "terminal with --color=never: no colour" no "$sgr" "$tmp/tty3"
+NC=("${NC[@]:0:${#NC[@]}-1}")
+"${NC[@]}" >"$out" 2>"$err"
+cat "$out" "$err" >"$tmp/notty"
+tty_case "not a terminal: no colour" no "$sgr" "$tmp/notty"
+tty_case "not a terminal: no progress line" no "asking the" "$tmp/notty"
+tty_case "not a terminal: the report is there" yes "public IPv4: not trusted" "$tmp/notty"
+"${NC[@]}" --color=always >"$out" 2>"$err"
+tty_case "--color=always without a terminal: colour" yes "${sgr}failed" "$out"
+expect 2 "--color with a bad value" -- "$HE" --color=sometimes help
+grep_in "$err" "is not auto, always or never" "--color names its values"
+kill "$sink_pid" 2>/dev/null
+wait "$sink_pid" 2>/dev/null
+
+# --- permission is the cause: say to run it as root (only when not root)
+if [ "$(id -u)" -eq 0 ]; then AS_USER=(setpriv --reuid=65534 --regid=65534 --clear-groups); else AS_USER=(); fi
+mkdir -p "$tmp/priv" && chmod 755 "$tmp" "$tmp/priv"
+# mode 000: unreadable by any user but root, whoever runs the test
+printf '[general]\n' >"$tmp/priv/root.conf" && chmod 000 "$tmp/priv/root.conf"
+expect 2 "an unreadable config as a user" -- "${AS_USER[@]}" "$HE" -c "$tmp/priv/root.conf" config check
+grep_in "$err" "Permission denied; run it as root (sudo)" "config check says to use sudo"
+expect 2 "list with an unreadable config as a user" -- "${AS_USER[@]}" "$HE" -c "$tmp/priv/root.conf" list
+grep_in "$err" "Permission denied; run it as root (sudo)" "list says to use sudo"
+[ "$(id -u)" -eq 0 ] && expect 0 "as root the same file is read" -- "$HE" -c "$tmp/priv/root.conf" config check
+chmod 700 "$tmp"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
