@@ -158,7 +158,9 @@ void he_config_defaults(struct he_config *cfg, const char *path)
 
 #define NSECTIONS (sizeof(sections) / sizeof(sections[0]))
 #define NSLOTS    (NSECTIONS + HE_DDNS_MAX)
-#define NKEYS     32
+#define NKEYS     32 /* keys per section, at most (seen[] and the refused bits) */
+_Static_assert(sizeof(ddns_keys) / sizeof(ddns_keys[0]) <= NKEYS, "too many ddns keys");
+_Static_assert(sizeof(agent_keys) / sizeof(agent_keys[0]) <= NKEYS, "too many agent keys");
 
 struct load_ctx {
 	struct he_config *cfg;
@@ -378,11 +380,11 @@ static void apply_env(struct he_config *cfg)
 		snprintf(cfg->runtime_dir, sizeof(cfg->runtime_dir), "%s", v);
 }
 
-int he_config_load_string(struct he_config *cfg, const char *name, const char *text,
-			  struct he_diags *d)
+/* Parse text (or, when text is NULL, the file at cfg->path) and validate it. */
+static int parse(struct he_config *cfg, const char *name, const char *text, struct he_diags *d)
 {
-	struct load_ctx *c = calloc(1, sizeof(*c));
-	size_t before = d->nerrors;
+	struct load_ctx *c = calloc(1, sizeof(*c)); /* a few KiB of per-key lines */
+	int r;
 
 	if (!c)
 		return -ENOMEM;
@@ -390,16 +392,29 @@ int he_config_load_string(struct he_config *cfg, const char *name, const char *t
 	c->d = d;
 	c->file = name;
 	c->slot = -1;
-	snprintf(cfg->path, sizeof(cfg->path), "%s", name);
-	he_ini_parse_string_sections(name, text, on_key, on_section, c, d);
-	validate(c);
+	if (text)
+		r = he_ini_parse_string_sections(name, text, on_key, on_section, c, d);
+	else
+		r = he_ini_parse_file_sections(name, on_key, on_section, c, d);
+	if (r == 0)
+		validate(c);
 	free(c);
-	return d->nerrors > before ? -EINVAL : 0;
+	return r;
+}
+
+int he_config_load_string(struct he_config *cfg, const char *name, const char *text,
+			  struct he_diags *d)
+{
+	size_t before = d->nerrors;
+	int r;
+
+	snprintf(cfg->path, sizeof(cfg->path), "%s", name);
+	r = parse(cfg, cfg->path, text, d);
+	return r < 0 ? r : d->nerrors > before ? -EINVAL : 0;
 }
 
 int he_config_load(struct he_config *cfg, const char *path, bool explicit_path, struct he_diags *d)
 {
-	struct load_ctx *c;
 	size_t before = d->nerrors;
 	const char *env = getenv("HOMEEXPOSE_CONFIG");
 	int r;
@@ -420,18 +435,8 @@ int he_config_load(struct he_config *cfg, const char *path, bool explicit_path, 
 		apply_env(cfg);
 		return 0;
 	}
-	c = calloc(1, sizeof(*c));
-	if (!c)
-		return -ENOMEM;
-	c->cfg = cfg;
-	c->d = d;
-	c->file = cfg->path;
-	c->slot = -1;
 	cfg->file_exists = true;
-	r = he_ini_parse_file_sections(path, on_key, on_section, c, d);
-	if (r == 0)
-		validate(c);
-	free(c);
+	r = parse(cfg, cfg->path, NULL, d);
 	if (r < 0)
 		return r; /* unreadable or a directory: nothing of it may be used */
 	apply_env(cfg);
