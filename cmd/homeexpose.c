@@ -37,7 +37,7 @@ static const struct {
 static void usage(FILE *out, const char *prog)
 {
 	fprintf(out,
-		"Usage: %s [-c FILE] [--json] [-v|-q] COMMAND [ARGS]\n"
+		"Usage: %s [-c FILE] [--json] [-v|-q] [--color[=WHEN]] COMMAND [ARGS]\n"
 		"\n"
 		"Make a home service reachable from the internet, and say why when it is not.\n"
 		"\n"
@@ -52,6 +52,8 @@ static void usage(FILE *out, const char *prog)
 		"      --json         machine-readable output\n"
 		"  -v, --verbose      more detail\n"
 		"  -q, --quiet        errors only\n"
+		"      --color[=WHEN] colour verdicts: auto (on a terminal, without NO_COLOR),\n"
+		"                     always or never\n"
 		"  -h, --help         this help; COMMAND --help for a command's\n"
 		"  -V, --version      print the version\n"
 		"\n"
