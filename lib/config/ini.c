@@ -104,7 +104,8 @@ static char *reader_fn(char *str, int num, void *stream)
 		snprintf(str, (size_t)num, "\n");
 		return str;
 	}
-	line = tidy(buf);
+	/* a UTF-8 byte-order mark would hide the first "[section]" from section_line() */
+	line = tidy(r->line == 1 && !strncmp(buf, "\xEF\xBB\xBF", 3) ? buf + 3 : buf);
 	if ((size_t)num <= strlen(line) + 1) {
 		he_diags_add(r->d, HE_DIAG_ERROR, r->name, r->line,
 			     "line longer than %d characters, ignored", num - 2);

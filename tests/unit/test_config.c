@@ -451,6 +451,13 @@ static void test_check_catches(void **state)
 	assert_true(has_diag(&d, 19, "unknown section [bogus2]"));
 	assert_int_equal(d.nerrors, 7);
 	he_diags_free(&d);
+
+	/* a byte-order mark before the first section changes nothing */
+	he_config_defaults(&cfg, "/x/homeexpose.conf");
+	assert_int_equal(
+	    he_config_load_string(&cfg, "t.conf", "\xEF\xBB\xBF[router]\nlease = 900\n", &d), 0);
+	assert_int_equal(cfg.lease, 900);
+	he_diags_free(&d);
 }
 
 static void test_config_is_a_directory(void **state)
