@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "config/diag.h"
+#include "config/schema.h"
 
 bool he_cli_color(const struct he_cli *cli, FILE *f)
 {
@@ -113,6 +114,16 @@ int he_usage_error(const struct he_cli *cli, const char *fmt, ...)
 	fprintf(stderr, "Try '%s%s%s --help' for more information.\n", cli->prog,
 		cli->cmd ? " " : "", cli->cmd ? cli->cmd : "");
 	return HE_EXIT_USAGE;
+}
+
+int he_unknown_subcommand(const struct he_cli *cli, const char *word, const char *const *names)
+{
+	const char *near = he_suggest(word, names);
+
+	if (near)
+		return he_usage_error(cli, "unknown subcommand '%s %s' (did you mean '%s'?)",
+				      cli->cmd, word, near);
+	return he_usage_error(cli, "unknown subcommand '%s %s'", cli->cmd, word);
 }
 
 int he_cli_common_opt(struct he_cli *cli, int opt, const char *arg)

@@ -94,6 +94,12 @@ void he_infof(const struct he_cli *cli, const char *fmt, ...) __attribute__((for
 int he_usage_error(const struct he_cli *cli, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/*
+ * Usage error for an unknown WORD among NAMES (NULL-terminated):
+ * "unknown subcommand 'ddns updte' (did you mean 'update'?)"; returns HE_EXIT_USAGE.
+ */
+int he_unknown_subcommand(const struct he_cli *cli, const char *word, const char *const *names);
+
 /* Print a JSON document (steals the reference) on stdout. */
 void he_json_print(json_t *doc);
 

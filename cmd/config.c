@@ -49,9 +49,11 @@ int cmd_config(struct he_cli *cli, int argc, char **argv)
 		return rc < 0 ? HE_EXIT_OK : rc;
 	if (optind >= argc)
 		return he_usage_error(cli, "missing subcommand (config check)");
-	if (strcmp(argv[optind], "check") != 0)
-		return he_usage_error(cli, "unknown subcommand 'config %s' (config check)",
-				      argv[optind]);
+	if (strcmp(argv[optind], "check") != 0) {
+		static const char *const subs[] = {"check", NULL};
+
+		return he_unknown_subcommand(cli, argv[optind], subs);
+	}
 	if (argc - optind > 1)
 		return he_usage_error(cli, "too many arguments");
 

@@ -384,8 +384,11 @@ int cmd_ddns(struct he_cli *cli, int argc, char **argv)
 	if (optind >= argc)
 		return he_usage_error(cli, "missing subcommand (ddns update or ddns status)");
 	sub = argv[optind];
-	if (strcmp(sub, "update") != 0 && strcmp(sub, "status") != 0)
-		return he_usage_error(cli, "unknown subcommand 'ddns %s'", sub);
+	if (strcmp(sub, "update") != 0 && strcmp(sub, "status") != 0) {
+		static const char *const subs[] = {"update", "status", NULL};
+
+		return he_unknown_subcommand(cli, sub, subs);
+	}
 	if (argc - optind > 2)
 		return he_usage_error(cli, "too many arguments");
 	if (force && strcmp(sub, "update") != 0)

@@ -146,6 +146,10 @@ expect 2 "agent --log-level with a bad level" -- "$HE" -c "$tmp/agent.conf" agen
 grep_in "$err" "is not error, warning, info or debug" "agent names the valid levels"
 expect 2 "agent with an argument" -- "$HE" -c "$tmp/agent.conf" agent now
 expect 2 "ddns with a bad subcommand" -- "${HEC[@]}" ddns frob
+expect 2 "ddns with a mistyped subcommand" -- "${HEC[@]}" ddns updte
+grep_in "$err" "unknown subcommand 'ddns updte' (did you mean 'update'?)" "ddns suggests the subcommand"
+expect 2 "config with a mistyped subcommand" -- "${HEC[@]}" config chek
+grep_in "$err" "(did you mean 'check'?)" "config suggests check"
 
 # --- ddns (no network: no address source is enabled)
 expect 0 "ddns status without records" -- "${HEC[@]}" ddns status
