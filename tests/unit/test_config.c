@@ -333,7 +333,17 @@ static void test_exposure_errors(void **state)
 	assert_true(has_diag(&d, 2, "x.conf:2: [exposure] ports: '0': the port 0 is not a valid"));
 	assert_true(has_diag(&d, 3, "'maybe' is not a boolean"));
 	assert_true(has_diag(&d, 4, "unknown key 'colour'"));
-	assert_true(has_diag(&d, 6, "unknown section [other]"));
+	assert_true(has_diag(&d, 5, "unknown section [other]")); /* at its header */
+	he_diags_free(&d);
+	assert_int_equal(he_exposure_parse(&e, "z.conf",
+					   "router = no\n[exposure]\nports = 80\nports = 81\n"
+					   "[x]\na = 1\nb = 2\n",
+					   &d),
+			 -EINVAL);
+	assert_true(has_diag(&d, 1, "'router' is outside any section"));
+	assert_true(has_diag(&d, 4, "[exposure] ports: given twice (first at line 3)"));
+	assert_true(has_diag(&d, 5, "unknown section [x]"));
+	assert_int_equal(d.nerrors, 3);
 	he_diags_free(&d);
 	assert_int_equal(he_exposure_parse(&e, "y.conf", "[exposure]\nrouter = no\n", &d), -EINVAL);
 	assert_true(has_diag(&d, -1, "y.conf: [exposure] 'ports' is required"));
