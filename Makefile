@@ -129,6 +129,7 @@ fuzz-smoke: $(FUZZ_BINS)
 
 cli-test: $(B)/homeexpose
 	$(Q)tests/cli/run.sh
+	$(Q)HE_BIN=$(B)/homeexpose tests/cli/snippets.py
 
 lab-test: $(B)/homeexpose
 	$(Q)tests/lab/run-all.sh
@@ -182,7 +183,8 @@ install: $(B)/homeexpose
 	install -m 0755 $(B)/homeexpose $(DESTDIR)$(SBINDIR)/homeexpose
 	install -m 0644 config/services/*.conf $(DESTDIR)$(DATADIR)/homeexpose/services/
 	test -e $(DESTDIR)$(SYSCONFDIR)/homeexpose/homeexpose.conf || \
-		install -m 0644 config/homeexpose.conf $(DESTDIR)$(SYSCONFDIR)/homeexpose/homeexpose.conf
+		sed -e 's|/usr/share/homeexpose/|$(DATADIR)/homeexpose/|' config/homeexpose.conf | \
+		install -m 0644 /dev/stdin $(DESTDIR)$(SYSCONFDIR)/homeexpose/homeexpose.conf
 	install -m 0644 man/homeexpose.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 man/homeexpose.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 completion/homeexpose.bash $(DESTDIR)$(BASHCOMPDIR)/homeexpose

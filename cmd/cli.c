@@ -1,21 +1,76 @@
 /* SPDX-License-Identifier: MIT */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "config/diag.h"
+#include "config/schema.h"
 
-__attribute__((format(printf, 3, 0))) static void vmsg(const struct he_cli *cli, const char *level,
+bool he_cli_color(const struct he_cli *cli, FILE *f)
+{
+	const char *no = getenv("NO_COLOR"), *term = getenv("TERM");
+
+	if (cli->color != HE_COLOR_AUTO)
+		return cli->color == HE_COLOR_ALWAYS;
+	if ((no && *no) || cli->json || !isatty(fileno(f)))
+		return false;
+	return !term || strcmp(term, "dumb") != 0;
+}
+
+void he_cli_tone(const struct he_cli *cli, FILE *f, enum he_tone tone, const char *text)
+{
+	static const char *const sgr[] = {[HE_TONE_PLAIN] = "",
+					  [HE_TONE_PASS] = "32",
+					  [HE_TONE_FAIL] = "1;31",
+					  [HE_TONE_WARN] = "33"};
+
+	if (tone == HE_TONE_PLAIN || !he_cli_color(cli, f))
+		fputs(text, f);
+	else
+		fprintf(f, "\033[%sm%s\033[0m", sgr[tone], text);
+}
+
+enum he_tone he_tone_of(const char *word)
+{
+	static const char *const pass[] = {"pass", "ok", "reachable", "yes", NULL};
+	static const char *const fail[] = {"fail", "failed", "error", "not reachable", "no", NULL};
+	static const char *const warn[] = {"warn", "warning", "unknown", NULL};
+
+	for (int i = 0; pass[i]; i++)
+		if (strcasecmp(word, pass[i]) == 0)
+			return HE_TONE_PASS;
+	for (int i = 0; fail[i]; i++)
+		if (strcasecmp(word, fail[i]) == 0)
+			return HE_TONE_FAIL;
+	for (int i = 0; warn[i]; i++)
+		if (strcasecmp(word, warn[i]) == 0)
+			return HE_TONE_WARN;
+	return HE_TONE_PLAIN;
+}
+
+/* Permission is the cause and root would have it: say so. */
+static bool wants_root(const char *msg)
+{
+	return geteuid() != 0 && (strstr(msg, strerror(EACCES)) || strstr(msg, strerror(EPERM))) &&
+	       !strstr(msg, "sudo");
+}
+
+__attribute__((format(printf, 3, 0))) static void vmsg(const struct he_cli *cli, enum he_tone tone,
 						       const char *fmt, va_list ap)
 {
-	fprintf(stderr, "%s%s%s: %s", cli->prog, cli->cmd ? " " : "", cli->cmd ? cli->cmd : "",
-		level);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	char msg[2048];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	fprintf(stderr, "%s%s%s: ", cli->prog, cli->cmd ? " " : "", cli->cmd ? cli->cmd : "");
+	if (tone == HE_TONE_WARN)
+		he_cli_tone(cli, stderr, tone, "warning: ");
+	fprintf(stderr, "%s%s\n", msg, wants_root(msg) ? "; run it as root (sudo)" : "");
 }
 
 void he_errorf(const struct he_cli *cli, const char *fmt, ...)
@@ -23,7 +78,7 @@ void he_errorf(const struct he_cli *cli, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vmsg(cli, "", fmt, ap);
+	vmsg(cli, HE_TONE_PLAIN, fmt, ap);
 	va_end(ap);
 }
 
@@ -34,7 +89,7 @@ void he_warnf(const struct he_cli *cli, const char *fmt, ...)
 	if (cli->verbosity < 0)
 		return;
 	va_start(ap, fmt);
-	vmsg(cli, "warning: ", fmt, ap);
+	vmsg(cli, HE_TONE_WARN, fmt, ap);
 	va_end(ap);
 }
 
@@ -45,7 +100,7 @@ void he_infof(const struct he_cli *cli, const char *fmt, ...)
 	if (cli->verbosity < 1)
 		return;
 	va_start(ap, fmt);
-	vmsg(cli, "", fmt, ap);
+	vmsg(cli, HE_TONE_PLAIN, fmt, ap);
 	va_end(ap);
 }
 
@@ -54,11 +109,21 @@ int he_usage_error(const struct he_cli *cli, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vmsg(cli, "", fmt, ap);
+	vmsg(cli, HE_TONE_PLAIN, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "Try '%s%s%s --help' for more information.\n", cli->prog,
 		cli->cmd ? " " : "", cli->cmd ? cli->cmd : "");
 	return HE_EXIT_USAGE;
+}
+
+int he_unknown_subcommand(const struct he_cli *cli, const char *word, const char *const *names)
+{
+	const char *near = he_suggest(word, names);
+
+	if (near)
+		return he_usage_error(cli, "unknown subcommand '%s %s' (did you mean '%s'?)",
+				      cli->cmd, word, near);
+	return he_usage_error(cli, "unknown subcommand '%s %s'", cli->cmd, word);
 }
 
 int he_cli_common_opt(struct he_cli *cli, int opt, const char *arg)
@@ -75,6 +140,17 @@ int he_cli_common_opt(struct he_cli *cli, int opt, const char *arg)
 		return 1;
 	case 'c':
 		cli->config_path = arg;
+		return 1;
+	case HE_OPT_COLOR:
+		if (!arg || !strcmp(arg, "always") || !strcmp(arg, "yes"))
+			cli->color = HE_COLOR_ALWAYS;
+		else if (!strcmp(arg, "never") || !strcmp(arg, "no"))
+			cli->color = HE_COLOR_NEVER;
+		else if (!strcmp(arg, "auto"))
+			cli->color = HE_COLOR_AUTO;
+		else
+			exit(
+			    he_usage_error(cli, "--color: '%s' is not auto, always or never", arg));
 		return 1;
 	default:
 		return 0;
@@ -107,8 +183,17 @@ void he_cli_print_diags(const struct he_cli *cli, const struct he_diags *d)
 	for (size_t i = 0; i < d->n; i++) {
 		if (d->v[i].level == HE_DIAG_WARNING && cli->verbosity < 0)
 			continue;
+		const char *w;
+
 		he_diag_format(&d->v[i], line, sizeof(line));
-		fprintf(stderr, "%s\n", line);
+		w = d->v[i].level == HE_DIAG_WARNING ? strstr(line, "warning: ") : NULL;
+		if (w) { /* "file:line: " then the level in its colour */
+			fprintf(stderr, "%.*s", (int)(w - line), line);
+			he_cli_tone(cli, stderr, HE_TONE_WARN, "warning: ");
+			w += strlen("warning: ");
+		}
+		fprintf(stderr, "%s%s\n", w ? w : line,
+			wants_root(line) ? "; run it as root (sudo)" : "");
 	}
 }
 

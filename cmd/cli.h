@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "catalog/catalog.h"
 #include "config/config.h"
@@ -21,10 +22,13 @@ enum {
 	HE_EXIT_USAGE = 2, /* usage or configuration error */
 };
 
+enum he_color { HE_COLOR_AUTO, HE_COLOR_ALWAYS, HE_COLOR_NEVER };
+
 struct he_cli {
 	const char *config_path; /* -c FILE, NULL for the default */
 	bool json;
-	int verbosity; /* -1 quiet, 0 normal, 1+ verbose */
+	enum he_color color; /* --color=auto|always|never */
+	int verbosity;       /* -1 quiet, 0 normal, 1+ verbose */
 	const char *prog;
 	const char *cmd; /* subcommand name */
 	struct he_config cfg;
@@ -37,9 +41,11 @@ struct he_cli {
 #define HE_COMMON_OPTS                                                                             \
 	{"json", no_argument, NULL, 'J'}, {"verbose", no_argument, NULL, 'v'},                     \
 	    {"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'},                   \
+	    {"color", optional_argument, NULL, HE_OPT_COLOR},                                      \
 	{                                                                                          \
 		"config", required_argument, NULL, 'c'                                             \
 	}
+#define HE_OPT_COLOR    0x4300 /* beyond any command's own option values */
 #define HE_COMMON_SHORT "c:vqh"
 
 /* Handle a common option; returns 1 if it was one. */
@@ -61,7 +67,25 @@ int he_cli_config(struct he_cli *cli);
 /* Load the catalog (shipped + local override); diagnostics are printed as warnings. */
 int he_cli_catalog(struct he_cli *cli);
 
+/* Tones of a verdict word on a terminal. */
+enum he_tone { HE_TONE_PLAIN, HE_TONE_PASS, HE_TONE_FAIL, HE_TONE_WARN };
+
+/*
+ * Does output to f get colour? --color=always: yes; never: no; auto (the
+ * default): when f is a terminal, TERM is not "dumb", NO_COLOR is unset or
+ * empty, and the output is not --json.
+ */
+bool he_cli_color(const struct he_cli *cli, FILE *f);
+/* Write text to f, coloured by tone when he_cli_color() says so. */
+void he_cli_tone(const struct he_cli *cli, FILE *f, enum he_tone tone, const char *text);
+/* The tone of a verdict word: pass/ok → PASS, fail/error → FAIL, warn/unknown → WARN. */
+enum he_tone he_tone_of(const char *word);
+
 /* Messages. */
+/*
+ * An error. When not root and the message says "Permission denied" or
+ * "Operation not permitted", it ends with "; run it as root (sudo)".
+ */
 void he_errorf(const struct he_cli *cli, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void he_warnf(const struct he_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -69,6 +93,12 @@ void he_infof(const struct he_cli *cli, const char *fmt, ...) __attribute__((for
 /* Usage error: message plus "try --help"; returns HE_EXIT_USAGE. */
 int he_usage_error(const struct he_cli *cli, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/*
+ * Usage error for an unknown WORD among NAMES (NULL-terminated):
+ * "unknown subcommand 'ddns updte' (did you mean 'update'?)"; returns HE_EXIT_USAGE.
+ */
+int he_unknown_subcommand(const struct he_cli *cli, const char *word, const char *const *names);
 
 /* Print a JSON document (steals the reference) on stdout. */
 void he_json_print(json_t *doc);

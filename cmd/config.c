@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* homeexpose config check: every problem as file:line: message. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,7 +24,10 @@ static void collect(struct he_cli *cli, struct he_diags *d, size_t *nexp, size_t
 	struct he_catalog cat = {0};
 	const char *dirs[1] = {cli->cfg.services_dir};
 
-	he_config_load(&cli->cfg, cli->config_path, cli->config_path != NULL, d);
+	int r = he_config_load(&cli->cfg, cli->config_path, cli->config_path != NULL, d);
+
+	if (r < 0 && r != -EINVAL)
+		return; /* missing, unreadable or a directory: there is nothing more to check */
 	he_config_check_secrets(&cli->cfg, d);
 	he_exposures_load(cli->cfg.exposures_dir, &ex, d);
 	*nexp = ex.n;
@@ -39,16 +43,17 @@ int cmd_config(struct he_cli *cli, int argc, char **argv)
 	static const struct option opts[] = {HE_COMMON_OPTS, {NULL, 0, NULL, 0}};
 	struct he_diags d = {0};
 	size_t nexp = 0, nprof = 0;
-	char line[1400];
 	int rc = he_cli_getopt(cli, argc, argv, opts, usage);
 
 	if (rc)
 		return rc < 0 ? HE_EXIT_OK : rc;
 	if (optind >= argc)
 		return he_usage_error(cli, "missing subcommand (config check)");
-	if (strcmp(argv[optind], "check") != 0)
-		return he_usage_error(cli, "unknown subcommand 'config %s' (config check)",
-				      argv[optind]);
+	if (strcmp(argv[optind], "check") != 0) {
+		static const char *const subs[] = {"check", NULL};
+
+		return he_unknown_subcommand(cli, argv[optind], subs);
+	}
 	if (argc - optind > 1)
 		return he_usage_error(cli, "too many arguments");
 
@@ -68,10 +73,7 @@ int cmd_config(struct he_cli *cli, int argc, char **argv)
 					(int)nexp, "local_profiles", (int)nprof, "ok",
 					d.nerrors == 0, "diagnostics", a));
 	} else {
-		for (size_t i = 0; i < d.n; i++) {
-			he_diag_format(&d.v[i], line, sizeof(line));
-			fprintf(stderr, "%s\n", line);
-		}
+		he_cli_print_diags(cli, &d);
 		if (d.nerrors == 0 && cli->verbosity >= 0)
 			printf("%s: ok (%s; %zu exposure%s in %s; %zu local profile%s)\n",
 			       cli->cfg.path,

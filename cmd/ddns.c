@@ -36,7 +36,8 @@ static void usage(void)
 	       "update sends an address only when it differs from what the provider last\n"
 	       "accepted (or after refresh-days); --force also re-enables records disabled by\n"
 	       "a fatal answer and skips waits. Exit 1 when an update failed or a record is\n"
-	       "disabled.\n");
+	       "disabled; exit 2 when update has no [ddns NAME] record to keep (none in the\n"
+	       "configuration, or not the NAME given).\n");
 }
 
 static time_t clock_now(void)
@@ -110,12 +111,14 @@ static int do_update(struct he_cli *cli, const char *name, bool force)
 		goto out;
 	}
 	if (!cfg->nddns) {
+		/* asked to update and nothing to update: a configuration problem, say so */
 		if (cli->json)
 			he_json_print(json_pack("{s:[]}", "records"));
-		else
-			he_infof(cli, "no [ddns NAME] sections in %s: nothing to update",
-				 cfg->path);
-		ret = HE_EXIT_OK;
+		he_errorf(cli,
+			  "nothing to update: %s has no [ddns NAME] section; add one (see "
+			  "[ddns NAME] in homeexpose.conf(5)) and run '%s config check'",
+			  cfg->path, cli->prog);
+		ret = HE_EXIT_USAGE;
 		goto out;
 	}
 	if (he_state_open(cfg->state_dir, HE_STATE_WRITE, 10000, &st, &err) < 0) {
@@ -377,8 +380,11 @@ int cmd_ddns(struct he_cli *cli, int argc, char **argv)
 	if (optind >= argc)
 		return he_usage_error(cli, "missing subcommand (ddns update or ddns status)");
 	sub = argv[optind];
-	if (strcmp(sub, "update") != 0 && strcmp(sub, "status") != 0)
-		return he_usage_error(cli, "unknown subcommand 'ddns %s'", sub);
+	if (strcmp(sub, "update") != 0 && strcmp(sub, "status") != 0) {
+		static const char *const subs[] = {"update", "status", NULL};
+
+		return he_unknown_subcommand(cli, sub, subs);
+	}
 	if (argc - optind > 2)
 		return he_usage_error(cli, "too many arguments");
 	if (force && strcmp(sub, "update") != 0)

@@ -10,6 +10,9 @@
 #include <string.h>
 
 #include "cli.h"
+#include "config/schema.h"
+
+static int cmd_help(struct he_cli *cli, int argc, char **argv);
 
 static const struct {
 	const char *name;
@@ -26,18 +29,21 @@ static const struct {
     {"agent", cmd_agent, "the long-running service that keeps everything true"},
     {"reflector", cmd_reflector, "the outside probe server, for a VPS or a friend's host"},
     {"config", cmd_config, "'config check': validate the configuration"},
+    {"help", cmd_help, "this help, or 'help COMMAND' for a command's (as COMMAND --help)"},
 };
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 static void usage(FILE *out, const char *prog)
 {
 	fprintf(out,
-		"Usage: %s [-c FILE] [--json] [-v|-q] COMMAND [ARGS]\n"
+		"Usage: %s [-c FILE] [--json] [-v|-q] [--color[=WHEN]] COMMAND [ARGS]\n"
 		"\n"
 		"Make a home service reachable from the internet, and say why when it is not.\n"
 		"\n"
 		"Commands:\n",
 		prog);
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out,
 		"\n"
@@ -46,6 +52,8 @@ static void usage(FILE *out, const char *prog)
 		"      --json         machine-readable output\n"
 		"  -v, --verbose      more detail\n"
 		"  -q, --quiet        errors only\n"
+		"      --color[=WHEN] colour verdicts: auto (on a terminal, without NO_COLOR),\n"
+		"                     always or never\n"
 		"  -h, --help         this help; COMMAND --help for a command's\n"
 		"  -V, --version      print the version\n"
 		"\n"
@@ -53,6 +61,53 @@ static void usage(FILE *out, const char *prog)
 		"error.\n"
 		"See homeexpose(8) and homeexpose.conf(5).\n",
 		he_config_default_path());
+}
+
+/* "unknown command 'x'", with the closest command when one is near. */
+static int unknown_command(const struct he_cli *cli, const char *word)
+{
+	const char *names[NCOMMANDS + 1];
+	const char *near;
+
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		names[i] = commands[i].name;
+	names[NCOMMANDS] = NULL;
+	near = he_suggest(word, names);
+	fprintf(stderr, "%s: unknown command '%s'", cli->prog, word);
+	if (near)
+		fprintf(stderr, " (did you mean '%s'?)", near);
+	fprintf(stderr, "\nTry '%s --help' for the list of commands.\n", cli->prog);
+	return HE_EXIT_USAGE;
+}
+
+static int run(struct he_cli *cli, size_t i, int argc, char **argv)
+{
+	cli->cmd = commands[i].name;
+	optind = 0; /* reset getopt for the subcommand (GNU: 0 reinitialises) */
+	return commands[i].fn(cli, argc, argv);
+}
+
+/* help [COMMAND]: the overview, or exactly what COMMAND --help prints. */
+static int cmd_help(struct he_cli *cli, int argc, char **argv)
+{
+	char help[] = "--help";
+
+	if (argc > 2) {
+		fprintf(stderr, "%s help: too many arguments (help [COMMAND])\n", cli->prog);
+		return HE_EXIT_USAGE;
+	}
+	if (argc < 2 || strcmp(argv[1], "help") == 0) {
+		usage(stdout, cli->prog);
+		return HE_EXIT_OK;
+	}
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		if (strcmp(argv[1], commands[i].name) == 0) {
+			char *args[] = {argv[1], help, NULL};
+
+			return run(cli, i, 2, args);
+		}
+	}
+	return unknown_command(cli, argv[1]);
 }
 
 int main(int argc, char **argv)
@@ -82,18 +137,12 @@ int main(int argc, char **argv)
 		usage(stderr, cli.prog);
 		return HE_EXIT_USAGE;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+	for (size_t i = 0; i < NCOMMANDS; i++) {
 		if (strcmp(argv[optind], commands[i].name) != 0)
 			continue;
-		cli.cmd = commands[i].name;
-		argc -= optind;
-		argv += optind;
-		optind = 0; /* reset getopt for the subcommand (GNU: 0 reinitialises) */
-		rc = commands[i].fn(&cli, argc, argv);
+		rc = run(&cli, i, argc - optind, argv + optind);
 		he_cli_free(&cli);
 		return rc;
 	}
-	fprintf(stderr, "%s: unknown command '%s'\nTry '%s --help' for the list of commands.\n",
-		cli.prog, argv[optind], cli.prog);
-	return HE_EXIT_USAGE;
+	return unknown_command(&cli, argv[optind]);
 }

@@ -19,6 +19,7 @@
 #include "opreport.h"
 #include "cli.h"
 #include "portmap/portmap.h"
+#include "progress.h"
 #include "publicip/publicip.h"
 #include "state/state.h"
 #include "core/portspec.h"
@@ -193,10 +194,13 @@ static json_t *report_json(const struct he_pubip_report *r)
 			 "verdict", json_str_or_null(r->verdict));
 }
 
-static void print_router(const struct he_pm_netcheck *nc, int rc, const char *error)
+static void print_router(const struct he_cli *cli, const struct he_pm_netcheck *nc, int rc,
+			 const char *error)
 {
 	if (rc < 0) {
-		printf("router:      %s\n", error);
+		printf("router:      ");
+		he_cli_tone(cli, stdout, HE_TONE_FAIL, error);
+		printf("\n");
 		return;
 	}
 	printf("gateway:     %s (%s), this host %s\n", nc->gateway, nc->ifname,
@@ -209,12 +213,14 @@ static void print_router(const struct he_pm_netcheck *nc, int rc, const char *er
 	for (size_t i = 0; i < HE_PM_NPROTO; i++) {
 		const struct he_pm_probe_info *p = &nc->proto[i];
 
+		printf("  %-7s ", he_pm_protocol_name(p->protocol));
 		if (!p->answered) {
-			printf("  %-7s no answer (%u ms): %s\n", he_pm_protocol_name(p->protocol),
-			       p->ms, p->error);
+			he_cli_tone(cli, stdout, HE_TONE_WARN, "no answer");
+			printf(" (%u ms): %s\n", p->ms, p->error);
 			continue;
 		}
-		printf("  %-7s answered in %u ms", he_pm_protocol_name(p->protocol), p->ms);
+		he_cli_tone(cli, stdout, HE_TONE_PASS, "answered");
+		printf(" in %u ms", p->ms);
 		if (p->ext_addr[0])
 			printf(", external %s (%s)", p->ext_addr, he_addr_class_name(p->ext_class));
 		if (p->detail[0])
@@ -223,7 +229,7 @@ static void print_router(const struct he_pm_netcheck *nc, int rc, const char *er
 	}
 }
 
-static void print_report(const struct he_pubip_report *r)
+static void print_report(const struct he_cli *cli, const struct he_pubip_report *r)
 {
 	printf("public address sources:\n");
 	for (size_t i = 0; i < r->nanswers; i++) {
@@ -232,18 +238,26 @@ static void print_report(const struct he_pubip_report *r)
 		if (a->rc == 0)
 			printf("  %-4s %-40s %s (%s), %u ms\n", he_family_label(a->family),
 			       a->source, a->addr, he_addr_class_name(a->cls), a->ms);
-		else
-			printf("  %-4s %-40s failed, %u ms: %s\n", he_family_label(a->family),
-			       a->source, a->ms, a->error);
+		else {
+			printf("  %-4s %-40s ", he_family_label(a->family), a->source);
+			he_cli_tone(cli, stdout, HE_TONE_FAIL, "failed");
+			printf(", %u ms: %s\n", a->ms, a->error);
+		}
 	}
+	printf("public IPv4: ");
 	if (r->v4[0])
-		printf("public IPv4: %s (%u sources agree)\n", r->v4, r->v4_agree);
-	else
-		printf("public IPv4: not trusted\n");
+		printf("%s (%u sources agree)\n", r->v4, r->v4_agree);
+	else {
+		he_cli_tone(cli, stdout, HE_TONE_WARN, "not trusted");
+		printf("\n");
+	}
+	printf("public IPv6: ");
 	if (r->v6[0])
-		printf("public IPv6: %s (%u sources agree)\n", r->v6, r->v6_agree);
-	else
-		printf("public IPv6: not trusted\n");
+		printf("%s (%u sources agree)\n", r->v6, r->v6_agree);
+	else {
+		he_cli_tone(cli, stdout, HE_TONE_WARN, "not trusted");
+		printf("\n");
+	}
 	printf("NAT:         %s%s%s\n", he_pubip_nat_name(r->nat),
 	       r->router_wan[0] ? ", router WAN " : "", r->router_wan);
 	if (r->verdict[0])
@@ -292,10 +306,16 @@ int cmd_netcheck(struct he_cli *cli, int argc, char **argv)
 
 	memset(&nc, 0, sizeof(nc));
 	he_error_clear(&perr);
-	if (po.use_router)
+	if (po.use_router) {
+		struct he_progress *pg = he_progress_start(cli, "asking the router");
+
 		prc = he_portmap_probe_all(&pmo, st, &nc, &perr);
+		he_progress_stop(pg);
+	}
+	struct he_progress *pg = he_progress_start(cli, "asking the public-address sources");
 
 	rc = he_pubip_detect(&cli->cfg, &po, st, rep, &err);
+	he_progress_stop(pg);
 	he_state_close(st);
 	if (rc < 0) {
 		he_errorf(cli, "%s", err.msg);
@@ -312,8 +332,8 @@ int cmd_netcheck(struct he_cli *cli, int argc, char **argv)
 		he_json_print(doc);
 	} else {
 		if (po.use_router)
-			print_router(&nc, prc, perr.msg);
-		print_report(rep);
+			print_router(cli, &nc, prc, perr.msg);
+		print_report(cli, rep);
 	}
 	free(rep);
 	return ok ? HE_EXIT_OK : HE_EXIT_FAIL;

@@ -161,6 +161,9 @@ _homeexpose()
     local global_opts="-c --config --json -v --verbose -q --quiet -h --help -V --version"
     local common_opts="-c --config --json -v --verbose -q --quiet -h --help"
     local commands="open close list check netcheck ddns services agent reflector config"
+    commands+=" help"
+    global_opts+=" --color"
+    common_opts+=" --color"
 
     # Find the command, and count its positional arguments before the cursor.
     local -a args=()
@@ -171,6 +174,11 @@ _homeexpose()
                 # the option's argument; "--opt=value" is split at '=' by bash
                 [[ ${COMP_WORDS[i + 1]-} == = ]] && ((i++))
                 ((i++))
+                continue
+                ;;
+            --color)
+                # optional argument: only as --color=WHEN
+                [[ ${COMP_WORDS[i + 1]-} == = ]] && ((i += 2))
                 continue
                 ;;
             =) continue ;;
@@ -203,6 +211,13 @@ _homeexpose()
             _homeexpose_files "$val"
             _homeexpose_prefix "$cur" "$val"
             return 0
+            ;;
+        --color)
+            if [[ $cur == = || $prev == = || $cur == --color=* ]]; then
+                _homeexpose_reply "auto always never" "$val"
+                _homeexpose_prefix "$cur" "$val"
+                return 0
+            fi
             ;;
         --protocol)
             _homeexpose_reply "pcp natpmp upnp" "$val"
@@ -267,6 +282,9 @@ _homeexpose()
             ;;
         config)
             ((nargs == 0)) && _homeexpose_reply "check" "$cur"
+            ;;
+        help)
+            ((nargs == 0)) && _homeexpose_reply "$commands" "$cur"
             ;;
     esac
     return 0

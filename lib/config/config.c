@@ -156,12 +156,21 @@ void he_config_defaults(struct he_config *cfg, const char *path)
 	cfg->outside_check_interval = 4 * 3600;
 }
 
+#define NSECTIONS (sizeof(sections) / sizeof(sections[0]))
+#define NSLOTS    (NSECTIONS + HE_DDNS_MAX)
+#define NKEYS     32 /* keys per section, at most (seen[] and the refused bits) */
+_Static_assert(sizeof(ddns_keys) / sizeof(ddns_keys[0]) <= NKEYS, "too many ddns keys");
+_Static_assert(sizeof(agent_keys) / sizeof(agent_keys[0]) <= NKEYS, "too many agent keys");
+
 struct load_ctx {
 	struct he_config *cfg;
 	struct he_diags *d;
 	const char *file;
-	/* sections already reported as unknown, to say it once */
-	char bad_section[64];
+	/* the section being read: a slot (a fixed section, then one per [ddns NAME]), or -1 */
+	int slot;
+	/* per slot and key: the line it was set at (0: not yet), and whether it was refused */
+	int seen[NSLOTS][NKEYS];
+	unsigned refused[NSLOTS];
 };
 
 static struct he_ddns_record *ddns_section(struct load_ctx *c, const char *name, int line)
@@ -197,22 +206,23 @@ static bool valid_name(const char *s)
 	return true;
 }
 
-static void on_key(void *user, const char *section, const char *key, const char *value, int line)
+/* A section header: say at its own line, once, what is wrong with it. */
+static void on_section(void *user, const char *section, int line)
 {
 	struct load_ctx *c = user;
-	const struct he_key *keys = NULL;
-	void *target = c->cfg;
-	char msg[512];
-	const char *names[16];
-	size_t n = 0;
+	const char *names[NSECTIONS + 1];
+	const char *s;
 
-	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
-		names[n++] = sections[i].name;
+	c->slot = -1;
+	for (size_t i = 0; i < NSECTIONS; i++) {
+		names[i] = sections[i].name;
 		if (strcmp(section, sections[i].name) == 0)
-			keys = sections[i].keys;
+			c->slot = (int)i;
 	}
-	names[n] = NULL;
-	if (!keys && strncmp(section, "ddns ", 5) == 0) {
+	names[NSECTIONS] = NULL;
+	if (c->slot >= 0)
+		return;
+	if (strncmp(section, "ddns ", 5) == 0) {
 		const char *nm = section + 5;
 		struct he_ddns_record *r;
 
@@ -226,27 +236,53 @@ static void on_key(void *user, const char *section, const char *key, const char 
 			return;
 		}
 		r = ddns_section(c, nm, line);
-		if (!r)
-			return;
-		keys = ddns_keys;
-		target = r;
-	}
-	if (!keys) {
-		if (strcmp(c->bad_section, section) == 0)
-			return;
-		snprintf(c->bad_section, sizeof(c->bad_section), "%s", section);
-		if (!*section) {
-			he_diags_add(c->d, HE_DIAG_ERROR, c->file, line,
-				     "'%s' is outside any section", key);
-			return;
-		}
-		const char *s = he_suggest(section, names);
-		he_diags_add(c->d, HE_DIAG_ERROR, c->file, line, "unknown section [%s]%s%s%s",
-			     section, s ? " (did you mean [" : "", s ? s : "",
-			     s ? "]?)"
-			       : " (known: general, router, firewall, "
-				 "publicip, reflector, agent, ddns NAME)");
+		if (r)
+			c->slot = (int)(NSECTIONS + (size_t)(r - c->cfg->ddns));
 		return;
+	}
+	s = he_suggest(section, names);
+	he_diags_add(c->d, HE_DIAG_ERROR, c->file, line, "unknown section [%s]%s%s%s", section,
+		     s ? " (did you mean [" : "", s ? s : "",
+		     s ? "]?)"
+		       : " (known: general, router, firewall, publicip, reflector, agent, "
+			 "ddns NAME)");
+}
+
+/* Where a secret key's line is kept, for the errors of he_config_check_secrets. */
+static int *secret_line(struct load_ctx *c, const char *key)
+{
+	struct he_ddns_record *r;
+
+	if (c->slot < (int)NSECTIONS)
+		return strcmp(key, "key-file") == 0 ? &c->cfg->reflector_key_line : NULL;
+	r = &c->cfg->ddns[c->slot - (int)NSECTIONS];
+	if (strcmp(key, "password-file") == 0)
+		return &r->password_file_line;
+	if (strcmp(key, "token-file") == 0)
+		return &r->token_file_line;
+	return strcmp(key, "tsig-key-file") == 0 ? &r->tsig_key_file_line : NULL;
+}
+
+static void on_key(void *user, const char *section, const char *key, const char *value, int line)
+{
+	struct load_ctx *c = user;
+	const struct he_key *keys, *k;
+	void *target = c->cfg;
+	char msg[512];
+	int *at;
+
+	if (!*section) {
+		he_diags_add(c->d, HE_DIAG_ERROR, c->file, line,
+			     "'%s' is outside any section; put it under its [section]", key);
+		return;
+	}
+	if (c->slot < 0)
+		return; /* the section header was reported */
+	if ((size_t)c->slot < NSECTIONS) {
+		keys = sections[c->slot].keys;
+	} else {
+		keys = ddns_keys;
+		target = &c->cfg->ddns[c->slot - (int)NSECTIONS];
 	}
 	for (int i = 0; inline_secrets[i]; i++) {
 		if (strcmp(key, inline_secrets[i]) == 0) {
@@ -258,8 +294,38 @@ static void on_key(void *user, const char *section, const char *key, const char 
 			return;
 		}
 	}
-	if (he_key_set(keys, target, key, value, msg, sizeof(msg)) < 0)
+	k = he_key_find(keys, key);
+	if (k && k - keys < NKEYS) {
+		int *seen = &c->seen[c->slot][k - keys];
+
+		if (*seen) {
+			he_diags_add(c->d, HE_DIAG_ERROR, c->file, line,
+				     "[%s] %s: given twice (first at line %d); keep one", section,
+				     key, *seen);
+			return;
+		}
+		*seen = line;
+	}
+	if (k && !*value)
+		return; /* "key =": the built-in default */
+	if (he_key_set(keys, target, key, value, msg, sizeof(msg)) < 0) {
 		he_diags_add(c->d, HE_DIAG_ERROR, c->file, line, "[%s] %s", section, msg);
+		if (k && k - keys < NKEYS)
+			c->refused[c->slot] |= 1u << (k - keys);
+		return;
+	}
+	at = k && k->type == HE_KT_SECRET ? secret_line(c, key) : NULL;
+	if (at)
+		*at = line;
+}
+
+/* Was KEY of ddns record i given, with a value refused? Then "needs KEY" is no news. */
+static bool was_refused(const struct load_ctx *c, unsigned i, const char *key)
+{
+	const struct he_key *k = he_key_find(ddns_keys, key);
+
+	return k && c->seen[NSECTIONS + i][k - ddns_keys] != 0 &&
+	       (c->refused[NSECTIONS + i] & (1u << (k - ddns_keys)));
 }
 
 static void validate(struct load_ctx *c)
@@ -271,6 +337,8 @@ static void validate(struct load_ctx *c)
 		const char *p = r->provider;
 
 		if (!*p) {
+			if (c->refused[NSECTIONS + i] & 1u) /* provider is ddns_keys[0] */
+				continue;
 			he_diags_add(c->d, HE_DIAG_ERROR, c->file, r->line,
 				     "[ddns %s]: 'provider' is required", r->name);
 			continue;
@@ -278,17 +346,21 @@ static void validate(struct load_ctx *c)
 		if (!*r->hostname)
 			he_diags_add(c->d, HE_DIAG_ERROR, c->file, r->line,
 				     "[ddns %s]: 'hostname' is required", r->name);
-		if ((!strcmp(p, "dyndns2") || !strcmp(p, "desec")) && !*r->password_file)
+		if ((!strcmp(p, "dyndns2") || !strcmp(p, "desec")) && !*r->password_file &&
+		    !was_refused(c, i, "password-file"))
 			he_diags_add(c->d, HE_DIAG_ERROR, c->file, r->line,
 				     "[ddns %s]: provider %s needs 'password-file'", r->name, p);
 		if (!strcmp(p, "dyndns2") && !*r->server &&
 		    (!*r->preset || !strcmp(r->preset, "custom")))
 			he_diags_add(c->d, HE_DIAG_ERROR, c->file, r->line,
 				     "[ddns %s]: dyndns2 needs 'server' or a 'preset'", r->name);
-		if ((!strcmp(p, "cloudflare") || !strcmp(p, "duckdns")) && !*r->token_file)
+		if ((!strcmp(p, "cloudflare") || !strcmp(p, "duckdns")) && !*r->token_file &&
+		    !was_refused(c, i, "token-file"))
 			he_diags_add(c->d, HE_DIAG_ERROR, c->file, r->line,
 				     "[ddns %s]: provider %s needs 'token-file'", r->name, p);
-		if (!strcmp(p, "rfc2136") && (!*r->server || !*r->zone || !*r->tsig_key_file))
+		if (!strcmp(p, "rfc2136") &&
+		    (!*r->server || !*r->zone ||
+		     (!*r->tsig_key_file && !was_refused(c, i, "tsig-key-file"))))
 			he_diags_add(
 			    c->d, HE_DIAG_ERROR, c->file, r->line,
 			    "[ddns %s]: rfc2136 needs 'server', 'zone' and 'tsig-key-file'",
@@ -308,23 +380,44 @@ static void apply_env(struct he_config *cfg)
 		snprintf(cfg->runtime_dir, sizeof(cfg->runtime_dir), "%s", v);
 }
 
+/* Parse text (or, when text is NULL, the file at cfg->path) and validate it. */
+static int parse(struct he_config *cfg, const char *name, const char *text, struct he_diags *d)
+{
+	struct load_ctx *c = calloc(1, sizeof(*c)); /* a few KiB of per-key lines */
+	int r;
+
+	if (!c)
+		return -ENOMEM;
+	c->cfg = cfg;
+	c->d = d;
+	c->file = name;
+	c->slot = -1;
+	if (text)
+		r = he_ini_parse_string_sections(name, text, on_key, on_section, c, d);
+	else
+		r = he_ini_parse_file_sections(name, on_key, on_section, c, d);
+	if (r == 0)
+		validate(c);
+	free(c);
+	return r;
+}
+
 int he_config_load_string(struct he_config *cfg, const char *name, const char *text,
 			  struct he_diags *d)
 {
-	struct load_ctx c = {.cfg = cfg, .d = d, .file = name};
 	size_t before = d->nerrors;
+	int r;
 
 	snprintf(cfg->path, sizeof(cfg->path), "%s", name);
-	he_ini_parse_string(name, text, on_key, &c, d);
-	validate(&c);
-	return d->nerrors > before ? -EINVAL : 0;
+	r = parse(cfg, cfg->path, text, d);
+	return r < 0 ? r : d->nerrors > before ? -EINVAL : 0;
 }
 
 int he_config_load(struct he_config *cfg, const char *path, bool explicit_path, struct he_diags *d)
 {
-	struct load_ctx c = {.cfg = cfg, .d = d};
 	size_t before = d->nerrors;
 	const char *env = getenv("HOMEEXPOSE_CONFIG");
+	int r;
 
 	if (!path && env && *env) {
 		path = env;
@@ -333,7 +426,6 @@ int he_config_load(struct he_config *cfg, const char *path, bool explicit_path, 
 	if (!path)
 		path = he_config_default_path();
 	he_config_defaults(cfg, path);
-	c.file = cfg->path;
 	if (access(path, F_OK) < 0 && errno == ENOENT) {
 		if (explicit_path) {
 			he_diags_add(d, HE_DIAG_ERROR, path, 0,
@@ -344,8 +436,9 @@ int he_config_load(struct he_config *cfg, const char *path, bool explicit_path, 
 		return 0;
 	}
 	cfg->file_exists = true;
-	he_ini_parse_file(path, on_key, &c, d);
-	validate(&c);
+	r = parse(cfg, cfg->path, NULL, d);
+	if (r < 0)
+		return r; /* unreadable or a directory: nothing of it may be used */
 	apply_env(cfg);
 	return d->nerrors > before ? -EINVAL : 0;
 }
@@ -369,20 +462,27 @@ void he_config_check_secrets(const struct he_config *cfg, struct he_diags *d)
 	struct he_error err;
 	const char *paths[8];
 
-	if (*cfg->reflector_key_file && checkable(cfg->reflector_key_file, d, cfg->path, 0) &&
+	int lines[3];
+
+	if (*cfg->reflector_key_file &&
+	    checkable(cfg->reflector_key_file, d, cfg->path, cfg->reflector_key_line) &&
 	    he_secret_check(cfg->reflector_key_file, &err) < 0)
-		he_diags_add(d, HE_DIAG_ERROR, cfg->path, 0, "[reflector] key-file: %s", err.msg);
+		he_diags_add(d, HE_DIAG_ERROR, cfg->path, cfg->reflector_key_line,
+			     "[reflector] key-file: %s", err.msg);
 	for (unsigned i = 0; i < cfg->nddns; i++) {
 		const struct he_ddns_record *r = &cfg->ddns[i];
 		size_t n = 0;
 
+		lines[n] = r->password_file_line;
 		paths[n++] = r->password_file;
+		lines[n] = r->token_file_line;
 		paths[n++] = r->token_file;
+		lines[n] = r->tsig_key_file_line;
 		paths[n++] = r->tsig_key_file;
 		for (size_t j = 0; j < n; j++) {
-			if (*paths[j] && checkable(paths[j], d, cfg->path, r->line) &&
+			if (*paths[j] && checkable(paths[j], d, cfg->path, lines[j]) &&
 			    he_secret_check(paths[j], &err) < 0)
-				he_diags_add(d, HE_DIAG_ERROR, cfg->path, r->line, "[ddns %s]: %s",
+				he_diags_add(d, HE_DIAG_ERROR, cfg->path, lines[j], "[ddns %s]: %s",
 					     r->name, err.msg);
 		}
 	}

@@ -40,6 +40,8 @@ struct he_ddns_record {
 	bool verify;                     /* ask the zone's servers after an update */
 	char verify_server[HE_HOST_MAX]; /* ADDR[:PORT]; "": the zone's NS */
 	unsigned verify_tries;           /* propagation allowance, 1 s apart */
+	/* lines of the secret keys, for the errors found when the files are checked */
+	int password_file_line, token_file_line, tsig_key_file_line;
 };
 
 struct he_config {
@@ -73,6 +75,7 @@ struct he_config {
 	/* [reflector] */
 	char reflector_url[HE_URL_MAX];
 	char reflector_key_file[PATH_MAX];
+	int reflector_key_line;
 
 	/* [agent] */
 	unsigned verify_interval; /* UPnP mappings confirmed on the router */

@@ -61,22 +61,46 @@ struct parse_ctx {
 	struct he_diags *d;
 	const char *file;
 	bool saw_ports;
-	bool bad_section_said;
+	bool in_exposure;                                           /* the current section */
+	int seen[sizeof(exposure_keys) / sizeof(exposure_keys[0])]; /* line of each key */
 };
+
+/* A section header: anything but [exposure] is reported once, at its line. */
+static void on_section(void *user, const char *section, int line)
+{
+	struct parse_ctx *c = user;
+
+	c->in_exposure = strcmp(section, "exposure") == 0;
+	if (!c->in_exposure)
+		he_diags_add(c->d, HE_DIAG_ERROR, c->file, line,
+			     "unknown section [%s] (an exposure file has one [exposure] section)",
+			     section);
+}
 
 static void on_key(void *user, const char *section, const char *key, const char *value, int line)
 {
 	struct parse_ctx *c = user;
+	const struct he_key *k;
 	char msg[512];
 
-	if (strcmp(section, "exposure") != 0) {
-		if (!c->bad_section_said)
-			he_diags_add(c->d, HE_DIAG_ERROR, c->file, line,
-				     "unknown section [%s] (an exposure file has one [exposure] "
-				     "section)",
-				     section);
-		c->bad_section_said = true;
+	if (!*section) {
+		he_diags_add(c->d, HE_DIAG_ERROR, c->file, line,
+			     "'%s' is outside any section; put it under [exposure]", key);
 		return;
+	}
+	if (!c->in_exposure)
+		return; /* the section header was reported */
+	k = he_key_find(exposure_keys, key);
+	if (k) {
+		int *seen = &c->seen[k - exposure_keys];
+
+		if (*seen) {
+			he_diags_add(c->d, HE_DIAG_ERROR, c->file, line,
+				     "[exposure] %s: given twice (first at line %d); keep one", key,
+				     *seen);
+			return;
+		}
+		*seen = line;
 	}
 	if (strcmp(key, "ports") == 0)
 		c->saw_ports = true;
@@ -89,7 +113,7 @@ int he_exposure_parse(struct he_exposure *e, const char *file, const char *text,
 	struct parse_ctx c = {.e = e, .d = d, .file = file};
 	size_t before = d->nerrors;
 
-	he_ini_parse_string(file, text, on_key, &c, d);
+	he_ini_parse_string_sections(file, text, on_key, on_section, &c, d);
 	if (!c.saw_ports)
 		he_diags_add(d, HE_DIAG_ERROR, file, 0, "[exposure] 'ports' is required");
 	return d->nerrors > before ? -EINVAL : 0;

@@ -32,7 +32,31 @@ static int check_fd(int fd, const char *path, struct he_error *err)
 				    path, (unsigned)st.st_uid, path);
 	if (st.st_size > SECRET_MAX)
 		return he_error_set(err, -EFBIG, "secret file %s is too large", path);
+	if (st.st_size == 0)
+		return he_error_set(err, -ENODATA,
+				    "secret file %s is empty; write the secret into it (one line)",
+				    path);
 	return 0;
+}
+
+/* open() failed: say why, and for a symbolic link what to do instead. */
+static int open_error(const char *p, int e, struct he_error *err)
+{
+	char target[PATH_MAX];
+
+	if (e == ELOOP && realpath(p, target))
+		return he_error_set(err, -ELOOP,
+				    "secret file %s is a symbolic link (to %s); secrets are not "
+				    "read through links, which could be pointed elsewhere. Name "
+				    "the file itself: %s",
+				    p, target, target);
+	if (e == ELOOP)
+		return he_error_set(err, -ELOOP,
+				    "secret file %s is a symbolic link; secrets are not read "
+				    "through links, which could be pointed elsewhere. Name the "
+				    "file itself",
+				    p);
+	return he_error_set(err, -e, "secret file %s: %s", p, strerror(e));
 }
 
 static int resolve(const char *path, char *buf, size_t len, struct he_error *err)
@@ -66,7 +90,7 @@ int he_secret_check(const char *path, struct he_error *err)
 		return r;
 	fd = open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
-		return he_error_set(err, -errno, "secret file %s: %s", p, strerror(errno));
+		return open_error(p, errno, err);
 	r = check_fd(fd, p, err);
 	close(fd);
 	return r;
@@ -84,7 +108,7 @@ int he_secret_read(const char *path, char **out, size_t *len, struct he_error *e
 		return r;
 	fd = open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
-		return he_error_set(err, -errno, "secret file %s: %s", p, strerror(errno));
+		return open_error(p, errno, err);
 	r = check_fd(fd, p, err);
 	if (r < 0)
 		goto out;

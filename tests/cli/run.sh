@@ -68,6 +68,20 @@ for c in open close list check netcheck ddns services agent reflector config; do
 	expect 0 "$c --help" -- "$HE" "$c" --help
 	grep_in "$out" "Usage: homeexpose" "$c --help prints usage"
 done
+expect 2 "mistyped command" -- "$HE" opne
+grep_in "$err" "unknown command 'opne' (did you mean 'open'?)" "did you mean the closest command"
+expect 2 "far-off command gets no suggestion" -- "$HE" frobnicate
+if grep -q "did you mean" "$err"; then fail=$((fail + 1)); echo "not ok - a suggestion for frobnicate"; else pass=$((pass + 1)); echo "ok - no suggestion for frobnicate"; fi
+expect 0 "help" -- "$HE" help
+grep_in "$out" "Commands:" "help lists the commands"
+for c in open close list check netcheck ddns services agent reflector config; do
+	"$HE" "$c" --help >"$tmp/want" 2>&1
+	expect 0 "help $c" -- "$HE" help "$c"
+	if cmp -s "$out" "$tmp/want"; then pass=$((pass + 1)); echo "ok - help $c is $c --help"; else fail=$((fail + 1)); echo "not ok - help $c differs from $c --help"; fi
+done
+expect 2 "help of an unknown command" -- "$HE" help netchek
+grep_in "$err" "did you mean 'netcheck'" "help suggests the command"
+expect 2 "help with two commands" -- "$HE" help open close
 expect 0 "--version" -- "$HE" --version
 grep_in "$out" "^homeexpose [0-9]" "version printed"
 
@@ -132,11 +146,16 @@ expect 2 "agent --log-level with a bad level" -- "$HE" -c "$tmp/agent.conf" agen
 grep_in "$err" "is not error, warning, info or debug" "agent names the valid levels"
 expect 2 "agent with an argument" -- "$HE" -c "$tmp/agent.conf" agent now
 expect 2 "ddns with a bad subcommand" -- "${HEC[@]}" ddns frob
+expect 2 "ddns with a mistyped subcommand" -- "${HEC[@]}" ddns updte
+grep_in "$err" "unknown subcommand 'ddns updte' (did you mean 'update'?)" "ddns suggests the subcommand"
+expect 2 "config with a mistyped subcommand" -- "${HEC[@]}" config chek
+grep_in "$err" "(did you mean 'check'?)" "config suggests check"
 
 # --- ddns (no network: no address source is enabled)
 expect 0 "ddns status without records" -- "${HEC[@]}" ddns status
 grep_in "$out" "sections in" "ddns status says there are no records"
-expect 0 "ddns update without records" -- "${HEC[@]}" ddns update
+expect 2 "ddns update without records is a configuration error" -- "${HEC[@]}" ddns update
+grep_in "$err" "nothing to update: .* has no \[ddns NAME\] section" "ddns update says nothing is configured"
 expect 2 "ddns status --force is a usage error" -- "${HEC[@]}" ddns status --force
 printf 'pw\n' >"$tmp/ddns.pw" && chmod 600 "$tmp/ddns.pw"
 printf '[router]\nenabled = no\n[publicip]\nstun-servers = none\nhttp-urls = none\nsources-required = 1\n[ddns home]\nprovider = dyndns2\npreset = dyn\nhostname = h.example.org\nusername = u\npassword-file = %s\n' "$tmp/ddns.pw" >"$tmp/ddns.conf"
@@ -193,6 +212,96 @@ expect 0 "0600 secret is accepted" -- "$HE" -c "$tmp/s.conf" config check
 printf '[ddns home]\nprovider = duckdns\nhostname = h.duckdns.org\ntoken = abc\n' >"$tmp/i.conf"
 expect 2 "inline token refused" -- "$HE" -c "$tmp/i.conf" config check
 grep_in "$err" "i.conf:4:.*never written inline" "inline secret reported with line"
+
+# --- config check catches what copy and paste gets wrong (issue 14)
+printf '[router]\nlease = 600   # seconds\nprotocols = upnp ; only UPnP\n  gateway = auto\n' >"$tmp/c1.conf"
+expect 0 "comments after values and indented keys are accepted" -- "$HE" -c "$tmp/c1.conf" config check
+printf 'log-level = debug\n[general]\n' >"$tmp/c2.conf"
+expect 2 "a key outside any section" -- "$HE" -c "$tmp/c2.conf" config check
+grep_in "$err" "c2.conf:1: 'log-level' is outside any section" "outside-section key at its line"
+printf '[router]\nlease = 600\nlease = 700\n' >"$tmp/c3.conf"
+expect 2 "a duplicate key" -- "$HE" -c "$tmp/c3.conf" config check
+grep_in "$err" "c3.conf:3: \[router\] lease: given twice (first at line 2)" "duplicate key at its line"
+mkdir -p "$tmp/confdir"
+expect 2 "-c naming a directory" -- "$HE" -c "$tmp/confdir" config check
+grep_in "$err" "is a directory" "-c DIR says it is a directory"
+expect 2 "open with -c DIR writes nothing" -- "$HE" -c "$tmp/confdir" open 8443 web --no-router --no-firewall
+[ ! -e "$tmp/exposures.d/web.conf" ] && { pass=$((pass + 1)); echo "ok - nothing written beside -c DIR"; } || { fail=$((fail + 1)); echo "not ok - open wrote to the parent of -c DIR"; }
+: >"$tmp/empty.secret"
+chmod 600 "$tmp/empty.secret"
+printf '[ddns home]\nprovider = duckdns\nhostname = h.duckdns.org\n\ntoken-file = %s\n' "$tmp/empty.secret" >"$tmp/c4.conf"
+expect 2 "an empty secret file" -- "$HE" -c "$tmp/c4.conf" config check
+grep_in "$err" "c4.conf:5: \[ddns home\]: secret file $tmp/empty.secret is empty" "empty secret at the key's line"
+ln -sf "$tmp/secret" "$tmp/link.secret"
+printf '[ddns home]\nprovider = duckdns\nhostname = h.duckdns.org\ntoken-file = %s\n' "$tmp/link.secret" >"$tmp/c5.conf"
+expect 2 "a symlinked secret" -- "$HE" -c "$tmp/c5.conf" config check
+grep_in "$err" "is a symbolic link (to $tmp/secret).*Name the file itself: $tmp/secret" "symlink: why and what to do"
+printf '[routr]\nlease = 5\nprotocols = pcp\n[ddns a/b]\nprovider = duckdns\n' >"$tmp/c6.conf"
+expect 2 "a bad section name" -- "$HE" -c "$tmp/c6.conf" config check
+grep_in "$err" "c6.conf:1: unknown section \[routr\]" "bad section at its header's line"
+[ "$(grep -c routr "$err")" -eq 1 ] && { pass=$((pass + 1)); echo "ok - bad section reported once"; } || { fail=$((fail + 1)); echo "not ok - bad section reported $(grep -c routr "$err") times"; }
+grep_in "$err" "c6.conf:4: \[ddns a/b\]: record name" "bad record name at its line"
+printf '[ddns home]\nprovider = dyndns2\npreset = dyn\nhostname = h.example.org\npassword-file = secrets/dyn\n' >"$tmp/c7.conf"
+expect 2 "a relative password-file" -- "$HE" -c "$tmp/c7.conf" config check
+grep_in "$err" "c7.conf:5: .*not an absolute path" "bad password-file at its line"
+[ "$(grep -c 'error' "$err")" -eq 1 ] && ! grep -q "needs 'password-file'" "$err" &&
+	{ pass=$((pass + 1)); echo "ok - no second, false error after a bad password-file"; } ||
+	{ fail=$((fail + 1)); echo "not ok - a second error after a bad password-file"; sed 's/^/#   /' "$err"; }
+
+# --- on a terminal: colour and a progress line; neither when output is not a terminal.
+# A STUN "server" on loopback that never answers makes netcheck wait (--timeout 700).
+sink_port=$tmp/sink.port
+python3 -c 'import socket,sys,time
+s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(("127.0.0.1",0))
+open(sys.argv[1],"w").write(str(s.getsockname()[1])); time.sleep(60)' "$sink_port" &
+sink_pid=$!
+for _ in $(seq 50); do [ -s "$sink_port" ] && break; sleep 0.1; done
+printf '[publicip]\nstun-servers = 127.0.0.1:%s\nhttp-urls = none\nsources-required = 1\n' "$(cat "$sink_port")" >"$tmp/tty.conf"
+NC=("$HE" -c "$tmp/tty.conf" netcheck --no-router --ipv4-only --timeout 700)
+sgr=$'\e\\[[0-9;]*m'
+# on_tty OUTFILE ENV... -- CMD...: run CMD under a pseudo-terminal (stdout and stderr)
+on_tty() {
+	local o=$1
+	shift
+	env "$@" TERM=xterm script -qec "$(printf '%q ' "${NC[@]}")" /dev/null >"$o" 2>&1 </dev/null
+}
+tty_case() { # DESC WANT(yes|no) PATTERN FILE
+	if grep -q -- "$3" "$4"; then got=yes; else got=no; fi
+	if [ "$got" = "$2" ]; then pass=$((pass + 1)); echo "ok - $1"; else fail=$((fail + 1)); echo "not ok - $1"; cat -A "$4" | sed 's/^/#   /'; fi
+}
+on_tty "$tmp/tty1" -u NO_COLOR
+tty_case "terminal: fail is coloured" yes "${sgr}failed" "$tmp/tty1"
+tty_case "terminal: a progress line while the sources are asked" yes "asking the public-address sources \.\.\. 0\.[3-9] s" "$tmp/tty1"
+on_tty "$tmp/tty2" NO_COLOR=1
+tty_case "terminal with NO_COLOR: no colour" no "$sgr" "$tmp/tty2"
+tty_case "terminal with NO_COLOR: still the progress line" yes "asking the public-address sources" "$tmp/tty2"
+NC+=(--color=never)
+on_tty "$tmp/tty3" -u NO_COLOR
+tty_case "terminal with --color=never: no colour" no "$sgr" "$tmp/tty3"
+NC=("${NC[@]:0:${#NC[@]}-1}")
+"${NC[@]}" >"$out" 2>"$err"
+cat "$out" "$err" >"$tmp/notty"
+tty_case "not a terminal: no colour" no "$sgr" "$tmp/notty"
+tty_case "not a terminal: no progress line" no "asking the" "$tmp/notty"
+tty_case "not a terminal: the report is there" yes "public IPv4: not trusted" "$tmp/notty"
+"${NC[@]}" --color=always >"$out" 2>"$err"
+tty_case "--color=always without a terminal: colour" yes "${sgr}failed" "$out"
+expect 2 "--color with a bad value" -- "$HE" --color=sometimes help
+grep_in "$err" "is not auto, always or never" "--color names its values"
+kill "$sink_pid" 2>/dev/null
+wait "$sink_pid" 2>/dev/null
+
+# --- permission is the cause: say to run it as root (only when not root)
+if [ "$(id -u)" -eq 0 ]; then AS_USER=(setpriv --reuid=65534 --regid=65534 --clear-groups); else AS_USER=(); fi
+mkdir -p "$tmp/priv" && chmod 755 "$tmp" "$tmp/priv"
+# mode 000: unreadable by any user but root, whoever runs the test
+printf '[general]\n' >"$tmp/priv/root.conf" && chmod 000 "$tmp/priv/root.conf"
+expect 2 "an unreadable config as a user" -- "${AS_USER[@]}" "$HE" -c "$tmp/priv/root.conf" config check
+grep_in "$err" "Permission denied; run it as root (sudo)" "config check says to use sudo"
+expect 2 "list with an unreadable config as a user" -- "${AS_USER[@]}" "$HE" -c "$tmp/priv/root.conf" list
+grep_in "$err" "Permission denied; run it as root (sudo)" "list says to use sudo"
+[ "$(id -u)" -eq 0 ] && expect 0 "as root the same file is read" -- "$HE" -c "$tmp/priv/root.conf" config check
+chmod 700 "$tmp"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

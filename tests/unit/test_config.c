@@ -118,7 +118,7 @@ static void test_good_config(void **state)
 	assert_int_equal(cfg.nddns, 1);
 	assert_string_equal(cfg.ddns[0].name, "home");
 	assert_string_equal(cfg.ddns[0].hostname, "home.example.org");
-	assert_int_equal(cfg.ddns[0].line, 12);
+	assert_int_equal(cfg.ddns[0].line, 11); /* the section header's line */
 	he_diags_free(&d);
 }
 
@@ -151,9 +151,11 @@ static void test_errors_have_file_and_line(void **state)
 	assert_true(has_diag(&d, 3, "'soon' is not a number"));
 	assert_true(has_diag(&d, 4, "'pcp' listed twice"));
 	assert_true(has_diag(&d, 6, "'iptables' is not one of: auto, nftables, ufw, firewalld"));
-	assert_true(has_diag(&d, 8, "unknown section [routr] (did you mean [router]?)"));
+	/* at the header's own line, and once */
+	assert_true(has_diag(&d, 7, "unknown section [routr] (did you mean [router]?)"));
+	assert_false(has_diag(&d, 8, "routr"));
 	assert_true(has_diag(&d, 11, "secrets are never written inline"));
-	assert_true(has_diag(&d, 10, "provider cloudflare needs 'token-file'"));
+	assert_true(has_diag(&d, 9, "provider cloudflare needs 'token-file'"));
 	assert_true(has_diag(&d, 14, "not an absolute path"));
 	assert_true(has_diag(&d, 15, "syntax error"));
 	/* defaults survive bad values */
@@ -243,8 +245,9 @@ static void test_secret_permissions(void **state)
 	assert_int_equal(he_config_load_string(&cfg, "t.conf", text, &d), 0);
 	he_config_check_secrets(&cfg, &d);
 	assert_int_equal(d.nerrors, 1);
-	assert_true(has_diag(&d, 2, "t.conf:2: [ddns home]: secret file"));
-	assert_true(has_diag(&d, 2, "readable by group or others"));
+	/* at the key's own line, not the section's */
+	assert_true(has_diag(&d, 4, "t.conf:4: [ddns home]: secret file"));
+	assert_true(has_diag(&d, 4, "readable by group or others"));
 	he_diags_free(&d);
 
 	/* systemd credentials */
@@ -268,7 +271,7 @@ static void test_secret_permissions(void **state)
 	unsetenv("CREDENTIALS_DIRECTORY");
 	he_config_check_secrets(&cfg, &d);
 	assert_int_equal(d.nerrors, 0);
-	assert_true(has_diag(&d, 2, "can only be checked inside the service"));
+	assert_true(has_diag(&d, 4, "can only be checked inside the service"));
 	he_diags_free(&d);
 	assert_int_equal(
 	    he_config_load_string(&cfg, "t.conf", "[reflector]\nkey-file = credential:a/b\n", &d),
@@ -330,7 +333,17 @@ static void test_exposure_errors(void **state)
 	assert_true(has_diag(&d, 2, "x.conf:2: [exposure] ports: '0': the port 0 is not a valid"));
 	assert_true(has_diag(&d, 3, "'maybe' is not a boolean"));
 	assert_true(has_diag(&d, 4, "unknown key 'colour'"));
-	assert_true(has_diag(&d, 6, "unknown section [other]"));
+	assert_true(has_diag(&d, 5, "unknown section [other]")); /* at its header */
+	he_diags_free(&d);
+	assert_int_equal(he_exposure_parse(&e, "z.conf",
+					   "router = no\n[exposure]\nports = 80\nports = 81\n"
+					   "[x]\na = 1\nb = 2\n",
+					   &d),
+			 -EINVAL);
+	assert_true(has_diag(&d, 1, "'router' is outside any section"));
+	assert_true(has_diag(&d, 4, "[exposure] ports: given twice (first at line 3)"));
+	assert_true(has_diag(&d, 5, "unknown section [x]"));
+	assert_int_equal(d.nerrors, 3);
 	he_diags_free(&d);
 	assert_int_equal(he_exposure_parse(&e, "y.conf", "[exposure]\nrouter = no\n", &d), -EINVAL);
 	assert_true(has_diag(&d, -1, "y.conf: [exposure] 'ports' is required"));
@@ -361,6 +374,135 @@ static void test_long_line(void **state)
 	he_diags_free(&d);
 }
 
+/* How many diagnostics mention needle? */
+static size_t count_diag(const struct he_diags *d, const char *needle)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < d->n; i++)
+		if (strstr(d->v[i].msg, needle))
+			n++;
+	return n;
+}
+
+static void test_comments_after_values(void **state)
+{
+	struct he_config cfg;
+	struct he_diags d = {0};
+	const char *text = "[router]   # the router\n"
+			   "  lease = 600    # seconds\n"
+			   "\tprotocols = upnp ; only UPnP\n"
+			   "gateway =        # empty: the default\n"
+			   "[publicip]\n"
+			   "http-urls = https://example.org/#frag\n"
+			   "ca-file =\n"
+			   "[ddns home]\n"
+			   "provider = duckdns\n"
+			   "hostname = h.duckdns.org\n"
+			   "token-file = /etc/t   # a comment\n"
+			   "refresh-days = 25    # send the unchanged address again\n"
+			   "verify-server =      # ADDR[:PORT]\n";
+
+	(void)state;
+	he_config_defaults(&cfg, "/x/homeexpose.conf");
+	assert_int_equal(he_config_load_string(&cfg, "t.conf", text, &d), 0);
+	assert_int_equal(d.n, 0);
+	assert_int_equal(cfg.lease, 600);
+	assert_string_equal(cfg.router_protocols, "upnp");
+	assert_string_equal(cfg.gateway, "auto");
+	/* a '#' not after white space is part of the value */
+	assert_string_equal(cfg.http_urls, "https://example.org/#frag");
+	assert_string_equal(cfg.publicip_ca_file, "");
+	assert_string_equal(cfg.ddns[0].token_file, "/etc/t");
+	assert_int_equal(cfg.ddns[0].refresh_days, 25);
+	assert_string_equal(cfg.ddns[0].verify_server, "");
+	he_diags_free(&d);
+}
+
+static void test_check_catches(void **state)
+{
+	struct he_config cfg;
+	struct he_diags d = {0};
+	const char *text = "log-level = debug\n"         /* 1: outside any section */
+			   "[router]\n"                  /* 2 */
+			   "lease = 600\n"               /* 3 */
+			   "lease = 700\n"               /* 4: twice */
+			   "[bogus]\n"                   /* 5: once, here */
+			   "a = 1\n"                     /* 6 */
+			   "b = 2\n"                     /* 7 */
+			   "[ddns bad/name]\n"           /* 8 */
+			   "provider = duckdns\n"        /* 9 */
+			   "[ddns home]\n"               /* 10 */
+			   "provider = dyndns2\n"        /* 11 */
+			   "preset = dyn\n"              /* 12 */
+			   "hostname = h.example.org\n"  /* 13 */
+			   "password-file = secrets/x\n" /* 14: not absolute */
+			   "[ddns cf]\n"                 /* 15 */
+			   "provider = cloudflare\n"     /* 16 */
+			   "hostname = h.example.org\n"  /* 17 */
+			   "token-file = relative\n"     /* 18 */
+			   "[bogus2]\n";                 /* 19: no keys, still reported */
+
+	(void)state;
+	he_config_defaults(&cfg, "/x/homeexpose.conf");
+	assert_int_equal(he_config_load_string(&cfg, "t.conf", text, &d), -EINVAL);
+	assert_true(has_diag(&d, 1, "'log-level' is outside any section"));
+	assert_true(has_diag(&d, 4, "[router] lease: given twice (first at line 3)"));
+	assert_int_equal(cfg.lease, 600);
+	assert_true(has_diag(&d, 5, "unknown section [bogus]"));
+	assert_int_equal(count_diag(&d, "bogus]"), 1);
+	assert_true(has_diag(&d, 8, "record name 'bad/name'"));
+	assert_int_equal(count_diag(&d, "bad/name"), 1);
+	assert_true(has_diag(&d, 14, "not an absolute path"));
+	assert_true(has_diag(&d, 18, "not an absolute path"));
+	/* no second, false error: the key was given, its value refused */
+	assert_int_equal(count_diag(&d, "needs 'password-file'"), 0);
+	assert_int_equal(count_diag(&d, "needs 'token-file'"), 0);
+	assert_true(has_diag(&d, 19, "unknown section [bogus2]"));
+	assert_int_equal(d.nerrors, 7);
+	he_diags_free(&d);
+
+	/* a byte-order mark before the first section changes nothing */
+	he_config_defaults(&cfg, "/x/homeexpose.conf");
+	assert_int_equal(
+	    he_config_load_string(&cfg, "t.conf", "\xEF\xBB\xBF[router]\nlease = 900\n", &d), 0);
+	assert_int_equal(cfg.lease, 900);
+	he_diags_free(&d);
+}
+
+static void test_config_is_a_directory(void **state)
+{
+	struct he_config cfg;
+	struct he_diags d = {0};
+
+	(void)state;
+	assert_int_equal(he_config_load(&cfg, tmpdir, true, &d), -EISDIR);
+	assert_true(has_diag(&d, -1, "is a directory"));
+	assert_true(has_diag(&d, -1, "homeexpose.conf"));
+	he_diags_free(&d);
+}
+
+static void test_secret_empty_and_symlink(void **state)
+{
+	char path[256], link[256];
+	struct he_error err = {0};
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/x", tmpdir);
+	snprintf(link, sizeof(link), "%s/link", tmpdir);
+	write_file(path, "", 0600);
+	assert_int_equal(he_secret_check(path, &err), -ENODATA);
+	assert_non_null(strstr(err.msg, "is empty"));
+	write_file(path, "pw\n", 0600);
+	assert_int_equal(symlink(path, link), 0);
+	assert_int_equal(he_secret_check(link, &err), -ELOOP);
+	assert_non_null(strstr(err.msg, "is a symbolic link"));
+	assert_non_null(strstr(err.msg, "Name the file itself"));
+	assert_non_null(strstr(err.msg, path)); /* the file to name instead */
+	unlink(link);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -372,6 +514,10 @@ int main(void)
 	    cmocka_unit_test(test_exposure_roundtrip),
 	    cmocka_unit_test(test_exposure_errors),
 	    cmocka_unit_test(test_long_line),
+	    cmocka_unit_test(test_comments_after_values),
+	    cmocka_unit_test(test_check_catches),
+	    cmocka_unit_test(test_config_is_a_directory),
+	    cmocka_unit_test(test_secret_empty_and_symlink),
 	};
 	return cmocka_run_group_tests_name("config", tests, setup, teardown);
 }
