@@ -103,6 +103,18 @@ lab_check "(1) the service saw the connection come from the internet host ($LAB_
 lab_check "(1) --json: vantage, outside pass for IPv4 and IPv6" \
 	expect_out "vantage: through socks $DANTE" "tcp ipv4 pass" "tcp ipv6 pass" -- json_outside web
 
+# (1b) a TLS service on a TLS port: the handshake through the proxy is the evidence
+lab_check "a TLS service (openssl s_server, CN=home.test) on 8443" eval '
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
+		-subj /CN=home.test -keyout "$LAB_DIR/tls.key" -out "$LAB_DIR/tls.crt" 2>/dev/null &&
+	lab_spawn "$LAB_HOME" "$LAB_DIR/s_server.log" openssl s_server -quiet -accept 8443 \
+		-cert "$LAB_DIR/tls.crt" -key "$LAB_DIR/tls.key" &&
+	_lab_wait_listen "$LAB_HOME" -t 8443 &&
+	he open 9443:8443/tcp tls --ipv4-only --no-check'
+lab_check "(1b) check tls through dante: TLS handshake with the service's certificate" \
+	says 0 "through socks $DANTE: connected to $LAB_WAN_IP:9443/tcp: TLS handshake ok" \
+	"CN=home.test" -- he check tls
+
 # (2) UDP through dante's UDP ASSOCIATE relay
 lab_check "(2) check dgram through dante: the datagram is answered via the relay, exit 0" \
 	says 0 "(UDP relay): the datagram to $LAB_WAN_IP:9081/udp was answered" \
