@@ -276,6 +276,28 @@ static void test_vantage(void **state)
 	assert_string_equal(he_outside_socks_proxy(&cfg, &o), "192.0.2.7:1080");
 }
 
+static void test_config_keys(void **state)
+{
+	static struct he_config cfg;
+	struct he_diags d = {0};
+
+	(void)state;
+	he_config_defaults(&cfg, "/etc/homeexpose/homeexpose.conf");
+	assert_string_equal(cfg.reflector_socks, "");
+	assert_string_equal(cfg.reflector_socks_tor, "auto");
+	assert_int_equal(he_config_load_string(&cfg, "t.conf",
+					       "[reflector]\nsocks = [::1]:9150\nsocks-tor = no\n",
+					       &d),
+			 0);
+	assert_string_equal(cfg.reflector_socks, "[::1]:9150");
+	assert_false(he_outside_socks_is_tor(cfg.reflector_socks_tor, cfg.reflector_socks));
+	assert_int_equal(
+	    he_config_load_string(&cfg, "t.conf", "[reflector]\nsocks-tor = maybe\n", &d), -EINVAL);
+	assert_int_equal(he_config_load_string(&cfg, "t.conf", "[reflector]\nsocks = a b:1\n", &d),
+			 -EINVAL);
+	he_diags_free(&d);
+}
+
 /* ---- a scripted SOCKS5 server on loopback ------------------------------ */
 
 #define FAKE_MAX 4
@@ -482,6 +504,7 @@ int main(void)
 	    cmocka_unit_test(test_udp_header),
 	    cmocka_unit_test(test_hostport),
 	    cmocka_unit_test(test_vantage),
+	    cmocka_unit_test(test_config_keys),
 	    cmocka_unit_test(test_tor_exits),
 	    cmocka_unit_test(test_plain_proxy),
 	    cmocka_unit_test(test_proxy_down),
