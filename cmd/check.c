@@ -2,7 +2,7 @@
 /*
  * homeexpose check [NAME|PORTSPEC]: the reachability self-test. For each port
  * of an exposure and each family it walks listener -> host firewall ->
- * router mapping -> addresses -> outside (reflector) -> DNS -> hairpin and
+ * router mapping -> addresses -> outside (reflector or SOCKS proxy) -> DNS -> hairpin and
  * says which link is broken and how to fix it. Exit 0 when every wanted port
  * and family was proven reachable from outside, 1 when not. The chain itself
  * is lib/reach/check.h; this file only formats its result.
@@ -16,6 +16,7 @@
 
 #include "reach/check.h"
 #include "core/portspec.h"
+#include "reach/socks5.h"
 
 static void report(struct he_cli *cli, const struct he_check_result *r, json_t *jout)
 {
@@ -61,19 +62,21 @@ static void report(struct he_cli *cli, const struct he_check_result *r, json_t *
 	if (arr) {
 		json_object_set_new(jout, "checks", arr);
 		json_object_set_new(jout, "reachable", json_boolean(r->reachable));
+		json_object_set_new(jout, "vantage",
+				    *r->vantage ? json_string(r->vantage) : json_null());
+	} else if (cli->verbosity >= 0 && *r->vantage) {
+		printf("reachable from outside: %s (%s)\n", r->reachable ? "yes" : "NOT proven",
+		       r->vantage);
 	} else if (cli->verbosity >= 0) {
-		printf("%s\n",
-		       r->reachable ? "reachable from outside: yes"
-		       : r->reflector
-			   ? "reachable from outside: NOT proven (see above)"
-			   : "reachable from outside: not proven (no reflector configured)");
+		printf("reachable from outside: not proven (no reflector or socks proxy "
+		       "configured)\n");
 	}
 }
 
 bool he_check_run(struct he_cli *cli, const struct he_exposure *list, size_t n,
 		  const struct he_exposures *all, json_t *jout)
 {
-	const struct he_check_opts opts = {.pubip_sources = true};
+	const struct he_check_opts opts = {.pubip_sources = true, .via_socks = cli->via_socks};
 	struct he_check_result r;
 	struct he_error err = {0};
 	bool ok;
@@ -92,31 +95,49 @@ bool he_check_run(struct he_cli *cli, const struct he_exposure *list, size_t n,
 
 static void usage(void)
 {
-	printf("Usage: homeexpose check [--json] [NAME|PORTSPEC]\n"
+	printf("Usage: homeexpose check [--json] [--via-socks HOST:PORT] [NAME|PORTSPEC]\n"
 	       "\n"
 	       "Walk the chain for each port of an exposure (or of all), IPv4 and IPv6:\n"
 	       "listener, host firewall, router mapping, addresses (CGNAT, double NAT,\n"
-	       "global IPv6), a probe from outside through the reflector ([reflector] url),\n"
-	       "DNS, hairpin (information only). Each line is pass, fail, warn or n/a with\n"
-	       "its evidence and, on failure, the fix.\n"
+	       "global IPv6), a probe from outside through the reflector ([reflector] url)\n"
+	       "or else a SOCKS5 proxy ([reflector] socks: Tor, ssh -D, dante), DNS, hairpin\n"
+	       "(information only). Each line is pass, fail, warn or n/a with its evidence\n"
+	       "and, on failure, the fix. The last line names the vantage point used.\n"
 	       "\n"
-	       "Exit status: 0 when reachable from outside (every port and family proven by\n"
-	       "the reflector), 1 when not or when it cannot be proven.\n");
+	       "  --via-socks HOST:PORT  probe from outside through this SOCKS5 proxy (instead\n"
+	       "                         of the reflector; port 9050/9150 is taken as Tor)\n"
+	       "\n"
+	       "Exit status: 0 when reachable from outside (every port and family proven from\n"
+	       "the outside vantage point), 1 when not or when it cannot be proven.\n");
 }
 
 int cmd_check(struct he_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {HE_COMMON_OPTS, {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {
+	    HE_COMMON_OPTS, {"via-socks", required_argument, NULL, 'S'}, {NULL, 0, NULL, 0}};
 	struct he_exposures all = {0};
 	struct he_exposure adhoc, *one = NULL;
 	struct he_diags d = {0};
 	struct he_error err = {0};
 	json_t *jout = NULL;
-	int rc = he_cli_getopt(cli, argc, argv, opts, usage);
+	char host[HE_SOCKS5_HOST_MAX];
+	uint16_t port;
 	bool ok;
+	int opt;
 
-	if (rc)
-		return rc < 0 ? HE_EXIT_OK : rc;
+	while ((opt = getopt_long(argc, argv, HE_COMMON_SHORT, opts, NULL)) != -1) {
+		if (he_cli_common_opt(cli, opt, optarg))
+			continue;
+		if (opt == 'h') {
+			usage();
+			return HE_EXIT_OK;
+		}
+		if (opt != 'S')
+			return he_usage_error(cli, "bad option");
+		if (he_socks5_parse_hostport(optarg, host, sizeof(host), &port, &err) < 0)
+			return he_usage_error(cli, "--via-socks: %s", err.msg);
+		cli->via_socks = optarg;
+	}
 	if (argc - optind > 1)
 		return he_usage_error(cli, "too many arguments");
 	if (he_cli_config(cli) < 0)

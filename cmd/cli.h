@@ -30,7 +30,8 @@ struct he_cli {
 	enum he_color color; /* --color=auto|always|never */
 	int verbosity;       /* -1 quiet, 0 normal, 1+ verbose */
 	const char *prog;
-	const char *cmd; /* subcommand name */
+	const char *cmd;       /* subcommand name */
+	const char *via_socks; /* check --via-socks HOST:PORT (NULL: as configured) */
 	struct he_config cfg;
 	bool cfg_loaded;
 	struct he_catalog catalog;

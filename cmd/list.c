@@ -189,8 +189,8 @@ static void print_self_check(const json_t *ag, const char *name)
 	else
 		printf("  self-check: not proven reachable (at %s)%s\n", when,
 		       json_is_true(json_object_get(c, "reflector"))
-			   ? ": no failing link, but the reflector could not confirm it"
-			   : ": no reflector configured ([reflector] url)");
+			   ? ": no failing link, but the outside probe could not confirm it"
+			   : ": no reflector or socks proxy configured ([reflector] url or socks)");
 }
 
 static void print_agent(const json_t *ag)

@@ -170,7 +170,7 @@ _homeexpose()
     for ((i = 1; i < COMP_CWORD; i++)); do
         w=${COMP_WORDS[i]}
         case $w in
-            -c | --config | --lease | --to | --protocol | --listen | --key-file | --timeout | --log-level | --rate)
+            -c | --config | --lease | --to | --protocol | --listen | --key-file | --timeout | --log-level | --rate | --via-socks)
                 # the option's argument; "--opt=value" is split at '=' by bash
                 [[ ${COMP_WORDS[i + 1]-} == = ]] && ((i++))
                 ((i++))
@@ -229,7 +229,7 @@ _homeexpose()
             _homeexpose_prefix "$cur" "$val"
             return 0
             ;;
-        --lease | --to | --listen | --timeout | --rate)
+        --lease | --to | --listen | --timeout | --rate | --via-socks)
             return 0
             ;;
     esac
@@ -251,6 +251,7 @@ _homeexpose()
             opts+=" --protocol --force --no-check --dry-run"
             ;;
         close) opts+=" --force" ;;
+        check) opts+=" --via-socks" ;;
         list) opts+=" --router --protocol" ;;
         netcheck) opts+=" --protocol --ipv4-only --ipv6-only --no-router --timeout" ;;
         agent) opts+=" --foreground --once --no-announce --no-netlink --no-control --log-level" ;;

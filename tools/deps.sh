@@ -11,7 +11,7 @@ build="build-essential pkg-config libminiupnpc-dev libnatpmp-dev libnftables-dev
  libssl-dev"
 # test: cmocka, clang for libFuzzer and the clang build, and the lab's real parts.
 test="libcmocka-dev clang python3 netbase iproute2 nftables miniupnpd-nftables miniupnpc natpmpc
- socat procps iptables ufw knot knot-dnsutils coturn openssl
+ socat procps iptables ufw knot knot-dnsutils coturn openssl dante-server microsocks
  debhelper lintian systemd prometheus"
 bench="time inadyn"
 
@@ -79,4 +79,9 @@ for svc in coturn knot prometheus; do
 	*" $svc "*) if command -v systemctl >/dev/null; then systemctl disable "$svc" >/dev/null 2>&1 || true; fi ;;
 	esac
 done
+# dante-server enables danted at boot too (its service is named danted); the lab
+# starts its own sockd in a namespace. microsocks ships no service.
+case " $missing " in
+*" dante-server "*) if command -v systemctl >/dev/null; then systemctl disable danted >/dev/null 2>&1 || true; fi ;;
+esac
 exit 0

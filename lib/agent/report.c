@@ -46,14 +46,15 @@ static json_t *check_of(const struct he_agent *a, const char *name)
 	if (r == HE_CHK_IRRELEVANT)
 		return json_pack("{s:s}", "state", "pending"); /* added since the last run */
 	if (!t)
-		return json_pack("{s:s, s:I, s:b}", "state", he_check_reach_name(r), "at",
-				 (json_int_t)a->check.finished, "reflector", a->check.reflector);
-	return json_pack("{s:s, s:I, s:b, s:s, s:i, s:i, s:s, s:s, s:s, s:s}", "state",
+		return json_pack("{s:s, s:I, s:b, s:s}", "state", he_check_reach_name(r), "at",
+				 (json_int_t)a->check.finished, "reflector", a->check.reflector,
+				 "vantage", a->check.vantage);
+	return json_pack("{s:s, s:I, s:b, s:s, s:s, s:i, s:i, s:s, s:s, s:s, s:s}", "state",
 			 he_check_reach_name(r), "at", (json_int_t)a->check.finished, "reflector",
-			 a->check.reflector, "broken", he_check_step_name(t->broken), "port",
-			 t->ext, "internal_port", t->in, "proto", he_proto_name(t->proto), "family",
-			 he_family_id(t->family), "evidence", t->l[t->broken].evidence, "fix",
-			 t->l[t->broken].fix);
+			 a->check.reflector, "vantage", a->check.vantage, "broken",
+			 he_check_step_name(t->broken), "port", t->ext, "internal_port", t->in,
+			 "proto", he_proto_name(t->proto), "family", he_family_id(t->family),
+			 "evidence", t->l[t->broken].evidence, "fix", t->l[t->broken].fix);
 }
 
 static json_t *list_reply(const struct he_agent *a)

@@ -93,8 +93,9 @@ static void log_changes(struct he_agent *a, const struct he_check_result *old,
 		he_agent_log(a, r == HE_CHK_REACHABLE ? HE_AGENT_LOG_NOTICE : HE_AGENT_LOG_INFO,
 			     "check", "self-check: %s is %s%s%s%s%s", now->v[i].name,
 			     r == HE_CHK_REACHABLE ? "reachable from outside"
-			     : now->reflector      ? "not proven reachable (see list)"
-					      : "not proven reachable (no reflector configured)",
+			     : now->reflector
+				 ? "not proven reachable (see list)"
+				 : "not proven reachable (no reflector or socks proxy configured)",
 			     o == HE_CHK_UNREACHABLE && r == HE_CHK_REACHABLE ? " again" : "",
 			     o != HE_CHK_IRRELEVANT ? " (was " : "",
 			     o != HE_CHK_IRRELEVANT ? he_check_reach_name(o) : "",

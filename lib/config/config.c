@@ -36,6 +36,7 @@ static const char *const ddns_providers[] = {"dyndns2", "cloudflare", "duckdns",
 static const char *const ddns_presets[] = {"dyn",     "noip",  "dynu",   "selfhost", "strato",
 					   "freedns", "desec", "custom", NULL};
 static const char *const families[] = {"A", "AAAA", NULL};
+static const char *const socks_tor[] = {"auto", "yes", "no", NULL};
 
 static const struct he_key general_keys[] = {
     {"state-dir", HE_KT_PATH, C(state_dir), 0, 0, NULL},
@@ -72,6 +73,8 @@ static const struct he_key publicip_keys[] = {
 static const struct he_key reflector_keys[] = {
     {"url", HE_KT_STRING, C(reflector_url), 0, 0, NULL},
     {"key-file", HE_KT_SECRET, C(reflector_key_file), 0, 0, NULL},
+    {"socks", HE_KT_HOST, C(reflector_socks), 0, 0, NULL},
+    {"socks-tor", HE_KT_ENUM, C(reflector_socks_tor), 0, 0, socks_tor},
     {NULL, 0, 0, 0, 0, 0, NULL},
 };
 
@@ -150,6 +153,7 @@ void he_config_defaults(struct he_config *cfg, const char *path)
 	cfg->probe_timeout_ms = 250;
 	snprintf(cfg->firewall_backend, sizeof(cfg->firewall_backend), "auto");
 	cfg->sources_required = 2;
+	snprintf(cfg->reflector_socks_tor, sizeof(cfg->reflector_socks_tor), "auto");
 	cfg->verify_interval = 300;
 	cfg->drift_interval = 30;
 	cfg->check_interval = 3600;

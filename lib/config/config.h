@@ -76,6 +76,9 @@ struct he_config {
 	char reflector_url[HE_URL_MAX];
 	char reflector_key_file[PATH_MAX];
 	int reflector_key_line;
+	char reflector_socks[HE_HOST_MAX]; /* HOST:PORT of a SOCKS5 proxy: the outside probe without
+					      a reflector */
+	char reflector_socks_tor[8];       /* auto (port 9050/9150 is Tor), yes, no */
 
 	/* [agent] */
 	unsigned verify_interval; /* UPnP mappings confirmed on the router */

@@ -21,6 +21,7 @@
 #include "engine/engine.h"
 #include "net/route.h"
 #include "reach/check_internal.h"
+#include "reach/outside_socks.h"
 #include "state/state.h"
 
 static const char *const step_names[HE_CHK_NSTEPS] = {"listener", "firewall", "router", "addresses",
@@ -191,9 +192,10 @@ int he_check_run_chain(const struct he_config *cfg, const struct he_check_opts *
 
 	memset(out, 0, sizeof(*out));
 	out->started = (int64_t)time(NULL);
-	out->reflector = *cfg->reflector_url != '\0';
 	if (opts)
 		c.opts = *opts;
+	he_check_vantage(cfg, &c.opts, out->vantage, sizeof(out->vantage));
+	out->reflector = *out->vantage != '\0';
 	if (he_route_default(AF_INET, &ri, &e2) == 0 && ri.has_src)
 		he_inaddr_str(AF_INET, &ri.src, c.local4, sizeof(c.local4));
 	if (he_net_global_ipv6(0, &a6, &e2) == 0)

@@ -73,9 +73,10 @@ struct he_check_target {
 struct he_check_result {
 	struct he_check_target *v;
 	size_t n;
-	bool reachable;  /* every wanted port and family proven from outside */
-	bool reflector;  /* a reflector is configured */
-	int64_t started; /* unix time the run began */
+	bool reachable; /* every wanted port and family proven from outside */
+	bool reflector; /* an outside vantage point is configured (a reflector or a SOCKS proxy) */
+	char vantage[HE_CHK_TEXT_MAX]; /* which: "from reflector URL", "through socks H:P", "" */
+	int64_t started;               /* unix time the run began */
 	int64_t finished;
 };
 
@@ -86,6 +87,8 @@ struct he_check_opts {
 	 * must not add requests to outside address services.
 	 */
 	bool pubip_sources;
+	/* HOST:PORT: the outside probe goes through this SOCKS5 proxy, not a reflector */
+	const char *via_socks;
 };
 
 /*

@@ -18,6 +18,7 @@
 #include "reach/check_internal.h"
 #include "reach/dnscheck.h"
 #include "reach/hairpin.h"
+#include "reach/outside_socks.h"
 #include "reach/reflector_client.h"
 #include "state/state.h"
 #include "core/portspec.h"
@@ -239,16 +240,34 @@ static void outside_family(struct ctx *c, int family, const void *key, size_t ke
 	}
 }
 
+/* Through a SOCKS5 proxy (outside_socks.h), aimed at the public address this host knows. */
+static void outside_socks(struct ctx *c, const char *proxy)
+{
+	struct he_outside_socks o = {
+	    .proxy = proxy, .tor = he_outside_socks_is_tor(c->cfg->reflector_socks_tor, proxy)};
+
+	if (c->pubip_ok && *c->pubip.v4)
+		o.pub[0] = c->pubip.v4;
+	else if (*c->wan4 && c->wan4_cls == HE_ADDR_PUBLIC)
+		o.pub[0] = c->wan4;
+	o.pub[1] = c->global6;
+	he_outside_socks_run(&o, c->t, c->nt);
+}
+
 void he_chk_outside(struct ctx *c)
 {
 	char *key = NULL;
 	size_t keylen = 0;
 	struct he_error err = {0};
-	const char *why = NULL;
+	const char *why = NULL, *proxy = he_outside_socks_proxy(c->cfg, &c->opts);
 
+	if (proxy) {
+		outside_socks(c, proxy);
+		return;
+	}
 	if (!*c->cfg->reflector_url)
-		why = "no reflector configured ([reflector] url): reachability from outside is not "
-		      "proven";
+		why = "no reflector or socks proxy configured ([reflector] url or socks): "
+		      "reachability from outside is not proven";
 	else if (*c->cfg->reflector_key_file &&
 		 he_secret_read(c->cfg->reflector_key_file, &key, &keylen, &err) < 0)
 		why = err.msg;
@@ -256,7 +275,7 @@ void he_chk_outside(struct ctx *c)
 		he_chk_set(
 		    &c->t[i].l[HE_CHK_OUTSIDE], HE_CHK_NA,
 		    "run 'homeexpose reflector' on a host outside this network and set [reflector] "
-		    "url",
+		    "url, or set [reflector] socks (Tor, ssh -D)",
 		    "%s", why);
 	if (why)
 		return;

@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -139,4 +141,52 @@ enum he_rp_result he_probe_udp(const struct sockaddr *sa, socklen_t salen, const
 	}
 	snprintf(detail, dlen, "datagram sent; no reply within %d ms", timeout_ms);
 	return HE_RP_SENT;
+}
+
+bool he_probe_tls_port(uint16_t port)
+{
+	static const uint16_t ports[] = {443, 465, 563,  636,  853,  989,  990,  992, 993,
+					 994, 995, 5061, 5223, 6697, 8443, 8448, 9443};
+
+	for (size_t i = 0; i < sizeof(ports) / sizeof(ports[0]); i++)
+		if (ports[i] == port)
+			return true;
+	return false;
+}
+
+void he_probe_tls_handshake(struct ssl_ctx_st *ctx, int fd, int timeout_ms, char *out, size_t len)
+{
+	struct timeval tv = {.tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000};
+	SSL_CTX *own = NULL;
+	SSL *ssl = NULL;
+
+	snprintf(out, len, "no TLS handshake: out of memory");
+	if (!ctx) {
+		own = SSL_CTX_new(TLS_client_method());
+		if (!own)
+			return;
+		SSL_CTX_set_verify(own, SSL_VERIFY_NONE, NULL);
+		ctx = own;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	ssl = SSL_new(ctx);
+	if (!ssl || SSL_set_fd(ssl, fd) != 1)
+		goto out;
+	if (SSL_connect(ssl) == 1) {
+		X509 *cert = SSL_get1_peer_certificate(ssl);
+		char subject[128] = "";
+
+		if (cert) {
+			X509_NAME_oneline(X509_get_subject_name(cert), subject, sizeof(subject));
+			X509_free(cert);
+		}
+		snprintf(out, len, "TLS handshake ok (%s%s%s)", SSL_get_version(ssl),
+			 *subject ? ", certificate " : "", subject);
+	} else {
+		snprintf(out, len, "TLS handshake failed: the port answers but not with TLS");
+	}
+out:
+	SSL_free(ssl);
+	SSL_CTX_free(own);
 }

@@ -2,14 +2,15 @@
 /*
  * probe.h - one TCP or UDP probe toward an address, with a deadline.
  *
- * Owner: lib/reach. Used by the reflector (toward its caller) and by the
- * hairpin test (toward this home's own public address from inside). The
- * address is always given by the caller of these functions; nothing here
+ * Owner: lib/reach. Used by the reflector (toward its caller), the probe
+ * through a SOCKS proxy (the TLS evidence) and by the hairpin test (toward this home's own public
+ * address from inside). The address is always given by the caller of these functions; nothing here
  * decides whom to probe. Nothing here prints.
  */
 #ifndef HE_REACH_PROBE_H
 #define HE_REACH_PROBE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -27,6 +28,19 @@ enum he_rp_result he_probe_tcp(const struct sockaddr *sa, socklen_t salen, int t
  */
 enum he_rp_result he_probe_udp(const struct sockaddr *sa, socklen_t salen, const char *payload,
 			       int timeout_ms, unsigned *ms, char *detail, size_t dlen);
+
+/* Ports that speak TLS from the first byte (443, 993, 8443, ...): worth a handshake as evidence. */
+bool he_probe_tls_port(uint16_t port);
+
+struct ssl_ctx_st; /* OpenSSL's SSL_CTX */
+
+/*
+ * A TLS handshake over the connected socket fd as extra evidence (the
+ * certificate is not verified; ctx NULL: a fresh client context): out gets
+ * "TLS handshake ok (TLSv1.3, certificate /CN=...)" or why not. Sets the
+ * socket's send and receive timeouts to timeout_ms. Closes nothing.
+ */
+void he_probe_tls_handshake(struct ssl_ctx_st *ctx, int fd, int timeout_ms, char *out, size_t len);
 
 /* Fill sa from a numeric address and port. -EINVAL on junk. */
 int he_probe_sockaddr(const char *addr, uint16_t port, struct sockaddr_storage *sa,

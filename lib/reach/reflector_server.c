@@ -238,17 +238,6 @@ static int read_request(struct conn *c, char *buf, size_t cap, struct he_http_he
 	}
 }
 
-static bool tls_port(uint16_t port)
-{
-	static const uint16_t ports[] = {443, 465, 563,  636,  853,  989,  990,  992, 993,
-					 994, 995, 5061, 5223, 6697, 8443, 8448, 9443};
-
-	for (size_t i = 0; i < sizeof(ports) / sizeof(ports[0]); i++)
-		if (ports[i] == port)
-			return true;
-	return false;
-}
-
 /* A TLS handshake as extra evidence; the certificate is not verified. */
 static void tls_try(struct server *s, const struct sockaddr *sa, socklen_t salen, char *out,
 		    size_t len)
@@ -256,7 +245,6 @@ static void tls_try(struct server *s, const struct sockaddr *sa, socklen_t salen
 	struct timeval tv = {.tv_sec = s->o.probe_timeout_ms / 1000,
 			     .tv_usec = (s->o.probe_timeout_ms % 1000) * 1000};
 	int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	SSL *ssl = NULL;
 
 	if (fd < 0 || !s->tls)
 		goto out;
@@ -266,24 +254,8 @@ static void tls_try(struct server *s, const struct sockaddr *sa, socklen_t salen
 		snprintf(out, len, "no TLS: reconnect failed: %s", strerror(errno));
 		goto out;
 	}
-	ssl = SSL_new(s->tls);
-	if (!ssl || SSL_set_fd(ssl, fd) != 1)
-		goto out;
-	if (SSL_connect(ssl) == 1) {
-		X509 *cert = SSL_get1_peer_certificate(ssl);
-		char subject[128] = "";
-
-		if (cert) {
-			X509_NAME_oneline(X509_get_subject_name(cert), subject, sizeof(subject));
-			X509_free(cert);
-		}
-		snprintf(out, len, "TLS handshake ok (%s%s%s)", SSL_get_version(ssl),
-			 *subject ? ", certificate " : "", subject);
-	} else {
-		snprintf(out, len, "TLS handshake failed: the port answers but not with TLS");
-	}
+	he_probe_tls_handshake(s->tls, fd, (int)s->o.probe_timeout_ms, out, len);
 out:
-	SSL_free(ssl);
 	if (fd >= 0)
 		close(fd);
 }
@@ -331,7 +303,7 @@ static void run_probes(struct conn *c, const struct he_rp_request *req, struct h
 			it->result =
 			    he_probe_tcp((struct sockaddr *)&to, c->peerlen, s->o.probe_timeout_ms,
 					 &it->ms, it->detail, sizeof(it->detail));
-			if (it->result == HE_RP_OPEN && tls_port(it->port))
+			if (it->result == HE_RP_OPEN && he_probe_tls_port(it->port))
 				tls_try(s, (struct sockaddr *)&to, c->peerlen, it->tls,
 					sizeof(it->tls));
 		} else {
