@@ -612,34 +612,35 @@ _lab_report() {
 # Its output is kept in LAB_OUT (a file) and shown on failure. Returns CMD's
 # status, so `lab_check "lab_up full" lab_up full || ...` guards really fire.
 lab_check() {
-	local desc=$1 rc=0
+	# (names a checked command is unlikely to use: `eval '...; rc=$?; ...'` is common)
+	local _lab_desc=$1 _lab_rc=0
 	shift
 	LAB_OUT=$(mktemp "${TMPDIR:-/tmp}/helab.out.XXXXXX")
 	LAB_T0=${EPOCHREALTIME/./}
-	"$@" >"$LAB_OUT" 2>&1 || rc=$?
-	_lab_report "$((rc == 0))" "$desc" "$LAB_OUT"
+	"$@" >"$LAB_OUT" 2>&1 || _lab_rc=$?
+	_lab_report "$((_lab_rc == 0))" "$_lab_desc" "$LAB_OUT"
 	# shellcheck disable=SC2034 # read by the tests
 	LAB_LAST_OUTPUT=$(cat "$LAB_OUT")
 	rm -f "$LAB_OUT"
-	return "$rc"
+	return "$_lab_rc"
 }
 
 # lab_check_fails DESC CMD...: ok if CMD fails
 lab_check_fails() {
-	local desc=$1 good=0
+	local _lab_desc=$1 _lab_good=0
 	shift
 	LAB_OUT=$(mktemp "${TMPDIR:-/tmp}/helab.out.XXXXXX")
 	LAB_T0=${EPOCHREALTIME/./}
 	if "$@" >"$LAB_OUT" 2>&1; then
 		echo "(command succeeded, failure expected)" >>"$LAB_OUT"
 	else
-		good=1
+		_lab_good=1
 	fi
-	_lab_report "$good" "$desc" "$LAB_OUT"
+	_lab_report "$_lab_good" "$_lab_desc" "$LAB_OUT"
 	# shellcheck disable=SC2034 # read by the tests
 	LAB_LAST_OUTPUT=$(cat "$LAB_OUT")
 	rm -f "$LAB_OUT"
-	[ "$good" = 1 ]
+	[ "$_lab_good" = 1 ]
 }
 
 # _lab_expect_out ok|fail WANT... -- CMD...: CMD succeeds (ok) or fails (fail),
