@@ -83,6 +83,8 @@ static const char *action_name(enum he_ddns_action a)
 		return "no-address";
 	case HE_DDNS_ERROR:
 		return "error";
+	case HE_DDNS_WITHHELD:
+		return "withheld";
 	}
 	return "?";
 }
@@ -175,9 +177,11 @@ static int do_update(struct he_cli *cli, const char *name, bool force)
 				he_errorf(cli, "[ddns %s] %s: %s%s%s", r->record, fam(r->family),
 					  r->message, r->next_attempt ? "; next attempt " : "",
 					  r->next_attempt ? next : "");
-			else if (r->action == HE_DDNS_SENT)
+			else if (r->action == HE_DDNS_SENT && *r->addr)
 				printf("%s %s: %s (%s)\n", r->record, fam(r->family), r->addr,
 				       r->answer.code);
+			else if (r->action == HE_DDNS_SENT || r->action == HE_DDNS_WITHHELD)
+				printf("%s %s: %s\n", r->record, fam(r->family), r->message);
 			else if (cli->verbosity >= 0)
 				printf("%s %s: %s\n", r->record, fam(r->family), r->message);
 		}
@@ -358,6 +362,14 @@ static int do_status(struct he_cli *cli, const char *name)
 				       strncmp(verify, "MISMATCH", 8) ? "verify:" : "VERIFY:",
 				       verify, at);
 			}
+			if (*jget(r, "withheld")) {
+				when(jt(r, "removed_at"), at, sizeof(at));
+				printf("  %s%s%s\n", jget(r, "withheld"),
+				       jt(r, "removed_at") ? "; the old A record was deleted " : "",
+				       jt(r, "removed_at") ? at : "");
+			}
+			if (*jget(r, "stale"))
+				printf("  STALE: %s\n", jget(r, "stale"));
 			if (json_is_true(json_object_get(r, "config_changed")))
 				printf("  configuration changed: the next update starts afresh\n");
 		}

@@ -40,6 +40,7 @@ struct he_ddns_record {
 	bool verify;                     /* ask the zone's servers after an update */
 	char verify_server[HE_HOST_MAX]; /* ADDR[:PORT]; "": the zone's NS */
 	unsigned verify_tries;           /* propagation allowance, 1 s apart */
+	bool publish_behind_nat;         /* publish A behind CGNAT/DS-Lite (default: withhold) */
 };
 
 struct he_config {
