@@ -119,6 +119,60 @@ static bool host_has_global_v6(void)
 	return he_net_global_ipv6(0, &a, &err) == 0;
 }
 
+/*
+ * ---- IPv4 behind CGNAT / DS-Lite (issue 20) ----
+ * The one place where a refused (or useless) IPv4 mapping is not an error:
+ * when the router's external address is in a class where no IPv4 forward
+ * can ever work (he_addr_class_v4_impossible: the ISP's CGNAT or DS-Lite
+ * AFTR) and the exposure has IPv6 pinholes to open, IPv4 is reported once as
+ * not possible here, with the reason, and open goes on with IPv6. cls/addr:
+ * the class the router reported with a mapping; HE_ADDR_PUBLIC with addr
+ * NULL when the mapping was refused (the router is asked for its address).
+ * Returns true when the caller skips this and every further IPv4 request.
+ */
+static bool router_v4_impossible(struct he_portmap *pm, char *addr, size_t len,
+				 enum he_addr_class *cls)
+{
+	char buf[HE_PM_ADDR_MAX] = "";
+	enum he_addr_class c;
+	struct he_error err = {0};
+
+	if (he_portmap_external_address(pm, buf, sizeof(buf), &c, &err) < 0 || !*buf)
+		return false;
+	if (addr)
+		snprintf(addr, len, "%s", buf);
+	if (cls)
+		*cls = c;
+	return he_addr_class_v4_impossible(c);
+}
+
+static bool v4_impossible_here(struct he_cli *cli, struct he_portmap *pm, bool v6,
+			       enum he_addr_class cls, const char *addr, json_t *jout)
+{
+	char buf[HE_PM_ADDR_MAX] = "", why[HE_ERR_MSG_MAX];
+
+	if (!v6)
+		return false;
+	if (!addr) {
+		if (!router_v4_impossible(pm, buf, sizeof(buf), &cls))
+			return false;
+		addr = buf;
+	}
+	if (!he_addr_class_v4_impossible(cls))
+		return false;
+	he_addr_class_explain(cls, addr, NULL, why, sizeof(why));
+	if (jout)
+		json_object_set_new(jout, "ipv4",
+				    json_pack("{s:b, s:s, s:s, s:s}", "possible", 0, "reason",
+					      he_addr_class_v4_reason(cls), "router_wan", addr,
+					      "explain", why));
+	else if (cli->verbosity >= 0)
+		printf("router: IPv4: not possible here: %s (router WAN %s). Only the IPv6 "
+		       "pinhole is opened; %s\n",
+		       he_addr_class_v4_reason(cls), addr, why);
+	return true;
+}
+
 /* The router handle per [router] and --protocol; HE_EXIT_OK or the exit code. */
 static int open_router(struct he_cli *cli, struct he_state *st, const char *protocol,
 		       struct he_portmap **pm)
@@ -142,7 +196,8 @@ int he_apply_router(struct he_cli *cli, struct he_state *st, const struct he_exp
 	struct he_error err = {0};
 	struct req_list reqs;
 	bool v6 = want_v6(e) && to_family(e) != AF_INET && host_has_global_v6();
-	size_t done = 0;
+	bool made[HE_PORTSPEC_MAX * 4] = {false}, skip_v4 = false;
+	size_t done = 0, opened = 0;
 	int rc = HE_EXIT_OK;
 
 	if (to_family(e) == AF_INET && !want_v4(e)) {
@@ -165,14 +220,33 @@ int he_apply_router(struct he_cli *cli, struct he_state *st, const struct he_exp
 		struct he_pm_result res;
 
 		memset(&res, 0, sizeof(res));
+		done = i + 1;
+		if (reqs.v[i].family == AF_INET && skip_v4)
+			continue;
 		if (he_portmap_map(pm, &reqs.v[i], &res, &err) < 0) {
+			if (reqs.v[i].family == AF_INET &&
+			    v4_impossible_here(cli, pm, v6, HE_ADDR_PUBLIC, NULL, jout)) {
+				skip_v4 = true;
+				continue;
+			}
 			he_errorf(cli, "router: %u/%s%s: %s", reqs.v[i].ext_port,
 				  he_proto_name(reqs.v[i].proto),
 				  reqs.v[i].family == AF_INET6 ? " (IPv6)" : "", err.msg);
 			rc = HE_EXIT_FAIL;
 			break;
 		}
-		done = i + 1;
+		made[i] = true;
+		if (res.family == AF_INET && *res.ext_addr && !force &&
+		    v4_impossible_here(cli, pm, v6, res.ext_class, res.ext_addr, jout)) {
+			struct he_error e2;
+
+			/* the router mapped it, but its address is the ISP's NAT's */
+			if (he_portmap_unmap(pm, &reqs.v[i], &e2) == 0)
+				made[i] = false;
+			skip_v4 = true;
+			continue;
+		}
+		opened++;
 		print_result(cli, &res, reqs.v[i].proto, jout);
 		if (res.family == AF_INET && res.ext_class != HE_ADDR_PUBLIC && *res.ext_addr) {
 			char why[HE_ERR_MSG_MAX];
@@ -190,11 +264,18 @@ int he_apply_router(struct he_cli *cli, struct he_state *st, const struct he_exp
 			he_warnf(cli, "%s", res.note);
 		}
 	}
+	if (rc == HE_EXIT_OK && skip_v4 && !opened) {
+		he_errorf(cli, "router: nothing could be opened: IPv4 is not possible here and no "
+			       "IPv6 pinhole was made");
+		rc = HE_EXIT_FAIL;
+	}
 	if (rc != HE_EXIT_OK) {
 		/* roll back what this run made: nothing half-applied */
 		for (size_t i = 0; i < done; i++) {
 			struct he_error e2;
 
+			if (!made[i])
+				continue;
 			if (he_portmap_unmap(pm, &reqs.v[i], &e2) < 0)
 				he_warnf(cli, "router: could not remove %u/%s again: %s",
 					 reqs.v[i].ext_port, he_proto_name(reqs.v[i].proto),
@@ -221,6 +302,10 @@ int he_apply_router_remove(struct he_cli *cli, struct he_state *st, const struct
 		if (he_portmap_unmap(pm, &reqs.v[i], &err) < 0) {
 			if (err.code == -ENOENT && reqs.v[i].family == AF_INET6)
 				continue; /* no pinhole was made (no global IPv6 then) */
+			if (err.code == -ENOENT && reqs.v[i].family == AF_INET &&
+			    router_v4_impossible(pm, NULL, 0, NULL))
+				continue; /* never made: IPv4 is not possible here (CGNAT/DS-Lite)
+					   */
 			he_errorf(cli, "router: removing %u/%s%s: %s", reqs.v[i].ext_port,
 				  he_proto_name(reqs.v[i].proto),
 				  reqs.v[i].family == AF_INET6 ? " (IPv6)" : "", err.msg);

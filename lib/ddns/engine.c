@@ -325,16 +325,16 @@ static void run_withheld(const struct he_ddns_provider *p, const struct he_ddns_
 				 "provider %s cannot delete records: remove it at the provider",
 				 old, rec->provider);
 			set_str(fs, "stale", stale);
-			snprintf(res->message, sizeof(res->message), "A %.400s; STALE: %.300s", why,
+			snprintf(res->message, sizeof(res->message), "%.400s; STALE: %.300s", why,
 				 stale);
 		} else {
-			snprintf(res->message, sizeof(res->message), "A %.700s", why);
+			snprintf(res->message, sizeof(res->message), "%.700s", why);
 		}
 		return;
 	}
 	if (json_object_get(fs, "removed_at") && !*old && !opts->force) {
 		snprintf(res->message, sizeof(res->message),
-			 "A %.700s (the old A record was deleted earlier)", why);
+			 "%.700s (the old A record was deleted earlier)", why);
 		return;
 	}
 	if (opts->force)
@@ -372,11 +372,11 @@ static void run_withheld(const struct he_ddns_provider *p, const struct he_ddns_
 		json_object_del(fs, "accepted_at");
 		json_object_del(fs, "stale");
 		set_time(fs, "removed_at", now);
-		snprintf(res->message, sizeof(res->message), "A %.400s; old A record: %.300s", why,
+		snprintf(res->message, sizeof(res->message), "%.400s; old A record: %.300s", why,
 			 res->answer.message);
 	} else {
 		snprintf(res->message, sizeof(res->message),
-			 "A %.400s; deleting the old A record failed: %.300s", why,
+			 "%.400s; deleting the old A record failed: %.300s", why,
 			 res->answer.message);
 	}
 }

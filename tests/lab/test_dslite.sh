@@ -1,0 +1,131 @@
+#!/bin/bash
+# A home behind DS-Lite (lab variant dslite): the router's IPv4 192.0.0.2 lives
+# in a tunnel to the ISP's AFTR, which NATs it to 11.77.0.2; IPv6 is routed.
+#   - open 8443:8080/tcp web exits 0: IPv4 is reported as not possible here
+#     (with the reason), the IPv6 pinhole is opened; the internet host reaches
+#     the service over IPv6 and not over IPv4; close cleans up
+#   - netcheck names DS-Lite, the B4 address and what it can say of the AFTR
+#   - ddns update against Knot: AAAA from the home host, no A; an A record
+#     that was there before is deleted; ddns status says why
+. "$(dirname "$0")/lab.sh"
+. "$(dirname "$0")/knot.sh"
+. "$(dirname "$0")/ddns_common.sh"
+
+ZONE=home.example
+NAME=nas.home.example
+HTTP_PORT=8000
+
+he() { in_home "$HE_BIN" -c "$LAB_DIR/etc/homeexpose.conf" "$@"; }
+reach() { expect_out "$3" -- lab_probe_tcp "$LAB_INET" "$1" "$2"; }
+# unreachable ADDR PORT: the probe ran and got no connection (a probe that could
+# not run at all, or that connected, fails this check)
+unreachable() {
+	local out rc=0
+	out=$(lab_probe_tcp "$LAB_INET" "$1" "$2" 2>&1) || rc=$?
+	echo "$out (exit $rc)"
+	[ "$rc" -ne 0 ] || return 1
+	case "$out" in
+	*connected*) return 1 ;;
+	*"probe-tcp $1:$2: "*) return 0 ;;
+	*) return 1 ;;
+	esac
+}
+records_are() { # TYPE WANT
+	local got
+	got=$(lab_knot_query "$NAME" "$1" | sort | tr '\n' ' ' | sed 's/ $//')
+	echo "kdig $NAME $1: '$got' (want '$2')"
+	[ "$got" = "$2" ]
+}
+# conf [EXTRA RECORD LINES]: the lab config; address sources: the router, the
+# "what is my IP" service on the internet host (both families), the interface
+conf() {
+	mkdir -p "$LAB_DIR/etc"
+	cat >"$LAB_DIR/etc/homeexpose.conf" <<EOC
+[general]
+state-dir = $LAB_DIR/state
+runtime-dir = $LAB_DIR/run
+[publicip]
+stun-servers = none
+http-urls = http://$LAB_INET_IP:$HTTP_PORT/ http://[$LAB_INET_IP6]:$HTTP_PORT/
+sources-required = 1
+[ddns nas]
+provider = rfc2136
+server = $LAB_INET_IP
+zone = $ZONE
+hostname = $NAME
+tsig-key-file = ${LAB_KNOT_KEY:-/nonexistent}
+families = A AAAA
+$1
+EOC
+}
+
+lab_check "lab_up dslite" lab_up dslite || { lab_done; exit 1; }
+echo "# DS-Lite tunnel: $LAB_DSLITE_TUNNEL"
+lab_check "the router's IPv4 is 192.0.0.2 on the tunnel, its WAN link has IPv6 only" \
+	eval 'in_rtr ip -4 addr show dev "$LAB_WAN4_IF" | grep -q "inet 192.0.0.2/29" &&
+		[ -z "$(in_rtr ip -4 addr show dev "$LAB_WAN_IF")" ]'
+lab_check "services start (home 8080 dual-stack; AFTR 7001; what-is-my-IP on inet)" \
+	eval 'lab_serve_tcp "$LAB_HOME" :: 8080 home-8080 &&
+	lab_serve_tcp "$LAB_ISP" 0.0.0.0 7001 aftr-7001 &&
+	lab_spawn "$LAB_INET" "$LAB_DIR/http.log" python3 "$LAB_SRC/whatismyip.py" "$HTTP_PORT" \
+		"$LAB_DIR/http.ready" && _lab_wait_file "$LAB_DIR/http.ready" &&
+	_lab_wait_listen "$LAB_INET" -t "$HTTP_PORT"'
+conf
+lab_check "the home host's IPv4 reaches the internet through the AFTR as $LAB_PUBLIC_IP" \
+	expect_out "$LAB_PUBLIC_IP" -- in_home python3 -c '
+import urllib.request, sys
+print(urllib.request.urlopen(sys.argv[1], timeout=3).read().decode())' "http://$LAB_INET_IP:$HTTP_PORT/"
+lab_check "miniupnpd refuses IPv4 forwarding on the reserved 192.0.0.2" \
+	grep -F "Reserved / private IP address 192.0.0.2 on ext interface $LAB_WAN4_IF" \
+	"$LAB_DIR/miniupnpd.log"
+
+# ---- open / close
+lab_check "before open: IPv6 to the service is filtered" unreachable "$LAB_HOME_IP6" 8080
+lab_check "open 8443:8080/tcp web exits 0, says why IPv4 is not possible, opens the IPv6 pinhole" \
+	expect_out "IPv4: not possible here" "DS-Lite" "192.0.0.2" "IPv6 pinhole [$LAB_HOME_IP6]:8080/tcp" -- \
+	he open 8443:8080/tcp web --no-check
+lab_check "the internet host reaches the service over IPv6" reach "$LAB_HOME_IP6" 8080 home-8080
+lab_check "control: the internet host reaches the AFTR's own $LAB_PUBLIC_IP:7001 (the IPv4 probe works)" \
+	reach "$LAB_PUBLIC_IP" 7001 aftr-7001
+lab_check "the internet host cannot reach the service over IPv4 ($LAB_PUBLIC_IP:8443)" \
+	unreachable "$LAB_PUBLIC_IP" 8443
+lab_check "nor on $LAB_PUBLIC_IP:8080" unreachable "$LAB_PUBLIC_IP" 8080
+lab_check "open --json: ipv4.possible is false with the reason" \
+	expect_out '"possible": false' "AFTR" -- he open 8443:8080/tcp web --no-check --json
+lab_check "close web exits 0 and removes the pinhole (no IPv4 mapping to remove)" \
+	expect_out "(IPv6 pinhole)" "closed exposure 'web'" -- he close web
+lab_check "after close: IPv6 unreachable again" unreachable "$LAB_HOME_IP6" 8080
+
+# ---- netcheck
+lab_check "netcheck names DS-Lite, the B4 address and the AFTR, and what works" \
+	expect_out "ds-lite" "B4" "192.0.0.2" "AFTR" "IPv6 pinholes: yes" "IPv4 forwarding: no" -- \
+	eval 'he netcheck; true'
+
+# ---- ddns against Knot
+lab_check "Knot DNS on the internet host, zone $ZONE" lab_knot_up "$ZONE"
+conf
+# knsupdate: the key on its standard input (never on a command line)
+knsupdate_lab() {
+	{
+		printf 'server %s\nzone %s\n' "$LAB_INET_IP" "$ZONE"
+		printf 'key hmac-sha256:ddns-key %s\n' "$(sed -n 's/^ *secret: *//p' "$LAB_KNOT_KEY")"
+		printf '%s\nsend\n' "$1"
+	} | in_inet knsupdate
+}
+lab_check "an A record from before: knsupdate puts $LAB_PUBLIC_IP in" \
+	eval 'knsupdate_lab "update add $NAME 60 A $LAB_PUBLIC_IP" && records_are A "$LAB_PUBLIC_IP"'
+T=$(date +%s)
+lab_check "ddns update: AAAA published, the A withheld and the old A deleted" \
+	expect_out "nas AAAA: $LAB_HOME_IP6 (good)" "nas A: not published" "DS-Lite" "deleted" -- \
+	he_at "$T" ddns update
+lab_check "kdig: AAAA $LAB_HOME_IP6" records_are AAAA "$LAB_HOME_IP6"
+lab_check "kdig: no A record" records_are A ""
+lab_check "ddns status says why there is no A" \
+	expect_out "not published" "DS-Lite" "publish-behind-nat" "old A record was deleted" -- \
+	he_at "$T" ddns status
+lab_check "ddns status --json: withheld and removed_at" \
+	eval 'field_is nas A removed_at "$T" && [ "$(status_field nas A withheld)" != None ]'
+lab_check "a second update sends nothing and still succeeds" \
+	expect_out "deleted earlier" -- he_at $((T + 60)) ddns update
+
+lab_done
