@@ -30,7 +30,8 @@
 static const char *const step_names[HE_CHK_NSTEPS] = {"listener", "firewall", "router", "addresses",
 						      "outside",  "dns",      "hairpin"};
 static const char *const status_names[] = {"n/a", "pass", "warn", "fail"};
-static const char *const reach_names[] = {"unproven", "reachable", "not reachable", "n/a"};
+static const char *const reach_names[] = {"unproven", "reachable", "not reachable", "n/a",
+					  "not possible here"};
 
 const char *he_check_step_name(int step)
 {
@@ -44,7 +45,7 @@ const char *he_check_status_name(enum he_check_status s)
 
 const char *he_check_reach_name(enum he_check_reach r)
 {
-	return (unsigned)r <= HE_CHK_IRRELEVANT ? reach_names[r] : "?";
+	return (unsigned)r <= HE_CHK_IMPOSSIBLE ? reach_names[r] : "?";
 }
 
 /* What a target needs during the run only. */
@@ -392,6 +393,33 @@ static void pubip_once(struct ctx *c)
 	state_unlock(c);
 }
 
+/*
+ * IPv4 behind CGNAT/DS-Lite (issue 20): no forward can ever work, so IPv4 is
+ * "not possible here" with the reason, not a broken link; the router and
+ * outside steps, failing only because of it, say so instead of failing.
+ */
+static bool step_addr_impossible(struct ctx *c, struct he_check_target *t)
+{
+	const char *wan = *c->wan4 ? c->wan4 : c->pubip_ok ? c->pubip.router_wan : "";
+	enum he_addr_class cls = c->wan4_cls;
+	char why[HE_ERR_MSG_MAX];
+
+	if ((!*c->wan4 && he_addr_class_str(wan, &cls) < 0) || !he_addr_class_v4_impossible(cls))
+		return false;
+	he_addr_class_explain(cls, wan, NULL, why, sizeof(why));
+	snprintf(t->impossible, sizeof(t->impossible), "%s (router WAN %s, %s)",
+		 he_addr_class_v4_reason(cls), wan, he_addr_class_name(cls));
+	set(&t->l[HE_CHK_ADDRESSES], HE_CHK_NA, why,
+	    "IPv4 not possible here: %s; only IPv6 reaches this home", t->impossible);
+	if (t->l[HE_CHK_ROUTER].status == HE_CHK_FAIL)
+		set(&t->l[HE_CHK_ROUTER], HE_CHK_NA, NULL,
+		    "no IPv4 mapping: IPv4 is not possible here (see addresses)");
+	if (t->l[HE_CHK_OUTSIDE].status == HE_CHK_FAIL)
+		set(&t->l[HE_CHK_OUTSIDE], HE_CHK_NA, NULL,
+		    "IPv4 not reachable from outside, as expected here (see addresses)");
+	return true;
+}
+
 static void step_addr(struct ctx *c, struct he_check_target *t)
 {
 	struct he_check_line *l = &t->l[HE_CHK_ADDRESSES];
@@ -410,6 +438,8 @@ static void step_addr(struct ctx *c, struct he_check_target *t)
 			set(l, HE_CHK_PASS, NULL, "global IPv6 address %s", c->global6);
 		return;
 	}
+	if (step_addr_impossible(c, t))
+		return;
 	if (c->pubip_ok && c->pubip.nat != HE_PUBIP_NAT_NONE &&
 	    c->pubip.nat != HE_PUBIP_NAT_UNKNOWN) {
 		set(l, HE_CHK_FAIL, c->pubip.verdict, "%s: router WAN %s, public %s",
@@ -731,6 +761,11 @@ static void verdicts(struct he_check_result *r)
 		struct he_check_target *t = &r->v[i];
 		enum he_check_status out = t->l[HE_CHK_OUTSIDE].status;
 
+		if (*t->impossible) { /* IPv4 behind CGNAT/DS-Lite: neither proof nor breakage */
+			t->broken = -1;
+			t->reach = HE_CHK_IMPOSSIBLE;
+			continue;
+		}
 		t->broken = first_broken(t);
 		if (out == HE_CHK_PASS)
 			t->reach = HE_CHK_REACHABLE;
@@ -769,7 +804,8 @@ enum he_check_reach he_check_exposure_verdict(const struct he_check_result *r, c
 			return HE_CHK_UNREACHABLE;
 		}
 		any = any || t->reach == HE_CHK_REACHABLE;
-		all = all && (t->reach == HE_CHK_REACHABLE || t->reach == HE_CHK_IRRELEVANT);
+		all = all && (t->reach == HE_CHK_REACHABLE || t->reach == HE_CHK_IRRELEVANT ||
+			      t->reach == HE_CHK_IMPOSSIBLE);
 	}
 	if (!seen)
 		return HE_CHK_IRRELEVANT;

@@ -14,6 +14,7 @@
 ZONE=home.example
 NAME=nas.home.example
 HTTP_PORT=8000
+RPORT=7700
 
 he() { in_home "$HE_BIN" -c "$LAB_DIR/etc/homeexpose.conf" "$@"; }
 reach() { expect_out "$3" -- lab_probe_tcp "$LAB_INET" "$1" "$2"; }
@@ -48,6 +49,8 @@ runtime-dir = $LAB_DIR/run
 stun-servers = none
 http-urls = http://$LAB_INET_IP:$HTTP_PORT/ http://[$LAB_INET_IP6]:$HTTP_PORT/
 sources-required = 1
+[reflector]
+url = http://$LAB_INET_IP:$RPORT http://[$LAB_INET_IP6]:$RPORT
 [ddns nas]
 provider = rfc2136
 server = $LAB_INET_IP
@@ -69,7 +72,9 @@ lab_check "services start (home 8080 dual-stack; AFTR 7001; what-is-my-IP on ine
 	lab_serve_tcp "$LAB_ISP" 0.0.0.0 7001 aftr-7001 &&
 	lab_spawn "$LAB_INET" "$LAB_DIR/http.log" python3 "$LAB_SRC/whatismyip.py" "$HTTP_PORT" \
 		"$LAB_DIR/http.ready" && _lab_wait_file "$LAB_DIR/http.ready" &&
-	_lab_wait_listen "$LAB_INET" -t "$HTTP_PORT"'
+	_lab_wait_listen "$LAB_INET" -t "$HTTP_PORT" && : >"$LAB_DIR/inet.conf" &&
+	lab_spawn "$LAB_INET" "$LAB_DIR/reflector.log" "$HE_BIN" -c "$LAB_DIR/inet.conf" \
+		reflector --listen ":$RPORT" --rate 600 && _lab_wait_listen "$LAB_INET" -t "$RPORT"'
 conf
 lab_check "the home host's IPv4 reaches the internet through the AFTR as $LAB_PUBLIC_IP" \
 	expect_out "$LAB_PUBLIC_IP" -- in_home python3 -c '
@@ -92,6 +97,15 @@ lab_check "the internet host cannot reach the service over IPv4 ($LAB_PUBLIC_IP:
 lab_check "nor on $LAB_PUBLIC_IP:8080" unreachable "$LAB_PUBLIC_IP" 8080
 lab_check "open --json: ipv4.possible is false with the reason" \
 	expect_out '"possible": false' "AFTR" -- he open 8443:8080/tcp web --no-check --json
+lab_check "check web exits 0: IPv6 proven from outside, IPv4 not possible here with the reason" \
+	expect_out "reachable from outside: yes" "IPv4 not possible here: DS-Lite" "AFTR" \
+	"the reflector connected to [$LAB_HOME_IP6]:8080/tcp" -- he check web
+lab_check "check web --json: IPv4 not_possible_here, no broken link" \
+	eval 'he check web --json | python3 -c "import json,sys; d=json.load(sys.stdin)
+assert d[\"reachable\"] is True, d
+v4 = [c for c in d[\"checks\"] if c[\"family\"] == \"ipv4\"]
+assert v4 and all(\"DS-Lite\" in c[\"not_possible_here\"] and c[\"broken\"] is None for c in v4), v4
+print(v4[0][\"not_possible_here\"])"'
 lab_check "close web exits 0 and removes the pinhole (no IPv4 mapping to remove)" \
 	expect_out "(IPv6 pinhole)" "closed exposure 'web'" -- he close web
 lab_check "after close: IPv6 unreachable again" unreachable "$LAB_HOME_IP6" 8080
