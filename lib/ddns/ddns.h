@@ -289,7 +289,8 @@ int he_ddns_public_get(struct he_state *st, struct he_ddns_public *out);
  *   { "records": [ { record, provider, hostname, family, address,
  *                    accepted_at, answer, message, answered_at,
  *                    next_attempt, failures, disabled (or null),
- *                    config_changed, verify (or null), verify_at } ... ],
+ *                    config_changed, verify (or null), verify_at,
+ *                    withheld (or null), removed_at, stale (or null) } ... ],
  *     "public": { nat, router_wan, v4, v6, verdict, at } or null }
  * NULL with err set for an unknown name (-ENOENT) or no memory.
  */
