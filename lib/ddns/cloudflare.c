@@ -150,6 +150,32 @@ static int body(struct he_http_req *req, json_t *obj)
 	return rc;
 }
 
+/* GET the zone's records of type and the record's name (step CF_RECORD). */
+static int record_lookup(struct he_ddns_job *job, const char *base, const char *type,
+			 struct he_http_req *req)
+{
+	char path[256];
+
+	job->step = CF_RECORD;
+	req->method = "GET";
+	snprintf(path, sizeof(path), "/zones/%s/dns_records", job->zone_id);
+	return url(req, base, path, "type=", type, "name=", job->rec->hostname);
+}
+
+/* The record id of r0 into job->record_id; false when malformed (ans says so). */
+static bool take_record_id(struct he_ddns_job *job, json_t *r0, struct he_ddns_answer *ans)
+{
+	json_t *id = json_object_get(r0, "id");
+
+	snprintf(job->record_id, sizeof(job->record_id), "%s",
+		 json_is_string(id) ? json_string_value(id) : "");
+	if (safe_id(job->record_id))
+		return true;
+	he_ddns_answer(ans, HE_DDNS_TRANSIENT, "unexpected",
+		       "Cloudflare returned a malformed record id");
+	return false;
+}
+
 /* job->remove after a record lookup: DELETE the first record r0, or end. */
 static int remove_step(struct he_ddns_job *job, json_t *r0, const char *base, const char *type,
 		       struct he_http_req *req, struct he_ddns_answer *ans, int *rc)
@@ -163,13 +189,8 @@ static int remove_step(struct he_ddns_job *job, json_t *r0, const char *base, co
 				       : he_ddns_answer(ans, HE_DDNS_NOCHG, "none",
 							"%s has no %s record to delete",
 							job->rec->hostname, type);
-	snprintf(job->record_id, sizeof(job->record_id), "%s",
-		 json_is_string(json_object_get(r0, "id"))
-		     ? json_string_value(json_object_get(r0, "id"))
-		     : "");
-	if (!safe_id(job->record_id))
-		return he_ddns_answer(ans, HE_DDNS_TRANSIENT, "unexpected",
-				      "Cloudflare returned a malformed record id");
+	if (!take_record_id(job, r0, ans))
+		return HE_DDNS_DONE;
 	job->step = CF_DELETE;
 	req->method = "DELETE";
 	snprintf(path, sizeof(path), "/zones/%s/dns_records/%s", job->zone_id, job->record_id);
@@ -218,10 +239,7 @@ int he_cloudflare_step(struct he_ddns_job *job, const struct he_http_resp *resp,
 					     "Cloudflare returned a malformed zone id");
 			break;
 		}
-		job->step = CF_RECORD;
-		req->method = "GET";
-		snprintf(path, sizeof(path), "/zones/%s/dns_records", job->zone_id);
-		rc = url(req, base, path, "type=", type, "name=", rec->hostname);
+		rc = record_lookup(job, base, type, req);
 		break;
 	case CF_RECORD: {
 		json_t *r0, *content;
@@ -253,13 +271,8 @@ int he_cloudflare_step(struct he_ddns_job *job, const struct he_http_resp *resp,
 					     "the %s record already holds %s", type, job->addr);
 			break;
 		}
-		snprintf(job->record_id, sizeof(job->record_id), "%s",
-			 json_is_string(json_object_get(r0, "id"))
-			     ? json_string_value(json_object_get(r0, "id"))
-			     : "");
-		if (!safe_id(job->record_id)) {
-			ret = he_ddns_answer(ans, HE_DDNS_TRANSIENT, "unexpected",
-					     "Cloudflare returned a malformed record id");
+		if (!take_record_id(job, r0, ans)) {
+			ret = HE_DDNS_DONE;
 			break;
 		}
 		job->step = CF_PATCH;
@@ -278,10 +291,7 @@ int he_cloudflare_step(struct he_ddns_job *job, const struct he_http_resp *resp,
 			break;
 		}
 		/* look again: another record of the type may be left */
-		job->step = CF_RECORD;
-		req->method = "GET";
-		snprintf(path, sizeof(path), "/zones/%s/dns_records", job->zone_id);
-		rc = url(req, base, path, "type=", type, "name=", rec->hostname);
+		rc = record_lookup(job, base, type, req);
 		break;
 	case CF_CREATE:
 	case CF_PATCH:

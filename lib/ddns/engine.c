@@ -294,6 +294,21 @@ static const char *secret_get(const struct he_ddns_provider *p, const struct he_
 	return s->text;
 }
 
+/* Not before the family's next attempt (911 wait, back-off; --force clears it): res says so. */
+static bool waiting(json_t *fs, const struct he_ddns_opts *opts, const char *until,
+		    struct he_ddns_result *res)
+{
+	if (opts->force)
+		json_object_del(fs, "next");
+	if (jtime(fs, "next") <= opts->now)
+		return false;
+	res->action = HE_DDNS_WAITING;
+	res->next_attempt = jtime(fs, "next");
+	snprintf(res->message, sizeof(res->message), "waiting after '%s' %s: %s", jstr(fs, "last"),
+		 until, jstr(fs, "last_message"));
+	return true;
+}
+
 static void forget_withheld(json_t *fs)
 {
 	json_object_del(fs, "withheld");
@@ -337,16 +352,8 @@ static void run_withheld(const struct he_ddns_provider *p, const struct he_ddns_
 			 "%.700s (the old A record was deleted earlier)", why);
 		return;
 	}
-	if (opts->force)
-		json_object_del(fs, "next");
-	if (jtime(fs, "next") > now) {
-		res->action = HE_DDNS_WAITING;
-		res->next_attempt = jtime(fs, "next");
-		snprintf(res->message, sizeof(res->message),
-			 "waiting after '%s' before deleting the old A record: %s",
-			 jstr(fs, "last"), jstr(fs, "last_message"));
+	if (waiting(fs, opts, "before deleting the old A record", res))
 		return;
-	}
 	if (!secret_get(p, rec, sec)) {
 		res->action = HE_DDNS_ERROR;
 		snprintf(res->message, sizeof(res->message), "[ddns %.60s]: %.680s", rec->name,
@@ -439,16 +446,8 @@ static void run_record(const struct he_ddns_record *rec, json_t *sec,
 				 report ? report->verdict : "");
 			continue;
 		}
-		if (opts->force)
-			json_object_del(fs, "next");
-		if (jtime(fs, "next") > now) {
-			res->action = HE_DDNS_WAITING;
-			res->next_attempt = jtime(fs, "next");
-			snprintf(res->message, sizeof(res->message),
-				 "waiting after '%s' until the next attempt: %s", jstr(fs, "last"),
-				 jstr(fs, "last_message"));
+		if (waiting(fs, opts, "until the next attempt", res))
 			continue;
-		}
 		if (!opts->force && !strcmp(jstr(fs, "accepted"), addr) &&
 		    now - jtime(fs, "accepted_at") < (time_t)rec->refresh_days * 86400) {
 			res->action = HE_DDNS_UNCHANGED;

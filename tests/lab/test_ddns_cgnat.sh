@@ -15,40 +15,21 @@ NAME=nas.home.example
 HTTP_PORT=8000
 
 he() { in_home "$HE_BIN" -c "$LAB_DIR/etc/homeexpose.conf" "$@"; }
-records_are() { # TYPE WANT
-	local got
-	got=$(lab_knot_query "$NAME" "$1" | sort | tr '\n' ' ' | sed 's/ $//')
-	echo "kdig $NAME $1: '$got' (want '$2')"
-	[ "$got" = "$2" ]
-}
-# conf [EXTRA RECORD LINES]: sources: the router, the "what is my IP" service
-# on the internet host (both families), the interface
+records_are() { lab_knot_records_are "$NAME" "$@"; }
+# conf [EXTRA RECORD LINES]
 conf() {
-	mkdir -p "$LAB_DIR/etc"
-	cat >"$LAB_DIR/etc/homeexpose.conf" <<EOC
-[general]
-state-dir = $LAB_DIR/state
-runtime-dir = $LAB_DIR/run
-[publicip]
-stun-servers = none
-http-urls = http://$LAB_INET_IP:$HTTP_PORT/ http://[$LAB_INET_IP6]:$HTTP_PORT/
-sources-required = 1
-[ddns nas]
+	ddns_conf_outside "$HTTP_PORT" "[ddns nas]
 provider = rfc2136
 server = $LAB_INET_IP
 zone = $ZONE
 hostname = $NAME
 tsig-key-file = $LAB_KNOT_KEY
 families = A AAAA
-$1
-EOC
+$1"
 }
 
 lab_check "lab_up cgnat" lab_up cgnat || { lab_done; exit 1; }
-lab_check "what-is-my-IP service on the internet host" \
-	eval 'lab_spawn "$LAB_INET" "$LAB_DIR/http.log" python3 "$LAB_SRC/whatismyip.py" "$HTTP_PORT" \
-		"$LAB_DIR/http.ready" && _lab_wait_file "$LAB_DIR/http.ready" &&
-	_lab_wait_listen "$LAB_INET" -t "$HTTP_PORT"'
+lab_check "what-is-my-IP service on the internet host" ddns_whatismyip "$HTTP_PORT"
 lab_check "Knot DNS on the internet host, zone $ZONE" lab_knot_up "$ZONE"
 conf
 lab_check "netcheck names CGNAT and what works" \

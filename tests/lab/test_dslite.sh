@@ -31,25 +31,10 @@ unreachable() {
 	*) return 1 ;;
 	esac
 }
-records_are() { # TYPE WANT
-	local got
-	got=$(lab_knot_query "$NAME" "$1" | sort | tr '\n' ' ' | sed 's/ $//')
-	echo "kdig $NAME $1: '$got' (want '$2')"
-	[ "$got" = "$2" ]
-}
-# conf [EXTRA RECORD LINES]: the lab config; address sources: the router, the
-# "what is my IP" service on the internet host (both families), the interface
+records_are() { lab_knot_records_are "$NAME" "$@"; }
+# conf: the reflector and the record (ddns_common.sh has the address sources)
 conf() {
-	mkdir -p "$LAB_DIR/etc"
-	cat >"$LAB_DIR/etc/homeexpose.conf" <<EOC
-[general]
-state-dir = $LAB_DIR/state
-runtime-dir = $LAB_DIR/run
-[publicip]
-stun-servers = none
-http-urls = http://$LAB_INET_IP:$HTTP_PORT/ http://[$LAB_INET_IP6]:$HTTP_PORT/
-sources-required = 1
-[reflector]
+	ddns_conf_outside "$HTTP_PORT" "[reflector]
 url = http://$LAB_INET_IP:$RPORT http://[$LAB_INET_IP6]:$RPORT
 [ddns nas]
 provider = rfc2136
@@ -57,9 +42,7 @@ server = $LAB_INET_IP
 zone = $ZONE
 hostname = $NAME
 tsig-key-file = ${LAB_KNOT_KEY:-/nonexistent}
-families = A AAAA
-$1
-EOC
+families = A AAAA"
 }
 
 lab_check "lab_up dslite" lab_up dslite || { lab_done; exit 1; }
@@ -70,9 +53,7 @@ lab_check "the router's IPv4 is 192.0.0.2 on the tunnel, its WAN link has IPv6 o
 lab_check "services start (home 8080 dual-stack; AFTR 7001; what-is-my-IP on inet)" \
 	eval 'lab_serve_tcp "$LAB_HOME" :: 8080 home-8080 &&
 	lab_serve_tcp "$LAB_ISP" 0.0.0.0 7001 aftr-7001 &&
-	lab_spawn "$LAB_INET" "$LAB_DIR/http.log" python3 "$LAB_SRC/whatismyip.py" "$HTTP_PORT" \
-		"$LAB_DIR/http.ready" && _lab_wait_file "$LAB_DIR/http.ready" &&
-	_lab_wait_listen "$LAB_INET" -t "$HTTP_PORT" && : >"$LAB_DIR/inet.conf" &&
+	ddns_whatismyip "$HTTP_PORT" && : >"$LAB_DIR/inet.conf" &&
 	lab_spawn "$LAB_INET" "$LAB_DIR/reflector.log" "$HE_BIN" -c "$LAB_DIR/inet.conf" \
 		reflector --listen ":$RPORT" --rate 600 && _lab_wait_listen "$LAB_INET" -t "$RPORT"'
 conf
