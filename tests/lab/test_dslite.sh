@@ -34,7 +34,9 @@ unreachable() {
 records_are() { lab_knot_records_are "$NAME" "$@"; }
 # conf: the reflector and the record (ddns_common.sh has the address sources)
 conf() {
-	ddns_conf_outside "$HTTP_PORT" "[reflector]
+	ddns_conf_outside "$HTTP_PORT" "[router]
+probe-timeout = 2000
+[reflector]
 url = http://$LAB_INET_IP:$RPORT http://[$LAB_INET_IP6]:$RPORT
 [ddns nas]
 provider = rfc2136
@@ -76,8 +78,6 @@ lab_check "control: the internet host reaches the AFTR's own $LAB_PUBLIC_IP:7001
 lab_check "the internet host cannot reach the service over IPv4 ($LAB_PUBLIC_IP:8443)" \
 	unreachable "$LAB_PUBLIC_IP" 8443
 lab_check "nor on $LAB_PUBLIC_IP:8080" unreachable "$LAB_PUBLIC_IP" 8080
-lab_check "open --json: ipv4.possible is false with the reason" \
-	expect_out '"possible": false' "AFTR" -- he open 8443:8080/tcp web --no-check --json
 lab_check "check web exits 0: IPv6 proven from outside, IPv4 not possible here with the reason" \
 	expect_out "reachable from outside: yes" "IPv4 not possible here: DS-Lite" "AFTR" \
 	"the reflector connected to [$LAB_HOME_IP6]:8080/tcp" -- he check web
@@ -90,6 +90,11 @@ print(v4[0][\"not_possible_here\"])"'
 lab_check "close web exits 0 and removes the pinhole (no IPv4 mapping to remove)" \
 	expect_out "(IPv6 pinhole)" "closed exposure 'web'" -- he close web
 lab_check "after close: IPv6 unreachable again" unreachable "$LAB_HOME_IP6" 8080
+# a fresh open, not a renewal: miniupnpd 2.3.1 cannot delete a renewed PCP
+# pinhole (test_open_dual.sh), and under load UPnP may miss the probe deadline
+lab_check "open --json: ipv4.possible is false with the reason" \
+	expect_out '"possible": false' "AFTR" "192.0.0.2" -- he open 8443:8080/tcp web --no-check --json
+lab_check "close web again" expect_out "closed exposure 'web'" -- he close web
 
 # ---- netcheck
 lab_check "netcheck names DS-Lite, the B4 address and the AFTR, and what works" \
