@@ -167,9 +167,8 @@ static bool v4_impossible_here(struct he_cli *cli, struct he_portmap *pm, bool v
 					      he_addr_class_v4_reason(cls), "router_wan", addr,
 					      "explain", why));
 	else if (cli->verbosity >= 0)
-		printf("router: IPv4: not possible here: %s (router WAN %s). Only the IPv6 "
-		       "pinhole is opened; %s\n",
-		       he_addr_class_v4_reason(cls), addr, why);
+		printf("router: IPv4: not possible here: %s. Only the IPv6 pinhole is opened.\n",
+		       why);
 	return true;
 }
 

@@ -695,6 +695,10 @@ static void step_hairpin(struct ctx *c, struct he_check_target *t)
 		set(l, HE_CHK_NA, NULL, "IPv6 has no NAT: nothing to loop back");
 		return;
 	}
+	if (*t->impossible) {
+		set(l, HE_CHK_NA, NULL, "IPv4 is not possible here: nothing to loop back");
+		return;
+	}
 	if (!*pub) {
 		set(l, HE_CHK_NA, NULL, "public address unknown");
 		return;
