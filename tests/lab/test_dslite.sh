@@ -101,6 +101,13 @@ lab_check "netcheck names DS-Lite, the B4 address and the AFTR, and what works" 
 	expect_out "ds-lite" "B4" "192.0.0.2" "AFTR" "IPv6 pinholes: yes" "IPv4 forwarding: no" -- \
 	eval 'he netcheck; true'
 
+lab_check "netcheck --json: carrier_nat ds-lite, B4 192.0.0.2, AFTR 192.0.0.1, IPv6 yes, IPv4 no" \
+	eval 'he netcheck --json | python3 -c "import json,sys; c=json.load(sys.stdin)[\"carrier_nat\"]
+print(c)
+assert c[\"kind\"] == \"ds-lite\" and c[\"dslite\"][\"b4\"] == \"192.0.0.2\", c
+assert c[\"dslite\"][\"aftr_ipv4\"] == \"192.0.0.1\" and c[\"dslite\"][\"aftr_ipv6\"] is None, c
+assert c[\"works\"] == {\"ipv6_pinholes\": True, \"ipv4_forwarding\": False}, c"'
+
 # ---- ddns against Knot
 lab_check "Knot DNS on the internet host, zone $ZONE" lab_knot_up "$ZONE"
 conf
