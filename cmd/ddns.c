@@ -80,6 +80,8 @@ static const char *action_name(enum he_ddns_action a)
 		return "no-address";
 	case HE_DDNS_ERROR:
 		return "error";
+	case HE_DDNS_WITHHELD:
+		return "withheld";
 	}
 	return "?";
 }
@@ -153,13 +155,13 @@ static int do_update(struct he_cli *cli, const char *name, bool force)
 			const struct he_ddns_result *r = &res[i];
 
 			json_array_append_new(
-			    a,
-			    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:b}", "record",
-				      r->record, "family", he_family_rr(r->family), "address", r->addr,
-				      "action", action_name(r->action), "answer", r->answer.code,
-				      "outcome", he_ddns_outcome_name(r->answer.outcome), "message",
-				      r->message, "next_attempt", (json_int_t)r->next_attempt,
-				      "failed", he_ddns_result_failed(r)));
+			    a, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:b}", "record",
+					 r->record, "family", he_family_rr(r->family), "address",
+					 r->addr, "action", action_name(r->action), "answer",
+					 r->answer.code, "outcome",
+					 he_ddns_outcome_name(r->answer.outcome), "message",
+					 r->message, "next_attempt", (json_int_t)r->next_attempt,
+					 "failed", he_ddns_result_failed(r)));
 		}
 		he_json_print(json_pack("{s:o, s:s, s:s, s:s, s:s}", "records", a, "v4", rep->v4,
 					"v6", rep->v6, "nat", he_pubip_nat_name(rep->nat),
@@ -171,14 +173,19 @@ static int do_update(struct he_cli *cli, const char *name, bool force)
 
 			when(r->next_attempt, next, sizeof(next));
 			if (he_ddns_result_failed(r))
-				he_errorf(cli, "[ddns %s] %s: %s%s%s", r->record, he_family_rr(r->family),
-					  r->message, r->next_attempt ? "; next attempt " : "",
+				he_errorf(cli, "[ddns %s] %s: %s%s%s", r->record,
+					  he_family_rr(r->family), r->message,
+					  r->next_attempt ? "; next attempt " : "",
 					  r->next_attempt ? next : "");
-			else if (r->action == HE_DDNS_SENT)
-				printf("%s %s: %s (%s)\n", r->record, he_family_rr(r->family), r->addr,
-				       r->answer.code);
+			else if (r->action == HE_DDNS_SENT && *r->addr)
+				printf("%s %s: %s (%s)\n", r->record, he_family_rr(r->family),
+				       r->addr, r->answer.code);
+			else if (r->action == HE_DDNS_SENT || r->action == HE_DDNS_WITHHELD)
+				printf("%s %s: %s\n", r->record, he_family_rr(r->family),
+				       r->message);
 			else if (cli->verbosity >= 0)
-				printf("%s %s: %s\n", r->record, he_family_rr(r->family), r->message);
+				printf("%s %s: %s\n", r->record, he_family_rr(r->family),
+				       r->message);
 		}
 	}
 	ret = failed ? HE_EXIT_FAIL : HE_EXIT_OK;
@@ -357,6 +364,14 @@ static int do_status(struct he_cli *cli, const char *name)
 				       strncmp(verify, "MISMATCH", 8) ? "verify:" : "VERIFY:",
 				       verify, at);
 			}
+			if (*jget(r, "withheld")) {
+				when(jt(r, "removed_at"), at, sizeof(at));
+				printf("  %s%s%s\n", jget(r, "withheld"),
+				       jt(r, "removed_at") ? "; the old A record was deleted " : "",
+				       jt(r, "removed_at") ? at : "");
+			}
+			if (*jget(r, "stale"))
+				printf("  STALE: %s\n", jget(r, "stale"));
 			if (json_is_true(json_object_get(r, "config_changed")))
 				printf("  configuration changed: the next update starts afresh\n");
 		}

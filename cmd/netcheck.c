@@ -4,6 +4,10 @@
  * fast, the public address from every source, the trusted address per family
  * and the NAT verdict (CGNAT, double NAT, DS-Lite).
  *
+ * Behind CGNAT or DS-Lite it also says what works (IPv6 pinholes, never IPv4
+ * forwarding) and, for DS-Lite, names the B4 (the router's 192.0.0.2) and
+ * what this host can know of the AFTR.
+ *
  * Exit: 0 when a public address is trusted for at least one family, no family
  * that got answers was left untrusted (sources disagree or too few answered),
  * and no NAT problem (CGNAT, double NAT, DS-Lite, mismatch) was found; 1
@@ -194,6 +198,90 @@ static json_t *report_json(const struct he_pubip_report *r)
 			 "verdict", json_str_or_null(r->verdict));
 }
 
+/*
+ * ---- behind the carrier's NAT: what works ----
+ * DS-Lite (RFC 6333): the router is the B4, its IPv4 end of the softwire one
+ * of 192.0.0.2-7; the AFTR's IPv4 end is 192.0.0.1 by the same RFC. The
+ * AFTR's IPv6 address (the tunnel's far end) reaches the router by DHCPv6
+ * (AFTR-Name option, RFC 6334) and is not visible from a host on the LAN.
+ */
+struct carrier_nat {
+	bool behind;        /* CGNAT or DS-Lite: no IPv4 forward can ever work */
+	bool dslite;        /* the router is a DS-Lite B4 */
+	bool v6_pinholes;   /* this host has a global IPv6 address and a router answered */
+	const char *reason; /* he_addr_class_v4_reason() */
+	char global6[HE_PUBIP_ADDR_MAX];
+};
+
+static void carrier_nat_of(const struct he_pubip_report *r, const struct he_pm_netcheck *nc,
+			   bool router_ok, struct carrier_nat *c)
+{
+	enum he_addr_class cls;
+
+	memset(c, 0, sizeof(*c));
+	if (!r->router_wan[0] || he_addr_class_str(r->router_wan, &cls) < 0 ||
+	    !he_addr_class_v4_impossible(cls))
+		return;
+	c->behind = true;
+	c->dslite = cls == HE_ADDR_DSLITE;
+	c->reason = he_addr_class_v4_reason(cls);
+	snprintf(c->global6, sizeof(c->global6), "%s", nc->global6[0] ? nc->global6 : r->v6);
+	c->v6_pinholes = router_ok && c->global6[0];
+}
+
+#define AFTR_V4 "192.0.0.1"
+#define AFTR_V6_NOTE                                                                               \
+	"the AFTR's IPv6 address (the tunnel's far end) is configured on the router (DHCPv6 "      \
+	"AFTR-Name) and cannot be seen from this host"
+
+static json_t *carrier_json(const struct carrier_nat *c, const struct he_pubip_report *r)
+{
+	json_t *j;
+
+	if (!c->behind)
+		return json_null();
+	j = json_pack("{s:s, s:s, s:o, s:{s:b, s:b}}", "kind", c->dslite ? "ds-lite" : "cgnat",
+		      "reason", c->reason, "public_ipv4", json_str_or_null(r->v4), "works",
+		      "ipv6_pinholes", c->v6_pinholes, "ipv4_forwarding", 0);
+	if (c->dslite)
+		json_object_set_new(j, "dslite",
+				    json_pack("{s:s, s:s, s:n, s:s}", "b4", r->router_wan,
+					      "aftr_ipv4", AFTR_V4, "aftr_ipv6", "aftr_note",
+					      AFTR_V6_NOTE));
+	return j;
+}
+
+static void print_carrier(const struct carrier_nat *c, const struct he_pubip_report *r)
+{
+	if (!c->behind)
+		return;
+	if (c->dslite) {
+		printf("DS-Lite:     B4 (this router's IPv4 end of the softwire) %s; AFTR (the "
+		       "ISP's end and NAT) %s on the IPv4 side (RFC 6333); %s\n",
+		       r->router_wan, AFTR_V4, AFTR_V6_NOTE);
+	} else {
+		printf("CGNAT:       router WAN %s is in 100.64.0.0/10 (RFC 6598 shared address "
+		       "space): the ISP's carrier-grade NAT sits in front of the router\n",
+		       r->router_wan);
+	}
+	if (r->v4[0])
+		printf("             the internet sees this home as %s, an address of the ISP's "
+		       "NAT shared with other customers\n",
+		       r->v4);
+	printf("what works:  IPv6 pinholes: %s; IPv4 forwarding: no (%s)\n",
+	       c->v6_pinholes ? "yes" : "no", c->reason);
+	if (c->v6_pinholes)
+		printf("             'open' opens the IPv6 pinhole to %s and reports IPv4 as not "
+		       "possible here\n",
+		       c->global6);
+	else
+		printf("             %s\n", c->global6[0] ? "the router did not answer (no PCP or "
+							    "UPnP to ask for a pinhole)"
+							  : "this host has no global IPv6 address: "
+							    "nothing can be opened here; use a "
+							    "tunnel to a VPS");
+}
+
 static void print_router(const struct he_cli *cli, const struct he_pm_netcheck *nc, int rc,
 			 const char *error)
 {
@@ -273,6 +361,7 @@ int cmd_netcheck(struct he_cli *cli, int argc, char **argv)
 	struct he_pubip_report *rep = NULL;
 	struct he_state *st = NULL;
 	struct he_error err, perr;
+	struct carrier_nat cn;
 	int rc = parse(cli, argc, argv, &o), prc = 0;
 	bool ok;
 
@@ -323,9 +412,11 @@ int cmd_netcheck(struct he_cli *cli, int argc, char **argv)
 		return rc == -EINVAL ? HE_EXIT_USAGE : HE_EXIT_FAIL;
 	}
 	ok = verdict_ok(rep);
+	carrier_nat_of(rep, &nc, po.use_router && prc == 0, &cn);
 	if (cli->json) {
 		json_t *doc = report_json(rep);
 
+		json_object_set_new(doc, "carrier_nat", carrier_json(&cn, rep));
 		json_object_set_new(doc, "router",
 				    po.use_router ? router_json(&nc, prc, perr.msg) : json_null());
 		json_object_set_new(doc, "ok", json_boolean(ok));
@@ -334,6 +425,7 @@ int cmd_netcheck(struct he_cli *cli, int argc, char **argv)
 		if (po.use_router)
 			print_router(cli, &nc, prc, perr.msg);
 		print_report(cli, rep);
+		print_carrier(&cn, rep);
 	}
 	free(rep);
 	return ok ? HE_EXIT_OK : HE_EXIT_FAIL;

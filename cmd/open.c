@@ -310,13 +310,34 @@ static void print_result(struct he_cli *cli, const struct he_eng_result *r)
 	printf(" (%u ms)\n", x->elapsed_ms);
 }
 
+/* Behind CGNAT or DS-Lite: IPv4 is not possible here, said once with the reason. */
+static void report_v4_impossible(struct he_cli *cli, const struct he_eng_results *res, json_t *jout)
+{
+	char why[HE_ERR_MSG_MAX];
+
+	if (!res->v4_impossible)
+		return;
+	he_addr_class_explain(res->v4_class, res->v4_addr, NULL, why, sizeof(why));
+	if (jout)
+		json_object_set_new(jout, "ipv4",
+				    json_pack("{s:b, s:s, s:s, s:s}", "possible", 0, "reason",
+					      he_addr_class_v4_reason(res->v4_class), "router_wan",
+					      res->v4_addr, "explain", why));
+	else if (cli->verbosity >= 0)
+		printf("router: IPv4: not possible here: %s. Only the IPv6 pinhole is opened.\n",
+		       why);
+}
+
 /* The router's results, as the router answered them; failures named. */
 static void report_router(struct he_cli *cli, const struct he_op_report *rep, bool force,
 			  json_t *jout)
 {
+	report_v4_impossible(cli, &rep->router, jout);
 	for (size_t i = 0; i < rep->router.n; i++) {
 		const struct he_eng_result *r = &rep->router.v[i];
 
+		if (r->v4_impossible)
+			continue;
 		if (r->rc < 0 && !r->not_public) {
 			he_errorf(cli, "router: %u/%s%s: %s", r->ext_port, he_proto_name(r->proto),
 				  r->family == AF_INET6 ? " (IPv6)" : "", r->msg);

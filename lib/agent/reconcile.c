@@ -133,6 +133,12 @@ int he_agent_open_router(struct he_agent *a, struct he_state *st, struct he_port
 /* Log one result; returns -1 when it failed. */
 static int log_result(struct he_agent *a, const struct he_eng_result *r)
 {
+	if (r->v4_impossible) {
+		he_agent_log(a, HE_AGENT_LOG_DEBUG, "router",
+			     "%s %u/%s (IPv4): not possible here (the carrier's NAT); IPv6 only",
+			     r->name, r->ext_port, he_proto_name(r->proto));
+		return 0;
+	}
 	if (r->act == HE_ACT_UNMAP) {
 		if (r->rc < 0) {
 			he_agent_fail(a, HE_AGENT_ERR_ROUTER, "router: removing %s %u/%s (%s): %s",

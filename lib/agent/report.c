@@ -194,7 +194,7 @@ char *he_agent_metrics_text(struct he_agent *a)
 		const struct he_check_target *t = &a->check.v[i];
 		struct he_metrics_check *c = &a->m.checks[a->m.ncheck];
 
-		if (t->reach == HE_CHK_IRRELEVANT)
+		if (t->reach == HE_CHK_IRRELEVANT || t->reach == HE_CHK_IMPOSSIBLE)
 			continue;
 		snprintf(c->name, sizeof(c->name), "%s", t->name);
 		c->port = t->family == AF_INET6 ? t->in : t->ext;

@@ -105,6 +105,7 @@ static const struct he_key ddns_keys[] = {
     {"verify", HE_KT_BOOL, D(verify), 0, 0, NULL},
     {"verify-server", HE_KT_HOST, D(verify_server), 0, 0, NULL},
     {"verify-tries", HE_KT_UINT, D(verify_tries), 1, 10, NULL},
+    {"publish-behind-nat", HE_KT_BOOL, D(publish_behind_nat), 0, 0, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL},
 };
 

@@ -9,6 +9,10 @@
  *   POST  BASE/zones/ID/dns_records {type, name, content, ttl 1, proxied false}
  *         when the record is missing.
  * No request is sent when the record already holds the address (nochg).
+ * job->remove (a stale A behind CGNAT/DS-Lite): the record lookup, then
+ *   DELETE BASE/zones/ID/dns_records/RID  for each record found, looking up
+ *         again after each, until none is left ("deleted", or "none" when
+ *         there was nothing to delete).
  * BASE is https://api.cloudflare.com/client/v4 unless 'server' overrides it.
  * 'zone' defaults to the last two labels of 'hostname'.
  */
@@ -26,7 +30,7 @@
 
 #define CF_API "https://api.cloudflare.com/client/v4"
 
-enum { CF_ZONE = 1, CF_RECORD, CF_CREATE, CF_PATCH };
+enum { CF_ZONE = 1, CF_RECORD, CF_CREATE, CF_PATCH, CF_DELETE };
 
 void he_cloudflare_zone(const struct he_ddns_record *rec, char *out, size_t outsz)
 {
@@ -147,6 +151,54 @@ static int body(struct he_http_req *req, json_t *obj)
 	return rc;
 }
 
+/* GET the zone's records of type and the record's name (step CF_RECORD). */
+static int record_lookup(struct he_ddns_job *job, const char *base, const char *type,
+			 struct he_http_req *req)
+{
+	char path[256];
+
+	job->step = CF_RECORD;
+	req->method = "GET";
+	snprintf(path, sizeof(path), "/zones/%s/dns_records", job->zone_id);
+	return url(req, base, path, "type=", type, "name=", job->rec->hostname);
+}
+
+/* The record id of r0 into job->record_id; false when malformed (ans says so). */
+static bool take_record_id(struct he_ddns_job *job, json_t *r0, struct he_ddns_answer *ans)
+{
+	json_t *id = json_object_get(r0, "id");
+
+	snprintf(job->record_id, sizeof(job->record_id), "%s",
+		 json_is_string(id) ? json_string_value(id) : "");
+	if (safe_id(job->record_id))
+		return true;
+	he_ddns_answer(ans, HE_DDNS_TRANSIENT, "unexpected",
+		       "Cloudflare returned a malformed record id");
+	return false;
+}
+
+/* job->remove after a record lookup: DELETE the first record r0, or end. */
+static int remove_step(struct he_ddns_job *job, json_t *r0, const char *base, const char *type,
+		       struct he_http_req *req, struct he_ddns_answer *ans, int *rc)
+{
+	char path[256];
+
+	if (!r0)
+		return *job->record_id ? he_ddns_answer(ans, HE_DDNS_GOOD, "deleted",
+							"deleted the %s record(s) of %s", type,
+							job->rec->hostname)
+				       : he_ddns_answer(ans, HE_DDNS_NOCHG, "none",
+							"%s has no %s record to delete",
+							job->rec->hostname, type);
+	if (!take_record_id(job, r0, ans))
+		return HE_DDNS_DONE;
+	job->step = CF_DELETE;
+	req->method = "DELETE";
+	snprintf(path, sizeof(path), "/zones/%s/dns_records/%s", job->zone_id, job->record_id);
+	*rc = url(req, base, path, NULL, NULL, NULL, NULL);
+	return HE_DDNS_SEND;
+}
+
 int he_cloudflare_step(struct he_ddns_job *job, const struct he_http_resp *resp,
 		       struct he_http_req *req, struct he_ddns_answer *ans, struct he_error *err)
 {
@@ -188,10 +240,7 @@ int he_cloudflare_step(struct he_ddns_job *job, const struct he_http_resp *resp,
 					     "Cloudflare returned a malformed zone id");
 			break;
 		}
-		job->step = CF_RECORD;
-		req->method = "GET";
-		snprintf(path, sizeof(path), "/zones/%s/dns_records", job->zone_id);
-		rc = url(req, base, path, "type=", type, "name=", rec->hostname);
+		rc = record_lookup(job, base, type, req);
 		break;
 	case CF_RECORD: {
 		json_t *r0, *content;
@@ -202,6 +251,10 @@ int he_cloudflare_step(struct he_ddns_job *job, const struct he_http_resp *resp,
 			break;
 		}
 		r0 = json_array_get(res, 0);
+		if (job->remove) {
+			ret = remove_step(job, r0, base, type, req, ans, &rc);
+			break;
+		}
 		if (!r0) {
 			job->step = CF_CREATE;
 			req->method = "POST";
@@ -219,13 +272,8 @@ int he_cloudflare_step(struct he_ddns_job *job, const struct he_http_resp *resp,
 					     "the %s record already holds %s", type, job->addr);
 			break;
 		}
-		snprintf(job->record_id, sizeof(job->record_id), "%s",
-			 json_is_string(json_object_get(r0, "id"))
-			     ? json_string_value(json_object_get(r0, "id"))
-			     : "");
-		if (!safe_id(job->record_id)) {
-			ret = he_ddns_answer(ans, HE_DDNS_TRANSIENT, "unexpected",
-					     "Cloudflare returned a malformed record id");
+		if (!take_record_id(job, r0, ans)) {
+			ret = HE_DDNS_DONE;
 			break;
 		}
 		job->step = CF_PATCH;
@@ -237,6 +285,15 @@ int he_cloudflare_step(struct he_ddns_job *job, const struct he_http_resp *resp,
 			rc = body(req, json_pack("{s:s}", "content", job->addr));
 		break;
 	}
+	case CF_DELETE:
+		res = cf_parse(resp, "the deletion", &doc, ans);
+		if (!res) {
+			ret = HE_DDNS_DONE;
+			break;
+		}
+		/* look again: another record of the type may be left */
+		rc = record_lookup(job, base, type, req);
+		break;
 	case CF_CREATE:
 	case CF_PATCH:
 		res = cf_parse(resp, job->step == CF_CREATE ? "the new record" : "the update", &doc,
@@ -275,4 +332,5 @@ const struct he_ddns_provider he_ddns_cloudflare = {
     .check = check,
     .step = he_cloudflare_step,
     .secret_key = "token-file",
+    .can_remove = true,
 };

@@ -101,6 +101,12 @@ struct he_ddns_job {
 	const struct he_ddns_record *rec;
 	int family; /* AF_INET or AF_INET6 */
 	const char *addr;
+	/*
+	 * Delete the record's RRset of this family instead (addr is NULL):
+	 * only for a provider with can_remove. Ends GOOD "deleted" when
+	 * something was removed, NOCHG "none" when there was nothing.
+	 */
+	bool remove;
 	const char *user;   /* username (dyndns2), may be NULL */
 	const char *secret; /* password or token */
 	/* Provider scratch, starts zeroed. */
@@ -141,6 +147,8 @@ struct he_ddns_provider {
 	int (*update)(struct he_ddns_job *job, struct he_ddns_answer *ans, struct he_error *err);
 	/* Which secret this provider needs: "password-file", "token-file" or "tsig-key-file". */
 	const char *secret_key;
+	/* The provider can delete a record (job->remove): a stale A behind CGNAT/DS-Lite. */
+	bool can_remove;
 };
 
 /* The provider for config name, NULL if unknown (or not built, e.g. rfc2136 later). */
@@ -164,6 +172,7 @@ enum he_ddns_action {
 	HE_DDNS_DISABLED,   /* a fatal answer disabled the record: see message */
 	HE_DDNS_NO_ADDRESS, /* no trusted public address for this family */
 	HE_DDNS_ERROR,      /* could not even ask (secret unreadable, bad setting) */
+	HE_DDNS_WITHHELD,   /* A not published on purpose (CGNAT/DS-Lite): see message */
 };
 
 struct he_ddns_result {
@@ -213,6 +222,18 @@ int he_ddns_run(const struct he_config *cfg, struct he_state *st,
 int he_ddns_verify(const struct he_ddns_record *rec, int family, const char *addr,
 		   const struct he_ddns_opts *opts, char *out, size_t outsz);
 
+/*
+ * The A-record rule behind a carrier's NAT: 1 (why filled) when the report
+ * shows the router's WAN address in a class where no IPv4 port forward can
+ * work (CGNAT 100.64.0.0/10, DS-Lite 192.0.0.0/29: he_addr_class_v4_impossible)
+ * and the record does not say publish-behind-nat = yes: the public IPv4
+ * address then belongs to the ISP's NAT, shared with other customers, and
+ * an A record would point visitors at a machine that never reaches this
+ * home. 0 otherwise (publish as usual). Pure; report may be NULL.
+ */
+int he_ddns_v4_withheld(const struct he_ddns_record *rec, const struct he_pubip_report *report,
+			char *why, size_t whysz);
+
 /* True if a result means failure (exit 1): a failed send, waiting after one, disabled, error. */
 bool he_ddns_result_failed(const struct he_ddns_result *r);
 
@@ -234,6 +255,10 @@ struct he_ddns_status {
 	/* verify = yes: what the zone's authoritative servers answered after the last update */
 	char verify[384]; /* "verified ...", "MISMATCH: server X answers Y", "" if not checked */
 	time_t verify_at;
+	/* A behind CGNAT/DS-Lite: why it is not published ("" when it is) */
+	char withheld[384];
+	time_t removed_at; /* when the old A record was deleted at the provider (0: not) */
+	char stale[384];   /* an old A the provider cannot delete: what to do ("" none) */
 };
 
 /* Fill status entries for every record (or name); returns 0 or -ENOENT for an unknown name. */
@@ -264,7 +289,8 @@ int he_ddns_public_get(struct he_state *st, struct he_ddns_public *out);
  *   { "records": [ { record, provider, hostname, family, address,
  *                    accepted_at, answer, message, answered_at,
  *                    next_attempt, failures, disabled (or null),
- *                    config_changed, verify (or null), verify_at } ... ],
+ *                    config_changed, verify (or null), verify_at,
+ *                    withheld (or null), removed_at, stale (or null) } ... ],
  *     "public": { nat, router_wan, v4, v6, verdict, at } or null }
  * NULL with err set for an unknown name (-ENOENT) or no memory.
  */

@@ -8,6 +8,11 @@
  * other's record. Where a service would otherwise clear or auto-detect the
  * other family, the preset names a value that keeps it (deSEC: "preserve",
  * Dynu: "no").
+ *
+ * provider = desec can delete (job->remove, a stale A behind CGNAT/DS-Lite):
+ * deSEC's IP update API deletes the family's record when its parameter is
+ * given empty ("myipv4=", desec.readthedocs.io dyndns/update-api), the other
+ * family preserved. The generic dyndns2 protocol has no deletion.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -141,7 +146,7 @@ static int build(struct he_ddns_job *job, const struct he_dyndns2_preset *p,
 	rc |= he_ddns_append(req->url, sizeof(req->url), "&");
 	rc |= he_ddns_append(req->url, sizeof(req->url), v6 ? p->v6_param : p->v4_param);
 	rc |= he_ddns_append(req->url, sizeof(req->url), "=");
-	rc |= he_ddns_urlenc_append(req->url, sizeof(req->url), job->addr);
+	rc |= he_ddns_urlenc_append(req->url, sizeof(req->url), job->remove ? "" : job->addr);
 	if (p->keep && strcmp(p->v4_param, p->v6_param)) {
 		rc |= he_ddns_append(req->url, sizeof(req->url), "&");
 		rc |= he_ddns_append(req->url, sizeof(req->url), v6 ? p->v4_param : p->v6_param);
@@ -168,6 +173,9 @@ static int step_preset(struct he_ddns_job *job, const struct he_dyndns2_preset *
 		return build(job, p, req, err);
 	}
 	he_dyndns2_parse(resp->status, resp->body, resp->len, ans);
+	if (job->remove && (ans->outcome == HE_DDNS_GOOD || ans->outcome == HE_DDNS_NOCHG))
+		he_ddns_answer(ans, HE_DDNS_GOOD, "deleted", "the provider deleted the %s record",
+			       job->family == AF_INET6 ? "AAAA" : "A");
 	return he_ddns_answer_redact(ans, job->secret);
 }
 
@@ -203,4 +211,5 @@ const struct he_ddns_provider he_ddns_desec = {
     .check = check_desec,
     .step = step_desec,
     .secret_key = "password-file",
+    .can_remove = true,
 };

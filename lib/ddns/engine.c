@@ -8,6 +8,9 @@
  *               "last_message": TEXT, "last_at": T, "next": T, "failures": N },
  *     "AAAA": { ... } }
  * A record whose configuration hash differs from "config" starts afresh.
+ * Behind CGNAT/DS-Lite the "A" object also holds "withheld" (why the A is
+ * not published), "removed_at" (when the old A was deleted at the provider)
+ * and "stale" (an old A the provider cannot delete).
  * Key "@public" (not a record name: names cannot start with '@') holds the
  * public-address verdict of the last run: { "nat", "router_wan", "v4",
  * "v6", "verdict", "at" }.
@@ -165,6 +168,7 @@ bool he_ddns_result_failed(const struct he_ddns_result *r)
 	case HE_DDNS_SENT:
 		return r->answer.outcome != HE_DDNS_GOOD && r->answer.outcome != HE_DDNS_NOCHG;
 	case HE_DDNS_UNCHANGED:
+	case HE_DDNS_WITHHELD:
 		return false;
 	case HE_DDNS_WAITING:
 	case HE_DDNS_DISABLED:
@@ -260,6 +264,126 @@ static void remember(json_t *rs, json_t *fs, const struct he_ddns_result *res, t
 	}
 }
 
+/* The record's secret, read once per record (*tried); NULL with err set when unreadable. */
+struct secret_once {
+	char *text;
+	size_t len;
+	bool tried;
+	struct he_error err;
+};
+
+static const char *secret_get(const struct he_ddns_provider *p, const struct he_ddns_record *rec,
+			      struct secret_once *s)
+{
+	const char *path = !strcmp(p->secret_key, "token-file")      ? rec->token_file
+			   : !strcmp(p->secret_key, "tsig-key-file") ? rec->tsig_key_file
+								     : rec->password_file;
+
+	if (!s->tried) {
+		s->tried = true;
+		if (!*path)
+			he_error_set(&s->err, -EINVAL, "[ddns %s]: %s is not set", rec->name,
+				     p->secret_key);
+		else
+			he_secret_read(path, &s->text, &s->len, &s->err);
+	}
+	return s->text;
+}
+
+/* Not before the family's next attempt (911 wait, back-off; --force clears it): res says so. */
+static bool waiting(json_t *fs, const struct he_ddns_opts *opts, const char *until,
+		    struct he_ddns_result *res)
+{
+	if (opts->force)
+		json_object_del(fs, "next");
+	if (jtime(fs, "next") <= opts->now)
+		return false;
+	res->action = HE_DDNS_WAITING;
+	res->next_attempt = jtime(fs, "next");
+	snprintf(res->message, sizeof(res->message), "waiting after '%s' %s: %s", jstr(fs, "last"),
+		 until, jstr(fs, "last_message"));
+	return true;
+}
+
+static void forget_withheld(json_t *fs)
+{
+	json_object_del(fs, "withheld");
+	json_object_del(fs, "removed_at");
+	json_object_del(fs, "stale");
+}
+
+/*
+ * The A record is withheld (why): delete the one published before where the
+ * provider can (once; again with --force), flag it where it cannot.
+ */
+static void run_withheld(const struct he_ddns_provider *p, const struct he_ddns_record *rec,
+			 json_t *rs, json_t *fs, const char *why, const struct he_ddns_opts *opts,
+			 struct secret_once *sec, struct he_ddns_result *res)
+{
+	char old[HE_DDNS_ADDR_MAX];
+	time_t now = opts->now;
+
+	snprintf(old, sizeof(old), "%s", jstr(fs, "accepted"));
+	res->action = HE_DDNS_WITHHELD;
+	res->addr[0] = '\0';
+	set_str(fs, "withheld", why);
+	if (!p->can_remove) {
+		if (*old) {
+			char stale[384];
+
+			snprintf(stale, sizeof(stale),
+				 "the A record may still hold %s from an earlier update, and "
+				 "provider %s cannot delete records: remove it at the provider",
+				 old, rec->provider);
+			set_str(fs, "stale", stale);
+			snprintf(res->message, sizeof(res->message), "%.400s; STALE: %.300s", why,
+				 stale);
+		} else {
+			snprintf(res->message, sizeof(res->message), "%.700s", why);
+		}
+		return;
+	}
+	if (json_object_get(fs, "removed_at") && !*old && !opts->force) {
+		snprintf(res->message, sizeof(res->message),
+			 "%.700s (the old A record was deleted earlier)", why);
+		return;
+	}
+	if (waiting(fs, opts, "before deleting the old A record", res))
+		return;
+	if (!secret_get(p, rec, sec)) {
+		res->action = HE_DDNS_ERROR;
+		snprintf(res->message, sizeof(res->message), "[ddns %.60s]: %.680s", rec->name,
+			 sec->err.msg);
+		return;
+	}
+	struct he_ddns_job job = {
+	    .rec = rec,
+	    .family = AF_INET,
+	    .remove = true,
+	    .user = rec->username,
+	    .secret = sec->text,
+	};
+	res->action = HE_DDNS_SENT;
+	converse(p, &job, opts->transport ? opts->transport : &he_ddns_curl_transport, res);
+	explicit_bzero(&job, sizeof(job));
+	if (res->action != HE_DDNS_SENT)
+		return;
+	remember(rs, fs, res, now);
+	res->next_attempt = jtime(fs, "next");
+	if (res->answer.outcome == HE_DDNS_GOOD || res->answer.outcome == HE_DDNS_NOCHG) {
+		json_object_del(fs, "accepted");
+		json_object_del(fs, "accepted_at");
+		json_object_del(fs, "stale");
+		set_time(fs, "removed_at", now);
+		snprintf(res->message, sizeof(res->message), "%.400s; old A record: %.300s", why,
+			 res->answer.message);
+	} else {
+		snprintf(res->message, sizeof(res->message),
+			 "%.400s; deleting the old A record failed: %.300s", why,
+			 res->answer.message);
+	}
+}
+
 static void run_record(const struct he_ddns_record *rec, json_t *sec,
 		       const struct he_pubip_report *report, const struct he_ddns_opts *opts,
 		       struct he_ddns_result *results, size_t max, size_t *n)
@@ -268,11 +392,10 @@ static void run_record(const struct he_ddns_record *rec, json_t *sec,
 	const struct he_ddns_provider *p = he_ddns_provider_find(rec->provider);
 	unsigned want = he_ddns_families(rec);
 	json_t *rs = record_state(sec, rec);
-	char *secret = NULL;
-	size_t secret_len = 0;
-	bool secret_tried = false;
+	struct secret_once secret = {0};
 	struct he_error err = {0};
 	time_t now = opts->now;
+	char why[HE_ERR_MSG_MAX];
 
 	if (opts->force) {
 		json_object_del(rs, "disabled");
@@ -281,7 +404,7 @@ static void run_record(const struct he_ddns_record *rec, json_t *sec,
 	for (int i = 0; i < 2 && *n < max; i++) {
 		struct he_ddns_result *res;
 		json_t *fs;
-		const char *addr, *secret_path;
+		const char *addr;
 
 		if (!(want & (1u << i)))
 			continue;
@@ -305,6 +428,12 @@ static void run_record(const struct he_ddns_record *rec, json_t *sec,
 				 jstr(rs, "disabled"));
 			continue;
 		}
+		if (i == 0 && he_ddns_v4_withheld(rec, report, why, sizeof(why))) {
+			run_withheld(p, rec, rs, fs, why, opts, &secret, res);
+			continue;
+		}
+		if (i == 0)
+			forget_withheld(fs);
 		if (!*addr) {
 			res->action = HE_DDNS_NO_ADDRESS;
 			snprintf(res->message, sizeof(res->message),
@@ -313,16 +442,8 @@ static void run_record(const struct he_ddns_record *rec, json_t *sec,
 				 report ? report->verdict : "");
 			continue;
 		}
-		if (opts->force)
-			json_object_del(fs, "next");
-		if (jtime(fs, "next") > now) {
-			res->action = HE_DDNS_WAITING;
-			res->next_attempt = jtime(fs, "next");
-			snprintf(res->message, sizeof(res->message),
-				 "waiting after '%s' until the next attempt: %s", jstr(fs, "last"),
-				 jstr(fs, "last_message"));
+		if (waiting(fs, opts, "until the next attempt", res))
 			continue;
-		}
 		if (!opts->force && !strcmp(jstr(fs, "accepted"), addr) &&
 		    now - jtime(fs, "accepted_at") < (time_t)rec->refresh_days * 86400) {
 			res->action = HE_DDNS_UNCHANGED;
@@ -335,21 +456,10 @@ static void run_record(const struct he_ddns_record *rec, json_t *sec,
 			snprintf(res->message, sizeof(res->message), "%s", err.msg);
 			continue;
 		}
-		secret_path = !strcmp(p->secret_key, "token-file")      ? rec->token_file
-			      : !strcmp(p->secret_key, "tsig-key-file") ? rec->tsig_key_file
-									: rec->password_file;
-		if (!secret_tried) {
-			secret_tried = true;
-			if (!*secret_path)
-				he_error_set(&err, -EINVAL, "[ddns %s]: %s is not set", rec->name,
-					     p->secret_key);
-			else
-				he_secret_read(secret_path, &secret, &secret_len, &err);
-		}
-		if (!secret) {
+		if (!secret_get(p, rec, &secret)) {
 			res->action = HE_DDNS_ERROR;
 			snprintf(res->message, sizeof(res->message), "[ddns %.60s]: %.680s",
-				 rec->name, err.msg);
+				 rec->name, secret.err.msg);
 			continue;
 		}
 
@@ -358,7 +468,7 @@ static void run_record(const struct he_ddns_record *rec, json_t *sec,
 		    .family = fams[i],
 		    .addr = addr,
 		    .user = rec->username,
-		    .secret = secret,
+		    .secret = secret.text,
 		};
 		res->action = HE_DDNS_SENT;
 		converse(p, &job, opts->transport ? opts->transport : &he_ddns_curl_transport, res);
@@ -367,8 +477,8 @@ static void run_record(const struct he_ddns_record *rec, json_t *sec,
 			continue;
 		remember(rs, fs, res, now);
 		res->next_attempt = jtime(fs, "next");
-		snprintf(res->message, sizeof(res->message), "%s %s: %s", he_family_rr(fams[i]), addr,
-			 res->answer.message);
+		snprintf(res->message, sizeof(res->message), "%s %s: %s", he_family_rr(fams[i]),
+			 addr, res->answer.message);
 		if (rec->verify &&
 		    (res->answer.outcome == HE_DDNS_GOOD || res->answer.outcome == HE_DDNS_NOCHG)) {
 			char v[384];
@@ -380,7 +490,7 @@ static void run_record(const struct he_ddns_record *rec, json_t *sec,
 				 sizeof(res->message) - strlen(res->message), "; %s", v);
 		}
 	}
-	he_secret_free(secret);
+	he_secret_free(secret.text);
 }
 
 int he_ddns_run(const struct he_config *cfg, struct he_state *st,
@@ -459,6 +569,9 @@ int he_ddns_status_get(const struct he_config *cfg, struct he_state *st, const c
 			snprintf(s->disabled, sizeof(s->disabled), "%s", jstr(rs, "disabled"));
 			snprintf(s->verify, sizeof(s->verify), "%s", jstr(fs, "verify"));
 			s->verify_at = jtime(fs, "verify_at");
+			snprintf(s->withheld, sizeof(s->withheld), "%s", jstr(fs, "withheld"));
+			s->removed_at = jtime(fs, "removed_at");
+			snprintf(s->stale, sizeof(s->stale), "%s", jstr(fs, "stale"));
 		}
 	}
 	if (name && !found)
@@ -500,20 +613,26 @@ json_t *he_ddns_status_json(const struct he_config *cfg, struct he_state *st, co
 		return NULL;
 	}
 	arr = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(
-		    arr,
-		    json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:I, s:I, s:i, s:s?, "
-			      "s:b, s:s?, s:I}",
-			      "record", s[i].record, "provider", s[i].provider, "hostname",
-			      s[i].hostname, "family", he_family_rr(s[i].family), "address",
-			      s[i].accepted, "accepted_at", (json_int_t)s[i].accepted_at, "answer",
-			      s[i].last_code, "message", s[i].last_message, "answered_at",
-			      (json_int_t)s[i].last_at, "next_attempt",
-			      (json_int_t)s[i].next_attempt, "failures", (int)s[i].failures,
-			      "disabled", *s[i].disabled ? s[i].disabled : NULL, "config_changed",
-			      s[i].config_changed, "verify", *s[i].verify ? s[i].verify : NULL,
-			      "verify_at", (json_int_t)s[i].verify_at));
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_pack(
+		    "{s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:I, s:I, s:i, s:s?, "
+		    "s:b, s:s?, s:I}",
+		    "record", s[i].record, "provider", s[i].provider, "hostname", s[i].hostname,
+		    "family", he_family_rr(s[i].family), "address", s[i].accepted, "accepted_at",
+		    (json_int_t)s[i].accepted_at, "answer", s[i].last_code, "message",
+		    s[i].last_message, "answered_at", (json_int_t)s[i].last_at, "next_attempt",
+		    (json_int_t)s[i].next_attempt, "failures", (int)s[i].failures, "disabled",
+		    *s[i].disabled ? s[i].disabled : NULL, "config_changed", s[i].config_changed,
+		    "verify", *s[i].verify ? s[i].verify : NULL, "verify_at",
+		    (json_int_t)s[i].verify_at);
+
+		json_object_set_new(o, "withheld",
+				    *s[i].withheld ? json_string(s[i].withheld) : json_null());
+		json_object_set_new(o, "removed_at", json_integer((json_int_t)s[i].removed_at));
+		json_object_set_new(o, "stale",
+				    *s[i].stale ? json_string(s[i].stale) : json_null());
+		json_array_append_new(arr, o);
+	}
 	free(s);
 	if (he_ddns_public_get(st, &pub) == 0)
 		pj = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "nat", pub.nat, "router_wan",

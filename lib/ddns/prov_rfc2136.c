@@ -4,10 +4,14 @@
  * to he_rfc2136_update() (rfc2136.c), and from its result to an outcome.
  * Settings: server (ADDR[:PORT] or host; empty: the zone's primary from its
  * SOA), zone, hostname, tsig-key-file (BIND, Knot or one-line form).
+ * job->remove deletes the name's RRset of the family (a stale A behind
+ * CGNAT/DS-Lite); DNS UPDATE cannot tell whether there was one, so a
+ * success is "deleted" either way.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "ddns/ddns_internal.h"
 #include "ddns/rfc2136.h"
@@ -45,9 +49,16 @@ static int update(struct he_ddns_job *job, struct he_ddns_answer *ans, struct he
 	    .family = job->family,
 	    .address = job->addr,
 	    .key = &key,
+	    .remove = job->remove,
 	};
 	rc = he_rfc2136_update(&req, &res, &e);
 	he_tsig_key_wipe(&key);
+	if (rc == 0 && job->remove) {
+		he_ddns_answer(ans, HE_DDNS_GOOD, "deleted", "%s deleted every %s record of %s",
+			       *res.server ? res.server : "the DNS server",
+			       job->family == AF_INET6 ? "AAAA" : "A", rec->hostname);
+		return 0;
+	}
 	if (rc == 0) {
 		he_ddns_answer(ans, HE_DDNS_GOOD, "good", "%s accepted the update",
 			       *res.server ? res.server : "the DNS server");
@@ -69,4 +80,5 @@ const struct he_ddns_provider he_ddns_rfc2136 = {
     .step = NULL,
     .update = update,
     .secret_key = "tsig-key-file",
+    .can_remove = true,
 };

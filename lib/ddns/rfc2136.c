@@ -889,7 +889,7 @@ static int check_req(const struct he_rfc2136_req *req, struct he_error *err)
 	if (req->family != AF_INET && req->family != AF_INET6)
 		return he_error_set(err, -EINVAL,
 				    "rfc2136: family must be IPv4 (A) or IPv6 (AAAA)");
-	if (!req->address || inet_pton(req->family, req->address, a) != 1)
+	if (!req->remove && (!req->address || inet_pton(req->family, req->address, a) != 1))
 		return he_error_set(err, -EINVAL, "rfc2136: '%.64s' is not an IPv%c address",
 				    req->address ? req->address : "",
 				    req->family == AF_INET6 ? '6' : '4');
@@ -922,7 +922,8 @@ int he_rfc2136_build(const struct he_rfc2136_req *req, uint16_t id, time_t now, 
 	del = ldns_rr_new();
 	add = ldns_rr_new();
 	addr = ldns_rdf_new_frm_str(req->family == AF_INET6 ? LDNS_RDF_TYPE_AAAA : LDNS_RDF_TYPE_A,
-				    req->address);
+				    req->remove ? (req->family == AF_INET6 ? "::" : "0.0.0.0")
+						: req->address);
 	if (!up || !del || !add || !addr)
 		goto fail;
 	/* delete the RRset: NAME 0 ANY TYPE (no data) */
@@ -942,7 +943,10 @@ int he_rfc2136_build(const struct he_rfc2136_req *req, uint16_t id, time_t now, 
 		goto fail;
 	ldns_rr_list_push_rr(up, del);
 	del = NULL;
-	ldns_rr_list_push_rr(up, add);
+	if (!req->remove)
+		ldns_rr_list_push_rr(up, add);
+	else
+		ldns_rr_free(add);
 	add = NULL;
 	pkt = ldns_update_pkt_new(ldns_dname_new_frm_str(req->zone), LDNS_RR_CLASS_IN, NULL, up,
 				  NULL);

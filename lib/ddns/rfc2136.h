@@ -72,8 +72,10 @@ struct he_rfc2136_req {
 	const char *name;    /* FQDN of the record, inside zone */
 	uint32_t ttl;        /* 0 = HE_RFC2136_TTL */
 	int family;          /* AF_INET (A record) or AF_INET6 (AAAA) */
-	const char *address; /* the new address, text */
+	const char *address; /* the new address, text (unused with remove) */
 	const struct he_tsig_key *key;
+	/* Only delete the name's A|AAAA RRset, add nothing (a stale A behind CGNAT/DS-Lite). */
+	bool remove;
 	int timeout_ms; /* whole exchange; 0 = HE_RFC2136_TIMEOUT */
 };
 
@@ -87,7 +89,8 @@ struct he_rfc2136_result {
 
 /*
  * Replace the record: one UPDATE deleting the name's RRset of that type and
- * adding NAME TTL IN A|AAAA ADDRESS, signed with the key; the reply must carry
+ * adding NAME TTL IN A|AAAA ADDRESS (with req->remove: deleting only), signed
+ * with the key; the reply must carry
  * a valid signature. Returns 0 when the server applied it, otherwise -errno:
  *   -EACCES  NOTAUTH / BADSIG / BADKEY: wrong key (name, algorithm, secret) or
  *            the server is not authoritative for the zone   (permanent)

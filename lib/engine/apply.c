@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/addrclass.h"
+
 #include "engine/engine.h"
 
 static struct he_eng_result *result_add(struct he_eng_results *r)
@@ -82,6 +84,40 @@ static void rollback(struct he_portmap *pm, struct he_eng_results *out)
 	}
 }
 
+/* Does exposure name want an IPv6 pinhole (made in this run or before)? */
+static bool wants_v6(const struct he_desired *d, const char *name)
+{
+	for (size_t i = 0; i < d->nwant; i++)
+		if (d->want[i].family == AF_INET6 && !strcmp(d->want[i].name, name))
+			return true;
+	return false;
+}
+
+/*
+ * Is IPv4 impossible here (the carrier's NAT: CGNAT, DS-Lite)? From the class
+ * a mapping answer carried, or (addr NULL) the router's external address.
+ */
+static bool v4_impossible(struct he_portmap *pm, enum he_addr_class cls, const char *addr,
+			  struct he_eng_results *out)
+{
+	char buf[HE_PM_ADDR_MAX] = "";
+	struct he_error err = {0};
+
+	if (out->v4_impossible)
+		return true;
+	if (!addr) {
+		if (he_portmap_external_address(pm, buf, sizeof(buf), &cls, &err) < 0 || !*buf)
+			return false;
+		addr = buf;
+	}
+	if (!he_addr_class_v4_impossible(cls))
+		return false;
+	out->v4_impossible = true;
+	out->v4_class = cls;
+	snprintf(out->v4_addr, sizeof(out->v4_addr), "%s", addr);
+	return true;
+}
+
 int he_apply_router_plan(struct he_portmap *pm, const struct he_desired *d,
 			 const struct he_pm_entry *have, const struct he_plan *p, unsigned flags,
 			 struct he_eng_results *out)
@@ -104,11 +140,31 @@ int he_apply_router_plan(struct he_portmap *pm, const struct he_desired *d,
 				snprintf(r->msg, sizeof(r->msg), "%s", err.msg);
 			}
 		} else {
+			bool v4_opt;
+
 			request_of_want(&d->want[ac->idx], &q);
 			describe(r, ac->act, &q);
+			v4_opt = q.family == AF_INET && wants_v6(d, q.name);
+			if (v4_opt && out->v4_impossible) {
+				r->v4_impossible = true; /* known already: not asked again */
+				continue;
+			}
 			if (he_portmap_map(pm, &q, &r->res, &err) < 0) {
+				if (v4_opt && v4_impossible(pm, HE_ADDR_PUBLIC, NULL, out)) {
+					r->v4_impossible = true;
+					continue;
+				}
 				r->rc = err.code;
 				snprintf(r->msg, sizeof(r->msg), "%s", err.msg);
+			} else if (v4_opt && (flags & HE_APPLY_REQUIRE_PUBLIC) &&
+				   r->res.ext_addr[0] &&
+				   v4_impossible(pm, r->res.ext_class, r->res.ext_addr, out)) {
+				/* the router mapped it, but its address is the carrier's NAT's */
+				struct he_error e2 = {0};
+
+				he_portmap_unmap(pm, &q, &e2);
+				r->v4_impossible = true;
+				continue;
 			} else if ((flags & HE_APPLY_REQUIRE_PUBLIC) && r->res.family == AF_INET &&
 				   r->res.ext_addr[0] && r->res.ext_class != HE_ADDR_PUBLIC) {
 				r->not_public = true;

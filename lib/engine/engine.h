@@ -212,6 +212,7 @@ struct he_eng_result {
 	struct he_pm_result res; /* MAP / RENEW: what the router granted */
 	bool rolled_back;        /* made, then removed again because the run failed */
 	bool not_public;         /* IPv4 forward on a non-public address (CGNAT, double NAT) */
+	bool v4_impossible;      /* IPv4 not possible here (CGNAT, DS-Lite): skipped, not failed */
 };
 
 struct he_eng_results {
@@ -219,6 +220,14 @@ struct he_eng_results {
 	struct he_eng_result *v;
 	bool epoch_reset; /* a MAP/RENEW answer says the router lost its state */
 	size_t failed;
+	/*
+	 * The router's IPv4 address is the carrier's (CGNAT, DS-Lite): no IPv4
+	 * forward can ever work, so an exposure that also wants IPv6 pinholes
+	 * goes on with those, its IPv4 reported "not possible here".
+	 */
+	bool v4_impossible;
+	enum he_addr_class v4_class;
+	char v4_addr[HE_PM_ADDR_MAX];
 };
 
 enum {
@@ -230,8 +239,10 @@ enum {
 /*
  * Carry out the router actions of p. have is what the plan was made from
  * (UNMAP indices). Without HE_APPLY_ROLLBACK every action is tried (one
- * failing mapping does not stop the others). Returns 0 when every action
- * succeeded, else the first failure's code (details per result).
+ * failing mapping does not stop the others). Behind CGNAT or DS-Lite the
+ * IPv4 maps of an exposure that wants IPv6 pinholes are skipped
+ * (v4_impossible), not failed: its IPv6 side is what can work. Returns 0 when
+ * every action succeeded, else the first failure's code (details per result).
  */
 int he_apply_router_plan(struct he_portmap *pm, const struct he_desired *d,
 			 const struct he_pm_entry *have, const struct he_plan *p, unsigned flags,

@@ -103,6 +103,25 @@ int he_addr_class_str(const char *s, enum he_addr_class *out)
 	return -EINVAL;
 }
 
+bool he_addr_class_v4_impossible(enum he_addr_class c)
+{
+	return he_addr_class_v4_reason(c) != NULL;
+}
+
+const char *he_addr_class_v4_reason(enum he_addr_class c)
+{
+	switch (c) {
+	case HE_ADDR_CGNAT:
+		return "the ISP's carrier-grade NAT (CGNAT, 100.64.0.0/10) sits in front of the "
+		       "router";
+	case HE_ADDR_DSLITE:
+		return "DS-Lite: the router's IPv4 is tunnelled to the ISP's AFTR, a "
+		       "carrier-grade NAT";
+	default:
+		return NULL;
+	}
+}
+
 const char *he_addr_class_name(enum he_addr_class c)
 {
 	switch (c) {

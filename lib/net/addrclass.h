@@ -8,6 +8,7 @@
 #ifndef HE_NET_ADDRCLASS_H
 #define HE_NET_ADDRCLASS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 enum he_addr_class {
@@ -31,6 +32,23 @@ enum he_addr_class he_addr_class(int family, const void *addr);
 
 /* Same, from text ("100.64.1.2", "2001:db8::1"). Returns -EINVAL on junk. */
 int he_addr_class_str(const char *s, enum he_addr_class *out);
+
+/*
+ * True for the classes of a router's external IPv4 address behind which no
+ * IPv4 port forward can ever work, whatever is configured at home: the ISP's
+ * own NAT (CGNAT, 100.64.0.0/10) or its AFTR (DS-Lite, 192.0.0.0/29). Only
+ * IPv6 (a pinhole) or a tunnel reaches such a home. A private address (double
+ * NAT) is not one of them: forwarding on the upstream router fixes that.
+ */
+bool he_addr_class_v4_impossible(enum he_addr_class c);
+
+/*
+ * One short reason for he_addr_class_v4_impossible() classes, for "IPv4: not
+ * possible here (REASON)": "the ISP's carrier-grade NAT (CGNAT) sits in
+ * front of the router" / "DS-Lite: IPv4 is tunnelled to the ISP's AFTR, a
+ * carrier-grade NAT". NULL for every other class.
+ */
+const char *he_addr_class_v4_reason(enum he_addr_class c);
 
 /* Short stable name: "public", "private", "cgnat", "loopback", ... */
 const char *he_addr_class_name(enum he_addr_class c);

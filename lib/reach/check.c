@@ -27,7 +27,8 @@
 static const char *const step_names[HE_CHK_NSTEPS] = {"listener", "firewall", "router", "addresses",
 						      "outside",  "dns",      "hairpin"};
 static const char *const status_names[] = {"n/a", "pass", "warn", "fail"};
-static const char *const reach_names[] = {"unproven", "reachable", "not reachable", "n/a"};
+static const char *const reach_names[] = {"unproven", "reachable", "not reachable", "n/a",
+					  "not possible here"};
 
 const char *he_check_step_name(int step)
 {
@@ -41,7 +42,7 @@ const char *he_check_status_name(enum he_check_status s)
 
 const char *he_check_reach_name(enum he_check_reach r)
 {
-	return (unsigned)r <= HE_CHK_IRRELEVANT ? reach_names[r] : "?";
+	return (unsigned)r <= HE_CHK_IMPOSSIBLE ? reach_names[r] : "?";
 }
 
 struct priv *he_chk_priv(struct ctx *c, const struct he_check_target *t)
@@ -136,6 +137,11 @@ static void verdicts(struct he_check_result *r)
 		struct he_check_target *t = &r->v[i];
 		enum he_check_status out = t->l[HE_CHK_OUTSIDE].status;
 
+		if (*t->impossible) { /* IPv4 behind CGNAT/DS-Lite: neither proof nor breakage */
+			t->broken = -1;
+			t->reach = HE_CHK_IMPOSSIBLE;
+			continue;
+		}
 		t->broken = first_broken(t);
 		if (out == HE_CHK_PASS)
 			t->reach = HE_CHK_REACHABLE;
@@ -174,7 +180,8 @@ enum he_check_reach he_check_exposure_verdict(const struct he_check_result *r, c
 			return HE_CHK_UNREACHABLE;
 		}
 		any = any || t->reach == HE_CHK_REACHABLE;
-		all = all && (t->reach == HE_CHK_REACHABLE || t->reach == HE_CHK_IRRELEVANT);
+		all = all && (t->reach == HE_CHK_REACHABLE || t->reach == HE_CHK_IRRELEVANT ||
+			      t->reach == HE_CHK_IMPOSSIBLE);
 	}
 	if (!seen)
 		return HE_CHK_IRRELEVANT;

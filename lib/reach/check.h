@@ -49,6 +49,7 @@ enum he_check_reach {
 	HE_CHK_REACHABLE,
 	HE_CHK_UNREACHABLE, /* a link is broken */
 	HE_CHK_IRRELEVANT,  /* IPv6 without a way to test it (no address, no reflector over IPv6) */
+	HE_CHK_IMPOSSIBLE,  /* IPv4 behind CGNAT/DS-Lite: not possible here, not a broken link */
 };
 
 #define HE_CHK_TEXT_MAX 400
@@ -68,6 +69,8 @@ struct he_check_target {
 	struct he_check_line l[HE_CHK_NSTEPS];
 	int broken; /* first broken step (enum he_check_step), -1 none */
 	enum he_check_reach reach;
+	/* IPv4 behind CGNAT/DS-Lite: why it is not possible here ("" otherwise) */
+	char impossible[HE_CHK_TEXT_MAX];
 };
 
 struct he_check_result {
@@ -104,9 +107,10 @@ void he_check_result_free(struct he_check_result *r);
 
 /*
  * The verdict for one exposure: reachable when every one of its targets was
- * (or is irrelevant) and at least one was proven; unreachable when a link is
- * broken, with *first set to its first broken target; unproven otherwise.
- * HE_CHK_IRRELEVANT when the result holds no target of that name.
+ * (or is irrelevant, or is IPv4 not possible here) and at least one was
+ * proven; unreachable when a link is broken, with *first set to its first
+ * broken target; unproven otherwise. HE_CHK_IRRELEVANT when the result holds
+ * no target of that name.
  */
 enum he_check_reach he_check_exposure_verdict(const struct he_check_result *r, const char *name,
 					      const struct he_check_target **first);
@@ -115,7 +119,7 @@ enum he_check_reach he_check_exposure_verdict(const struct he_check_result *r, c
 const char *he_check_step_name(int step);
 /* "n/a", "pass", "warn", "fail". */
 const char *he_check_status_name(enum he_check_status s);
-/* "unproven", "reachable", "not reachable", "n/a". */
+/* "unproven", "reachable", "not reachable", "n/a", "not possible here". */
 const char *he_check_reach_name(enum he_check_reach r);
 
 #endif

@@ -51,6 +51,33 @@ void he_chk_pubip_once(struct ctx *c)
 	he_chk_state_unlock(c);
 }
 
+/*
+ * IPv4 behind CGNAT/DS-Lite: no forward can ever work, so IPv4 is "not
+ * possible here" with the reason, not a broken link; the router and outside
+ * steps, failing only because of it, say so instead of failing.
+ */
+static bool addr_impossible(struct ctx *c, struct he_check_target *t)
+{
+	const char *wan = *c->wan4 ? c->wan4 : c->pubip_ok ? c->pubip.router_wan : "";
+	enum he_addr_class cls = c->wan4_cls;
+	char why[HE_ERR_MSG_MAX];
+
+	if ((!*c->wan4 && he_addr_class_str(wan, &cls) < 0) || !he_addr_class_v4_impossible(cls))
+		return false;
+	he_addr_class_explain(cls, wan, NULL, why, sizeof(why));
+	snprintf(t->impossible, sizeof(t->impossible), "%s (router WAN %s, %s)",
+		 he_addr_class_v4_reason(cls), wan, he_addr_class_name(cls));
+	he_chk_set(&t->l[HE_CHK_ADDRESSES], HE_CHK_NA, why,
+		   "IPv4 not possible here: %s; only IPv6 reaches this home", t->impossible);
+	if (t->l[HE_CHK_ROUTER].status == HE_CHK_FAIL)
+		he_chk_set(&t->l[HE_CHK_ROUTER], HE_CHK_NA, NULL,
+			   "no IPv4 mapping: IPv4 is not possible here (see addresses)");
+	if (t->l[HE_CHK_OUTSIDE].status == HE_CHK_FAIL)
+		he_chk_set(&t->l[HE_CHK_OUTSIDE], HE_CHK_NA, NULL,
+			   "IPv4 not reachable from outside, as expected here (see addresses)");
+	return true;
+}
+
 void he_chk_addr(struct ctx *c, struct he_check_target *t)
 {
 	struct he_check_line *l = &t->l[HE_CHK_ADDRESSES];
@@ -70,6 +97,8 @@ void he_chk_addr(struct ctx *c, struct he_check_target *t)
 			he_chk_set(l, HE_CHK_PASS, NULL, "global IPv6 address %s", c->global6);
 		return;
 	}
+	if (addr_impossible(c, t))
+		return;
 	if (c->pubip_ok && c->pubip.nat != HE_PUBIP_NAT_NONE &&
 	    c->pubip.nat != HE_PUBIP_NAT_UNKNOWN) {
 		he_chk_set(l, HE_CHK_FAIL, c->pubip.verdict, "%s: router WAN %s, public %s",
@@ -348,6 +377,10 @@ void he_chk_hairpin(struct ctx *c, struct he_check_target *t)
 
 	if (t->family == AF_INET6) {
 		he_chk_set(l, HE_CHK_NA, NULL, "IPv6 has no NAT: nothing to loop back");
+		return;
+	}
+	if (*t->impossible) {
+		he_chk_set(l, HE_CHK_NA, NULL, "IPv4 is not possible here: nothing to loop back");
 		return;
 	}
 	if (!*pub) {

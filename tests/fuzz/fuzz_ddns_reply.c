@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fuzz_ddns_reply.c - libFuzzer target over every HTTP provider's reply
- * parsing: the first byte picks the provider and how many steps of its
- * conversation to play with the input as the reply (a provider's reply is
+ * parsing: the first byte picks the provider (its top bit: the deletion
+ * conversation, job->remove, where the provider can delete) and how many
+ * steps of its conversation to play with the input as the reply (a provider's reply is
  * untrusted input). Checks the promises: every reply ends in an outcome or
  * a well-formed next request, never a secret in a message.
  */
@@ -34,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 2)
 		return 0;
 	provs = he_ddns_providers(&np);
-	p = provs[data[0] % np];
+	p = provs[(data[0] & 0x7f) % np];
 	if (!p->step)
 		return 0;
 	memset(&rec, 0, sizeof(rec));
@@ -46,6 +47,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	job.rec = &rec;
 	job.family = (data[1] & 1) ? AF_INET6 : AF_INET;
 	job.addr = (data[1] & 1) ? "2e77:77:1::2" : "11.77.0.2";
+	if (p->can_remove && (data[0] & 0x80)) {
+		job.remove = true;
+		job.addr = NULL;
+	}
 	job.secret = secret;
 	memset(&req, 0, sizeof(req));
 	memset(&err, 0, sizeof(err));

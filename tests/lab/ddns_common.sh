@@ -40,6 +40,26 @@ ddns_conf() {
 	} >"$LAB_DIR/etc/homeexpose.conf"
 }
 
+# ddns_whatismyip PORT: the "what is my IP" service (whatismyip.py) on the inet host
+ddns_whatismyip() {
+	lab_spawn "$LAB_INET" "$LAB_DIR/http.log" python3 "$LAB_SRC/whatismyip.py" "$1" \
+		"$LAB_DIR/http.ready" && _lab_wait_file "$LAB_DIR/http.ready" &&
+		_lab_wait_listen "$LAB_INET" -t "$1"
+}
+
+# ddns_conf_outside PORT BODY: as ddns_conf, but the sources are the router, the
+# interface and ddns_whatismyip on PORT (both families): behind CGNAT or DS-Lite
+# the router's address is not public, so only an outside source sees the NAT's
+ddns_conf_outside() {
+	mkdir -p "$LAB_DIR/etc"
+	{
+		printf '[general]\nstate-dir = %s/state\nruntime-dir = %s/run\n' "$LAB_DIR" "$LAB_DIR"
+		printf '[publicip]\nstun-servers = none\nsources-required = 1\n'
+		printf 'http-urls = http://%s:%s/ http://[%s]:%s/\n' "$LAB_INET_IP" "$1" "$LAB_INET_IP6" "$1"
+		printf '%s\n' "$2"
+	} >"$LAB_DIR/etc/homeexpose.conf"
+}
+
 # secret FILE TEXT: a 0600 secret file
 secret() { (umask 077 && printf '%s\n' "$2" >"$1"); }
 

@@ -52,6 +52,14 @@ EOF
 	_lab_wait_listen "$LAB_INET" -u 53
 }
 
+# lab_knot_records_are NAME TYPE WANT: kdig's records (sorted, one line) are WANT
+lab_knot_records_are() {
+	local got
+	got=$(lab_knot_query "$1" "$2" | sort | tr '\n' ' ' | sed 's/ $//')
+	echo "kdig $1 $2: '$got' (want '$3')"
+	[ "$got" = "$3" ]
+}
+
 lab_knot_query() {
 	in_inet kdig +short +norecurse +timeout=2 +retry=0 @"$LAB_INET_IP" "$1" "$2"
 }

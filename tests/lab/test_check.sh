@@ -121,8 +121,8 @@ lab_check "cgnat: the exposure is recorded, the host firewall opened" eval '
 	he open 8443:8080/tcp web --ipv4-only --no-router --no-check &&
 	sed -i "s/^router = no/router = yes/" "$LAB_DIR/etc/exposures.d/web.conf" &&
 	grep -q "^router = yes" "$LAB_DIR/etc/exposures.d/web.conf"'
-lab_check "(f) check web: exit 1, CGNAT named, broken link addresses" \
-	says 1 "$LAB_WAN_IP" "cgnat" "broken link: addresses" -- he check web
+lab_check "(f) check web: exit 1, CGNAT named, IPv4 not possible here (not a broken link)" \
+	says 1 "$LAB_WAN_IP" "cgnat" "IPv4 not possible here" -- he check web
 lab_down
 
 lab_done

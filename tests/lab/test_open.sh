@@ -101,6 +101,13 @@ conf_for_lab
 lab_check "cgnat: open exits 1" eval 'he open 8443:8080/tcp web --ipv4-only >"$LAB_DIR/cg.out" 2>&1; [ $? -eq 1 ]'
 lab_check "cgnat: the message names $LAB_WAN_IP and carrier-grade NAT" \
 	eval 'cat "$LAB_DIR/cg.out"; grep -q "$LAB_WAN_IP" "$LAB_DIR/cg.out" && grep -qi "carrier-grade" "$LAB_DIR/cg.out"'
+# both families: IPv4 is not possible here, the IPv6 pinhole is opened, exit 0
+lab_check "cgnat: home service on 8080" lab_serve_tcp "$LAB_HOME" :: 8080 banner-8080
+lab_check "cgnat: open 8443:8080/tcp web exits 0: IPv4 not possible here (CGNAT), IPv6 pinhole" \
+	expect_out "IPv4: not possible here" "CGNAT" "$LAB_WAN_IP" "IPv6 pinhole [$LAB_HOME_IP6]:8080/tcp" -- \
+	he open 8443:8080/tcp web --no-check
+lab_check "cgnat: the internet host reaches the service over IPv6" reach "$LAB_HOME_IP6" 8080 banner-8080
+lab_check "cgnat: close web exits 0" expect_out "closed exposure 'web'" -- he close web
 lab_down
 
 lab_done

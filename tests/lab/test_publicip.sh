@@ -135,6 +135,8 @@ username = alice
 password-file = $LAB_DIR/pw
 ca-file = $LAB_DIR/pki/ca.pem
 families = A
+# behind CGNAT the A is withheld unless asked for (test_ddns_cgnat.sh)
+publish-behind-nat = yes
 EOC
 lab_check "cgnat: ddns update publishes the outside's $LAB_PUBLIC_IP" \
 	expect_out "home A: $LAB_PUBLIC_IP (good)" -- he ddns update

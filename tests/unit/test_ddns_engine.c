@@ -414,6 +414,7 @@ static void test_status_public_verdict(void **state)
 	e.rep.nat = HE_PUBIP_NAT_CGNAT;
 	snprintf(e.rep.router_wan, sizeof(e.rep.router_wan), "100.64.77.2");
 	snprintf(e.rep.verdict, sizeof(e.rep.verdict), "CGNAT: ask the ISP");
+	e.cfg.ddns[0].publish_behind_nat = true; /* else the A is withheld (see below) */
 	fake_push(&e.net, 200, "dyndns2_good.txt");
 	run(&e, T0, false);
 	assert_int_equal(he_state_open(dir, HE_STATE_READ, 0, &st, &err), 0);
@@ -430,6 +431,8 @@ static void test_status_public_verdict(void **state)
 	p = json_array_get(json_object_get(doc, "records"), 0);
 	assert_string_equal(json_string_value(json_object_get(p, "address")), "11.77.0.2");
 	assert_true(json_is_null(json_object_get(p, "verify")));
+	assert_true(json_is_null(json_object_get(p, "withheld")));
+	assert_true(json_is_null(json_object_get(p, "stale")));
 	json_decref(doc);
 	assert_null(he_ddns_status_json(&e.cfg, st, "nope", &err));
 	assert_int_equal(err.code, -ENOENT);
@@ -496,6 +499,170 @@ static void test_cloudflare_through_engine(void **state)
 	assert_int_equal(e.net.nsent, 6);
 }
 
+/* The A-record rule alone: withheld behind CGNAT and DS-Lite, not behind double NAT. */
+static void test_v4_withheld_rule(void **state)
+{
+	struct he_ddns_record r;
+	struct he_pubip_report rep;
+	char why[HE_ERR_MSG_MAX];
+
+	(void)state;
+	record(&r, "nas", "rfc2136", "", "nas.home.example", "A AAAA");
+	memset(&rep, 0, sizeof(rep));
+	snprintf(rep.v4, sizeof(rep.v4), "11.77.0.2");
+	assert_int_equal(he_ddns_v4_withheld(&r, &rep, why, sizeof(why)), 0); /* no router answer */
+	assert_string_equal(why, "");
+	assert_int_equal(he_ddns_v4_withheld(&r, NULL, why, sizeof(why)), 0);
+	snprintf(rep.router_wan, sizeof(rep.router_wan), "11.77.0.2");
+	assert_int_equal(he_ddns_v4_withheld(&r, &rep, why, sizeof(why)), 0); /* public */
+	snprintf(rep.router_wan, sizeof(rep.router_wan), "192.168.1.2");
+	assert_int_equal(he_ddns_v4_withheld(&r, &rep, why, sizeof(why)), 0); /* double NAT */
+	snprintf(rep.router_wan, sizeof(rep.router_wan), "100.64.77.2");
+	assert_int_equal(he_ddns_v4_withheld(&r, &rep, why, sizeof(why)), 1);
+	assert_non_null(strstr(why, "CGNAT"));
+	assert_non_null(strstr(why, "11.77.0.2 is the ISP's address"));
+	assert_non_null(strstr(why, "publish-behind-nat = yes in [ddns nas]"));
+	assert_null(strstr(why, "add AAAA"));
+	snprintf(rep.router_wan, sizeof(rep.router_wan), "192.0.0.2");
+	rep.v4[0] = '\0'; /* no outside source: still known to be DS-Lite */
+	assert_int_equal(he_ddns_v4_withheld(&r, &rep, why, sizeof(why)), 1);
+	assert_non_null(strstr(why, "DS-Lite"));
+	assert_non_null(strstr(why, "AFTR"));
+	snprintf(r.families, sizeof(r.families), "A");
+	assert_int_equal(he_ddns_v4_withheld(&r, &rep, why, sizeof(why)), 1);
+	assert_non_null(strstr(why, "add AAAA to 'families'"));
+	r.publish_behind_nat = true;
+	assert_int_equal(he_ddns_v4_withheld(&r, &rep, why, sizeof(why)), 0);
+}
+
+static struct he_ddns_status status_of(struct env *e, int idx)
+{
+	struct he_ddns_status s[4];
+	struct he_state *st = NULL;
+	struct he_error err = {0};
+	size_t n = 0;
+
+	assert_int_equal(he_state_open(dir, HE_STATE_READ, 0, &st, &err), 0);
+	assert_int_equal(he_ddns_status_get(&e->cfg, st, NULL, s, 4, &n, &err), 0);
+	he_state_close(st);
+	assert_true((size_t)idx < n);
+	return s[idx];
+}
+
+/* Cloudflare: an A published on a public line is deleted once the line is CGNAT. */
+static void test_cgnat_deletes_old_a(void **state)
+{
+	struct env e;
+	struct he_ddns_status s;
+
+	(void)state;
+	env_init(&e, "A AAAA");
+	record(&e.cfg.ddns[0], "cf", "cloudflare", "", "home.example.com", "A AAAA");
+	snprintf(e.cfg.ddns[0].token_file, sizeof(e.cfg.ddns[0].token_file), "%s", pwfile);
+	snprintf(e.rep.router_wan, sizeof(e.rep.router_wan), "11.77.0.2");
+	fake_push(&e.net, 200, "cf_zones.json");
+	fake_push(&e.net, 200, "cf_records_empty.json");
+	fake_push(&e.net, 200, "cf_create_ok.json");
+	fake_push(&e.net, 200, "cf_zones.json");
+	fake_push(&e.net, 200, "cf_records_empty.json");
+	fake_push(&e.net, 200, "cf_create_ok.json");
+	run(&e, T0, false);
+	assert_int_equal(e.net.nsent, 6);
+	assert_string_equal(status_of(&e, 0).accepted, "11.77.0.2");
+
+	/* the ISP moves the line behind CGNAT: the A goes, the AAAA stays */
+	snprintf(e.rep.router_wan, sizeof(e.rep.router_wan), "100.64.77.2");
+	e.rep.nat = HE_PUBIP_NAT_CGNAT;
+	fake_push(&e.net, 200, "cf_zones.json");
+	fake_push(&e.net, 200, "cf_records_a.json");
+	fake_push(&e.net, 200, "cf_delete_ok.json");
+	fake_push(&e.net, 200, "cf_records_empty.json");
+	run(&e, T0 + 60, false);
+	assert_int_equal(e.net.nsent, 10);
+	assert_string_equal(e.net.sent[8].method, "DELETE");
+	assert_non_null(strstr(e.net.sent[8].url, "/dns_records/372e67954025e0ba6aaa6d586b9e0b59"));
+	assert_string_equal(e.net.sent[9].method, "GET");
+	assert_int_equal(e.n, 2);
+	assert_int_equal(e.res[0].action, HE_DDNS_SENT);
+	assert_string_equal(e.res[0].answer.code, "deleted");
+	assert_string_equal(e.res[0].addr, "");
+	assert_false(he_ddns_result_failed(&e.res[0]));
+	assert_non_null(strstr(e.res[0].message, "not published"));
+	assert_int_equal(e.res[1].action, HE_DDNS_UNCHANGED); /* AAAA */
+	s = status_of(&e, 0);
+	assert_string_equal(s.accepted, "");
+	assert_int_equal(s.removed_at, T0 + 60);
+	assert_non_null(strstr(s.withheld, "CGNAT"));
+	assert_string_equal(s.stale, "");
+
+	/* later runs: nothing sent, still withheld, not a failure */
+	run(&e, T0 + 120, false);
+	assert_int_equal(e.net.nsent, 10);
+	assert_int_equal(e.res[0].action, HE_DDNS_WITHHELD);
+	assert_false(he_ddns_result_failed(&e.res[0]));
+	assert_non_null(strstr(e.res[0].message, "deleted earlier"));
+
+	/* publish-behind-nat = yes: the NAT's address is published after all */
+	e.cfg.ddns[0].publish_behind_nat = true;
+	fake_push(&e.net, 200, "cf_zones.json");
+	fake_push(&e.net, 200, "cf_records_empty.json");
+	fake_push(&e.net, 200, "cf_create_ok.json");
+	run(&e, T0 + 180, false);
+	assert_int_equal(e.net.nsent, 13);
+	assert_string_equal(e.net.sent[12].method, "POST");
+	assert_non_null(strstr(e.net.sent[12].body, "\"content\":\"11.77.0.2\""));
+	s = status_of(&e, 0);
+	assert_string_equal(s.accepted, "11.77.0.2");
+	assert_string_equal(s.withheld, "");
+}
+
+/* dyndns2 cannot delete: the old A is flagged as stale, nothing is sent. */
+static void test_dslite_flags_stale_a(void **state)
+{
+	struct env e;
+	struct he_ddns_status s;
+
+	(void)state;
+	env_init(&e, "A");
+	fake_push(&e.net, 200, "dyndns2_good.txt");
+	run(&e, T0, false);
+	assert_int_equal(e.net.nsent, 1);
+	snprintf(e.rep.router_wan, sizeof(e.rep.router_wan), "192.0.0.2");
+	e.rep.nat = HE_PUBIP_NAT_DSLITE;
+	run(&e, T0 + 60, false);
+	assert_int_equal(e.net.nsent, 1);
+	assert_int_equal(e.res[0].action, HE_DDNS_WITHHELD);
+	assert_false(he_ddns_result_failed(&e.res[0]));
+	assert_non_null(strstr(e.res[0].message, "STALE"));
+	s = status_of(&e, 0);
+	assert_non_null(strstr(s.withheld, "DS-Lite"));
+	assert_non_null(strstr(s.stale, "11.77.0.2"));
+	assert_non_null(strstr(s.stale, "cannot delete"));
+	assert_string_equal(s.accepted, "11.77.0.2"); /* what the provider still has */
+}
+
+/* deSEC deletes with an empty myipv4 and keeps the AAAA. */
+static void test_desec_delete_url(void **state)
+{
+	struct env e;
+
+	(void)state;
+	env_init(&e, "A");
+	record(&e.cfg.ddns[0], "d", "desec", "", "home.dedyn.io", "A");
+	snprintf(e.cfg.ddns[0].password_file, sizeof(e.cfg.ddns[0].password_file), "%s", pwfile);
+	snprintf(e.rep.router_wan, sizeof(e.rep.router_wan), "100.64.0.9");
+	fake_push(&e.net, 200, "dyndns2_good.txt");
+	run(&e, T0, false);
+	assert_int_equal(e.net.nsent, 1);
+	assert_non_null(strstr(e.net.sent[0].url, "myipv4=&myipv6=preserve"));
+	assert_string_equal(e.res[0].answer.code, "deleted");
+	run(&e, T0 + 60, false); /* once only */
+	assert_int_equal(e.net.nsent, 1);
+	fake_push(&e.net, 200, "dyndns2_good.txt");
+	run(&e, T0 + 120, true); /* --force asks again */
+	assert_int_equal(e.net.nsent, 2);
+}
+
 static void test_rfc2136_bad_key(void **state)
 {
 	struct env e;
@@ -530,6 +697,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_no_address_no_secret, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cloudflare_through_engine, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rfc2136_bad_key, setup, teardown),
+	    cmocka_unit_test(test_v4_withheld_rule),
+	    cmocka_unit_test_setup_teardown(test_cgnat_deletes_old_a, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dslite_flags_stale_a, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_desec_delete_url, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -84,6 +84,29 @@ static void test_addr_explain(void **s)
 	assert_int_equal(strlen(b), 9);
 }
 
+/* Which router WAN classes rule out IPv4 forwarding for good (CGNAT, DS-Lite). */
+static void test_addr_v4_impossible(void **s)
+{
+	static const char *const yes[] = {"100.64.77.2", "100.127.0.1", "192.0.0.2", "192.0.0.7"};
+	static const char *const no[] = {"11.77.0.2", "192.168.1.2",  "10.0.0.1",
+					 "192.0.0.9", "198.51.100.1", "0.0.0.0"};
+	enum he_addr_class c;
+
+	(void)s;
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		assert_int_equal(he_addr_class_str(yes[i], &c), 0);
+		if (!he_addr_class_v4_impossible(c) || !he_addr_class_v4_reason(c))
+			fail_msg("%s should rule out IPv4 forwarding", yes[i]);
+	}
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+		assert_int_equal(he_addr_class_str(no[i], &c), 0);
+		if (he_addr_class_v4_impossible(c) || he_addr_class_v4_reason(c))
+			fail_msg("%s should not rule out IPv4 forwarding", no[i]);
+	}
+	assert_non_null(strstr(he_addr_class_v4_reason(HE_ADDR_DSLITE), "AFTR"));
+	assert_non_null(strstr(he_addr_class_v4_reason(HE_ADDR_CGNAT), "CGNAT"));
+}
+
 static void test_ssdp(void **s)
 {
 	char buf[2048], loc[256], m[256];
@@ -351,6 +374,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_addr_class),
 	    cmocka_unit_test(test_addr_explain),
+	    cmocka_unit_test(test_addr_v4_impossible),
 	    cmocka_unit_test(test_ssdp),
 	    cmocka_unit_test(test_names_and_gateway),
 	    cmocka_unit_test(test_probe_preference),

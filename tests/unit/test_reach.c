@@ -421,6 +421,17 @@ static void test_check_exposure_verdict(void **state)
 	assert_string_equal(he_check_step_name(99), "?");
 	assert_string_equal(he_check_status_name(HE_CHK_WARN), "warn");
 	assert_string_equal(he_check_reach_name(HE_CHK_UNREACHABLE), "not reachable");
+	assert_string_equal(he_check_reach_name(HE_CHK_IMPOSSIBLE), "not possible here");
+	/* behind CGNAT/DS-Lite: IPv4 not possible here, IPv6 proven: reachable */
+	v[0] = tgt("web", AF_INET, HE_CHK_IMPOSSIBLE, -1);
+	v[1] = tgt("web", AF_INET6, HE_CHK_REACHABLE, -1);
+	r.v = v;
+	r.n = 2;
+	assert_int_equal(he_check_exposure_verdict(&r, "web", &first), HE_CHK_REACHABLE);
+	assert_null(first);
+	/* IPv4 not possible and nothing else proven: not reachable-proven */
+	r.n = 1;
+	assert_int_equal(he_check_exposure_verdict(&r, "web", NULL), HE_CHK_UNPROVEN);
 }
 
 int main(void)

@@ -323,6 +323,36 @@ static void test_build_sections(void **s)
 	free(w);
 }
 
+/* remove: only the delete of the A RRset, no address needed, still signed. */
+static void test_build_remove(void **s)
+{
+	struct he_tsig_key k;
+	struct he_rfc2136_req r;
+	struct he_error err = {0};
+	uint8_t *w = NULL;
+	size_t n = 0;
+	ldns_pkt *p = NULL;
+	ldns_rr *rr;
+
+	(void)s;
+	test_key(&k, "hmac-sha256");
+	r = req_for(&k, AF_INET, NULL);
+	assert_int_equal(he_rfc2136_build(&r, 9, 1700000000, &w, &n, &err), -EINVAL);
+	r.remove = true;
+	assert_int_equal(he_rfc2136_build(&r, 9, 1700000000, &w, &n, &err), 0);
+	assert_int_equal(ldns_wire2pkt(&p, w, n), LDNS_STATUS_OK);
+	assert_int_equal(ldns_pkt_get_opcode(p), LDNS_PACKET_UPDATE);
+	assert_int_equal(ldns_pkt_nscount(p), 1);
+	rr = ldns_rr_list_rr(ldns_pkt_authority(p), 0);
+	assert_int_equal(ldns_rr_get_type(rr), LDNS_RR_TYPE_A);
+	assert_int_equal(ldns_rr_get_class(rr), LDNS_RR_CLASS_ANY);
+	assert_int_equal(ldns_rr_rd_count(rr), 0);
+	assert_non_null(ldns_pkt_tsig(p));
+	assert_true(ldns_pkt_tsig_verify(p, w, n, "ddns-key", SECRET, NULL));
+	ldns_pkt_free(p);
+	free(w);
+}
+
 /* Rebuilding the request Knot accepted gives the same bytes. */
 static void test_build_matches_recorded(void **s)
 {
@@ -739,6 +769,7 @@ int main(void)
 	    cmocka_unit_test(test_key_errors),
 	    cmocka_unit_test(test_key_load),
 	    cmocka_unit_test(test_build_sections),
+	    cmocka_unit_test(test_build_remove),
 	    cmocka_unit_test(test_build_matches_recorded),
 	    cmocka_unit_test(test_build_errors),
 	    cmocka_unit_test(test_classify_success),
