@@ -69,4 +69,11 @@ const struct he_ddns_provider he_ddns_rfc2136 = {
     .step = NULL,
     .update = update,
     .secret_key = "tsig-key-file",
+    .keys =
+	(const struct he_ddns_key[]){
+	    {"server", true, false, "the primary server, ADDR[:PORT] or host"},
+	    {"zone", true, false, "the zone that holds hostname"},
+	    {"tsig-key-file", true, true, "TSIG key (BIND, Knot or one-line form)"},
+	    {NULL, false, false, NULL},
+	},
 };
