@@ -17,7 +17,7 @@ static void usage(void)
 	       "message. Exit 0 when all is well, 2 on any error.\n");
 }
 
-static void collect(struct he_cli *cli, struct he_diags *d, size_t *nexp, size_t *nprof)
+void he_cli_config_collect(struct he_cli *cli, struct he_diags *d, size_t *nexp, size_t *nprof)
 {
 	struct he_exposures ex = {0};
 	struct he_catalog cat = {0};
@@ -52,7 +52,7 @@ int cmd_config(struct he_cli *cli, int argc, char **argv)
 	if (argc - optind > 1)
 		return he_usage_error(cli, "too many arguments");
 
-	collect(cli, &d, &nexp, &nprof);
+	he_cli_config_collect(cli, &d, &nexp, &nprof);
 	rc = d.nerrors ? HE_EXIT_USAGE : HE_EXIT_OK;
 	if (cli->json) {
 		json_t *a = json_array();
