@@ -7,6 +7,7 @@
 #include "catalog/catalog.h"
 #include "cli.h"
 #include "config/exposure.h"
+#include "ddns/ddns.h"
 
 static void usage(void)
 {
@@ -25,6 +26,15 @@ void he_cli_config_collect(struct he_cli *cli, struct he_diags *d, size_t *nexp,
 
 	he_config_load(&cli->cfg, cli->config_path, cli->config_path != NULL, d);
 	he_config_check_secrets(&cli->cfg, d);
+	/* what each record's provider says of its settings (a preset's families ...) */
+	for (unsigned i = 0; i < cli->cfg.nddns; i++) {
+		const struct he_ddns_record *r = &cli->cfg.ddns[i];
+		const struct he_ddns_provider *p = he_ddns_provider_find(r->provider);
+		struct he_error err = {0};
+
+		if (p && p->check && p->check(r, &err) < 0)
+			he_diags_add(d, HE_DIAG_ERROR, cli->cfg.path, r->line, "%s", err.msg);
+	}
 	he_exposures_load(cli->cfg.exposures_dir, &ex, d);
 	*nexp = ex.n;
 	he_exposures_free(&ex);

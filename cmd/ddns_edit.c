@@ -55,6 +55,43 @@ static int check_result(struct he_cli *cli)
 
 /* ---- ddns add ---- */
 
+/* The new section alone through the configuration's parser and its provider's check: 0, or
+ * HE_EXIT_USAGE after the messages (nothing written then). */
+static int precheck(struct he_cli *cli, const struct he_ddns_new *r)
+{
+	static struct he_config cfg; /* large: not on the stack */
+	struct he_diags d = {0};
+	struct he_ddns_new probe = *r;
+	char *text;
+	int rc = HE_EXIT_OK;
+
+	/* the secret is read later: a stand-in path for the file it will be */
+	if (*probe.secret_key && !*probe.secret_path)
+		snprintf(probe.secret_path, sizeof(probe.secret_path), "/secrets/stand-in");
+	text = he_ddns_render(&probe, 1, "/secrets");
+	if (!text)
+		return HE_EXIT_FAIL;
+	he_config_load_string(&cfg, "new section", text, &d);
+	free(text);
+	for (unsigned i = 0; i < cfg.nddns; i++) {
+		const struct he_ddns_provider *p = he_ddns_provider_find(cfg.ddns[i].provider);
+		struct he_error err = {0};
+
+		if (p && p->check && p->check(&cfg.ddns[i], &err) < 0)
+			he_diags_add(&d, HE_DIAG_ERROR, NULL, 0, "%s", err.msg);
+	}
+	if (d.nerrors) {
+		for (size_t i = 0; i < d.n; i++)
+			if (d.v[i].level == HE_DIAG_ERROR &&
+			    (i == 0 || strcmp(d.v[i].msg, d.v[i - 1].msg)))
+				he_errorf(cli, "%s", d.v[i].msg);
+		he_errorf(cli, "nothing written");
+		rc = HE_EXIT_USAGE;
+	}
+	he_diags_free(&d);
+	return rc;
+}
+
 static void add_usage(void)
 {
 	size_t n;
@@ -275,6 +312,9 @@ int cmd_ddns_add(struct he_cli *cli, int argc, char **argv)
 		if (k->required && !k->secret && !*have)
 			return he_usage_error(cli, "provider %s needs --%s", p->name, k->name);
 	}
+	rc = precheck(cli, &r);
+	if (rc)
+		return rc;
 	if (*r.secret_key && !*r.secret_path) {
 		r.secret = read_secret(cli, r.name, r.secret_key);
 		if (!r.secret)
