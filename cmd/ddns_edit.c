@@ -71,6 +71,7 @@ static int precheck(struct he_cli *cli, const struct he_ddns_new *r)
 	text = he_ddns_render(&probe, 1, "/secrets");
 	if (!text)
 		return HE_EXIT_FAIL;
+	he_config_defaults(&cfg, config_path(cli));
 	he_config_load_string(&cfg, "new section", text, &d);
 	free(text);
 	for (unsigned i = 0; i < cfg.nddns; i++) {

@@ -166,14 +166,47 @@ static bool plain(const char *v)
 	return true;
 }
 
+int he_ddns_new_check(const struct he_ddns_new *r, struct he_error *err)
+{
+	const char *vals[] = {r->name,   r->provider, r->preset, r->hostname, r->families,
+			      r->server, r->username, r->zone,   r->ca_file,  r->secret_path};
+	struct he_config *cfg;
+	struct he_diags d = {0};
+	char *text;
+	int rc = 0;
+
+	for (size_t j = 0; j < sizeof(vals) / sizeof(vals[0]); j++)
+		if (!plain(vals[j]))
+			return he_error_set(err, -EINVAL,
+					    "a value holds a control character, a comment mark or "
+					    "blanks at its ends");
+	cfg = malloc(sizeof(*cfg));
+	text = he_ddns_render(r, 1, "/secrets");
+	if (!cfg || !text) {
+		rc = he_error_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	he_config_defaults(cfg, "/homeexpose.conf");
+	if (he_config_load_string(cfg, "new", text, &d) < 0) {
+		for (size_t i = 0; i < d.n && !rc; i++)
+			if (d.v[i].level == HE_DIAG_ERROR)
+				rc = he_error_set(err, -EINVAL, "%s", d.v[i].msg);
+		if (!rc)
+			rc = he_error_set(err, -EINVAL, "the configuration refuses it");
+	}
+out:
+	he_diags_free(&d);
+	free(text);
+	free(cfg);
+	return rc;
+}
+
 static int check_recs(const char *text, const char *path, const struct he_ddns_new *recs, size_t n,
 		      struct he_error *err)
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct he_ddns_new *r = &recs[i];
-		const char *vals[] = {r->name,     r->provider,   r->preset,   r->hostname,
-				      r->families, r->server,     r->username, r->zone,
-				      r->ca_file,  r->secret_path};
+		int rc;
 
 		if (he_ddns_conf_has(text, r->name))
 			return he_error_set(err, -EEXIST, "%s already has a [ddns %s] section",
@@ -181,12 +214,9 @@ static int check_recs(const char *text, const char *path, const struct he_ddns_n
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(recs[j].name, r->name))
 				return he_error_set(err, -EEXIST, "two records named %s", r->name);
-		for (size_t j = 0; j < sizeof(vals) / sizeof(vals[0]); j++)
-			if (!plain(vals[j]))
-				return he_error_set(err, -EINVAL,
-						    "[ddns %s]: a value holds a control character "
-						    "or a comment mark",
-						    r->name);
+		rc = he_ddns_new_check(r, err);
+		if (rc < 0)
+			return rc;
 	}
 	return 0;
 }

@@ -121,7 +121,18 @@ static size_t map_index(const char *tool, const char *name)
 			if (hit == n)
 				hit = i;
 		}
-	return hits == 1 ? hit : n;
+	if (hits <= 1)
+		return hits == 1 ? hit : n;
+	/* several targets: the one inadyn calls default@ (spdyn.de: default@, not ipv6@) */
+	hit = n;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(map[i].m.tool, tool) && strcasestr(map[i].m.name, name) &&
+		    !strncmp(map[i].m.name, "default@", 8)) {
+			if (hit != n)
+				return n;
+			hit = i;
+		}
+	return hit;
 }
 
 const struct he_ddns_import_map *he_ddns_import_map_find(const char *tool, const char *name)
@@ -345,6 +356,14 @@ int he_ddns_import_add(struct he_ddns_import *im, const struct he_ddns_import_in
 	r = &im->rec[im->n];
 	memset(r, 0, sizeof(*r));
 	rc = fill(im, in, mi, r);
+	if (!rc) {
+		struct he_error e = {0};
+
+		/* what the configuration would refuse, it does not get */
+		rc = he_ddns_new_check(r, &e);
+		if (rc == -EINVAL)
+			rc = dropped(he_ddns_import_skip(im, in->line, true, what, "%s", e.msg));
+	}
 	if (rc) {
 		he_secret_free(r->secret);
 		r->secret = NULL;

@@ -128,6 +128,13 @@ int he_ddns_secret_file(const struct he_ddns_new *rec, const char *secrets_dir, 
  */
 char *he_ddns_render(const struct he_ddns_new *recs, size_t n, const char *secrets_dir);
 
+/*
+ * Whether the configuration's loader takes r as it is (values it keeps
+ * verbatim, keys and values valid): 0, or -EINVAL with the loader's reason
+ * in err (-ENOMEM). Secret files are not looked at.
+ */
+int he_ddns_new_check(const struct he_ddns_new *r, struct he_error *err);
+
 /* True if text (a configuration) already has a [ddns name] section. */
 bool he_ddns_conf_has(const char *text, const char *name);
 

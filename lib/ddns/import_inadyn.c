@@ -56,8 +56,7 @@ static void skip_space(struct lex *x)
 		if (c == '\n') {
 			x->line++;
 			x->i++;
-		} else if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v' ||
-			   c == ';') {
+		} else if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
 			x->i++;
 		} else if (c == '#' || (c == '/' && x->i + 1 < x->len && x->s[x->i + 1] == '/')) {
 			while (x->i < x->len && x->s[x->i] != '\n')

@@ -194,5 +194,8 @@ printf '[ddns home]\nprovider = duckdns\nhostname = h.duckdns.org\ntoken = abc\n
 expect 2 "inline token refused" -- "$HE" -c "$tmp/i.conf" config check
 grep_in "$err" "i.conf:4:.*never written inline" "inline secret reported with line"
 
+# --- ddns import / ddns add
+. "$root/tests/cli/ddns_import.sh"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -171,6 +171,7 @@ static void test_presets_match_config(void **state)
 			 "[ddns x]\nprovider = dyndns2\npreset = %s\nhostname = h.example.org\n"
 			 "server = s.example.org\npassword-file = /x\n",
 			 t[i].name);
+		he_config_defaults(&cfg, "/t.conf");
 		assert_int_equal(he_config_load_string(&cfg, "t.conf", text, &d), 0);
 		he_diags_free(&d);
 	}
@@ -178,6 +179,7 @@ static void test_presets_match_config(void **state)
 		static struct he_config cfg;
 		struct he_diags d = {0};
 
+		he_config_defaults(&cfg, "/t.conf");
 		assert_int_equal(he_config_load_string(&cfg, "t.conf",
 						       "[ddns x]\nprovider = dyndns2\npreset = "
 						       "nosuch\nhostname = h.example.org\n",
