@@ -168,6 +168,12 @@ static bool plain(const char *v)
 
 int he_ddns_new_check(const struct he_ddns_new *r, struct he_error *err)
 {
+	return he_ddns_new_check_in(r, NULL, err);
+}
+
+int he_ddns_new_check_in(const struct he_ddns_new *r, struct he_config *scratch,
+			 struct he_error *err)
+{
 	const char *vals[] = {r->name,   r->provider, r->preset, r->hostname, r->families,
 			      r->server, r->username, r->zone,   r->ca_file,  r->secret_path};
 	struct he_config *cfg;
@@ -180,7 +186,7 @@ int he_ddns_new_check(const struct he_ddns_new *r, struct he_error *err)
 			return he_error_set(err, -EINVAL,
 					    "a value holds a control character, a comment mark or "
 					    "blanks at its ends");
-	cfg = malloc(sizeof(*cfg));
+	cfg = scratch ? scratch : malloc(sizeof(*cfg));
 	text = he_ddns_render(r, 1, "/secrets");
 	if (!cfg || !text) {
 		rc = he_error_set(err, -ENOMEM, "out of memory");
@@ -197,7 +203,8 @@ int he_ddns_new_check(const struct he_ddns_new *r, struct he_error *err)
 out:
 	he_diags_free(&d);
 	free(text);
-	free(cfg);
+	if (cfg != scratch)
+		free(cfg);
 	return rc;
 }
 

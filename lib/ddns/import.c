@@ -177,6 +177,7 @@ void he_ddns_import_free(struct he_ddns_import *im)
 		he_secret_free(im->rec[i].secret);
 	free(im->rec);
 	free(im->skip);
+	free(im->scratch);
 	memset(im, 0, sizeof(*im));
 }
 
@@ -360,7 +361,9 @@ int he_ddns_import_add(struct he_ddns_import *im, const struct he_ddns_import_in
 		struct he_error e = {0};
 
 		/* what the configuration would refuse, it does not get */
-		rc = he_ddns_new_check(r, &e);
+		if (!im->scratch)
+			im->scratch = malloc(sizeof(*im->scratch));
+		rc = im->scratch ? he_ddns_new_check_in(r, im->scratch, &e) : -ENOMEM;
 		if (rc == -EINVAL)
 			rc = dropped(he_ddns_import_skip(im, in->line, true, what, "%s", e.msg));
 	}

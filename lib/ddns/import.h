@@ -57,10 +57,11 @@ struct he_ddns_import {
 	size_t n, cap;
 	struct he_ddns_skip *skip;
 	size_t nskip, capskip;
+	struct he_config *scratch; /* for he_ddns_new_check, allocated once */
 };
 
-/* The imports keep at most this many records; more become skips. */
-#define HE_DDNS_IMPORT_MAX 64
+/* The imports keep at most this many records (what a configuration holds); more become skips. */
+#define HE_DDNS_IMPORT_MAX HE_DDNS_MAX
 /* Input larger than this is refused (-EFBIG). */
 #define HE_DDNS_IMPORT_TEXT_MAX (1024 * 1024)
 
@@ -134,6 +135,9 @@ char *he_ddns_render(const struct he_ddns_new *recs, size_t n, const char *secre
  * in err (-ENOMEM). Secret files are not looked at.
  */
 int he_ddns_new_check(const struct he_ddns_new *r, struct he_error *err);
+/* The same with a caller's scratch configuration (large), NULL: one is allocated. */
+int he_ddns_new_check_in(const struct he_ddns_new *r, struct he_config *scratch,
+			 struct he_error *err);
 
 /* True if text (a configuration) already has a [ddns name] section. */
 bool he_ddns_conf_has(const char *text, const char *name);

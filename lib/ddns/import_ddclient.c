@@ -45,7 +45,7 @@ struct ctx {
 	struct ddc_state {
 		struct scope globals;
 		struct host *hosts;
-		size_t nhosts;
+		size_t nhosts, cap;
 	} st;
 	struct he_ddns_import *im;
 };
@@ -185,6 +185,15 @@ static struct host *host_get(struct ctx *c, const char *name, int line, bool *cr
 			return &c->st.hosts[i];
 	if (c->st.nhosts == MAX_HOSTS)
 		return NULL;
+	if (c->st.nhosts == c->st.cap) { /* grows as hosts appear */
+		size_t cap = c->st.cap ? c->st.cap * 2 : 4;
+
+		h = realloc(c->st.hosts, cap * sizeof(*h));
+		if (!h)
+			return NULL;
+		c->st.hosts = h;
+		c->st.cap = cap;
+	}
 	h = &c->st.hosts[c->st.nhosts];
 	memset(h, 0, sizeof(*h));
 	h->name = strdup(name);
@@ -502,9 +511,8 @@ int he_ddns_import_ddclient(const char *text, size_t len, struct he_ddns_import 
 	if (len > HE_DDNS_IMPORT_TEXT_MAX)
 		return he_error_set(err, -EFBIG, "the file is larger than %d bytes",
 				    HE_DDNS_IMPORT_TEXT_MAX);
-	c.st.hosts = calloc(MAX_HOSTS, sizeof(*c.st.hosts));
 	logical = calloc(1, len + 2);
-	if (!c.st.hosts || !logical) {
+	if (!logical) {
 		rc = -ENOMEM;
 		goto out;
 	}
