@@ -419,7 +419,8 @@ static int import_run(struct he_cli *cli, const char *file, bool dry)
 	char *text = NULL, *conf = NULL, *render = NULL, dir[PATH_MAX];
 	const char *path = config_path(cli);
 	int rc = he_read_text(file, HE_DDNS_IMPORT_TEXT_MAX, &text);
-	bool written = false;
+	bool written = false, already;
+	size_t before;
 
 	if (rc < 0) {
 		he_errorf(cli, "cannot read %s: %s", file, strerror(-rc));
@@ -434,11 +435,13 @@ static int import_run(struct he_cli *cli, const char *file, bool dry)
 	rc = he_read_text(path, 1024 * 1024, &conf);
 	if (rc == -ENOENT)
 		rc = (conf = strdup("")) ? 0 : -ENOMEM;
+	before = im.n;
 	if (rc < 0 || drop_existing(&im, conf) < 0) {
 		he_errorf(cli, "cannot read %s: %s", path, strerror(rc < 0 ? -rc : ENOMEM));
 		rc = HE_EXIT_FAIL;
 		goto out;
 	}
+	already = before > im.n;
 	he_ddns_secrets_dir(path, dir, sizeof(dir));
 	if (!dry && im.n) {
 		if (he_ddns_conf_append(path, im.rec, im.n, &err) < 0) {
@@ -468,8 +471,11 @@ static int import_run(struct he_cli *cli, const char *file, bool dry)
 			       im.skip[i].why);
 	}
 	rc = written ? check_result(cli) : HE_EXIT_OK;
-	if (!im.n && !cli->json)
-		fprintf(stderr, "%s: nothing to import\n", file);
+	if (!im.n && !already) { /* nothing there to carry over: the import failed */
+		if (!cli->json)
+			fprintf(stderr, "%s: nothing to import\n", file);
+		rc = HE_EXIT_FAIL;
+	}
 out:
 	free(render);
 	free(conf);

@@ -226,11 +226,13 @@ static void make_name(const struct he_ddns_import *im, const char *host, char *o
 	}
 }
 
+/* A fully qualified name (a dot inside) of the characters DNS names use here. */
 static bool host_ok(const char *h)
 {
 	size_t n = strlen(h);
+	const char *dot = strchr(h, '.');
 
-	if (!n || n >= HE_HOST_MAX)
+	if (!n || n >= HE_HOST_MAX || !dot || dot == h || dot[1] == '\0')
 		return false;
 	for (; *h; h++)
 		if (!((*h >= 'a' && *h <= 'z') || (*h >= 'A' && *h <= 'Z') ||
@@ -333,8 +335,8 @@ int he_ddns_import_add(struct he_ddns_import *im, const struct he_ddns_import_in
 	snprintf(what, sizeof(what), "host %.80s", in->hostname ? in->hostname : "");
 	if (!set(in->hostname) || !host_ok(in->hostname))
 		return he_ddns_import_skip(im, in->line, true, what,
-					   "not a host name homeexpose can keep (wildcard or "
-					   "empty?)");
+					   "not a fully qualified host name homeexpose can keep "
+					   "(a wildcard, or not a host at all?)");
 	if (mi == sizeof(map) / sizeof(map[0]))
 		return he_ddns_import_skip(im, in->line, true, what,
 					   "unknown %s '%s': no homeexpose provider or "

@@ -60,6 +60,8 @@ grep_in "$tmp/imp-inadyn/homeexpose.conf" "families = AAAA" "inadyn: ipv6@spdyn.
 "$HE" -c "$tmp/imp-ddclient/homeexpose.conf" ddns import "$fix/ddclient.conf" --dry-run >"$out" 2>&1
 grep_in "$out" "ddclient.conf:32: use=cmd" "use=cmd is reported with its line"
 grep_in "$out" "unknown protocol 'dnsexit2'" "an unknown protocol is reported"
+expect 1 "import of a file with no host in it fails" -- "$HE" -c "$tmp/x.conf" ddns import "$conf"
+grep_in "$err" "nothing to import" "and says so"
 expect 2 "import of a missing file" -- "$HE" -c "$conf" ddns import "$tmp/nope.conf"
 printf 'provider x {\n' >"$tmp/broken.conf"
 expect 2 "import of a broken inadyn.conf" -- "$HE" -c "$conf" ddns import "$tmp/broken.conf"
