@@ -254,11 +254,9 @@ static int custom_server(struct he_ddns_import *im, const struct block *b, char 
 	size_t plen = strcspn(b->path, "?");
 	const char *q = b->path[plen] ? b->path + plen + 1 : "";
 
-	snprintf(out, outsz, "%s%s%.*s",
-		 strstr(b->server, "://") ? ""
-		 : b->ssl == 0            ? "http://"
-					  : "https://",
-		 b->server, (int)plen, b->path);
+	/* https whatever ssl says: homeexpose speaks nothing else to a provider */
+	snprintf(out, outsz, "%s%s%.*s", strstr(b->server, "://") ? "" : "https://", b->server,
+		 (int)plen, b->path);
 	/* dyndns2 sends hostname and myip itself; anything else in the query is lost */
 	if (*q && !strstr(q, "%h") && !strstr(q, "%i"))
 		return 0;
@@ -292,9 +290,8 @@ static int block_done(struct he_ddns_import *im, const struct block *b, const st
 					   "custom block without ddns-server");
 	if (b->custom && (rc = custom_server(im, b, server, sizeof(server))) < 0)
 		return rc;
-	if (!b->custom && b->ssl == 0 &&
-	    he_ddns_import_skip(im, b->line, false, "ssl = false",
-				"homeexpose speaks HTTPS to the provider"))
+	if (b->ssl == 0 && he_ddns_import_skip(im, b->line, false, "ssl = false",
+					       "homeexpose speaks HTTPS to the provider"))
 		return -ENOMEM;
 	if (!b->nhosts)
 		return he_ddns_import_skip(im, b->line, true, b->name, "no hostname in the block");

@@ -94,3 +94,37 @@ expect 2 "ddns add: empty standard input" -- "$HE" -c "$a" ddns add h5 --provide
 	{ fail=$((fail + 1)) && echo "not ok - a refused ddns add left something"; }
 expect 0 "ddns add --help lists the providers' keys" -- "$HE" ddns add --help
 grep_in "$out" "tsig-key-file" "ddns add --help shows rfc2136's keys"
+# the secret from a terminal: prompted, read without echo
+python3 - "$HE" "$a" >"$out" 2>&1 <<'PY'
+import os, pty, select, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], [sys.argv[1], "-c", sys.argv[2], "ddns", "add", "tty",
+                           "--provider", "duckdns", "--hostname", "tty.duckdns.org"])
+seen, sent, end = b"", False, time.time() + 10
+while time.time() < end:
+    r, _, _ = select.select([fd], [], [], 0.2)
+    if r:
+        try:
+            data = os.read(fd, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        seen += data
+    if not sent and b"token-file for [ddns tty]" in seen:
+        time.sleep(0.2)  # the prompt is out; echo is off by now
+        os.write(fd, b"tty-secret\n")
+        sent = True
+_, status = os.waitpid(pid, 0)
+print(seen.decode(errors="replace"))
+print("prompted" if sent else "no prompt")
+print("ECHOED" if b"tty-secret" in seen else "not echoed")
+sys.exit(os.WEXITSTATUS(status))
+PY
+rc=$?
+grep_in "$out" "^prompted" "ddns add on a terminal prompts for the secret"
+grep_in "$out" "^not echoed" "the secret typed on the terminal is not echoed"
+[ "$rc" -eq 0 ] && grep -qx "tty-secret" "$tmp/add/secrets/tty.token" &&
+	{ pass=$((pass + 1)) && echo "ok - the typed secret is in its file"; } ||
+	{ fail=$((fail + 1)) && echo "not ok - the typed secret is not in its file (exit $rc)" && sed 's/^/#   /' "$out"; }

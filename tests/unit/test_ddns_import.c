@@ -196,7 +196,9 @@ static void test_inadyn_syntax(void **state)
 	expect(rec(&im, "s.example.org"), "dyndns2", "spdyn", "A", "", "p");
 	/* "dyn" is in a dozen names: refused */
 	assert_true(skipped(&im, "host t.example.org", true));
-	assert_string_equal(rec(&im, "z.example.org")->server, "http://h.test:8080/update");
+	/* ssl = false: still https (said in the list) */
+	assert_string_equal(rec(&im, "z.example.org")->server, "https://h.test:8080/update");
+	assert_true(skipped(&im, "ssl = false", false));
 	assert_true(skipped(&im, "ddns-path host=%h", false));
 	he_ddns_import_free(&im);
 
