@@ -77,6 +77,9 @@ static void skip_space(struct lex *x)
 
 static enum tok next(struct lex *x)
 {
+	static const char punct[] = "={}(),";
+	static const enum tok ptok[] = {T_EQ, T_LBRACE, T_RBRACE, T_LPAREN, T_RPAREN, T_COMMA};
+	const char *p;
 	size_t o = 0;
 	char c;
 
@@ -86,25 +89,11 @@ static enum tok next(struct lex *x)
 	if (x->i >= x->len)
 		return T_END;
 	c = x->s[x->i];
+	if (c && (p = strchr(punct, c))) {
+		x->i++;
+		return ptok[p - punct];
+	}
 	switch (c) {
-	case '=':
-		x->i++;
-		return T_EQ;
-	case '{':
-		x->i++;
-		return T_LBRACE;
-	case '}':
-		x->i++;
-		return T_RBRACE;
-	case '(':
-		x->i++;
-		return T_LPAREN;
-	case ')':
-		x->i++;
-		return T_RPAREN;
-	case ',':
-		x->i++;
-		return T_COMMA;
 	case '"':
 	case '\'':
 		x->i++;
