@@ -153,7 +153,9 @@ static void test_ddclient_syntax(void **state)
 	    "   password=pd\n"
 	    "a.example.org login=ignored\n" /* the first definition wins */
 	    "protocol=dyndns2, password_env=PW e.example.org\n"
-	    "protocol=nosuch f.example.org\n";
+	    "protocol=nosuch f.example.org\n"
+	    "protocol=nsupdate, server=ns1.example.org, zone=example.org, "
+	    "password=/etc/ddclient/nsupdate.key, login=/usr/bin/nsupdate g.example.org\n";
 	struct he_ddns_import im;
 	struct he_error err = {0};
 
@@ -166,7 +168,15 @@ static void test_ddclient_syntax(void **state)
 	assert_string_equal(rec(&im, "d.example.org")->server, "my.server.test/up/date");
 	/* e has its password from the environment: not carried over */
 	assert_true(skipped(&im, "password_env", false));
-	assert_int_equal(im.n, 5); /* e: password_env replaces nothing, the global one stays */
+	/* nsupdate: rfc2136, the key file stays where it is and is named, login left out */
+	assert_string_equal(rec(&im, "g.example.org")->provider, "rfc2136");
+	assert_null(rec(&im, "g.example.org")->secret);
+	assert_string_equal(rec(&im, "g.example.org")->secret_path, "/etc/ddclient/nsupdate.key");
+	assert_string_equal(rec(&im, "g.example.org")->secret_key, "tsig-key-file");
+	assert_string_equal(rec(&im, "g.example.org")->server, "ns1.example.org");
+	assert_string_equal(rec(&im, "g.example.org")->zone, "example.org");
+	assert_string_equal(rec(&im, "g.example.org")->username, "");
+	assert_int_equal(im.n, 6); /* e: password_env replaces nothing, the global one stays */
 	assert_true(skipped(&im, "host f.example.org", true));
 	he_ddns_import_free(&im);
 }
@@ -201,6 +211,13 @@ static void test_inadyn_syntax(void **state)
 	assert_true(skipped(&im, "ssl = false", false));
 	assert_true(skipped(&im, "ddns-path host=%h", false));
 	he_ddns_import_free(&im);
+
+	/* the table itself */
+	assert_string_equal(he_ddns_import_map_find("inadyn", "default@he.net")->preset, "he");
+	assert_string_equal(he_ddns_import_map_find("ddclient", "noip")->preset, "noip");
+	assert_string_equal(he_ddns_import_map_find("inadyn", "ipv6@spdyn.de")->families, "AAAA");
+	assert_null(he_ddns_import_map_find("ddclient", "default@he.net"));
+	assert_null(he_ddns_import_map_find("inadyn", "zoneedit"));
 
 	assert_int_equal(he_ddns_import_inadyn("provider x {", 12, &im, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "syntax error"));
