@@ -155,7 +155,7 @@ static void test_v4_only_presets(void **state)
 	}
 }
 
-/* Every preset of the table is a 'preset' the configuration accepts, and no other. */
+/* Every preset of the table is a 'preset' the configuration accepts; an unknown one is refused. */
 static void test_presets_match_config(void **state)
 {
 	size_t n;
