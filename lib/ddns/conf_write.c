@@ -199,6 +199,12 @@ int he_ddns_new_check_in(const struct he_ddns_new *r, struct he_config *scratch,
 				rc = he_error_set(err, -EINVAL, "%s", d.v[i].msg);
 		if (!rc)
 			rc = he_error_set(err, -EINVAL, "the configuration refuses it");
+	} else if (cfg->nddns != 1 || strcmp(cfg->ddns[0].name, r->name)) {
+		/* inih cuts a long section header: the record would get another name */
+		rc = he_error_set(err, -EINVAL,
+				  "[ddns %s]: the name is too long (at most %d "
+				  "characters)",
+				  r->name, HE_DDNS_NAME_LEN);
 	}
 out:
 	he_diags_free(&d);

@@ -199,7 +199,7 @@ static bool set(const char *v)
 /* A record name from the hostname: the characters [ddns NAME] allows, unique in im. */
 static void make_name(const struct he_ddns_import *im, const char *host, char *out, size_t outsz)
 {
-	char base[HE_NAME_MAX - 4];
+	char base[HE_DDNS_NAME_LEN - 4 + 1]; /* room for "-NNN" */
 	size_t o = 0;
 
 	for (const char *p = host; *p && o + 1 < sizeof(base); p++) {

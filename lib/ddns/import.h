@@ -24,6 +24,10 @@
 #include "config/config.h"
 #include "core/error.h"
 
+/* The longest record name the configuration keeps whole (inih reads 49 characters of a
+ * section header, "ddns " included). */
+#define HE_DDNS_NAME_LEN 44
+
 /* A new [ddns NAME] section. Empty strings are left out. */
 struct he_ddns_new {
 	char name[HE_NAME_MAX];

@@ -92,6 +92,9 @@ expect 2 "ddns add: empty standard input" -- "$HE" -c "$a" ddns add h5 --provide
 [ ! -e "$tmp/add/secrets/h5.token" ] && ! grep -q "h5" "$a" &&
 	{ pass=$((pass + 1)) && echo "ok - a refused ddns add leaves nothing"; } ||
 	{ fail=$((fail + 1)) && echo "not ok - a refused ddns add left something"; }
+expect 2 "ddns add: a name the configuration would cut" -- bash -c 'echo x | "$0" -c "$1" ddns add \
+	n123456789n123456789n123456789n123456789n12345 --provider he --hostname n.example.org' "$HE" "$a"
+grep_in "$err" "name is too long" "ddns add says the name is too long"
 expect 0 "ddns add --help lists the providers' keys" -- "$HE" ddns add --help
 grep_in "$out" "tsig-key-file" "ddns add --help shows rfc2136's keys"
 # the secret from a terminal: prompted, read without echo
