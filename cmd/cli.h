@@ -117,5 +117,10 @@ int cmd_services(struct he_cli *cli, int argc, char **argv);
 int cmd_agent(struct he_cli *cli, int argc, char **argv);
 int cmd_reflector(struct he_cli *cli, int argc, char **argv);
 int cmd_config(struct he_cli *cli, int argc, char **argv);
+/* `ddns add` and `ddns import` (ddns_edit.c), reached through cmd_ddns. */
+int cmd_ddns_add(struct he_cli *cli, int argc, char **argv);
+int cmd_ddns_import(struct he_cli *cli, int argc, char **argv);
+/* What `config check` checks, into d (config.c); loads cli->cfg. */
+void he_cli_config_collect(struct he_cli *cli, struct he_diags *d, size_t *nexp, size_t *nprof);
 
 #endif

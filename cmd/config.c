@@ -8,6 +8,7 @@
 #include "catalog/catalog.h"
 #include "cli.h"
 #include "config/exposure.h"
+#include "ddns/ddns.h"
 
 static void usage(void)
 {
@@ -18,7 +19,7 @@ static void usage(void)
 	       "message. Exit 0 when all is well, 2 on any error.\n");
 }
 
-static void collect(struct he_cli *cli, struct he_diags *d, size_t *nexp, size_t *nprof)
+void he_cli_config_collect(struct he_cli *cli, struct he_diags *d, size_t *nexp, size_t *nprof)
 {
 	struct he_exposures ex = {0};
 	struct he_catalog cat = {0};
@@ -29,6 +30,15 @@ static void collect(struct he_cli *cli, struct he_diags *d, size_t *nexp, size_t
 	if (r < 0 && r != -EINVAL)
 		return; /* missing, unreadable or a directory: there is nothing more to check */
 	he_config_check_secrets(&cli->cfg, d);
+	/* what each record's provider says of its settings (a preset's families ...) */
+	for (unsigned i = 0; i < cli->cfg.nddns; i++) {
+		const struct he_ddns_record *rec = &cli->cfg.ddns[i];
+		const struct he_ddns_provider *p = he_ddns_provider_find(rec->provider);
+		struct he_error err = {0};
+
+		if (p && p->check && p->check(rec, &err) < 0)
+			he_diags_add(d, HE_DIAG_ERROR, cli->cfg.path, rec->line, "%s", err.msg);
+	}
 	he_exposures_load(cli->cfg.exposures_dir, &ex, d);
 	*nexp = ex.n;
 	he_exposures_free(&ex);
@@ -57,7 +67,7 @@ int cmd_config(struct he_cli *cli, int argc, char **argv)
 	if (argc - optind > 1)
 		return he_usage_error(cli, "too many arguments");
 
-	collect(cli, &d, &nexp, &nprof);
+	he_cli_config_collect(cli, &d, &nexp, &nprof);
 	rc = d.nerrors ? HE_EXIT_USAGE : HE_EXIT_OK;
 	if (cli->json) {
 		json_t *a = json_array();

@@ -31,7 +31,9 @@
 static void usage(void)
 {
 	printf("Usage: homeexpose ddns update [--force] [NAME] [--json]\n"
-	       "       homeexpose ddns status [NAME] [--json]\n\n"
+	       "       homeexpose ddns status [NAME] [--json]\n"
+	       "       homeexpose ddns add NAME --provider P --hostname H [--KEY VALUE ...]\n"
+	       "       homeexpose ddns import FILE [--dry-run]\n\n"
 	       "Keep dynamic-DNS records (A and AAAA) pointing at the current public address.\n"
 	       "update sends an address only when it differs from what the provider last\n"
 	       "accepted (or after refresh-days); --force also re-enables records disabled by\n"
@@ -387,8 +389,14 @@ int cmd_ddns(struct he_cli *cli, int argc, char **argv)
 	int force = 0;
 	const struct option opts[] = {
 	    HE_COMMON_OPTS, {"force", no_argument, &force, 1}, {NULL, 0, NULL, 0}};
-	int rc = he_cli_getopt(cli, argc, argv, opts, usage);
+	int rc;
 	const char *sub, *name;
+
+	if (argc > 1 && !strcmp(argv[1], "add"))
+		return cmd_ddns_add(cli, argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "import"))
+		return cmd_ddns_import(cli, argc - 1, argv + 1);
+	rc = he_cli_getopt(cli, argc, argv, opts, usage);
 
 	if (rc)
 		return rc < 0 ? HE_EXIT_OK : rc;

@@ -255,7 +255,7 @@ _homeexpose()
         list) opts+=" --router --protocol" ;;
         netcheck) opts+=" --protocol --ipv4-only --ipv6-only --no-router --timeout" ;;
         agent) opts+=" --foreground --once --no-announce --no-netlink --no-control --log-level" ;;
-        ddns) opts+=" --force" ;;
+        ddns) opts+=" --force --dry-run --provider --hostname" ;;
         reflector) opts+=" --listen --key-file --rate" ;;
     esac
     if [[ $cur == -* ]]; then
@@ -276,9 +276,11 @@ _homeexpose()
             ;;
         ddns)
             if ((nargs == 0)); then
-                _homeexpose_reply "update status" "$cur"
+                _homeexpose_reply "update status add import" "$cur"
             elif ((nargs == 1)) && [[ $sub == update ]]; then
                 _homeexpose_reply "$(_homeexpose_ddns_records)" "$cur"
+            elif ((nargs == 1)) && [[ $sub == import ]]; then
+                _homeexpose_files "$cur" # a ddclient.conf or an inadyn.conf
             fi
             ;;
         config)

@@ -33,8 +33,13 @@
 static const char *const log_levels[] = {"error", "warning", "info", "debug", NULL};
 static const char *const ddns_providers[] = {"dyndns2", "cloudflare", "duckdns",
 					     "desec",   "rfc2136",    NULL};
-static const char *const ddns_presets[] = {"dyn",     "noip",  "dynu",   "selfhost", "strato",
-					   "freedns", "desec", "custom", NULL};
+/* The dyndns2 presets of lib/ddns/dyndns2.c (test_ddns_dyndns2 keeps the two lists equal). */
+static const char *const ddns_presets[] = {
+    "dyn",           "noip",      "dynu",      "selfhost", "strato",     "freedns", "desec",
+    "ovh",           "he",        "inwx",      "all-inkl", "infomaniak", "ipv64",   "spdyn",
+    "loopia",        "dnsomatic", "opendns",   "changeip", "dyfi",       "joker",   "schokokeks",
+    "variomedia",    "udmedia",   "dyndns-it", "simply",   "do-de",      "3322",    "tunnelbroker",
+    "nsupdate-info", "custom",    NULL};
 static const char *const families[] = {"A", "AAAA", NULL};
 static const char *const socks_tor[] = {"auto", "yes", "no", NULL};
 

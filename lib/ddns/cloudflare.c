@@ -333,4 +333,11 @@ const struct he_ddns_provider he_ddns_cloudflare = {
     .step = he_cloudflare_step,
     .secret_key = "token-file",
     .can_remove = true,
+    .keys =
+	(const struct he_ddns_key[]){
+	    {"token-file", true, true, "API token with Zone.DNS edit permission"},
+	    {"zone", false, false, "the zone (default: the last two labels of hostname)"},
+	    {"server", false, false, "API base URL (default https://api.cloudflare.com/client/v4)"},
+	    {NULL, false, false, NULL},
+	},
 };

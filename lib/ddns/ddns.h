@@ -123,6 +123,20 @@ struct he_ddns_answer {
 	unsigned retry_after; /* seconds, for RETRY_LATER (0: HE_DDNS_WAIT_SECS) */
 };
 
+/*
+ * One setting a provider takes in its [ddns NAME] section, besides
+ * 'provider' and 'hostname' (which every record has). `ddns add`, `ddns
+ * providers` and `ddns import` ask this list, so a provider says here what
+ * it needs. A secret key names a file (password-file, token-file,
+ * tsig-key-file): `ddns add` reads the secret and writes that file.
+ */
+struct he_ddns_key {
+	const char *name; /* the config key: "username", "password-file", "zone" ... */
+	bool required;
+	bool secret;
+	const char *help; /* one line for --help and `ddns providers` */
+};
+
 enum he_ddns_step {
 	HE_DDNS_SEND = 1, /* req is filled: send it and call step() again with the reply */
 	HE_DDNS_DONE = 2, /* ans is filled */
@@ -149,6 +163,8 @@ struct he_ddns_provider {
 	const char *secret_key;
 	/* The provider can delete a record (job->remove): a stale A behind CGNAT/DS-Lite. */
 	bool can_remove;
+	/* Its settings, ended by an entry with name NULL; NULL: none listed. */
+	const struct he_ddns_key *keys;
 };
 
 /* The provider for config name, NULL if unknown (or not built, e.g. rfc2136 later). */

@@ -111,4 +111,9 @@ const struct he_ddns_provider he_ddns_duckdns = {
     .check = check,
     .step = step,
     .secret_key = "token-file",
+    .keys =
+	(const struct he_ddns_key[]){
+	    {"token-file", true, true, "the account's token"},
+	    {NULL, false, false, NULL},
+	},
 };

@@ -22,16 +22,77 @@
 #include "ddns/ddns_internal.h"
 #include "ddns/dyndns2.h"
 
+/*
+ * Servers and paths as the services document them (tests/fixtures/ddns/README.md
+ * names the sources). v4_only where the service takes no AAAA through
+ * /nic/update, or where an update of one family clears the other (INWX).
+ */
 static const struct he_dyndns2_preset presets[] = {
-    {"dyn", "members.dyndns.org", "myip", "myip", NULL},
-    {"noip", "dynupdate.no-ip.com", "myip", "myip", NULL},
-    {"dynu", "api.dynu.com", "myip", "myipv6", "no"},
-    {"selfhost", "carol.selfhost.de", "myip", "myip", NULL},
-    {"strato", "dyndns.strato.com", "myip", "myip", NULL},
-    {"freedns", "freedns.afraid.org", "myip", "myip", NULL},
-    {"desec", "update.dedyn.io", "myipv4", "myipv6", "preserve"},
-    {"custom", NULL, "myip", "myip", NULL},
+    {"dyn", "members.dyndns.org", "myip", "myip", NULL, false, "Dyn (Oracle)"},
+    {"noip", "dynupdate.no-ip.com", "myip", "myip", NULL, false, "No-IP"},
+    {"dynu", "api.dynu.com", "myip", "myipv6", "no", false, "Dynu"},
+    {"selfhost", "carol.selfhost.de", "myip", "myip", NULL, false, "selfHOST"},
+    {"strato", "dyndns.strato.com", "myip", "myip", NULL, false, "STRATO"},
+    {"freedns", "freedns.afraid.org", "myip", "myip", NULL, false, "FreeDNS (afraid.org)"},
+    {"desec", "update.dedyn.io", "myipv4", "myipv6", "preserve", false, "deSEC"},
+    {"ovh", "https://www.ovh.com/nic/update?system=dyndns", "myip", "myip", NULL, false,
+     "OVH DynHost"},
+    {"he", "dyn.dns.he.net", "myip", "myip", NULL, false, "Hurricane Electric (dns.he.net)"},
+    {"inwx", "dyndns.inwx.com", "myip", "myipv6", NULL, true, "INWX"},
+    {"all-inkl", "https://dyndns.kasserver.com/?", "myip", "myip", NULL, true,
+     "ALL-INKL.COM (KAS)"},
+    {"infomaniak", "infomaniak.com", "myip", "myip", NULL, false, "Infomaniak"},
+    {"ipv64", "ipv64.net", "myip", "myipv6", NULL, false, "IPv64.net"},
+    {"spdyn", "update.spdyn.de", "myip", "myip", NULL, false, "spDYN (Securepoint)"},
+    {"loopia", "https://dns.loopia.se/XDynDNSServer/XDynDNS.php", "myip", "myip", NULL, true,
+     "Loopia"},
+    {"dnsomatic", "updates.dnsomatic.com", "myip", "myip", NULL, true, "DNS-O-Matic"},
+    {"opendns", "updates.opendns.com", "myip", "myip", NULL, true, "OpenDNS"},
+    {"changeip", "nic.changeip.com", "myip", "myip", NULL, true, "ChangeIP"},
+    {"dyfi", "www.dy.fi", "myip", "myip", NULL, true, "dy.fi"},
+    {"joker", "svc.joker.com", "myip", "myip", NULL, true, "Joker.com"},
+    {"schokokeks", "dyndns.schokokeks.org", "myip", "myip", NULL, true, "schokokeks.org"},
+    {"variomedia", "dyndns.variomedia.de", "myip", "myip", NULL, true, "Variomedia"},
+    {"udmedia", "www.udmedia.de", "myip", "myip", NULL, true, "udmedia"},
+    {"dyndns-it", "update.dyndns.it", "myip", "myip", NULL, true, "DynDNS.it"},
+    {"simply", "ddns.simply.com", "myip", "myip", NULL, true, "Simply.com"},
+    {"do-de", "ddns.do.de", "myip", "myip", NULL, true, "Domain-Offensive (do.de)"},
+    {"3322", "https://members.3322.org/dyndns/update", "myip", "myip", NULL, true,
+     "3322.org (pubyun)"},
+    {"tunnelbroker", "ipv4.tunnelbroker.net", "myip", "myip", NULL, true,
+     "Hurricane Electric tunnel endpoint"},
+    {"nsupdate-info", "ipv4.nsupdate.info", "myip", "myip", NULL, true, "nsupdate.info"},
+    {"custom", NULL, "myip", "myip", NULL, false, "any dyndns2 server ('server')"},
 };
+
+const struct he_dyndns2_preset *he_dyndns2_presets(size_t *n)
+{
+	*n = sizeof(presets) / sizeof(presets[0]);
+	return presets;
+}
+
+const struct he_dyndns2_preset *he_dyndns2_preset_by_server(const char *host)
+{
+	char want[HE_URL_MAX + 16], have[HE_URL_MAX + 16];
+
+	if (!host || !*host)
+		return NULL;
+	he_ddns_base_url(host, host, want, sizeof(want));
+	for (size_t i = 0; i < sizeof(presets) / sizeof(presets[0]); i++) {
+		size_t n;
+
+		if (!presets[i].server)
+			continue;
+		he_ddns_base_url(presets[i].server, NULL, have, sizeof(have));
+		/* Compare scheme://host: a server setting rarely names the path. */
+		n = strcspn(strstr(have, "://") + 3, "/?") +
+		    (size_t)(strstr(have, "://") + 3 - have);
+		if (!strncmp(want, have, n) &&
+		    (want[n] == '\0' || want[n] == '/' || want[n] == '?'))
+			return &presets[i];
+	}
+	return NULL;
+}
 
 const struct he_dyndns2_preset *he_dyndns2_preset(const char *name)
 {
@@ -122,6 +183,10 @@ static int check(const struct he_ddns_record *rec, struct he_error *err)
 	if (!p->server && !*rec->server)
 		return he_error_set(err, -EINVAL, "[ddns %s]: dyndns2 needs 'server' or a 'preset'",
 				    rec->name);
+	if (p->v4_only && (he_ddns_families(rec) & 2))
+		return he_error_set(err, -EINVAL,
+				    "[ddns %s]: preset %s takes IPv4 only: set 'families = A'",
+				    rec->name, p->name);
 	return 0;
 }
 
@@ -140,7 +205,10 @@ static int build(struct he_ddns_job *job, const struct he_dyndns2_preset *p,
 	/* A server given as a full URL with a path keeps its path. */
 	if (!strstr(strstr(base, "://") + 3, "/"))
 		rc |= he_ddns_append(req->url, sizeof(req->url), "/nic/update");
-	rc |= he_ddns_append(req->url, sizeof(req->url), strchr(base, '?') ? "&" : "?");
+	if (!strchr(base, '?'))
+		rc |= he_ddns_append(req->url, sizeof(req->url), "?");
+	else if (base[strlen(base) - 1] != '?')
+		rc |= he_ddns_append(req->url, sizeof(req->url), "&");
 	rc |= he_ddns_append(req->url, sizeof(req->url), "hostname=");
 	rc |= he_ddns_urlenc_append(req->url, sizeof(req->url), rec->hostname);
 	rc |= he_ddns_append(req->url, sizeof(req->url), "&");
@@ -204,6 +272,14 @@ const struct he_ddns_provider he_ddns_dyndns2 = {
     .check = check,
     .step = step,
     .secret_key = "password-file",
+    .keys =
+	(const struct he_ddns_key[]){
+	    {"preset", false, false, "the service (see 'ddns providers'); else 'server'"},
+	    {"server", false, false, "update server, host or URL (for preset custom)"},
+	    {"username", false, false, "account or DynDNS login (default: hostname)"},
+	    {"password-file", true, true, "the account's or the host's update password"},
+	    {NULL, false, false, NULL},
+	},
 };
 
 const struct he_ddns_provider he_ddns_desec = {
@@ -212,4 +288,9 @@ const struct he_ddns_provider he_ddns_desec = {
     .step = step_desec,
     .secret_key = "password-file",
     .can_remove = true,
+    .keys =
+	(const struct he_ddns_key[]){
+	    {"password-file", true, true, "the domain's token"},
+	    {NULL, false, false, NULL},
+	},
 };

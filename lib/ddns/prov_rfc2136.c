@@ -81,4 +81,11 @@ const struct he_ddns_provider he_ddns_rfc2136 = {
     .update = update,
     .secret_key = "tsig-key-file",
     .can_remove = true,
+    .keys =
+	(const struct he_ddns_key[]){
+	    {"server", true, false, "the primary server, ADDR[:PORT] or host"},
+	    {"zone", true, false, "the zone that holds hostname"},
+	    {"tsig-key-file", true, true, "TSIG key (BIND, Knot or one-line form)"},
+	    {NULL, false, false, NULL},
+	},
 };

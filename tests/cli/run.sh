@@ -302,6 +302,8 @@ expect 2 "list with an unreadable config as a user" -- "${AS_USER[@]}" "$HE" -c 
 grep_in "$err" "Permission denied; run it as root (sudo)" "list says to use sudo"
 [ "$(id -u)" -eq 0 ] && expect 0 "as root the same file is read" -- "$HE" -c "$tmp/priv/root.conf" config check
 chmod 700 "$tmp"
+# --- ddns import / ddns add
+. "$root/tests/cli/ddns_import.sh"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -95,3 +95,21 @@ field_is() {
 	echo "($3 = '$v', want '$4')"
 	[ "$v" = "$4" ]
 }
+
+# until_myip MS ADDR: wait until the dyndns2 server got myip=ADDR; prints the time
+until_myip() {
+	local max=$1 want=$2 t0 now
+	t0=${EPOCHREALTIME/./}
+	while :; do
+		now=${EPOCHREALTIME/./}
+		if grep -q "\"myip\": \"$want\"" "$LAB_DIR/srv/requests.log" 2>/dev/null; then
+			echo "(the server had myip=$want after $(((now - t0) / 1000)) ms)"
+			return 0
+		fi
+		if [ $(((now - t0) / 1000)) -gt "$max" ]; then
+			echo "(no update to $want within $max ms)"
+			return 1
+		fi
+		sleep 0.01
+	done
+}

@@ -49,6 +49,66 @@ static void test_request_presets(void **state)
 	     "https://ddns.lab.test/dyn/update?hostname=home.example.org&myip=11.77.0.2"},
 	    {"dyn", "ddns.lab.test", "11.77.0.2", AF_INET, /* server overrides the preset's */
 	     "https://ddns.lab.test/nic/update?hostname=home.example.org&myip=11.77.0.2"},
+	    {"ovh", "", "11.77.0.2", AF_INET,
+	     "https://www.ovh.com/nic/"
+	     "update?system=dyndns&hostname=home.example.org&myip=11.77.0.2"},
+	    {"ovh", "", "2e77:77:1::2", AF_INET6,
+	     "https://www.ovh.com/nic/"
+	     "update?system=dyndns&hostname=home.example.org&myip=2e77%3A77%3A1%3A%3A2"},
+	    {"he", "", "11.77.0.2", AF_INET,
+	     "https://dyn.dns.he.net/nic/update?hostname=home.example.org&myip=11.77.0.2"},
+	    {"he", "", "2e77:77:1::2", AF_INET6,
+	     "https://dyn.dns.he.net/nic/"
+	     "update?hostname=home.example.org&myip=2e77%3A77%3A1%3A%3A2"},
+	    {"inwx", "", "11.77.0.2", AF_INET,
+	     "https://dyndns.inwx.com/nic/update?hostname=home.example.org&myip=11.77.0.2"},
+	    {"all-inkl", "", "11.77.0.2", AF_INET,
+	     "https://dyndns.kasserver.com/?hostname=home.example.org&myip=11.77.0.2"},
+	    {"infomaniak", "", "11.77.0.2", AF_INET,
+	     "https://infomaniak.com/nic/update?hostname=home.example.org&myip=11.77.0.2"},
+	    {"infomaniak", "", "2e77:77:1::2", AF_INET6,
+	     "https://infomaniak.com/nic/"
+	     "update?hostname=home.example.org&myip=2e77%3A77%3A1%3A%3A2"},
+	    {"ipv64", "", "11.77.0.2", AF_INET,
+	     "https://ipv64.net/nic/update?hostname=home.example.org&myip=11.77.0.2"},
+	    {"ipv64", "", "2e77:77:1::2", AF_INET6,
+	     "https://ipv64.net/nic/update?hostname=home.example.org&myipv6=2e77%3A77%3A1%3A%3A2"},
+	    {"spdyn", "", "11.77.0.2", AF_INET,
+	     "https://update.spdyn.de/nic/update?hostname=home.example.org&myip=11.77.0.2"},
+	    {"spdyn", "", "2e77:77:1::2", AF_INET6,
+	     "https://update.spdyn.de/nic/"
+	     "update?hostname=home.example.org&myip=2e77%3A77%3A1%3A%3A2"},
+	    {"loopia", "", "11.77.0.2", AF_INET,
+	     "https://dns.loopia.se/XDynDNSServer/"
+	     "XDynDNS.php?hostname=home.example.org&myip=11.77.0.2"},
+	    {"dnsomatic", "", "11.77.0.2", AF_INET,
+	     "https://updates.dnsomatic.com/nic/update?hostname=home.example.org&myip=11.77.0.2"},
+	    {"opendns", "", "11.77.0.2", AF_INET,
+	     "https://updates.opendns.com/nic/update?hostname=home.example.org&myip=11.77.0.2"},
+	    {"changeip", "", "11.77.0.2", AF_INET,
+	     "https://nic.changeip.com/nic/update?hostname=home.example.org&myip=11.77.0.2"},
+	    {"dyfi", "", "11.77.0.2", AF_INET,
+	     "https://www.dy.fi/nic/update?hostname=home.example.org&myip=11.77.0.2"},
+	    {"joker", "", "11.77.0.2", AF_INET,
+	     "https://svc.joker.com/nic/update?hostname=home.example.org&myip=11.77.0.2"},
+	    {"schokokeks", "", "11.77.0.2", AF_INET,
+	     "https://dyndns.schokokeks.org/nic/update?hostname=home.example.org&myip=11.77.0.2"},
+	    {"variomedia", "", "11.77.0.2", AF_INET,
+	     "https://dyndns.variomedia.de/nic/update?hostname=home.example.org&myip=11.77.0.2"},
+	    {"udmedia", "", "11.77.0.2", AF_INET,
+	     "https://www.udmedia.de/nic/update?hostname=home.example.org&myip=11.77.0.2"},
+	    {"dyndns-it", "", "11.77.0.2", AF_INET,
+	     "https://update.dyndns.it/nic/update?hostname=home.example.org&myip=11.77.0.2"},
+	    {"simply", "", "11.77.0.2", AF_INET,
+	     "https://ddns.simply.com/nic/update?hostname=home.example.org&myip=11.77.0.2"},
+	    {"do-de", "", "11.77.0.2", AF_INET,
+	     "https://ddns.do.de/nic/update?hostname=home.example.org&myip=11.77.0.2"},
+	    {"3322", "", "11.77.0.2", AF_INET,
+	     "https://members.3322.org/dyndns/update?hostname=home.example.org&myip=11.77.0.2"},
+	    {"tunnelbroker", "", "11.77.0.2", AF_INET,
+	     "https://ipv4.tunnelbroker.net/nic/update?hostname=home.example.org&myip=11.77.0.2"},
+	    {"nsupdate-info", "", "11.77.0.2", AF_INET,
+	     "https://ipv4.nsupdate.info/nic/update?hostname=home.example.org&myip=11.77.0.2"},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -70,6 +130,69 @@ static void test_request_presets(void **state)
 		assert_null(strstr(req.url, "s3cret"));
 		assert_null(req.bearer);
 	}
+}
+
+/* A preset that takes no AAAA refuses a record that asks for one. */
+static void test_v4_only_presets(void **state)
+{
+	const struct he_ddns_provider *p = he_ddns_provider_find("dyndns2");
+	size_t n;
+	const struct he_dyndns2_preset *t = he_dyndns2_presets(&n);
+
+	(void)state;
+	for (size_t i = 0; i < n; i++) {
+		struct he_ddns_record r;
+		struct he_error err = {0};
+
+		record(&r, "home", "dyndns2", t[i].name, "home.example.org", "A AAAA");
+		snprintf(r.server, sizeof(r.server), "%s", t[i].server ? "" : "ddns.lab.test");
+		assert_int_equal(p->check(&r, &err), t[i].v4_only ? -EINVAL : 0);
+		if (t[i].v4_only)
+			assert_non_null(strstr(err.msg, "families = A"));
+		record(&r, "home", "dyndns2", t[i].name, "home.example.org", "A");
+		snprintf(r.server, sizeof(r.server), "%s", t[i].server ? "" : "ddns.lab.test");
+		assert_int_equal(p->check(&r, &err), 0);
+	}
+}
+
+/* Every preset of the table is a 'preset' the configuration accepts; an unknown one is refused. */
+static void test_presets_match_config(void **state)
+{
+	size_t n;
+	const struct he_dyndns2_preset *t = he_dyndns2_presets(&n);
+
+	(void)state;
+	for (size_t i = 0; i < n; i++) {
+		char text[256];
+		static struct he_config cfg;
+		struct he_diags d = {0};
+
+		snprintf(text, sizeof(text),
+			 "[ddns x]\nprovider = dyndns2\npreset = %s\nhostname = h.example.org\n"
+			 "server = s.example.org\npassword-file = /x\n",
+			 t[i].name);
+		he_config_defaults(&cfg, "/t.conf");
+		assert_int_equal(he_config_load_string(&cfg, "t.conf", text, &d), 0);
+		he_diags_free(&d);
+	}
+	{
+		static struct he_config cfg;
+		struct he_diags d = {0};
+
+		he_config_defaults(&cfg, "/t.conf");
+		assert_int_equal(he_config_load_string(&cfg, "t.conf",
+						       "[ddns x]\nprovider = dyndns2\npreset = "
+						       "nosuch\nhostname = h.example.org\n",
+						       &d),
+				 -EINVAL);
+		he_diags_free(&d);
+	}
+	assert_ptr_equal(he_dyndns2_preset_by_server("dyn.dns.he.net"), he_dyndns2_preset("he"));
+	assert_ptr_equal(he_dyndns2_preset_by_server("https://www.ovh.com"),
+			 he_dyndns2_preset("ovh"));
+	assert_ptr_equal(he_dyndns2_preset_by_server("dns.loopia.se"), he_dyndns2_preset("loopia"));
+	assert_null(he_dyndns2_preset_by_server("dyn.dns.he.net.evil.test"));
+	assert_null(he_dyndns2_preset_by_server(""));
 }
 
 static void test_request_desec_provider(void **state)
@@ -174,6 +297,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_request_presets), cmocka_unit_test(test_request_desec_provider),
+	    cmocka_unit_test(test_v4_only_presets), cmocka_unit_test(test_presets_match_config),
 	    cmocka_unit_test(test_replies),         cmocka_unit_test(test_fatal_says_why),
 	    cmocka_unit_test(test_redact),          cmocka_unit_test(test_url_too_long),
 	};
