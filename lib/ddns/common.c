@@ -57,7 +57,7 @@ int he_ddns_answer(struct he_ddns_answer *ans, enum he_ddns_outcome o, const cha
 	return HE_DDNS_DONE;
 }
 
-int he_ddns_answer_redact(struct he_ddns_answer *ans, const char *secret)
+static void redact_answer(struct he_ddns_answer *ans, const char *secret)
 {
 	char tmp[sizeof(ans->message)];
 
@@ -65,6 +65,27 @@ int he_ddns_answer_redact(struct he_ddns_answer *ans, const char *secret)
 	memcpy(ans->message, tmp, sizeof(tmp));
 	he_ddns_redact(ans->code, secret, tmp, sizeof(ans->code));
 	memcpy(ans->code, tmp, sizeof(ans->code));
+}
+
+int he_ddns_answer_redact(struct he_ddns_answer *ans, const char *secret)
+{
+	char part[256];
+
+	redact_answer(ans, secret);
+	/* A two-part secret ("KEY:SECRET", two lines): each part on its own too. */
+	for (const char *p = secret; p && *p;) {
+		size_t n = strcspn(p, ":\n");
+
+		if (n >= 6 && n < sizeof(part)) {
+			memcpy(part, p, n);
+			part[n] = '\0';
+			redact_answer(ans, part);
+			explicit_bzero(part, sizeof(part));
+		}
+		p += n;
+		if (*p)
+			p++;
+	}
 	return HE_DDNS_DONE;
 }
 

@@ -303,6 +303,13 @@ static void run_record(const struct he_ddns_record *rec, json_t *sec,
 				 "provider '%s' is not available in this build", rec->provider);
 			continue;
 		}
+		if (p->families && !(p->families & (1u << i))) {
+			res->action = HE_DDNS_ERROR;
+			snprintf(res->message, sizeof(res->message),
+				 "%s cannot update %s records: drop %s from 'families'", p->name,
+				 fam_key(fams[i]), fam_key(fams[i]));
+			continue;
+		}
 		if (json_is_string(json_object_get(rs, "disabled"))) {
 			res->action = HE_DDNS_DISABLED;
 			snprintf(res->message, sizeof(res->message), "disabled: %s",
@@ -363,6 +370,7 @@ static void run_record(const struct he_ddns_record *rec, json_t *sec,
 		    .addr = addr,
 		    .user = rec->username,
 		    .secret = secret,
+		    .now = now,
 		};
 		res->action = HE_DDNS_SENT;
 		converse(p, &job, opts->transport ? opts->transport : &he_ddns_curl_transport, res);
