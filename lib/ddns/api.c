@@ -231,3 +231,18 @@ bool he_ddns_xml_text(const char *body, size_t len, const char *tag, char *out, 
 	trim_copy(b, (size_t)(e - b), out, outsz);
 	return (size_t)(e - b) < outsz;
 }
+
+int he_ddns_written(struct he_ddns_answer *ans, bool created, const char *type, const char *addr)
+{
+	if (created)
+		return he_ddns_answer(ans, HE_DDNS_GOOD, "created", "created the %s record %s",
+				      type, addr);
+	return he_ddns_answer(ans, HE_DDNS_GOOD, "good", "updated the %s record to %s", type,
+			      addr);
+}
+
+int he_ddns_unchanged(struct he_ddns_answer *ans, const char *type, const char *addr)
+{
+	return he_ddns_answer(ans, HE_DDNS_NOCHG, "nochg", "the %s record already holds %s", type,
+			      addr);
+}

@@ -69,6 +69,10 @@ bool he_ddns_xml_text(const char *body, size_t len, const char *tag, char *out, 
  */
 int he_ddns_api_fail(const struct he_http_resp *resp, const char *title, const char *what,
 		     const char *detail, const char *auth_fix, struct he_ddns_answer *ans);
+/* GOOD: "created the A record ADDR" or "updated the A record to ADDR". HE_DDNS_DONE. */
+int he_ddns_written(struct he_ddns_answer *ans, bool created, const char *type, const char *addr);
+/* NOCHG: "the A record already holds ADDR". HE_DDNS_DONE. */
+int he_ddns_unchanged(struct he_ddns_answer *ans, const char *type, const char *addr);
 /*
  * The common end of a step(): DONE redacts the secret from the answer; SEND
  * with rc != 0 becomes an error (-EINVAL: the secret's format, else too long).
