@@ -269,8 +269,20 @@ static int check(const struct he_ddns_record *rec, struct he_error *err)
 	return 0;
 }
 
+static const struct he_ddns_key keys[] = {
+    {"hostname", HE_DDNS_KEY_REQUIRED, "the record's name: home.example.com"},
+    {"zone", 0, "the zone (default: the last two labels of hostname)"},
+    {"token-file", HE_DDNS_KEY_REQUIRED | HE_DDNS_KEY_SECRET,
+     "an API token with Zone:Read and DNS:Edit on the zone"},
+    {"server", 0, "the API base (default " CF_API ")"},
+    {NULL, 0, NULL},
+};
+
 const struct he_ddns_provider he_ddns_cloudflare = {
     .name = "cloudflare",
+    .title = "Cloudflare (API v4)",
+    .families = HE_DDNS_FAM_A | HE_DDNS_FAM_AAAA,
+    .keys = keys,
     .check = check,
     .step = he_cloudflare_step,
     .secret_key = "token-file",

@@ -28,6 +28,12 @@ static const struct he_dyndns2_preset presets[] = {
     {"custom", NULL, "myip", "myip", NULL},
 };
 
+const struct he_dyndns2_preset *he_dyndns2_presets(size_t *n)
+{
+	*n = sizeof(presets) / sizeof(presets[0]);
+	return presets;
+}
+
 const struct he_dyndns2_preset *he_dyndns2_preset(const char *name)
 {
 	for (size_t i = 0; name && i < sizeof(presets) / sizeof(presets[0]); i++)
@@ -191,8 +197,29 @@ static int check_desec(const struct he_ddns_record *rec, struct he_error *err)
 	return 0;
 }
 
+static const struct he_ddns_key keys[] = {
+    {"hostname", HE_DDNS_KEY_REQUIRED, "the name kept current"},
+    {"preset", 0, "the service (see the presets below); 'custom' or none: set 'server'"},
+    {"server", 0, "the update server, host or https:// URL (default: the preset's)"},
+    {"username", 0, "the account's user name (default: hostname)"},
+    {"password-file", HE_DDNS_KEY_REQUIRED | HE_DDNS_KEY_SECRET,
+     "the account's password or the host's update key"},
+    {NULL, 0, NULL},
+};
+
+static const struct he_ddns_key desec_keys[] = {
+    {"hostname", HE_DDNS_KEY_REQUIRED, "the name kept current: home.dedyn.io"},
+    {"username", 0, "the domain (default: hostname)"},
+    {"password-file", HE_DDNS_KEY_REQUIRED | HE_DDNS_KEY_SECRET, "the deSEC token"},
+    {"server", 0, "the update server (default update.dedyn.io)"},
+    {NULL, 0, NULL},
+};
+
 const struct he_ddns_provider he_ddns_dyndns2 = {
     .name = "dyndns2",
+    .title = "dyndns2 protocol (/nic/update) and its presets",
+    .families = HE_DDNS_FAM_A | HE_DDNS_FAM_AAAA,
+    .keys = keys,
     .check = check,
     .step = step,
     .secret_key = "password-file",
@@ -200,6 +227,9 @@ const struct he_ddns_provider he_ddns_dyndns2 = {
 
 const struct he_ddns_provider he_ddns_desec = {
     .name = "desec",
+    .title = "deSEC (dedyn.io)",
+    .families = HE_DDNS_FAM_A | HE_DDNS_FAM_AAAA,
+    .keys = desec_keys,
     .check = check_desec,
     .step = step_desec,
     .secret_key = "password-file",
