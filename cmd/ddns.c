@@ -6,6 +6,8 @@
  *                                  then lib/ddns's engine decides per record
  *                                  and family whether to talk to the provider
  *   ddns status [NAME]             what the runtime state remembers
+ *   ddns providers                 the services and the keys each needs
+ *                                  (cmd/ddns_providers.c)
  *
  * The clock is time(NULL), or HOMEEXPOSE_TEST_NOW (epoch seconds) when set:
  * that variable exists for tests, which move the clock instead of waiting
@@ -24,13 +26,15 @@
 #include "agent/control_client.h"
 #include "cli.h"
 #include "ddns/ddns.h"
+#include "ddns_providers.h"
 #include "publicip/publicip.h"
 #include "state/state.h"
 
 static void usage(void)
 {
 	printf("Usage: homeexpose ddns update [--force] [NAME] [--json]\n"
-	       "       homeexpose ddns status [NAME] [--json]\n\n"
+	       "       homeexpose ddns status [NAME] [--json]\n"
+	       "       homeexpose ddns providers [--json]\n\n"
 	       "Keep dynamic-DNS records (A and AAAA) pointing at the current public address.\n"
 	       "update sends an address only when it differs from what the provider last\n"
 	       "accepted (or after refresh-days); --force also re-enables records disabled by\n"
@@ -381,6 +385,9 @@ int cmd_ddns(struct he_cli *cli, int argc, char **argv)
 	if (optind >= argc)
 		return he_usage_error(cli, "missing subcommand (ddns update or ddns status)");
 	sub = argv[optind];
+	if (!strcmp(sub, "providers"))
+		return argc - optind > 1 ? he_usage_error(cli, "too many arguments")
+					 : he_ddns_providers_print(cli);
 	if (strcmp(sub, "update") != 0 && strcmp(sub, "status") != 0)
 		return he_usage_error(cli, "unknown subcommand 'ddns %s'", sub);
 	if (argc - optind > 2)
