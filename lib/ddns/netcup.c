@@ -46,8 +46,9 @@ static json_t *nc_parse(const struct he_http_resp *resp, const char *what, bool 
 	struct he_http_resp r = *resp;
 
 	*docp = doc;
-	if (resp->status == 200 && st && !strcmp(st, "success"))
-		return json_object_get(doc, "responsedata");
+	if (resp->status == 200 && st && !strcmp(st, "success")) /* never NULL on success */
+		return json_object_get(doc, "responsedata") ? json_object_get(doc, "responsedata")
+							      : doc;
 	if (login && resp->status == 200 && st)
 		r.status = 401; /* the login failed: wrong customer number, key or password */
 	he_ddns_api_fail(&r, "netcup", what, lm && *lm ? lm : sm, NC_FIX, ans);
