@@ -52,20 +52,21 @@ static json_t *providers_json(void)
 	all = he_ddns_providers(&n);
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(
-		    arr, json_pack("{s:s, s:s, s:s, s:s, s:n, s:n, s:o, s:o}", "name", all[i]->name,
-				   "title", all[i]->title ? all[i]->title : all[i]->name, "kind",
-				   "api", "provider", all[i]->name, "preset", "server", "families",
-				   families_json(all[i]->families), "keys", keys_json(all[i], false)));
+		    arr,
+		    json_pack("{s:s, s:s, s:s, s:s, s:n, s:n, s:o, s:o}", "name", all[i]->name,
+			      "title", all[i]->title ? all[i]->title : all[i]->name, "kind", "api",
+			      "provider", all[i]->name, "preset", "server", "families",
+			      families_json(all[i]->families), "keys", keys_json(all[i], false)));
 	presets = he_dyndns2_presets(&np);
 	for (size_t i = 0; dd && i < np; i++) {
 		if (!presets[i].server)
 			continue; /* "custom": the dyndns2 entry above covers it */
 		json_array_append_new(
-		    arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "name", presets[i].name,
-				   "title", presets[i].server, "kind", "dyndns2-preset", "provider",
-				   "dyndns2", "preset", presets[i].name, "server", presets[i].server,
-				   "families", families_json(dd->families), "keys",
-				   keys_json(dd, true)));
+		    arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "name",
+				   presets[i].name, "title", presets[i].server, "kind",
+				   "dyndns2-preset", "provider", "dyndns2", "preset",
+				   presets[i].name, "server", presets[i].server, "families",
+				   families_json(dd->families), "keys", keys_json(dd, true)));
 	}
 	return json_pack("{s:o, s:I}", "providers", arr, "count", (json_int_t)json_array_size(arr));
 }
@@ -81,7 +82,10 @@ static void print_keys(json_t *keys)
 		bool sec = json_is_true(json_object_get(k, "secret"));
 
 		printf("    %-14s %-17s %s\n", json_string_value(json_object_get(k, "key")),
-		       req && sec ? "required, secret" : req ? "required" : sec ? "secret" : "optional",
+		       req && sec ? "required, secret"
+		       : req      ? "required"
+		       : sec      ? "secret"
+				  : "optional",
 		       json_string_value(json_object_get(k, "help")));
 	}
 }
@@ -112,13 +116,14 @@ int he_ddns_providers_print(struct he_cli *cli)
 			 json_array_size(fam) > 1 ? " " : "",
 			 json_array_size(fam) > 1 ? json_string_value(json_array_get(fam, 1)) : "");
 		if (!strcmp(kind, "api")) {
-			printf("%-14s %-7s %s\n", json_string_value(json_object_get(p, "name")), fams,
-			       json_string_value(json_object_get(p, "title")));
+			printf("%-14s %-7s %s\n", json_string_value(json_object_get(p, "name")),
+			       fams, json_string_value(json_object_get(p, "title")));
 			print_keys(json_object_get(p, "keys"));
 			continue;
 		}
 		if (!header) {
-			printf("\ndyndns2 presets: provider = dyndns2, preset = NAME, and these keys:\n");
+			printf("\ndyndns2 presets: provider = dyndns2, preset = NAME, and these "
+			       "keys:\n");
 			print_keys(json_object_get(p, "keys"));
 			printf("\n");
 			header = true;

@@ -260,7 +260,7 @@ _homeexpose()
             ;;
         ddns)
             if ((nargs == 0)); then
-                _homeexpose_reply "update status" "$cur"
+                _homeexpose_reply "update status providers" "$cur"
             elif ((nargs == 1)) && [[ $sub == update ]]; then
                 _homeexpose_reply "$(_homeexpose_ddns_records)" "$cur"
             fi

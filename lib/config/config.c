@@ -291,8 +291,7 @@ static void validate_ddns(struct load_ctx *c, const struct he_ddns_record *r)
 	for (const struct he_ddns_key *pk = p->keys; pk && pk->name; pk++) {
 		const struct he_key *key = he_key_find(ddns_keys, pk->name);
 
-		if (!(pk->flags & HE_DDNS_KEY_REQUIRED) || !key ||
-		    *((const char *)r + key->off))
+		if (!(pk->flags & HE_DDNS_KEY_REQUIRED) || !key || *((const char *)r + key->off))
 			continue;
 		he_diags_add(c->d, HE_DIAG_ERROR, c->file, r->line,
 			     "[ddns %s]: provider %s needs '%s' (%s)", r->name, p->name, pk->name,

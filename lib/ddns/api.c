@@ -204,9 +204,9 @@ int he_ddns_step_end(const struct he_ddns_job *job, int ret, int rc, const char 
 	if (ret == HE_DDNS_DONE)
 		return he_ddns_answer_redact(ans, job->secret);
 	if (ret == HE_DDNS_SEND && rc)
-		return he_error_set(err, rc, "[ddns %s]: the %s request cannot be built (%s)",
-				    job->rec->name, title,
-				    rc == -EINVAL ? "the secret file's format is wrong" : "too long");
+		return he_error_set(
+		    err, rc, "[ddns %s]: the %s request cannot be built (%s)", job->rec->name,
+		    title, rc == -EINVAL ? "the secret file's format is wrong" : "too long");
 	return ret;
 }
 
@@ -237,12 +237,33 @@ int he_ddns_written(struct he_ddns_answer *ans, bool created, const char *type, 
 	if (created)
 		return he_ddns_answer(ans, HE_DDNS_GOOD, "created", "created the %s record %s",
 				      type, addr);
-	return he_ddns_answer(ans, HE_DDNS_GOOD, "good", "updated the %s record to %s", type,
-			      addr);
+	return he_ddns_answer(ans, HE_DDNS_GOOD, "good", "updated the %s record to %s", type, addr);
 }
 
 int he_ddns_unchanged(struct he_ddns_answer *ans, const char *type, const char *addr)
 {
 	return he_ddns_answer(ans, HE_DDNS_NOCHG, "nochg", "the %s record already holds %s", type,
 			      addr);
+}
+
+json_t *he_ddns_json_find(json_t *arr, const char *key, const char *val, const char *type)
+{
+	json_t *r;
+	size_t i;
+
+	json_array_foreach(arr, i, r)
+	{
+		const char *v = json_string_value(json_object_get(r, key));
+		const char *t = json_string_value(json_object_get(r, "type"));
+
+		if (v && !strcasecmp(v, val) && (!type || (t && !strcmp(t, type))))
+			return r;
+	}
+	return NULL;
+}
+
+int he_ddns_malformed(struct he_ddns_answer *ans, const char *title, const char *what)
+{
+	return he_ddns_answer(ans, HE_DDNS_TRANSIENT, "unexpected", "%s returned a malformed %s",
+			      title, what);
 }

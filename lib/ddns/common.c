@@ -72,7 +72,7 @@ static void replace_runs(char *buf, size_t bufsz, const char *needle, size_t min
 	for (char *p = buf; nl && *p;) {
 		size_t l = 0, tail;
 
-		while (p[l] && l < nl && p[l] == needle[l])
+		while (l < nl && p[l] && p[l] == needle[l])
 			l++;
 		if (l < min) {
 			p++;

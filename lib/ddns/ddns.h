@@ -109,7 +109,7 @@ struct he_ddns_job {
 	const char *addr;
 	const char *user;   /* username (dyndns2), may be NULL */
 	const char *secret; /* password or token */
-	time_t now; /* the engine's clock (Route 53 signs requests with it) */
+	time_t now;         /* the engine's clock (Route 53 signs requests with it) */
 	/* Provider scratch, starts zeroed. */
 	int step;
 	char zone_id[64];

@@ -60,6 +60,11 @@ bool he_ddns_same_addr(const char *a, const char *b);
 bool he_ddns_safe_id(const char *s);
 /* A JSON string or non-negative integer id into out; false unless safe (he_ddns_safe_id). */
 bool he_ddns_json_id(json_t *v, char *out, size_t outsz);
+/* The first object of arr whose key is val (case-insensitive) and, if type, whose "type" is type.
+ */
+json_t *he_ddns_json_find(json_t *arr, const char *key, const char *val, const char *type);
+/* TRANSIENT "unexpected": "TITLE returned a malformed WHAT" (an id unsafe in a URL). */
+int he_ddns_malformed(struct he_ddns_answer *ans, const char *title, const char *what);
 /* The text of the first <tag>...</tag> in an XML body, trimmed; false if absent or too long. */
 bool he_ddns_xml_text(const char *body, size_t len, const char *tag, char *out, size_t outsz);
 /*

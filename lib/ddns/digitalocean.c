@@ -76,9 +76,9 @@ static int step(struct he_ddns_job *job, const struct he_http_resp *resp, struct
 			job->step = DO_CREATE;
 			req->method = "POST";
 			rc = rc ? rc
-				: he_ddns_json_body(req, json_pack("{s:s, s:s, s:s, s:i}", "type", type,
-								   "name", name, "data", job->addr,
-								   "ttl", 1800));
+				: he_ddns_json_body(req, json_pack("{s:s, s:s, s:s, s:i}", "type",
+								   type, "name", name, "data",
+								   job->addr, "ttl", 1800));
 			break;
 		}
 		if (he_ddns_same_addr(json_string_value(json_object_get(r0, "data")), job->addr)) {
@@ -87,8 +87,7 @@ static int step(struct he_ddns_job *job, const struct he_http_resp *resp, struct
 		}
 		if (!he_ddns_json_id(json_object_get(r0, "id"), job->record_id,
 				     sizeof(job->record_id))) {
-			ret = he_ddns_answer(ans, HE_DDNS_TRANSIENT, "unexpected",
-					     "DigitalOcean returned a malformed record id");
+			ret = he_ddns_malformed(ans, "DigitalOcean", "record id");
 			break;
 		}
 		job->step = DO_PATCH;
@@ -96,8 +95,8 @@ static int step(struct he_ddns_job *job, const struct he_http_resp *resp, struct
 		rc |= he_ddns_append(req->url, sizeof(req->url), "/");
 		rc |= he_ddns_append(req->url, sizeof(req->url), job->record_id);
 		rc = rc ? rc
-			: he_ddns_json_body(req,
-					    json_pack("{s:s, s:s}", "type", type, "data", job->addr));
+			: he_ddns_json_body(
+			      req, json_pack("{s:s, s:s}", "type", type, "data", job->addr));
 		break;
 	case DO_PATCH:
 	case DO_CREATE:

@@ -24,15 +24,17 @@ static int parse(const struct he_http_resp *resp, const char *host, struct he_dd
 
 	he_ddns_snippet(resp->body, resp->len, text, sizeof(text));
 	if (resp->status == 200 && strstr(text, "unchanged"))
-		return he_ddns_answer(ans, HE_DDNS_NOCHG, "nochg", "dynv6 already had this address");
+		return he_ddns_answer(ans, HE_DDNS_NOCHG, "nochg",
+				      "dynv6 already had this address");
 	if (resp->status == 200 && strstr(text, "updated"))
 		return he_ddns_answer(ans, HE_DDNS_GOOD, "good", "dynv6 updated the record");
 	if (resp->status == 404)
-		return he_ddns_answer(ans, HE_DDNS_FATAL, "nohost",
-				      "dynv6 has no zone for '%s' (HTTP 404: %s): fix 'hostname'; "
-				      "the record stays disabled until its configuration changes or "
-				      "'ddns update --force'",
-				      host, text);
+		return he_ddns_answer(
+		    ans, HE_DDNS_FATAL, "nohost",
+		    "dynv6 has no zone for '%s' (HTTP 404: %s): fix 'hostname'; "
+		    "the record stays disabled until its configuration changes or "
+		    "'ddns update --force'",
+		    host, text);
 	return he_ddns_api_fail(resp, "dynv6", "the update", text,
 				"fix the token file (the zone's HTTP token)", ans);
 }

@@ -68,9 +68,9 @@ static int step(struct he_ddns_job *job, const struct he_http_resp *resp, struct
 			job->step = GANDI_POST;
 			req->method = "POST";
 			rc = rc ? rc
-				: he_ddns_json_body(req, json_pack("{s:[s], s:i}", "rrset_values",
-								   job->addr, "rrset_ttl",
-								   GANDI_TTL));
+				: he_ddns_json_body(req,
+						    json_pack("{s:[s], s:i}", "rrset_values",
+							      job->addr, "rrset_ttl", GANDI_TTL));
 			break;
 		}
 		doc = he_ddns_json_reply(resp);
@@ -89,9 +89,10 @@ static int step(struct he_ddns_job *job, const struct he_http_resp *resp, struct
 			       : GANDI_TTL;
 		job->step = GANDI_PUT;
 		req->method = "PUT";
-		rc = rc ? rc
-			: he_ddns_json_body(req, json_pack("{s:[s], s:I}", "rrset_values", job->addr,
-							   "rrset_ttl", (json_int_t)job->ttl));
+		rc =
+		    rc ? rc
+		       : he_ddns_json_body(req, json_pack("{s:[s], s:I}", "rrset_values", job->addr,
+							  "rrset_ttl", (json_int_t)job->ttl));
 		break;
 	case GANDI_PUT:
 	case GANDI_POST:

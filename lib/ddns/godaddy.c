@@ -97,8 +97,8 @@ static int step(struct he_ddns_job *job, const struct he_http_resp *resp, struct
 		if (resp->status / 100 != 2)
 			ret = fail(resp, "the update", ans);
 		else
-			ret = he_ddns_written(ans, !strcmp(job->scratch, "created"), type,
-					      job->addr);
+			ret =
+			    he_ddns_written(ans, !strcmp(job->scratch, "created"), type, job->addr);
 		break;
 	default:
 		ret = he_error_set(err, -EINVAL, "godaddy: step %d out of order", job->step);

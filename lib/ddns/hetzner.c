@@ -46,8 +46,7 @@ static int step(struct he_ddns_job *job, const struct he_http_resp *resp, struct
 	const struct he_ddns_record *rec = job->rec;
 	const char *type = job->family == AF_INET6 ? "AAAA" : "A";
 	char base[HE_URL_MAX + 16], zone[HE_HOST_MAX], name[HE_HOST_MAX];
-	json_t *doc = NULL, *r, *found = NULL;
-	size_t i;
+	json_t *doc = NULL, *found = NULL;
 	int rc = 0, ret = HE_DDNS_SEND;
 
 	he_ddns_base_url(rec->server, HZ_API, base, sizeof(base));
@@ -69,13 +68,7 @@ static int step(struct he_ddns_job *job, const struct he_http_resp *resp, struct
 			ret = HE_DDNS_DONE;
 			break;
 		}
-		json_array_foreach(json_object_get(doc, "zones"), i, r)
-		{
-			const char *zn = json_string_value(json_object_get(r, "name"));
-
-			if (zn && !strcasecmp(zn, zone))
-				found = r;
-		}
+		found = he_ddns_json_find(json_object_get(doc, "zones"), "name", zone, NULL);
 		if (!found) {
 			ret = he_ddns_answer(ans, HE_DDNS_FATAL, "nozone",
 					     "Hetzner DNS has no zone '%s' for this token: set "
@@ -85,8 +78,7 @@ static int step(struct he_ddns_job *job, const struct he_http_resp *resp, struct
 		}
 		if (!he_ddns_json_id(json_object_get(found, "id"), job->zone_id,
 				     sizeof(job->zone_id))) {
-			ret = he_ddns_answer(ans, HE_DDNS_TRANSIENT, "unexpected",
-					     "Hetzner DNS returned a malformed zone id");
+			ret = he_ddns_malformed(ans, "Hetzner DNS", "zone id");
 			break;
 		}
 		job->step = HZ_RECORDS;
@@ -100,14 +92,7 @@ static int step(struct he_ddns_job *job, const struct he_http_resp *resp, struct
 			ret = HE_DDNS_DONE;
 			break;
 		}
-		json_array_foreach(json_object_get(doc, "records"), i, r)
-		{
-			const char *n = json_string_value(json_object_get(r, "name"));
-			const char *t = json_string_value(json_object_get(r, "type"));
-
-			if (n && t && !strcasecmp(n, name) && !strcmp(t, type) && !found)
-				found = r;
-		}
+		found = he_ddns_json_find(json_object_get(doc, "records"), "name", name, type);
 		if (found && he_ddns_same_addr(json_string_value(json_object_get(found, "value")),
 					       job->addr)) {
 			ret = he_ddns_unchanged(ans, type, job->addr);
@@ -128,8 +113,7 @@ static int step(struct he_ddns_job *job, const struct he_http_resp *resp, struct
 		if (!he_ddns_json_id(json_object_get(found, "id"), job->record_id,
 				     sizeof(job->record_id))) {
 			json_decref(body);
-			ret = he_ddns_answer(ans, HE_DDNS_TRANSIENT, "unexpected",
-					     "Hetzner DNS returned a malformed record id");
+			ret = he_ddns_malformed(ans, "Hetzner DNS", "record id");
 			break;
 		}
 		job->step = HZ_WRITE;

@@ -39,23 +39,6 @@ static json_t *io_parse(const struct he_http_resp *resp, const char *what,
 	return NULL;
 }
 
-/* The element of arr whose "name" is name (and "type" type when given). */
-static json_t *io_find(json_t *arr, const char *name, const char *type)
-{
-	json_t *r;
-	size_t i;
-
-	json_array_foreach(arr, i, r)
-	{
-		const char *n = json_string_value(json_object_get(r, "name"));
-		const char *t = json_string_value(json_object_get(r, "type"));
-
-		if (n && !strcasecmp(n, name) && (!type || (t && !strcmp(t, type))))
-			return r;
-	}
-	return NULL;
-}
-
 static int step(struct he_ddns_job *job, const struct he_http_resp *resp, struct he_http_req *req,
 		struct he_ddns_answer *ans, struct he_error *err)
 {
@@ -83,17 +66,16 @@ static int step(struct he_ddns_job *job, const struct he_http_resp *resp, struct
 			ret = HE_DDNS_DONE;
 			break;
 		}
-		r = io_find(doc, zone, NULL);
+		r = he_ddns_json_find(doc, "name", zone, NULL);
 		if (!r) {
-			ret = he_ddns_answer(ans, HE_DDNS_FATAL, "nozone",
-					     "IONOS has no zone '%s' for this key: set 'zone'",
-					     zone);
+			ret =
+			    he_ddns_answer(ans, HE_DDNS_FATAL, "nozone",
+					   "IONOS has no zone '%s' for this key: set 'zone'", zone);
 			break;
 		}
 		if (!he_ddns_json_id(json_object_get(r, "id"), job->zone_id,
 				     sizeof(job->zone_id))) {
-			ret = he_ddns_answer(ans, HE_DDNS_TRANSIENT, "unexpected",
-					     "IONOS returned a malformed zone id");
+			ret = he_ddns_malformed(ans, "IONOS", "zone id");
 			break;
 		}
 		job->step = IO_RECORDS;
@@ -108,26 +90,26 @@ static int step(struct he_ddns_job *job, const struct he_http_resp *resp, struct
 			ret = HE_DDNS_DONE;
 			break;
 		}
-		r = io_find(json_object_get(doc, "records"), fqdn, type);
+		r = he_ddns_json_find(json_object_get(doc, "records"), "name", fqdn, type);
 		if (!r) {
 			job->step = IO_CREATE;
 			req->method = "POST";
 			rc = rc ? rc : he_ddns_urlf(req, "%s/zones/%s/records", base, job->zone_id);
 			rc = rc ? rc
-				: he_ddns_json_body(req, json_pack("[{s:s, s:s, s:s, s:i, s:i, s:b}]",
-								   "name", fqdn, "type", type,
-								   "content", job->addr, "ttl",
-								   3600, "prio", 0, "disabled", 0));
+				: he_ddns_json_body(
+				      req, json_pack("[{s:s, s:s, s:s, s:i, s:i, s:b}]", "name",
+						     fqdn, "type", type, "content", job->addr,
+						     "ttl", 3600, "prio", 0, "disabled", 0));
 			break;
 		}
-		if (he_ddns_same_addr(json_string_value(json_object_get(r, "content")), job->addr)) {
+		if (he_ddns_same_addr(json_string_value(json_object_get(r, "content")),
+				      job->addr)) {
 			ret = he_ddns_unchanged(ans, type, job->addr);
 			break;
 		}
 		if (!he_ddns_json_id(json_object_get(r, "id"), job->record_id,
 				     sizeof(job->record_id))) {
-			ret = he_ddns_answer(ans, HE_DDNS_TRANSIENT, "unexpected",
-					     "IONOS returned a malformed record id");
+			ret = he_ddns_malformed(ans, "IONOS", "record id");
 			break;
 		}
 		job->step = IO_PUT;

@@ -38,23 +38,6 @@ static json_t *ln_parse(const struct he_http_resp *resp, const char *what,
 	return NULL;
 }
 
-/* The first element of doc's "data" whose key equals val (case-insensitive), and type. */
-static json_t *ln_find(json_t *doc, const char *key, const char *val, const char *type)
-{
-	json_t *r;
-	size_t i;
-
-	json_array_foreach(json_object_get(doc, "data"), i, r)
-	{
-		const char *v = json_string_value(json_object_get(r, key));
-		const char *t = json_string_value(json_object_get(r, "type"));
-
-		if (v && !strcasecmp(v, val) && (!type || (t && !strcmp(t, type))))
-			return r;
-	}
-	return NULL;
-}
-
 static int step(struct he_ddns_job *job, const struct he_http_resp *resp, struct he_http_req *req,
 		struct he_ddns_answer *ans, struct he_error *err)
 {
@@ -83,7 +66,7 @@ static int step(struct he_ddns_job *job, const struct he_http_resp *resp, struct
 			ret = HE_DDNS_DONE;
 			break;
 		}
-		r = ln_find(doc, "domain", zone, NULL);
+		r = he_ddns_json_find(json_object_get(doc, "data"), "domain", zone, NULL);
 		if (!r) {
 			ret = he_ddns_answer(ans, HE_DDNS_FATAL, "nozone",
 					     "Linode has no domain '%s' for this token: set 'zone' "
@@ -93,12 +76,12 @@ static int step(struct he_ddns_job *job, const struct he_http_resp *resp, struct
 		}
 		if (!he_ddns_json_id(json_object_get(r, "id"), job->zone_id,
 				     sizeof(job->zone_id))) {
-			ret = he_ddns_answer(ans, HE_DDNS_TRANSIENT, "unexpected",
-					     "Linode returned a malformed domain id");
+			ret = he_ddns_malformed(ans, "Linode", "domain id");
 			break;
 		}
 		job->step = LN_RECORDS;
-		rc = he_ddns_urlf(req, "%s/v4/domains/%s/records?page_size=500", base, job->zone_id);
+		rc =
+		    he_ddns_urlf(req, "%s/v4/domains/%s/records?page_size=500", base, job->zone_id);
 		break;
 	case LN_RECORDS:
 		doc = ln_parse(resp, "the record lookup", ans);
@@ -106,15 +89,15 @@ static int step(struct he_ddns_job *job, const struct he_http_resp *resp, struct
 			ret = HE_DDNS_DONE;
 			break;
 		}
-		r = ln_find(doc, "name", name, type);
+		r = he_ddns_json_find(json_object_get(doc, "data"), "name", name, type);
 		if (!r) {
 			job->step = LN_CREATE;
 			req->method = "POST";
 			rc = he_ddns_urlf(req, "%s/v4/domains/%s/records", base, job->zone_id);
 			rc = rc ? rc
-				: he_ddns_json_body(req, json_pack("{s:s, s:s, s:s}", "type", type,
-								   "name", name, "target",
-								   job->addr));
+				: he_ddns_json_body(req,
+						    json_pack("{s:s, s:s, s:s}", "type", type,
+							      "name", name, "target", job->addr));
 			break;
 		}
 		if (he_ddns_same_addr(json_string_value(json_object_get(r, "target")), job->addr)) {
@@ -123,8 +106,7 @@ static int step(struct he_ddns_job *job, const struct he_http_resp *resp, struct
 		}
 		if (!he_ddns_json_id(json_object_get(r, "id"), job->record_id,
 				     sizeof(job->record_id))) {
-			ret = he_ddns_answer(ans, HE_DDNS_TRANSIENT, "unexpected",
-					     "Linode returned a malformed record id");
+			ret = he_ddns_malformed(ans, "Linode", "record id");
 			break;
 		}
 		job->step = LN_PUT;

@@ -27,8 +27,8 @@
 #include "ddns/ddns_internal.h"
 
 #define NC_API "https://ccp.netcup.net/run/webservice/servers/endpoint.php?JSON"
-#define NC_FIX                                                                                  \
-	"'username' is the customer number and the password file holds APIKEY:APIPASSWORD "     \
+#define NC_FIX                                                                                     \
+	"'username' is the customer number and the password file holds APIKEY:APIPASSWORD "        \
 	"(CCP > Master Data > API)"
 
 enum { NC_LOGIN = 1, NC_INFO, NC_UPDATE, NC_LOGOUT };
@@ -48,7 +48,7 @@ static json_t *nc_parse(const struct he_http_resp *resp, const char *what, bool 
 	*docp = doc;
 	if (resp->status == 200 && st && !strcmp(st, "success")) /* never NULL on success */
 		return json_object_get(doc, "responsedata") ? json_object_get(doc, "responsedata")
-							      : doc;
+							    : doc;
 	if (login && resp->status == 200 && st)
 		r.status = 401; /* the login failed: wrong customer number, key or password */
 	he_ddns_api_fail(&r, "netcup", what, lm && *lm ? lm : sm, NC_FIX, ans);
@@ -65,9 +65,8 @@ static int nc_body(struct he_http_req *req, const char *action, json_t *param, c
 {
 	if (param)
 		json_object_set_new(param, "apikey", json_string(key));
-	return he_ddns_json_body(req, param ? json_pack("{s:s, s:o}", "action", action, "param",
-							param)
-					    : NULL);
+	return he_ddns_json_body(
+	    req, param ? json_pack("{s:s, s:o}", "action", action, "param", param) : NULL);
 }
 
 static int step(struct he_ddns_job *job, const struct he_http_resp *resp, struct he_http_req *req,
@@ -77,7 +76,6 @@ static int step(struct he_ddns_job *job, const struct he_http_resp *resp, struct
 	const char *type = job->family == AF_INET6 ? "AAAA" : "A";
 	char zone[HE_HOST_MAX], host[HE_HOST_MAX], key[128] = "", pw[128] = "";
 	json_t *doc = NULL, *data, *r, *found = NULL, *param;
-	size_t i;
 	int rc = 0, ret = HE_DDNS_SEND;
 
 	he_ddns_zone(rec, zone, sizeof(zone));
@@ -98,10 +96,10 @@ static int step(struct he_ddns_job *job, const struct he_http_resp *resp, struct
 					    rec->name);
 		job->step = NC_LOGIN;
 		rc = rc ? rc
-			: he_ddns_json_body(req, json_pack("{s:s, s:{s:s, s:s, s:s}}", "action",
-							   "login", "param", "customernumber",
-							   job->user, "apikey", key, "apipassword",
-							   pw));
+			: he_ddns_json_body(req,
+					    json_pack("{s:s, s:{s:s, s:s, s:s}}", "action", "login",
+						      "param", "customernumber", job->user,
+						      "apikey", key, "apipassword", pw));
 		goto out;
 	}
 	switch (job->step) {
@@ -133,23 +131,18 @@ static int step(struct he_ddns_job *job, const struct he_http_resp *resp, struct
 			ret = HE_DDNS_DONE;
 			break;
 		}
-		json_array_foreach(json_object_get(data, "dnsrecords"), i, r)
-		{
-			const char *h = json_string_value(json_object_get(r, "hostname"));
-			const char *t = json_string_value(json_object_get(r, "type"));
-
-			if (h && t && !strcasecmp(h, host) && !strcmp(t, type) && !found)
-				found = r;
-		}
-		if (found && he_ddns_same_addr(json_string_value(json_object_get(found, "destination")),
-					       job->addr)) {
+		found =
+		    he_ddns_json_find(json_object_get(data, "dnsrecords"), "hostname", host, type);
+		if (found &&
+		    he_ddns_same_addr(json_string_value(json_object_get(found, "destination")),
+				      job->addr)) {
 			job->ttl = NC_DONE_NOCHG;
 			job->step = NC_LOGOUT;
 			rc = rc ? rc : nc_body(req, "logout", nc_param(job), key);
 			break;
 		}
-		r = json_pack("{s:s, s:s, s:s, s:s, s:b}", "hostname", host, "type", type, "priority",
-			      "0", "destination", job->addr, "deleterecord", 0);
+		r = json_pack("{s:s, s:s, s:s, s:s, s:b}", "hostname", host, "type", type,
+			      "priority", "0", "destination", job->addr, "deleterecord", 0);
 		if (r && found && json_is_string(json_object_get(found, "id")))
 			json_object_set(r, "id", json_object_get(found, "id"));
 		job->ttl = found ? NC_DONE_GOOD : NC_DONE_CREATED;
@@ -157,7 +150,8 @@ static int step(struct he_ddns_job *job, const struct he_http_resp *resp, struct
 		param = nc_param(job);
 		if (param) {
 			json_object_set_new(param, "domainname", json_string(zone));
-			json_object_set_new(param, "dnsrecordset", json_pack("{s:[o]}", "dnsrecords", r));
+			json_object_set_new(param, "dnsrecordset",
+					    json_pack("{s:[o]}", "dnsrecords", r));
 		} else {
 			json_decref(r);
 		}

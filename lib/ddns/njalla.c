@@ -35,11 +35,12 @@ static int parse(const struct he_http_resp *resp, struct he_ddns_answer *ans)
 		char snip[120];
 
 		he_ddns_snippet(msg ? msg : "", msg ? strlen(msg) : 0, snip, sizeof(snip));
-		ret = he_ddns_answer(ans, HE_DDNS_FATAL, "nohost",
-				     "Njalla refused the update (%ld: %s): 'hostname' must be a "
-				     "dynamic record with this key; the record stays disabled until "
-				     "its configuration changes or 'ddns update --force'",
-				     status, snip);
+		ret =
+		    he_ddns_answer(ans, HE_DDNS_FATAL, "nohost",
+				   "Njalla refused the update (%ld: %s): 'hostname' must be a "
+				   "dynamic record with this key; the record stays disabled until "
+				   "its configuration changes or 'ddns update --force'",
+				   status, snip);
 	} else {
 		r.status = resp->status == 200 && json_is_integer(st) ? status : resp->status;
 		ret = he_ddns_api_fail(&r, "Njalla", "the update", msg,
@@ -67,7 +68,8 @@ static int step(struct he_ddns_job *job, const struct he_http_resp *resp, struct
 	rc |= he_ddns_urlenc_append(req->url, sizeof(req->url), job->rec->hostname);
 	rc |= he_ddns_append(req->url, sizeof(req->url), "&k=");
 	rc |= he_ddns_urlenc_append(req->url, sizeof(req->url), job->secret ? job->secret : "");
-	rc |= he_ddns_append(req->url, sizeof(req->url), job->family == AF_INET6 ? "&aaaa=" : "&a=");
+	rc |=
+	    he_ddns_append(req->url, sizeof(req->url), job->family == AF_INET6 ? "&aaaa=" : "&a=");
 	rc |= he_ddns_urlenc_append(req->url, sizeof(req->url), job->addr);
 	req->redact = job->secret;
 	req->ca_file = job->rec->ca_file;

@@ -24,7 +24,7 @@
 #include "ddns/ddns_internal.h"
 
 #define PB_API "https://api.porkbun.com/api/json/v3"
-#define PB_FIX                                                                                  \
+#define PB_FIX                                                                                     \
 	"the token file holds APIKEY:SECRETAPIKEY (pk1_...:sk1_...) and the domain needs API "     \
 	"ACCESS switched on at Porkbun"
 
@@ -124,7 +124,8 @@ static int step(struct he_ddns_job *job, const struct he_http_resp *resp, struct
 			json_object_set_new(body, "ttl", json_string("600"));
 			break;
 		}
-		if (he_ddns_same_addr(json_string_value(json_object_get(r0, "content")), job->addr) &&
+		if (he_ddns_same_addr(json_string_value(json_object_get(r0, "content")),
+				      job->addr) &&
 		    json_array_size(json_object_get(doc, "records")) == 1) {
 			ret = he_ddns_unchanged(ans, type, job->addr);
 			break;

@@ -5,10 +5,10 @@
 #include "ddns/ddns_internal.h"
 
 static const struct he_ddns_provider *const providers[] = {
-    &he_ddns_dyndns2,   &he_ddns_desec,   &he_ddns_cloudflare, &he_ddns_duckdns,
-    &he_ddns_rfc2136,   &he_ddns_namecheap, &he_ddns_dynv6,    &he_ddns_njalla,
-    &he_ddns_route53,   &he_ddns_porkbun,   &he_ddns_hetzner,  &he_ddns_gandi,
-    &he_ddns_godaddy,   &he_ddns_digitalocean, &he_ddns_linode, &he_ddns_ionos,
+    &he_ddns_dyndns2, &he_ddns_desec,        &he_ddns_cloudflare, &he_ddns_duckdns,
+    &he_ddns_rfc2136, &he_ddns_namecheap,    &he_ddns_dynv6,      &he_ddns_njalla,
+    &he_ddns_route53, &he_ddns_porkbun,      &he_ddns_hetzner,    &he_ddns_gandi,
+    &he_ddns_godaddy, &he_ddns_digitalocean, &he_ddns_linode,     &he_ddns_ionos,
     &he_ddns_netcup,
 };
 

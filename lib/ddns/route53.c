@@ -30,29 +30,33 @@
 
 enum { R53_ZONE = 1, R53_RRSET, R53_CHANGE };
 
-/* The Host header curl sends for base: what follows "://" up to the path. */
-static void host_of(const char *base, char *out, size_t outsz)
+/* The Host header curl sends for base (what follows "://" up to the path), and base's path. */
+static const char *host_of(const char *base, char *out, size_t outsz)
 {
 	const char *h = strstr(base, "://");
+	size_t n;
 
 	h = h ? h + 3 : base;
-	snprintf(out, outsz, "%.*s", (int)strcspn(h, "/?"), h);
+	n = strcspn(h, "/?");
+	snprintf(out, outsz, "%.*s", (int)n, h);
+	return h + n;
 }
 
 /* Sign req (method, url from base + path?query) into its headers. */
 static int sign(const struct he_ddns_job *job, const char *base, const char *path,
 		const char *query, struct he_http_req *req)
 {
-	char key_id[128], date[20], host[HE_URL_MAX], auth[HE_DDNS_HDR_MAX];
+	char key_id[128], date[20], host[HE_URL_MAX], auth[HE_DDNS_HDR_MAX], full[HE_URL_MAX + 128];
 	struct he_sigv4_req s = {0};
 	int rc;
 
 	snprintf(key_id, sizeof(key_id), "%s", job->user ? job->user : "");
 	he_sigv4_date(job->now, date, sizeof(date));
-	host_of(base, host, sizeof(host));
+	/* a server with a path (a proxy, the lab) signs the whole path */
+	snprintf(full, sizeof(full), "%s%s", host_of(base, host, sizeof(host)), path);
 	s.method = req->method;
 	s.host = host;
-	s.path = path;
+	s.path = full;
 	s.query = query;
 	s.payload = req->content_type ? req->body : NULL;
 	s.payload_len = req->content_type ? strlen(req->body) : 0;
@@ -88,11 +92,12 @@ static int fail(const struct he_http_resp *resp, const char *what, struct he_ddn
 		struct he_http_resp r = *resp;
 
 		r.status = 403;
-		return he_ddns_api_fail(&r, "Route 53", what, detail,
-					"'username' is the access key ID and the password file its "
-					"secret access key; the key needs route53:ListHostedZonesByName, "
-					"ListResourceRecordSets and ChangeResourceRecordSets",
-					ans);
+		return he_ddns_api_fail(
+		    &r, "Route 53", what, detail,
+		    "'username' is the access key ID and the password file its "
+		    "secret access key; the key needs route53:ListHostedZonesByName, "
+		    "ListResourceRecordSets and ChangeResourceRecordSets",
+		    ans);
 	}
 	return he_ddns_api_fail(resp, "Route 53", what, *code ? detail : NULL,
 				"check the access key ID and secret", ans);
@@ -127,7 +132,8 @@ static int step(struct he_ddns_job *job, const struct he_http_resp *resp, struct
 {
 	const struct he_ddns_record *rec = job->rec;
 	const char *type = job->family == AF_INET6 ? "AAAA" : "A";
-	char base[HE_URL_MAX + 16], zone[HE_HOST_MAX], fqdn[HE_HOST_MAX + 2], q[HE_HOST_MAX * 3 + 64];
+	char base[HE_URL_MAX + 16], zone[HE_HOST_MAX], fqdn[HE_HOST_MAX + 2],
+	    q[HE_HOST_MAX * 3 + 64];
 	char text[HE_HOST_MAX + 2], path[128];
 	int rc = 0, ret = HE_DDNS_SEND;
 
@@ -140,9 +146,9 @@ static int step(struct he_ddns_job *job, const struct he_http_resp *resp, struct
 	req->method = "GET";
 	if (!resp) {
 		if (!job->user || !*job->user)
-			return he_error_set(err, -EINVAL,
-					    "[ddns %s]: route53 needs 'username' (the access key ID)",
-					    rec->name);
+			return he_error_set(
+			    err, -EINVAL, "[ddns %s]: route53 needs 'username' (the access key ID)",
+			    rec->name);
 		job->step = R53_ZONE;
 		snprintf(q, sizeof(q), "dnsname=");
 		rc = he_ddns_urlenc_append(q, sizeof(q), zone);
@@ -168,8 +174,7 @@ static int step(struct he_ddns_job *job, const struct he_http_resp *resp, struct
 		snprintf(job->zone_id, sizeof(job->zone_id), "%.63s",
 			 strncmp(path, "/hostedzone/", 12) ? path : path + 12);
 		if (strlen(path) > 75 || !he_ddns_safe_id(job->zone_id)) {
-			ret = he_ddns_answer(ans, HE_DDNS_TRANSIENT, "unexpected",
-					     "Route 53 returned a malformed zone id");
+			ret = he_ddns_malformed(ans, "Route 53", "zone id");
 			break;
 		}
 		job->step = R53_RRSET;
@@ -182,14 +187,16 @@ static int step(struct he_ddns_job *job, const struct he_http_resp *resp, struct
 		break;
 	case R53_RRSET: {
 		char rname[HE_HOST_MAX + 2], rtype[16], ttl[16], value[HE_DDNS_ADDR_MAX + 8];
-		bool found = he_ddns_xml_text(resp->body, resp->len, "Name", rname, sizeof(rname)) &&
-			     he_ddns_xml_text(resp->body, resp->len, "Type", rtype, sizeof(rtype)) &&
-			     !strcasecmp(rname, fqdn) && !strcmp(rtype, type);
+		bool found =
+		    he_ddns_xml_text(resp->body, resp->len, "Name", rname, sizeof(rname)) &&
+		    he_ddns_xml_text(resp->body, resp->len, "Type", rtype, sizeof(rtype)) &&
+		    !strcasecmp(rname, fqdn) && !strcmp(rtype, type);
 
 		job->ttl = 0;
 		if (found && he_ddns_xml_text(resp->body, resp->len, "TTL", ttl, sizeof(ttl)))
 			job->ttl = strtol(ttl, NULL, 10);
-		if (found && he_ddns_xml_text(resp->body, resp->len, "Value", value, sizeof(value)) &&
+		if (found &&
+		    he_ddns_xml_text(resp->body, resp->len, "Value", value, sizeof(value)) &&
 		    he_ddns_same_addr(value, job->addr) &&
 		    !memmem(resp->body, resp->len, "</ResourceRecord><ResourceRecord>", 34)) {
 			ret = he_ddns_answer(ans, HE_DDNS_NOCHG, "nochg",

@@ -101,8 +101,8 @@ int he_sigv4_authorization(const struct he_sigv4_req *r, char *out, size_t outsz
 	rc = sorted_query(r->query, query, sizeof(query));
 	if (rc)
 		return rc;
-	SHA256((const unsigned char *)(r->payload ? r->payload : ""), r->payload ? r->payload_len : 0,
-	       d);
+	SHA256((const unsigned char *)(r->payload ? r->payload : ""),
+	       r->payload ? r->payload_len : 0, d);
 	hex(d, 32, phash);
 	n = snprintf(canon, sizeof(canon),
 		     "%s\n%s\n%s\nhost:%s\nx-amz-date:%s\n\nhost;x-amz-date\n%s", r->method,

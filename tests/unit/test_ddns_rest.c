@@ -99,7 +99,7 @@ static void test_porkbun(void **state)
 	assert_non_null(strstr(c.err.msg, "format"));
 }
 
-#define HZ "https://dns.hetzner.com/api/v1"
+#define HZ     "https://dns.hetzner.com/api/v1"
 #define HZ_ZID "HauBnSzemhYRH9Ho2fqCoF"
 
 static void test_hetzner(void **state)
@@ -171,8 +171,8 @@ static void test_gandi(void **state)
 	assert_string_equal(c.req.url, GANDI "home/A");
 	b = body_of(&c);
 	assert_int_equal(json_object_size(b), 2);
-	assert_string_equal(json_string_value(json_array_get(json_object_get(b, "rrset_values"), 0)),
-			    "11.77.0.2");
+	assert_string_equal(
+	    json_string_value(json_array_get(json_object_get(b, "rrset_values"), 0)), "11.77.0.2");
 	assert_int_equal(json_integer_value(json_object_get(b, "rrset_ttl")), 3600);
 	json_decref(b);
 	assert_int_equal(conv_feed(&c, 201, "gandi_created.json"), HE_DDNS_DONE);
@@ -336,7 +336,7 @@ static void test_linode(void **state)
 	assert_non_null(strstr(c.ans.message, "Invalid Token"));
 }
 
-#define IO "https://api.hosting.ionos.com/dns/v1/zones"
+#define IO     "https://api.hosting.ionos.com/dns/v1/zones"
 #define IO_ZID "11af3414-ebba-11e9-8df5-66fbe8a334b4"
 
 static void test_ionos(void **state)
@@ -353,7 +353,8 @@ static void test_ionos(void **state)
 	assert_string_equal(c.req.url, IO "/" IO_ZID "?suffix=home.example.com&recordType=A");
 	assert_int_equal(conv_feed(&c, 200, "ionos_zone_records.json"), HE_DDNS_SEND);
 	assert_string_equal(c.req.method, "PUT");
-	assert_string_equal(c.req.url, IO "/" IO_ZID "/records/22af3414-abbe-9e11-5df5-66fbe8e334b4");
+	assert_string_equal(c.req.url,
+			    IO "/" IO_ZID "/records/22af3414-abbe-9e11-5df5-66fbe8e334b4");
 	b = body_of(&c);
 	assert_string_equal(str(b, "content"), "11.77.0.2");
 	assert_int_equal(json_integer_value(json_object_get(b, "ttl")), 3600);
@@ -391,7 +392,8 @@ static void test_hostile_ids(void **state)
 {
 	struct ddns_conv c;
 	struct he_http_resp r = {.status = 200};
-	char body[] = "{\"domain_records\": [{\"id\": \"../../x\", \"type\": \"A\", \"data\": \"1.2.3.4\"}]}";
+	char body[] =
+	    "{\"domain_records\": [{\"id\": \"../../x\", \"type\": \"A\", \"data\": \"1.2.3.4\"}]}";
 
 	(void)state;
 	conv_init(&c, "digitalocean", "home.example.com", AF_INET, "11.77.0.2", "do-token");

@@ -77,9 +77,15 @@ static void test_post_vanilla(void **state)
 static void test_date_and_limits(void **state)
 {
 	char d[20], auth[64];
-	struct he_sigv4_req r = {.method = "GET", .host = "h", .path = "/", .query = "",
-				 .amz_date = "20150830T123600Z", .region = "us-east-1",
-				 .service = "route53", .access_key_id = "A", .secret_key = "S"};
+	struct he_sigv4_req r = {.method = "GET",
+				 .host = "h",
+				 .path = "/",
+				 .query = "",
+				 .amz_date = "20150830T123600Z",
+				 .region = "us-east-1",
+				 .service = "route53",
+				 .access_key_id = "A",
+				 .secret_key = "S"};
 
 	(void)state;
 	he_sigv4_date(1440938160, d, sizeof(d));
@@ -202,14 +208,10 @@ static void test_r53_server(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_get_vanilla),
-	    cmocka_unit_test(test_query_order),
-	    cmocka_unit_test(test_post_vanilla),
-	    cmocka_unit_test(test_date_and_limits),
-	    cmocka_unit_test(test_r53_update),
-	    cmocka_unit_test(test_r53_nochg_create),
-	    cmocka_unit_test(test_r53_errors),
-	    cmocka_unit_test(test_r53_server),
+	    cmocka_unit_test(test_get_vanilla),  cmocka_unit_test(test_query_order),
+	    cmocka_unit_test(test_post_vanilla), cmocka_unit_test(test_date_and_limits),
+	    cmocka_unit_test(test_r53_update),   cmocka_unit_test(test_r53_nochg_create),
+	    cmocka_unit_test(test_r53_errors),   cmocka_unit_test(test_r53_server),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
