@@ -267,3 +267,11 @@ int he_ddns_malformed(struct he_ddns_answer *ans, const char *title, const char 
 	return he_ddns_answer(ans, HE_DDNS_TRANSIENT, "unexpected", "%s returned a malformed %s",
 			      title, what);
 }
+
+int he_ddns_nozone(struct he_ddns_answer *ans, const char *title, const char *zone)
+{
+	return he_ddns_answer(ans, HE_DDNS_FATAL, "nozone",
+			      "%s has no zone '%s' for these credentials: set 'zone' or create "
+			      "the zone there",
+			      title, zone);
+}

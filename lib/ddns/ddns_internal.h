@@ -65,6 +65,8 @@ bool he_ddns_json_id(json_t *v, char *out, size_t outsz);
 json_t *he_ddns_json_find(json_t *arr, const char *key, const char *val, const char *type);
 /* TRANSIENT "unexpected": "TITLE returned a malformed WHAT" (an id unsafe in a URL). */
 int he_ddns_malformed(struct he_ddns_answer *ans, const char *title, const char *what);
+/* FATAL "nozone": "TITLE has no zone 'ZONE' for these credentials ...". HE_DDNS_DONE. */
+int he_ddns_nozone(struct he_ddns_answer *ans, const char *title, const char *zone);
 /* The text of the first <tag>...</tag> in an XML body, trimmed; false if absent or too long. */
 bool he_ddns_xml_text(const char *body, size_t len, const char *tag, char *out, size_t outsz);
 /*

@@ -70,10 +70,7 @@ static int step(struct he_ddns_job *job, const struct he_http_resp *resp, struct
 		}
 		found = he_ddns_json_find(json_object_get(doc, "zones"), "name", zone, NULL);
 		if (!found) {
-			ret = he_ddns_answer(ans, HE_DDNS_FATAL, "nozone",
-					     "Hetzner DNS has no zone '%s' for this token: set "
-					     "'zone' or create the zone",
-					     zone);
+			ret = he_ddns_nozone(ans, "Hetzner DNS", zone);
 			break;
 		}
 		if (!he_ddns_json_id(json_object_get(found, "id"), job->zone_id,

@@ -68,9 +68,7 @@ static int step(struct he_ddns_job *job, const struct he_http_resp *resp, struct
 		}
 		r = he_ddns_json_find(doc, "name", zone, NULL);
 		if (!r) {
-			ret =
-			    he_ddns_answer(ans, HE_DDNS_FATAL, "nozone",
-					   "IONOS has no zone '%s' for this key: set 'zone'", zone);
+			ret = he_ddns_nozone(ans, "IONOS", zone);
 			break;
 		}
 		if (!he_ddns_json_id(json_object_get(r, "id"), job->zone_id,

@@ -68,10 +68,7 @@ static int step(struct he_ddns_job *job, const struct he_http_resp *resp, struct
 		}
 		r = he_ddns_json_find(json_object_get(doc, "data"), "domain", zone, NULL);
 		if (!r) {
-			ret = he_ddns_answer(ans, HE_DDNS_FATAL, "nozone",
-					     "Linode has no domain '%s' for this token: set 'zone' "
-					     "or create the domain",
-					     zone);
+			ret = he_ddns_nozone(ans, "Linode", zone);
 			break;
 		}
 		if (!he_ddns_json_id(json_object_get(r, "id"), job->zone_id,

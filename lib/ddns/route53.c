@@ -165,10 +165,7 @@ static int step(struct he_ddns_job *job, const struct he_http_resp *resp, struct
 		he_ddns_xml_text(resp->body, resp->len, "Name", text, sizeof(text));
 		if (strncasecmp(text, zone, strlen(zone)) || strcmp(text + strlen(zone), ".") ||
 		    !he_ddns_xml_text(resp->body, resp->len, "Id", path, sizeof(path))) {
-			ret = he_ddns_answer(ans, HE_DDNS_FATAL, "nozone",
-					     "Route 53 has no hosted zone '%s' for this key: set "
-					     "'zone' or create the zone",
-					     zone);
+			ret = he_ddns_nozone(ans, "Route 53", zone);
 			break;
 		}
 		snprintf(job->zone_id, sizeof(job->zone_id), "%.63s",
