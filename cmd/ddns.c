@@ -6,6 +6,8 @@
  *                                  then lib/ddns's engine decides per record
  *                                  and family whether to talk to the provider
  *   ddns status [NAME]             what the runtime state remembers
+ *   ddns providers                 the services and the keys each needs
+ *                                  (cmd/ddns_providers.c)
  *
  * The clock is time(NULL), or HOMEEXPOSE_TEST_NOW (epoch seconds) when set:
  * that variable exists for tests, which move the clock instead of waiting
@@ -24,6 +26,7 @@
 #include "agent/control_client.h"
 #include "cli.h"
 #include "ddns/ddns.h"
+#include "ddns_providers.h"
 #include "publicip/publicip.h"
 #include "state/state.h"
 #include "core/portspec.h"
@@ -33,7 +36,8 @@ static void usage(void)
 	printf("Usage: homeexpose ddns update [--force] [NAME] [--json]\n"
 	       "       homeexpose ddns status [NAME] [--json]\n"
 	       "       homeexpose ddns add NAME --provider P --hostname H [--KEY VALUE ...]\n"
-	       "       homeexpose ddns import FILE [--dry-run]\n\n"
+	       "       homeexpose ddns import FILE [--dry-run]\n"
+	       "       homeexpose ddns providers [--json]\n\n"
 	       "Keep dynamic-DNS records (A and AAAA) pointing at the current public address.\n"
 	       "update sends an address only when it differs from what the provider last\n"
 	       "accepted (or after refresh-days); --force also re-enables records disabled by\n"
@@ -403,8 +407,12 @@ int cmd_ddns(struct he_cli *cli, int argc, char **argv)
 	if (optind >= argc)
 		return he_usage_error(cli, "missing subcommand (ddns update or ddns status)");
 	sub = argv[optind];
+	if (!strcmp(sub, "providers"))
+		return argc - optind > 1 ? he_usage_error(cli, "too many arguments")
+					 : he_ddns_providers_print(cli);
 	if (strcmp(sub, "update") != 0 && strcmp(sub, "status") != 0) {
-		static const char *const subs[] = {"update", "status", NULL};
+		static const char *const subs[] = {"update", "status", "providers", "add", "import",
+						   NULL};
 
 		return he_unknown_subcommand(cli, sub, subs);
 	}

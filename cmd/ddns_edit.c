@@ -110,8 +110,10 @@ static void add_usage(void)
 	for (size_t i = 0; i < n; i++) {
 		printf("  %s\n", ps[i]->name);
 		for (const struct he_ddns_key *k = ps[i]->keys; k && k->name; k++)
-			printf("      --%-16s %s%s%s\n", k->name, k->required ? "* " : "",
-			       k->secret ? "(secret) " : "", k->help ? k->help : "");
+			printf("      --%-16s %s%s%s\n", k->name,
+			       (k->flags & HE_DDNS_KEY_REQUIRED) ? "* " : "",
+			       (k->flags & HE_DDNS_KEY_SECRET) ? "(secret) " : "",
+			       k->help ? k->help : "");
 	}
 }
 
@@ -188,7 +190,7 @@ static int add_key(struct he_cli *cli, const struct he_ddns_provider *p, struct 
 	    {"ca-file", r->ca_file, sizeof(r->ca_file)},
 	};
 
-	if (k && k->secret) {
+	if (k && (k->flags & HE_DDNS_KEY_SECRET)) {
 		snprintf(r->secret_path, sizeof(r->secret_path), "%s", val);
 		return 0;
 	}
@@ -310,7 +312,7 @@ int cmd_ddns_add(struct he_cli *cli, int argc, char **argv)
 				   : !strcmp(k->name, "preset")   ? r.preset
 								  : "set";
 
-		if (k->required && !k->secret && !*have)
+		if ((k->flags & HE_DDNS_KEY_REQUIRED) && !(k->flags & HE_DDNS_KEY_SECRET) && !*have)
 			return he_usage_error(cli, "provider %s needs --%s", p->name, k->name);
 	}
 	rc = precheck(cli, &r);

@@ -276,7 +276,7 @@ _homeexpose()
             ;;
         ddns)
             if ((nargs == 0)); then
-                _homeexpose_reply "update status add import" "$cur"
+                _homeexpose_reply "update status providers add import" "$cur"
             elif ((nargs == 1)) && [[ $sub == update ]]; then
                 _homeexpose_reply "$(_homeexpose_ddns_records)" "$cur"
             elif ((nargs == 1)) && [[ $sub == import ]]; then

@@ -13,6 +13,7 @@
 #include "config/secret.h"
 #include "firewall/firewall.h"
 #include "portmap/portmap.h"
+#include "ddns/ddns.h"
 
 #ifndef HE_SYSCONFDIR
 #define HE_SYSCONFDIR "/etc"
@@ -31,15 +32,6 @@
 #define D(field) offsetof(struct he_ddns_record, field), sizeof(((struct he_ddns_record *)0)->field)
 
 static const char *const log_levels[] = {"error", "warning", "info", "debug", NULL};
-static const char *const ddns_providers[] = {"dyndns2", "cloudflare", "duckdns",
-					     "desec",   "rfc2136",    NULL};
-/* The dyndns2 presets of lib/ddns/dyndns2.c (test_ddns_dyndns2 keeps the two lists equal). */
-static const char *const ddns_presets[] = {
-    "dyn",           "noip",      "dynu",      "selfhost", "strato",     "freedns", "desec",
-    "ovh",           "he",        "inwx",      "all-inkl", "infomaniak", "ipv64",   "spdyn",
-    "loopia",        "dnsomatic", "opendns",   "changeip", "dyfi",       "joker",   "schokokeks",
-    "variomedia",    "udmedia",   "dyndns-it", "simply",   "do-de",      "3322",    "tunnelbroker",
-    "nsupdate-info", "custom",    NULL};
 static const char *const families[] = {"A", "AAAA", NULL};
 static const char *const socks_tor[] = {"auto", "yes", "no", NULL};
 
@@ -95,8 +87,9 @@ static const struct he_key agent_keys[] = {
 };
 
 static const struct he_key ddns_keys[] = {
-    {"provider", HE_KT_ENUM, D(provider), 0, 0, ddns_providers},
-    {"preset", HE_KT_ENUM, D(preset), 0, 0, ddns_presets},
+    /* provider and preset: checked against lib/ddns's tables in validate() */
+    {"provider", HE_KT_STRING, D(provider), 0, 0, NULL},
+    {"preset", HE_KT_STRING, D(preset), 0, 0, NULL},
     {"hostname", HE_KT_HOST, D(hostname), 0, 0, NULL},
     {"families", HE_KT_WORDS, D(families), 0, 0, families},
     {"server", HE_KT_STRING, D(server), 0, 0, NULL},
@@ -338,44 +331,60 @@ static bool was_refused(const struct load_ctx *c, unsigned i, const char *key)
 	       (c->refused[NSECTIONS + i] & (1u << (k - ddns_keys)));
 }
 
+/* A [ddns NAME] record against its provider's table: known, required keys, families. */
+static void validate_ddns(struct load_ctx *c, unsigned i)
+{
+	const struct he_ddns_record *r = &c->cfg->ddns[i];
+	const struct he_ddns_provider *p = he_ddns_provider_find(r->provider);
+	const struct he_ddns_provider *const *all;
+	const char *names[64], *s;
+	struct he_error err = {0};
+	size_t n, k = 0;
+
+	if (!*r->provider) {
+		if (was_refused(c, i, "provider"))
+			return; /* its refusal was reported at its line */
+		he_diags_add(c->d, HE_DIAG_ERROR, c->file, r->line,
+			     "[ddns %s]: 'provider' is required (see 'homeexpose ddns providers')",
+			     r->name);
+		return;
+	}
+	if (!p) {
+		all = he_ddns_providers(&n);
+		for (; k < n && k + 1 < sizeof(names) / sizeof(names[0]); k++)
+			names[k] = all[k]->name;
+		names[k] = NULL;
+		s = he_suggest(r->provider, names);
+		he_diags_add(c->d, HE_DIAG_ERROR, c->file, r->line,
+			     "[ddns %s]: unknown provider '%s'%s%s%s (see 'homeexpose ddns "
+			     "providers')",
+			     r->name, r->provider, s ? " (did you mean '" : "", s ? s : "",
+			     s ? "'?)" : "");
+		return;
+	}
+	for (const struct he_ddns_key *pk = p->keys; pk && pk->name; pk++) {
+		const struct he_key *key = he_key_find(ddns_keys, pk->name);
+
+		if (!(pk->flags & HE_DDNS_KEY_REQUIRED) || !key || *((const char *)r + key->off) ||
+		    was_refused(c, i, pk->name))
+			continue; /* given, or given with a value refused at its own line */
+		he_diags_add(c->d, HE_DIAG_ERROR, c->file, r->line,
+			     "[ddns %s]: provider %s needs '%s' (%s)", r->name, p->name, pk->name,
+			     pk->help);
+	}
+	if (p->check && p->check(r, &err) < 0)
+		he_diags_add(c->d, HE_DIAG_ERROR, c->file, r->line, "%s", err.msg);
+	if (p->families && (he_ddns_families(r) & ~p->families))
+		he_diags_add(c->d, HE_DIAG_ERROR, c->file, r->line,
+			     "[ddns %s]: %s cannot update %s records: set 'families = %s'", r->name,
+			     p->name, (p->families & HE_DDNS_FAM_A) ? "AAAA" : "A",
+			     (p->families & HE_DDNS_FAM_A) ? "A" : "AAAA");
+}
+
 static void validate(struct load_ctx *c)
 {
-	struct he_config *cfg = c->cfg;
-
-	for (unsigned i = 0; i < cfg->nddns; i++) {
-		struct he_ddns_record *r = &cfg->ddns[i];
-		const char *p = r->provider;
-
-		if (!*p) {
-			if (c->refused[NSECTIONS + i] & 1u) /* provider is ddns_keys[0] */
-				continue;
-			he_diags_add(c->d, HE_DIAG_ERROR, c->file, r->line,
-				     "[ddns %s]: 'provider' is required", r->name);
-			continue;
-		}
-		if (!*r->hostname)
-			he_diags_add(c->d, HE_DIAG_ERROR, c->file, r->line,
-				     "[ddns %s]: 'hostname' is required", r->name);
-		if ((!strcmp(p, "dyndns2") || !strcmp(p, "desec")) && !*r->password_file &&
-		    !was_refused(c, i, "password-file"))
-			he_diags_add(c->d, HE_DIAG_ERROR, c->file, r->line,
-				     "[ddns %s]: provider %s needs 'password-file'", r->name, p);
-		if (!strcmp(p, "dyndns2") && !*r->server &&
-		    (!*r->preset || !strcmp(r->preset, "custom")))
-			he_diags_add(c->d, HE_DIAG_ERROR, c->file, r->line,
-				     "[ddns %s]: dyndns2 needs 'server' or a 'preset'", r->name);
-		if ((!strcmp(p, "cloudflare") || !strcmp(p, "duckdns")) && !*r->token_file &&
-		    !was_refused(c, i, "token-file"))
-			he_diags_add(c->d, HE_DIAG_ERROR, c->file, r->line,
-				     "[ddns %s]: provider %s needs 'token-file'", r->name, p);
-		if (!strcmp(p, "rfc2136") &&
-		    (!*r->server || !*r->zone ||
-		     (!*r->tsig_key_file && !was_refused(c, i, "tsig-key-file"))))
-			he_diags_add(
-			    c->d, HE_DIAG_ERROR, c->file, r->line,
-			    "[ddns %s]: rfc2136 needs 'server', 'zone' and 'tsig-key-file'",
-			    r->name);
-	}
+	for (unsigned i = 0; i < c->cfg->nddns; i++)
+		validate_ddns(c, i);
 }
 
 static void apply_env(struct he_config *cfg)

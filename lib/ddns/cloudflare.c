@@ -34,36 +34,7 @@ enum { CF_ZONE = 1, CF_RECORD, CF_CREATE, CF_PATCH, CF_DELETE };
 
 void he_cloudflare_zone(const struct he_ddns_record *rec, char *out, size_t outsz)
 {
-	const char *h = rec->hostname, *last = NULL, *prev = NULL;
-	size_t n = strlen(h);
-
-	if (*rec->zone) {
-		snprintf(out, outsz, "%s", rec->zone);
-		return;
-	}
-	while (n && h[n - 1] == '.')
-		n--;
-	for (size_t i = 0; i < n; i++)
-		if (h[i] == '.') {
-			prev = last;
-			last = h + i;
-		}
-	if (prev)
-		snprintf(out, outsz, "%.*s", (int)(n - (size_t)(prev + 1 - h)), prev + 1);
-	else
-		snprintf(out, outsz, "%.*s", (int)n, h);
-}
-
-static bool safe_id(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (!n || n >= 64)
-		return false;
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_')
-			return false;
-	return true;
+	he_ddns_zone(rec, out, outsz);
 }
 
 /* An unsuccessful reply: what it means. Always returns HE_DDNS_DONE. */
@@ -136,21 +107,6 @@ static int url(struct he_http_req *req, const char *base, const char *path, cons
 	return rc;
 }
 
-static int body(struct he_http_req *req, json_t *obj)
-{
-	char *s = json_dumps(obj, JSON_COMPACT);
-	int rc = 0;
-
-	json_decref(obj);
-	if (!s || strlen(s) >= sizeof(req->body))
-		rc = -ENAMETOOLONG;
-	else
-		snprintf(req->body, sizeof(req->body), "%s", s);
-	free(s);
-	req->content_type = "application/json";
-	return rc;
-}
-
 /* GET the zone's records of type and the record's name (step CF_RECORD). */
 static int record_lookup(struct he_ddns_job *job, const char *base, const char *type,
 			 struct he_http_req *req)
@@ -170,7 +126,7 @@ static bool take_record_id(struct he_ddns_job *job, json_t *r0, struct he_ddns_a
 
 	snprintf(job->record_id, sizeof(job->record_id), "%s",
 		 json_is_string(id) ? json_string_value(id) : "");
-	if (safe_id(job->record_id))
+	if (he_ddns_safe_id(job->record_id))
 		return true;
 	he_ddns_answer(ans, HE_DDNS_TRANSIENT, "unexpected",
 		       "Cloudflare returned a malformed record id");
@@ -235,7 +191,7 @@ int he_cloudflare_step(struct he_ddns_job *job, const struct he_http_resp *resp,
 		}
 		snprintf(job->zone_id, sizeof(job->zone_id), "%s",
 			 json_string_value(json_object_get(json_array_get(res, 0), "id")));
-		if (!safe_id(job->zone_id)) {
+		if (!he_ddns_safe_id(job->zone_id)) {
 			ret = he_ddns_answer(ans, HE_DDNS_TRANSIENT, "unexpected",
 					     "Cloudflare returned a malformed zone id");
 			break;
@@ -261,9 +217,10 @@ int he_cloudflare_step(struct he_ddns_job *job, const struct he_http_resp *resp,
 			snprintf(path, sizeof(path), "/zones/%s/dns_records", job->zone_id);
 			rc = url(req, base, path, NULL, NULL, NULL, NULL);
 			if (!rc)
-				rc = body(req, json_pack("{s:s, s:s, s:s, s:i, s:b}", "type", type,
-							 "name", rec->hostname, "content",
-							 job->addr, "ttl", 1, "proxied", 0));
+				rc = he_ddns_json_body(
+				    req, json_pack("{s:s, s:s, s:s, s:i, s:b}", "type", type,
+						   "name", rec->hostname, "content", job->addr,
+						   "ttl", 1, "proxied", 0));
 			break;
 		}
 		content = json_object_get(r0, "content");
@@ -282,7 +239,7 @@ int he_cloudflare_step(struct he_ddns_job *job, const struct he_http_resp *resp,
 			 job->record_id);
 		rc = url(req, base, path, NULL, NULL, NULL, NULL);
 		if (!rc)
-			rc = body(req, json_pack("{s:s}", "content", job->addr));
+			rc = he_ddns_json_body(req, json_pack("{s:s}", "content", job->addr));
 		break;
 	}
 	case CF_DELETE:
@@ -327,17 +284,22 @@ static int check(const struct he_ddns_record *rec, struct he_error *err)
 	return 0;
 }
 
+static const struct he_ddns_key keys[] = {
+    {"hostname", HE_DDNS_KEY_REQUIRED, "the record's name: home.example.com"},
+    {"zone", 0, "the zone (default: the last two labels of hostname)"},
+    {"token-file", HE_DDNS_KEY_REQUIRED | HE_DDNS_KEY_SECRET,
+     "an API token with Zone:Read and DNS:Edit on the zone"},
+    {"server", 0, "the API base (default " CF_API ")"},
+    {NULL, 0, NULL},
+};
+
 const struct he_ddns_provider he_ddns_cloudflare = {
     .name = "cloudflare",
+    .title = "Cloudflare (API v4)",
+    .families = HE_DDNS_FAM_A | HE_DDNS_FAM_AAAA,
+    .keys = keys,
     .check = check,
     .step = he_cloudflare_step,
     .secret_key = "token-file",
     .can_remove = true,
-    .keys =
-	(const struct he_ddns_key[]){
-	    {"token-file", true, true, "API token with Zone.DNS edit permission"},
-	    {"zone", false, false, "the zone (default: the last two labels of hostname)"},
-	    {"server", false, false, "API base URL (default https://api.cloudflare.com/client/v4)"},
-	    {NULL, false, false, NULL},
-	},
 };

@@ -57,14 +57,74 @@ int he_ddns_answer(struct he_ddns_answer *ans, enum he_ddns_outcome o, const cha
 	return HE_DDNS_DONE;
 }
 
-int he_ddns_answer_redact(struct he_ddns_answer *ans, const char *secret)
+/*
+ * Replace every run of at least min of needle's first characters (all of
+ * needle when min is its length) by "REDACTED". A snippet of a reply may cut
+ * an echoed secret short: min < length catches what is left of it.
+ */
+static void replace_runs(char *buf, size_t bufsz, const char *needle, size_t min)
+{
+	static const char mark[] = "REDACTED";
+	size_t nl = strlen(needle), ml = sizeof(mark) - 1;
+
+	if (!min || min > nl)
+		min = nl;
+	for (char *p = buf; nl && *p;) {
+		size_t l = 0, tail;
+
+		while (l < nl && p[l] && p[l] == needle[l])
+			l++;
+		if (l < min) {
+			p++;
+			continue;
+		}
+		tail = strlen(p + l);
+		if ((size_t)(p - buf) + ml + tail + 1 > bufsz) {
+			*p = '\0'; /* cannot fit: cut here rather than leak */
+			return;
+		}
+		memmove(p + ml, p + l, tail + 1);
+		memcpy(p, mark, ml);
+		p += ml;
+	}
+}
+
+static void replace_all(char *buf, size_t bufsz, const char *needle)
+{
+	replace_runs(buf, bufsz, needle, strlen(needle));
+}
+
+static void redact_answer(struct he_ddns_answer *ans, const char *secret)
 {
 	char tmp[sizeof(ans->message)];
 
 	he_ddns_redact(ans->message, secret, tmp, sizeof(tmp));
 	memcpy(ans->message, tmp, sizeof(tmp));
+	if (secret)
+		replace_runs(ans->message, sizeof(ans->message), secret, 8);
 	he_ddns_redact(ans->code, secret, tmp, sizeof(ans->code));
 	memcpy(ans->code, tmp, sizeof(ans->code));
+}
+
+int he_ddns_answer_redact(struct he_ddns_answer *ans, const char *secret)
+{
+	char part[256];
+
+	redact_answer(ans, secret);
+	/* A two-part secret ("KEY:SECRET", two lines): each part on its own too. */
+	for (const char *p = secret; p && *p;) {
+		size_t n = strcspn(p, ":\n");
+
+		if (n >= 6 && n < sizeof(part)) {
+			memcpy(part, p, n);
+			part[n] = '\0';
+			redact_answer(ans, part);
+			explicit_bzero(part, sizeof(part));
+		}
+		p += n;
+		if (*p)
+			p++;
+	}
 	return HE_DDNS_DONE;
 }
 
@@ -98,27 +158,6 @@ void he_ddns_base_url(const char *server, const char *def, char *out, size_t out
 	n = strlen(out);
 	while (n && out[n - 1] == '/')
 		out[--n] = '\0';
-}
-
-static void replace_all(char *buf, size_t bufsz, const char *needle)
-{
-	static const char mark[] = "REDACTED";
-	size_t nl = strlen(needle), ml = sizeof(mark) - 1;
-	char *p = buf;
-
-	if (!nl)
-		return;
-	while ((p = strstr(p, needle))) {
-		size_t tail = strlen(p + nl);
-
-		if ((size_t)(p - buf) + ml + tail + 1 > bufsz) {
-			*p = '\0'; /* cannot fit: cut here rather than leak */
-			return;
-		}
-		memmove(p + ml, p + nl, tail + 1);
-		memcpy(p, mark, ml);
-		p += ml;
-	}
 }
 
 void he_ddns_redact(const char *url, const char *secret, char *out, size_t outsz)

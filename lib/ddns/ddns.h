@@ -36,7 +36,9 @@ struct he_pubip_report;
 
 #define HE_DDNS_ADDR_MAX    46 /* INET6_ADDRSTRLEN */
 #define HE_DDNS_URL_MAX     1024
-#define HE_DDNS_BODY_MAX    512
+#define HE_DDNS_BODY_MAX    2048 /* Route 53's XML change batch, Netcup's JSON */
+#define HE_DDNS_HDR_MAX     512
+#define HE_DDNS_HDRS        3
 #define HE_DDNS_REPLY_MAX   (64 * 1024) /* a provider's reply is cut off here */
 #define HE_DDNS_WAIT_SECS   1800        /* 911, dnserr: not before 30 minutes */
 #define HE_DDNS_BACKOFF_MIN 60          /* transient failures: 1 min ... */
@@ -66,6 +68,10 @@ struct he_http_req {
 	const char *redact;  /* a secret that may appear in url; never shown */
 	const char *ca_file; /* NULL or "": the system's CAs */
 	int timeout_ms;      /* 0: HE_DDNS_TIMEOUT_MS */
+	/* Extra header lines "Name: value" ("" unused): may hold a credential
+	 * (Auth-API-Token, sso-key, X-API-Key, a SigV4 Authorization); the
+	 * engine wipes the request after sending it and never shows them. */
+	char header[HE_DDNS_HDRS][HE_DDNS_HDR_MAX];
 };
 
 /* The reply (or the transport failure). */
@@ -109,10 +115,13 @@ struct he_ddns_job {
 	bool remove;
 	const char *user;   /* username (dyndns2), may be NULL */
 	const char *secret; /* password or token */
+	time_t now;         /* the engine's clock (Route 53 signs requests with it) */
 	/* Provider scratch, starts zeroed. */
 	int step;
 	char zone_id[64];
 	char record_id[64];
+	char scratch[192]; /* a session id (Netcup), a record name ... */
+	long ttl;          /* the record's TTL as found, kept on rewrite */
 };
 
 /* The end of a conversation. */
@@ -130,20 +139,28 @@ struct he_ddns_answer {
  * it needs. A secret key names a file (password-file, token-file,
  * tsig-key-file): `ddns add` reads the secret and writes that file.
  */
-struct he_ddns_key {
-	const char *name; /* the config key: "username", "password-file", "zone" ... */
-	bool required;
-	bool secret;
-	const char *help; /* one line for --help and `ddns providers` */
-};
-
 enum he_ddns_step {
 	HE_DDNS_SEND = 1, /* req is filled: send it and call step() again with the reply */
 	HE_DDNS_DONE = 2, /* ans is filled */
 };
 
+/* One configuration key a provider reads: config check, help and `ddns providers` ask. */
+struct he_ddns_key {
+	const char *name; /* a [ddns NAME] key: "hostname", "zone", "token-file" ... */
+	unsigned flags;   /* HE_DDNS_KEY_REQUIRED, HE_DDNS_KEY_SECRET */
+	const char *help; /* what it holds for this provider, one line */
+};
+#define HE_DDNS_KEY_REQUIRED 1u
+#define HE_DDNS_KEY_SECRET   2u
+
+#define HE_DDNS_FAM_A    1u
+#define HE_DDNS_FAM_AAAA 2u
+
 struct he_ddns_provider {
-	const char *name; /* the config's provider = NAME */
+	const char *name;  /* the config's provider = NAME */
+	const char *title; /* the service, for people: "Porkbun (API v3)" */
+	unsigned families; /* HE_DDNS_FAM_A | HE_DDNS_FAM_AAAA: what the service can update */
+	const struct he_ddns_key *keys; /* the keys it reads, ends with a NULL name */
 	/* Check the record's settings (preset, server, hostname shape). */
 	int (*check)(const struct he_ddns_record *rec, struct he_error *err);
 	/*
@@ -163,9 +180,10 @@ struct he_ddns_provider {
 	const char *secret_key;
 	/* The provider can delete a record (job->remove): a stale A behind CGNAT/DS-Lite. */
 	bool can_remove;
-	/* Its settings, ended by an entry with name NULL; NULL: none listed. */
-	const struct he_ddns_key *keys;
 };
+
+/* The key called name in p's table, NULL if p does not read it. */
+const struct he_ddns_key *he_ddns_provider_key(const struct he_ddns_provider *p, const char *name);
 
 /* The provider for config name, NULL if unknown (or not built, e.g. rfc2136 later). */
 const struct he_ddns_provider *he_ddns_provider_find(const char *name);

@@ -106,14 +106,19 @@ static int check(const struct he_ddns_record *rec, struct he_error *err)
 	return 0;
 }
 
+static const struct he_ddns_key keys[] = {
+    {"hostname", HE_DDNS_KEY_REQUIRED, "the subdomain: home.duckdns.org (or home)"},
+    {"token-file", HE_DDNS_KEY_REQUIRED | HE_DDNS_KEY_SECRET, "the account's token"},
+    {"server", 0, "the endpoint (default " DUCK_SERVER ")"},
+    {NULL, 0, NULL},
+};
+
 const struct he_ddns_provider he_ddns_duckdns = {
     .name = "duckdns",
+    .title = "DuckDNS",
+    .families = HE_DDNS_FAM_A | HE_DDNS_FAM_AAAA,
+    .keys = keys,
     .check = check,
     .step = step,
     .secret_key = "token-file",
-    .keys =
-	(const struct he_ddns_key[]){
-	    {"token-file", true, true, "the account's token"},
-	    {NULL, false, false, NULL},
-	},
 };

@@ -267,30 +267,41 @@ static int check_desec(const struct he_ddns_record *rec, struct he_error *err)
 	return 0;
 }
 
+static const struct he_ddns_key keys[] = {
+    {"hostname", HE_DDNS_KEY_REQUIRED, "the name kept current"},
+    {"preset", 0, "the service (see the presets below); 'custom' or none: set 'server'"},
+    {"server", 0, "the update server, host or https:// URL (default: the preset's)"},
+    {"username", 0, "the account's user name (default: hostname)"},
+    {"password-file", HE_DDNS_KEY_REQUIRED | HE_DDNS_KEY_SECRET,
+     "the account's password or the host's update key"},
+    {NULL, 0, NULL},
+};
+
+static const struct he_ddns_key desec_keys[] = {
+    {"hostname", HE_DDNS_KEY_REQUIRED, "the name kept current: home.dedyn.io"},
+    {"username", 0, "the domain (default: hostname)"},
+    {"password-file", HE_DDNS_KEY_REQUIRED | HE_DDNS_KEY_SECRET, "the deSEC token"},
+    {"server", 0, "the update server (default update.dedyn.io)"},
+    {NULL, 0, NULL},
+};
+
 const struct he_ddns_provider he_ddns_dyndns2 = {
     .name = "dyndns2",
+    .title = "dyndns2 protocol (/nic/update) and its presets",
+    .families = HE_DDNS_FAM_A | HE_DDNS_FAM_AAAA,
+    .keys = keys,
     .check = check,
     .step = step,
     .secret_key = "password-file",
-    .keys =
-	(const struct he_ddns_key[]){
-	    {"preset", false, false, "the service (see 'ddns providers'); else 'server'"},
-	    {"server", false, false, "update server, host or URL (for preset custom)"},
-	    {"username", false, false, "account or DynDNS login (default: hostname)"},
-	    {"password-file", true, true, "the account's or the host's update password"},
-	    {NULL, false, false, NULL},
-	},
 };
 
 const struct he_ddns_provider he_ddns_desec = {
     .name = "desec",
+    .title = "deSEC (dedyn.io)",
+    .families = HE_DDNS_FAM_A | HE_DDNS_FAM_AAAA,
+    .keys = desec_keys,
     .check = check_desec,
     .step = step_desec,
     .secret_key = "password-file",
     .can_remove = true,
-    .keys =
-	(const struct he_ddns_key[]){
-	    {"password-file", true, true, "the domain's token"},
-	    {NULL, false, false, NULL},
-	},
 };

@@ -24,6 +24,9 @@ struct he_dyndns2_preset {
 	const char *title; /* the service, for listings */
 };
 
+/* All presets (for `ddns providers` and the docs); *n set to how many. */
+const struct he_dyndns2_preset *he_dyndns2_presets(size_t *n);
+
 /* The preset called name, NULL if none. */
 const struct he_dyndns2_preset *he_dyndns2_preset(const char *name);
 

@@ -362,6 +362,7 @@ static void run_withheld(const struct he_ddns_provider *p, const struct he_ddns_
 	    .remove = true,
 	    .user = rec->username,
 	    .secret = sec->text,
+	    .now = now,
 	};
 	res->action = HE_DDNS_SENT;
 	converse(p, &job, opts->transport ? opts->transport : &he_ddns_curl_transport, res);
@@ -422,6 +423,13 @@ static void run_record(const struct he_ddns_record *rec, json_t *sec,
 				 "provider '%s' is not available in this build", rec->provider);
 			continue;
 		}
+		if (p->families && !(p->families & (1u << i))) {
+			res->action = HE_DDNS_ERROR;
+			snprintf(res->message, sizeof(res->message),
+				 "%s cannot update %s records: drop %s from 'families'", p->name,
+				 he_family_rr(fams[i]), he_family_rr(fams[i]));
+			continue;
+		}
 		if (json_is_string(json_object_get(rs, "disabled"))) {
 			res->action = HE_DDNS_DISABLED;
 			snprintf(res->message, sizeof(res->message), "disabled: %s",
@@ -469,6 +477,7 @@ static void run_record(const struct he_ddns_record *rec, json_t *sec,
 		    .addr = addr,
 		    .user = rec->username,
 		    .secret = secret.text,
+		    .now = now,
 		};
 		res->action = HE_DDNS_SENT;
 		converse(p, &job, opts->transport ? opts->transport : &he_ddns_curl_transport, res);

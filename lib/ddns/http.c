@@ -122,6 +122,16 @@ static int curl_send(void *ctx, const struct he_http_req *req, struct he_http_re
 		}
 		hdrs = curl_slist_append(hdrs, auth);
 	}
+	for (int i = 0; i < HE_DDNS_HDRS; i++) {
+		if (!req->header[i][0])
+			continue;
+		tmp = curl_slist_append(hdrs, req->header[i]);
+		if (!tmp) {
+			rc = he_error_set(err, -ENOMEM, "out of memory");
+			goto out;
+		}
+		hdrs = tmp;
+	}
 	if (req->content_type) {
 		char ct[128];
 

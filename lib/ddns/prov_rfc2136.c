@@ -74,18 +74,23 @@ static int update(struct he_ddns_job *job, struct he_ddns_answer *ans, struct he
 	return 0;
 }
 
+static const struct he_ddns_key keys[] = {
+    {"hostname", HE_DDNS_KEY_REQUIRED, "the record's name: home.example.com"},
+    {"zone", HE_DDNS_KEY_REQUIRED, "the zone the server is primary for"},
+    {"server", HE_DDNS_KEY_REQUIRED, "the primary server, ADDR[:PORT] or a host name"},
+    {"tsig-key-file", HE_DDNS_KEY_REQUIRED | HE_DDNS_KEY_SECRET,
+     "the TSIG key (BIND, Knot or one-line NAME ALG SECRET form)"},
+    {NULL, 0, NULL},
+};
+
 const struct he_ddns_provider he_ddns_rfc2136 = {
     .name = "rfc2136",
+    .title = "RFC 2136 dynamic update with TSIG (BIND, Knot, PowerDNS ...)",
+    .families = HE_DDNS_FAM_A | HE_DDNS_FAM_AAAA,
+    .keys = keys,
     .check = NULL,
     .step = NULL,
     .update = update,
     .secret_key = "tsig-key-file",
     .can_remove = true,
-    .keys =
-	(const struct he_ddns_key[]){
-	    {"server", true, false, "the primary server, ADDR[:PORT] or host"},
-	    {"zone", true, false, "the zone that holds hostname"},
-	    {"tsig-key-file", true, true, "TSIG key (BIND, Knot or one-line form)"},
-	    {NULL, false, false, NULL},
-	},
 };

@@ -167,6 +167,35 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["records"]
 	{ fail=$((fail + 1)); echo "not ok - ddns status --json"; }
 expect 2 "ddns status of an unknown record" -- "$HE" -c "$tmp/ddns.conf" ddns status nope
 expect 2 "ddns update of an unknown record" -- "$HE" -c "$tmp/ddns.conf" ddns update nope
+# ddns providers: every provider of lib/ddns's table and every dyndns2 preset, with keys
+expect 0 "ddns providers" -- "$HE" ddns providers
+grep_in "$out" "route53" "ddns providers lists Route 53"
+grep_in "$out" "password-file  required, secret" "ddns providers names required secret keys"
+expect 0 "ddns providers --json" -- "$HE" ddns providers --json
+python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+names = {p["name"] for p in d["providers"]}
+want = {"namecheap", "porkbun", "hetzner", "gandi", "godaddy", "digitalocean", "linode",
+        "ionos", "netcup", "route53", "dynv6", "njalla", "cloudflare", "noip"}
+assert want <= names, want - names
+assert d["count"] == len(d["providers"])
+r53 = [p for p in d["providers"] if p["name"] == "route53"][0]
+keys = {k["key"]: k for k in r53["keys"]}
+assert keys["username"]["required"] and keys["password-file"]["secret"]
+assert all(p["keys"] for p in d["providers"])' "$out" &&
+	{ pass=$((pass + 1)); echo "ok - ddns providers --json: every provider with its keys"; } ||
+	{ fail=$((fail + 1)); echo "not ok - ddns providers --json"; }
+expect 2 "ddns providers takes no name" -- "$HE" ddns providers porkbun
+printf '[ddns r]\nprovider = route53\nhostname = h.example.org\npassword-file = %s\n' "$tmp/ddns.pw" >"$tmp/r53.conf"
+expect 2 "config check: a provider's required key missing" -- "$HE" -c "$tmp/r53.conf" config check
+grep_in "$err" "provider route53 needs 'username'" "config check names the key the table requires"
+printf '[ddns r]\nprovider = porkbun2\nhostname = h.example.org\n' >"$tmp/pb.conf"
+expect 2 "config check: unknown provider" -- "$HE" -c "$tmp/pb.conf" config check
+grep_in "$err" "did you mean 'porkbun'" "config check suggests the provider's name"
+printf '[ddns r]\nprovider = namecheap\nhostname = h.example.org\nfamilies = A AAAA\npassword-file = %s\n' "$tmp/ddns.pw" >"$tmp/nc.conf"
+expect 2 "config check: AAAA for an A-only provider" -- "$HE" -c "$tmp/nc.conf" config check
+grep_in "$err" "namecheap cannot update AAAA" "config check says the provider has no AAAA"
 
 # --- netcheck: only usage here (it talks to the network; see tests/lab/test_publicip.sh)
 expect 0 "netcheck --help" -- "$HE" netcheck --help

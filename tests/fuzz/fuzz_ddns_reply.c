@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char secret[] = "SECRETTOKEN";
+	static const char secret[] = "SECRETKEY1:SECRETTOKEN"; /* two parts for pair secrets */
 	static const long statuses[] = {200, 201, 400, 401, 403, 404, 429, 500, 503};
 	const struct he_ddns_provider *const *provs;
 	const struct he_ddns_provider *p;
@@ -43,6 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	snprintf(rec.provider, sizeof(rec.provider), "%s", p->name);
 	snprintf(rec.hostname, sizeof(rec.hostname), "home.example.com");
 	snprintf(rec.server, sizeof(rec.server), "ddns.lab.test");
+	snprintf(rec.username, sizeof(rec.username), "12345"); /* route53, netcup */
 	memset(&job, 0, sizeof(job));
 	job.rec = &rec;
 	job.family = (data[1] & 1) ? AF_INET6 : AF_INET;
@@ -52,6 +53,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		job.addr = NULL;
 	}
 	job.secret = secret;
+	job.user = rec.username;
+	job.now = 1440938160;
 	memset(&req, 0, sizeof(req));
 	memset(&err, 0, sizeof(err));
 	rc = p->step(&job, NULL, &req, &ans, &err);
@@ -65,14 +68,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(resp.body, data + 2, resp.len);
 	resp.body[resp.len] = '\0';
 	/* Play the same reply at each step until the conversation ends. */
+	memset(&ans, 0, sizeof(ans));
 	for (int round = 0; round < 6; round++) {
 		memset(&req, 0, sizeof(req));
-		memset(&ans, 0, sizeof(ans));
 		rc = p->step(&job, &resp, &req, &ans, &err);
 		if (rc == HE_DDNS_DONE) {
 			if (ans.outcome < HE_DDNS_GOOD || ans.outcome > HE_DDNS_TRANSIENT)
 				abort();
-			if (!ans.code[0] || strstr(ans.message, secret))
+			if (!ans.code[0] || strstr(ans.message, "SECRETKEY1") ||
+			    strstr(ans.message, "SECRETTOKEN"))
 				abort();
 			break;
 		}

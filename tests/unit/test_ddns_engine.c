@@ -683,6 +683,26 @@ static void test_rfc2136_bad_key(void **state)
 	assert_int_equal(e.res[0].action, HE_DDNS_DISABLED);
 }
 
+/* A family the provider cannot update is an error of that family alone, with no request. */
+static void test_family_the_provider_lacks(void **state)
+{
+	struct env e;
+
+	(void)state;
+	env_init(&e, "A AAAA");
+	snprintf(e.cfg.ddns[0].provider, sizeof(e.cfg.ddns[0].provider), "namecheap");
+	fake_push(&e.net, 200, "namecheap_ok.xml");
+	run(&e, T0, false);
+	assert_int_equal(e.n, 2);
+	assert_int_equal(e.res[0].action, HE_DDNS_SENT);
+	assert_int_equal(e.res[0].answer.outcome, HE_DDNS_GOOD);
+	assert_int_equal(e.res[1].action, HE_DDNS_ERROR);
+	assert_non_null(strstr(e.res[1].message, "namecheap cannot update AAAA"));
+	assert_int_equal(e.net.nsent, 1);
+	/* the A request carried the secret file's text */
+	assert_non_null(strstr(e.net.sent[0].url, "password=s3cret"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -701,6 +721,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_cgnat_deletes_old_a, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dslite_flags_stale_a, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_desec_delete_url, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_family_the_provider_lacks, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -109,4 +109,48 @@ static inline void record(struct he_ddns_record *r, const char *name, const char
 	r->refresh_days = 25;
 }
 
+/* One provider conversation driven by hand: init, set rec fields, first(), then feed(). */
+struct ddns_conv {
+	struct he_ddns_record rec;
+	struct he_ddns_job job;
+	struct he_http_req req;
+	struct he_ddns_answer ans;
+	struct he_error err;
+	const struct he_ddns_provider *p;
+};
+
+static inline void conv_init(struct ddns_conv *c, const char *provider, const char *hostname,
+			     int family, const char *addr, const char *secret)
+{
+	memset(c, 0, sizeof(*c));
+	record(&c->rec, "t", provider, "", hostname, "A AAAA");
+	c->p = he_ddns_provider_find(provider);
+	if (!c->p)
+		abort();
+	c->job.rec = &c->rec;
+	c->job.family = family;
+	c->job.addr = addr;
+	c->job.secret = secret;
+	c->job.user = c->rec.username;
+	c->job.now = 1440938160; /* 2015-08-30T12:36:00Z */
+}
+
+static inline int conv_first(struct ddns_conv *c)
+{
+	memset(&c->req, 0, sizeof(c->req));
+	return c->p->step(&c->job, NULL, &c->req, &c->ans, &c->err);
+}
+
+/* The next step with a reply from a fixture (NULL: empty body). */
+static inline int conv_feed(struct ddns_conv *c, long status, const char *fx)
+{
+	struct he_http_resp r = reply(status, fx);
+	int rc;
+
+	memset(&c->req, 0, sizeof(c->req));
+	rc = c->p->step(&c->job, &r, &c->req, &c->ans, &c->err);
+	he_http_resp_free(&r);
+	return rc;
+}
+
 #endif
