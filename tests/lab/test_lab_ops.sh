@@ -27,7 +27,7 @@ lab_check "reachable at $LAB_WAN_IP:28080" \
 
 ann=$LAB_DIR/announce.1
 lab_spawn "$LAB_HOME" "$ann" python3 "$LAB_SRC/labnet.py" recv-mcast 224.0.0.1 5350 5 "$ann.ready"
-lab_check "the listener joined the group" lab_wait_until 3000 test -e "$ann.ready"
+lab_check "the listener joined the group" lab_wait_until 10000 test -e "$ann.ready"
 lab_check "lab_set_wan_ip 11.77.0.9" lab_set_wan_ip 11.77.0.9
 lab_check "miniupnpd multicasts an announcement to 224.0.0.1:5350" \
 	wait_for "$ann" "from $LAB_RTR_LAN_IP"
