@@ -363,8 +363,9 @@ static int fwd_plan(const struct he_fw_desired *d, struct plan *pl, struct he_fw
 	return rc;
 }
 
-static int fwd_apply(const struct he_fw_desired *d, const struct he_fw_ports *ports, unsigned flags,
-		     char **dry_run_text, struct he_error *err)
+static int fwd_apply(const struct he_fw_env *env, const struct he_fw_desired *d,
+		     const struct he_fw_ports *ports, unsigned flags, char **dry_run_text,
+		     struct he_error *err)
 {
 	struct plan pl = {0};
 	int rc;
@@ -383,8 +384,9 @@ static int fwd_apply(const struct he_fw_desired *d, const struct he_fw_ports *po
 	return rc;
 }
 
-static int fwd_verify(const struct he_fw_desired *d, const struct he_fw_ports *ports,
-		      struct he_fw_report *rep, struct he_error *err)
+static int fwd_verify(const struct he_fw_env *env, const struct he_fw_desired *d,
+		      const struct he_fw_ports *ports, struct he_fw_report *rep,
+		      struct he_error *err)
 {
 	struct plan pl = {0};
 	char *json = NULL;
@@ -395,7 +397,7 @@ static int fwd_verify(const struct he_fw_desired *d, const struct he_fw_ports *p
 		return rc;
 	if (he_nft_list_ruleset(&json, NULL) == 0) {
 		rc = he_nft_analyze(json, strlen(json), ports,
-				    HE_NFT_SKIP_OWN | HE_NFT_SKIP_FIREWALLD, rep, err);
+				    HE_NFT_SKIP_OWN | HE_NFT_SKIP_FIREWALLD, &env->view, rep, err);
 		free(json);
 	}
 	return rc;

@@ -10,8 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Run one command buffer; on success *out (may be NULL) gets the output. */
-static int nft_run(const char *cmd, int json, char **out, struct he_error *err)
+int he_nft_run(const char *cmd, int json, char **out, struct he_error *err)
 {
 	struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
 	const char *o, *e;
@@ -52,7 +51,7 @@ int he_nft_list_ruleset(char **out, struct he_error *err)
 
 	if (!he_fw_have_net_admin())
 		return he_fw_eperm(err, "reading the nftables ruleset");
-	rc = nft_run("list ruleset", 1, &s, err);
+	rc = he_nft_run("list ruleset", 1, &s, err);
 	if (rc < 0)
 		return rc;
 	if (!*s) { /* an empty ruleset may print nothing at all */
@@ -66,7 +65,8 @@ int he_nft_list_ruleset(char **out, struct he_error *err)
 }
 
 /* Compare our table with ports: 1 in sync, 0 not, <0 error. */
-static int own_in_sync(const struct he_fw_ports *ports, struct he_error *err)
+static int own_in_sync(const struct he_fw_env *env, const struct he_fw_ports *ports,
+		       struct he_error *err)
 {
 	struct he_fw_report rep = {0};
 	char *json = NULL;
@@ -75,8 +75,8 @@ static int own_in_sync(const struct he_fw_ports *ports, struct he_error *err)
 	rc = he_nft_list_ruleset(&json, err);
 	if (rc < 0)
 		return rc;
-	rc = he_nft_analyze(json, strlen(json), ports, HE_NFT_OWN_STATE | HE_NFT_NO_SHADOW, &rep,
-			    err);
+	rc = he_nft_analyze(json, strlen(json), ports, HE_NFT_OWN_STATE | HE_NFT_NO_SHADOW,
+			    &env->view, &rep, err);
 	free(json);
 	if (rc == 0)
 		rc = rep.in_sync;
@@ -84,39 +84,65 @@ static int own_in_sync(const struct he_fw_ports *ports, struct he_error *err)
 	return rc;
 }
 
-static int nft_apply(const struct he_fw_desired *d, const struct he_fw_ports *ports, unsigned flags,
-		     char **dry_run_text, struct he_error *err)
+static int nft_apply(const struct he_fw_env *env, const struct he_fw_desired *d,
+		     const struct he_fw_ports *ports, unsigned flags, char **dry_run_text,
+		     struct he_error *err)
 {
+	const struct he_fw_options *o = env->opt;
 	char *txn = NULL;
-	int rc;
+	int rc, integ = 0;
 
+	if (o->integrate_family[0] && he_fw_have_net_admin()) {
+		integ = he_nft_integrate_find(o->integrate_family, o->integrate_table,
+					      o->integrate_chain, err);
+		if (integ < 0)
+			return integ;
+	}
 	if (flags & HE_FW_DRY_RUN) {
+		struct he_fw_text t = {0};
+
 		/* without the right to read the ruleset, show the full transaction */
-		rc = he_fw_have_net_admin() ? own_in_sync(ports, err) : 0;
+		rc = he_fw_have_net_admin() ? own_in_sync(env, ports, err) : 0;
 		if (rc < 0)
 			return rc;
-		if (dry_run_text) {
-			*dry_run_text = rc == 1 ? strdup("") : he_nft_build_txn(ports);
-			if (!*dry_run_text)
-				return he_error_set(err, -ENOMEM, "out of memory");
+		if (!dry_run_text)
+			return 0;
+		if (rc != 1) {
+			char *txn1 = he_nft_build_txn(ports, o->mark);
+
+			he_fw_text_add(&t, "%s", txn1 ? txn1 : "");
+			free(txn1);
 		}
+		if (o->integrate_family[0] && !integ)
+			he_fw_text_add(&t, "insert rule %s %s %s " HE_NFT_INTEGRATE_FMT "\n",
+				       o->integrate_family, o->integrate_table, o->integrate_chain,
+				       o->mark, o->mark);
+		if (!(*dry_run_text = he_fw_text_take(&t)))
+			return he_error_set(err, -ENOMEM, "out of memory");
 		return 0;
 	}
 	if (!he_fw_have_net_admin())
 		return he_fw_eperm(err, "opening ports in the nftables firewall");
-	rc = own_in_sync(ports, err);
+	/* [firewall] integrate: the one rule in the other table is desired state too */
+	if (o->integrate_family[0] && !integ) {
+		rc = he_nft_integrate(o->mark, o->integrate_family, o->integrate_table,
+				      o->integrate_chain, 0, err);
+		if (rc < 0)
+			return rc;
+	}
+	rc = own_in_sync(env, ports, err);
 	if (rc < 0)
 		return rc;
 	if (rc == 1)
 		return 0; /* already exactly so: change nothing */
-	txn = he_nft_build_txn(ports);
+	txn = he_nft_build_txn(ports, env->opt->mark);
 	if (!txn)
 		return he_error_set(err, -ENOMEM, "out of memory");
-	rc = nft_run(txn, 0, NULL, err);
+	rc = he_nft_run(txn, 0, NULL, err);
 	free(txn);
 	if (rc < 0)
 		return rc;
-	rc = own_in_sync(ports, err);
+	rc = own_in_sync(env, ports, err);
 	if (rc < 0)
 		return rc;
 	if (rc == 0)
@@ -126,8 +152,9 @@ static int nft_apply(const struct he_fw_desired *d, const struct he_fw_ports *po
 	return 0;
 }
 
-static int nft_verify(const struct he_fw_desired *d, const struct he_fw_ports *ports,
-		      struct he_fw_report *rep, struct he_error *err)
+static int nft_verify(const struct he_fw_env *env, const struct he_fw_desired *d,
+		      const struct he_fw_ports *ports, struct he_fw_report *rep,
+		      struct he_error *err)
 {
 	char *json = NULL;
 	int rc;
@@ -135,8 +162,18 @@ static int nft_verify(const struct he_fw_desired *d, const struct he_fw_ports *p
 	rc = he_nft_list_ruleset(&json, err);
 	if (rc < 0)
 		return rc;
-	rc =
-	    he_nft_analyze(json, strlen(json), ports, HE_NFT_OWN_STATE | HE_NFT_SKIP_OWN, rep, err);
+	rc = he_nft_analyze(json, strlen(json), ports, HE_NFT_OWN_STATE | HE_NFT_SKIP_OWN,
+			    &env->view, rep, err);
+	if (rc == 0 && env->opt->integrate_family[0] &&
+	    he_nft_integrate_find(env->opt->integrate_family, env->opt->integrate_table,
+				  env->opt->integrate_chain, NULL) <= 0) {
+		rep->in_sync = 0;
+		he_fw_report_note(rep,
+				  "the integration rule in %s %s %s ([firewall] integrate) is "
+				  "missing: apply puts it back",
+				  env->opt->integrate_family, env->opt->integrate_table,
+				  env->opt->integrate_chain);
+	}
 	if (rc == 0 && he_nft_ruleset_has_ufw(json, strlen(json)))
 		he_fw_report_note(rep, "ufw's tables are loaded: if ufw manages this host, set "
 				       "[firewall] backend = ufw (or auto)");

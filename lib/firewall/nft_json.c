@@ -30,10 +30,11 @@ static int own_rule_ok(const struct nchain *c, unsigned proto)
 	return 0;
 }
 
-static int analyze_own(const struct ruleset *rs, const struct he_fw_ports *ports,
+static int analyze_own(const struct ruleset *rs, const struct he_fw_ports *ports, uint32_t mark,
 		       struct he_fw_report *rep)
 {
 	const struct nchain *in = he_nrs_find_chain(rs, "inet", HE_NFT_TABLE, "input");
+	const struct nchain *mk = he_nrs_find_chain(rs, "inet", HE_NFT_TABLE, "mark");
 	int in_sync = 1, present = 0;
 
 	for (size_t i = 0; i < rs->nchains; i++)
@@ -117,6 +118,10 @@ static int analyze_own(const struct ruleset *rs, const struct he_fw_ports *ports
 		if (ports->n && (!set || !rule_ok))
 			in_sync = 0;
 	}
+	/* the mark chain: on the input hook before filter chains, one rule per set */
+	if (mark &&
+	    (!mk || !streq(mk->hook, "input") || mk->prio != HE_NFT_MARK_PRIO || mk->nrules != 2))
+		in_sync = 0;
 	if (!ports->n)
 		in_sync = !present;
 	else if (!in)
@@ -126,7 +131,7 @@ static int analyze_own(const struct ruleset *rs, const struct he_fw_ports *ports
 }
 
 int he_nft_analyze(const char *json, size_t len, const struct he_fw_ports *ports, unsigned flags,
-		   struct he_fw_report *rep, struct he_error *err)
+		   const struct he_nft_view *view, struct he_fw_report *rep, struct he_error *err)
 {
 	struct ruleset rs;
 	int rc;
@@ -135,9 +140,9 @@ int he_nft_analyze(const char *json, size_t len, const struct he_fw_ports *ports
 	if (rc < 0)
 		return rc;
 	if (flags & HE_NFT_OWN_STATE)
-		rc = analyze_own(&rs, ports, rep);
+		rc = analyze_own(&rs, ports, view ? view->mark : 0, rep);
 	if (rc == 0 && !(flags & HE_NFT_NO_SHADOW))
-		rc = he_nrs_shadows(&rs, ports, flags, rep);
+		rc = he_nrs_shadows(&rs, ports, flags, view, rep);
 	he_nrs_free(&rs);
 	if (rc < 0)
 		return he_error_set(err, rc, "out of memory");

@@ -27,6 +27,7 @@ struct nchain {
 	int base;
 	size_t nrules;
 	json_t **rules; /* borrowed: each rule's "expr" array */
+	json_t *dev;    /* borrowed: a netdev/ingress chain's device(s), or NULL */
 	json_int_t *handles;
 };
 
@@ -47,10 +48,14 @@ struct evalctx {
 	const struct nchain *base;
 	uint16_t port;
 	unsigned proto;
-	int uncertain;   /* a MAYBE accept/return/vmap came before */
-	int maybe_drop;  /* a MAYBE drop was seen (where_maybe holds it) */
-	char where[192]; /* what dropped */
+	int ipv;            /* 4 or 6: the family of the packet */
+	const char *wan_if; /* the interface it comes in on, NULL unknown */
+	uint32_t mark;      /* its mark when this chain sees it */
+	int uncertain;      /* a MAYBE accept/return/vmap came before */
+	int maybe_drop;     /* a MAYBE drop was seen (where_maybe holds it) */
+	char where[192];    /* what dropped */
 	char where_maybe[192];
+	const struct nchain *drop_chain; /* the chain whose rule or policy dropped */
 };
 
 static inline const char *jstr(json_t *o, const char *key)
@@ -81,6 +86,6 @@ enum tri he_nrs_match(const struct evalctx *cx, const struct nchain *c, json_t *
 /* nft_shadow.c */
 int he_nrs_table_has_ufw(const struct ruleset *rs, const char *family, const char *table);
 int he_nrs_shadows(const struct ruleset *rs, const struct he_fw_ports *ports, unsigned flags,
-		   struct he_fw_report *rep);
+		   const struct he_nft_view *view, struct he_fw_report *rep);
 
 #endif

@@ -102,6 +102,7 @@ int he_nrs_load(const char *json, size_t len, struct ruleset *rs, struct he_erro
 			c->policy = jstr(o, "policy");
 			c->prio = json_is_integer(prio) ? json_integer_value(prio) : 0;
 			c->base = c->hook != NULL;
+			c->dev = json_object_get(o, "dev");
 			if (!he_nrs_find_chain(rs, c->family, c->table, c->name))
 				rs->nchains++;
 		} else if ((o = json_object_get(it, "set")) || (o = json_object_get(it, "map"))) {

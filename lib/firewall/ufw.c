@@ -164,8 +164,9 @@ static void cmd_argv(const struct ufw_cmd *c, const char **argv)
 	argv[k] = NULL;
 }
 
-static int ufw_apply(const struct he_fw_desired *d, const struct he_fw_ports *ports, unsigned flags,
-		     char **dry_run_text, struct he_error *err)
+static int ufw_apply(const struct he_fw_env *env, const struct he_fw_desired *d,
+		     const struct he_fw_ports *ports, unsigned flags, char **dry_run_text,
+		     struct he_error *err)
 {
 	struct he_ufw_rule *rules = NULL;
 	struct ufw_cmd *cmds = NULL;
@@ -242,8 +243,9 @@ static int ufw_apply(const struct he_fw_desired *d, const struct he_fw_ports *po
 	return rc;
 }
 
-static int ufw_verify(const struct he_fw_desired *d, const struct he_fw_ports *ports,
-		      struct he_fw_report *rep, struct he_error *err)
+static int ufw_verify(const struct he_fw_env *env, const struct he_fw_desired *d,
+		      const struct he_fw_ports *ports, struct he_fw_report *rep,
+		      struct he_error *err)
 {
 	struct he_ufw_rule *rules = NULL;
 	size_t nrules = 0;
@@ -285,7 +287,7 @@ static int ufw_verify(const struct he_fw_desired *d, const struct he_fw_ports *p
 	/* other nftables tables still apply; ufw's own are checked above */
 	if (he_nft_list_ruleset(&json, NULL) == 0) {
 		rc = he_nft_analyze(json, strlen(json), ports, HE_NFT_SKIP_OWN | HE_NFT_SKIP_UFW,
-				    rep, err);
+				    &env->view, rep, err);
 		free(json);
 		if (rc < 0)
 			return rc;

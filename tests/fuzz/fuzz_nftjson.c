@@ -21,8 +21,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct he_fw_report rep = {0};
 	struct he_error err = {0};
 
-	he_nft_analyze((const char *)data, size, &ports, HE_NFT_OWN_STATE | HE_NFT_SKIP_OWN, &rep,
-		       &err);
+	he_nft_analyze((const char *)data, size, &ports, HE_NFT_OWN_STATE | HE_NFT_SKIP_OWN, NULL,
+		       &rep, &err);
 	he_fw_report_free(&rep);
 	he_nft_ruleset_has_ufw((const char *)data, size);
 	return 0;

@@ -70,7 +70,7 @@ static void analyze(const char *fixture, const char *const *specs, unsigned flag
 
 	ports_of(&p, specs);
 	memset(rep, 0, sizeof(*rep));
-	assert_int_equal(he_nft_analyze(json, strlen(json), &p, flags, rep, &err), 0);
+	assert_int_equal(he_nft_analyze(json, strlen(json), &p, flags, NULL, rep, &err), 0);
 	he_fw_ports_free(&p);
 	free(json);
 }
@@ -123,7 +123,7 @@ static void test_txn_text(void **state)
 	char *t;
 
 	ports_of(&p, s);
-	t = he_nft_build_txn(&p);
+	t = he_nft_build_txn(&p, 0);
 	assert_non_null(t);
 	/* atomic replace of our table, and only our table */
 	assert_memory_equal(t, "add table inet homeexpose\ndelete table inet homeexpose\n", 52);
@@ -139,7 +139,7 @@ static void test_txn_text(void **state)
 
 	/* nothing desired: the table goes */
 	memset(&p, 0, sizeof(p));
-	t = he_nft_build_txn(&p);
+	t = he_nft_build_txn(&p, 0);
 	assert_string_equal(t, "add table inet homeexpose\ndelete table inet homeexpose\n");
 	free(t);
 }
@@ -233,13 +233,16 @@ static void test_default_drop(void **state)
 	assert_string_equal(sh->chain, "input");
 	assert_string_equal(sh->owner, "nftables");
 	assert_string_equal(sh->where, "policy drop of chain input");
-	assert_string_equal(sh->fix, "nft insert rule inet lock input tcp dport 8443 accept");
+	assert_string_equal(sh->fix, "homeexpose firewall integrate inet lock input (or, for this "
+				     "port only: nft insert rule inet lock input tcp dport 8443 "
+				     "accept)");
+	assert_string_equal(sh->ipfam, "both");
 	assert_null(shadow_for(&r, 22, HE_PROTO_TCP, NULL)); /* tcp dport { 22, 80-90 } */
 	assert_null(shadow_for(&r, 85, HE_PROTO_TCP, NULL)); /* in the range */
 	assert_null(shadow_for(&r, 53, HE_PROTO_UDP, NULL)); /* accepted in jumped-to chain */
-	sh = shadow_for(&r, 9000, HE_PROTO_TCP, "lock");     /* only from 10/8 */
+	sh = shadow_for(&r, 9000, HE_PROTO_TCP, "lock");     /* only from 10/8: not the internet */
 	assert_non_null(sh);
-	assert_int_equal(sh->certain, 0);
+	assert_int_equal(sh->certain, 1);
 	assert_int_equal(r.n_shadow, 2);
 	he_fw_report_free(&r);
 }
@@ -272,7 +275,8 @@ static void test_higher_prio_drop(void **state)
 	assert_string_equal(sh->family, "ip");
 	assert_string_equal(sh->chain, "in");
 	assert_non_null(strstr(sh->where, "in chain in: drop"));
-	assert_string_equal(sh->fix, "nft insert rule ip guard in tcp dport 8443 accept");
+	assert_non_null(strstr(sh->fix, "nft insert rule ip guard in tcp dport 8443 accept"));
+	assert_string_equal(sh->ipfam, "ipv4");
 	assert_null(shadow_for(&r, 8444, HE_PROTO_TCP, NULL));
 	he_fw_report_free(&r);
 }
@@ -374,16 +378,16 @@ static void test_bad_json(void **state)
 	struct he_error err = {0};
 
 	ports_of(&p, s);
-	assert_int_equal(he_nft_analyze("{", 1, &p, 0, &r, &err), -EINVAL);
-	assert_int_equal(he_nft_analyze("{\"x\":1}", 7, &p, 0, &r, &err), -EINVAL);
+	assert_int_equal(he_nft_analyze("{", 1, &p, 0, NULL, &r, &err), -EINVAL);
+	assert_int_equal(he_nft_analyze("{\"x\":1}", 7, &p, 0, NULL, &r, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "nftables"));
 	/* odd but valid shapes do not crash */
 	{
 		static const char odd[] =
 		    "{\"nftables\":[1,{\"chain\":2},{\"rule\":{\"expr\":3}}]}";
 
-		assert_int_equal(he_nft_analyze(odd, strlen(odd), &p, HE_NFT_OWN_STATE, &r, &err),
-				 0);
+		assert_int_equal(
+		    he_nft_analyze(odd, strlen(odd), &p, HE_NFT_OWN_STATE, NULL, &r, &err), 0);
 	}
 	he_fw_report_free(&r);
 	he_fw_ports_free(&p);
