@@ -34,7 +34,7 @@ static int analyze_own(const struct ruleset *rs, const struct he_fw_ports *ports
 		       struct he_fw_report *rep)
 {
 	const struct nchain *in = he_nrs_find_chain(rs, "inet", HE_NFT_TABLE, "input");
-	const struct nchain *mk = he_nrs_find_chain(rs, "inet", HE_NFT_TABLE, "mark");
+	const struct nchain *mk = he_nrs_find_chain(rs, "inet", HE_NFT_TABLE, "mark_ports");
 	int in_sync = 1, present = 0;
 
 	for (size_t i = 0; i < rs->nchains; i++)

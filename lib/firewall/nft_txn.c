@@ -51,7 +51,7 @@ char *he_nft_build_txn(const struct he_fw_ports *ports, uint32_t mark)
 				   "\t}\n");
 		if (mark)
 			he_fw_text_add(&t,
-				       "\tchain mark {\n"
+				       "\tchain mark_ports {\n"
 				       "\t\ttype filter hook input priority %d; policy accept;\n"
 				       "\t\ttcp dport @tcp_ports meta mark set meta mark | 0x%08x\n"
 				       "\t\tudp dport @udp_ports meta mark set meta mark | 0x%08x\n"

@@ -425,6 +425,186 @@ static void test_legacy(void **state)
 	he_fw_ports_free(&p);
 }
 
+static void analyze_v(const char *fixture, const char *const *specs, unsigned flags,
+		      const struct he_nft_view *v, struct he_fw_report *rep)
+{
+	struct he_fw_ports p;
+	struct he_error err = {0};
+	char *json = load(fixture);
+
+	ports_of(&p, specs);
+	memset(rep, 0, sizeof(*rep));
+	assert_int_equal(he_nft_analyze(json, strlen(json), &p, flags, v, rep, &err), 0);
+	he_fw_ports_free(&p);
+	free(json);
+}
+
+static const struct he_nft_view wan = {.wan_if = "wan0"};
+
+/* Issue 13: the classes of real rulesets (record_analysis.sh). */
+static void test_vmap(void **state)
+{
+	static const char *const s[] = {"a:8443", "b:22", "c:9050", "d:80", NULL};
+	const struct he_fw_shadow *sh;
+	struct he_fw_report r;
+
+	analyze_v("vmap_drop.json", s, 0, &wan, &r);
+	sh = shadow_for(&r, 8443, HE_PROTO_TCP, "filter");
+	assert_non_null(sh);
+	assert_int_equal(sh->certain, 1);
+	assert_non_null(strstr(sh->where, ": drop"));
+	assert_non_null(shadow_for(&r, 9050, HE_PROTO_TCP, "filter")); /* a range element */
+	assert_null(shadow_for(&r, 22, HE_PROTO_TCP, NULL));
+	assert_null(shadow_for(&r, 80, HE_PROTO_TCP, NULL)); /* ct state vmap: new goes on */
+	assert_int_equal(r.n_shadow, 2);
+	he_fw_report_free(&r);
+}
+
+static void test_ingress(void **state)
+{
+	static const char *const s[] = {"a:8443", "b:5000/udp", NULL};
+	const struct he_fw_shadow *sh;
+	struct he_fw_report r;
+
+	analyze_v("ingress_drop.json", s, 0, &wan, &r);
+	sh = shadow_for(&r, 8443, HE_PROTO_TCP, "edge");
+	assert_non_null(sh);
+	assert_int_equal(sh->certain, 1);
+	assert_string_equal(sh->family, "netdev");
+	assert_string_equal(sh->hook, "filter ingress");
+	assert_string_equal(sh->fix, "nft insert rule netdev edge ingress tcp dport 8443 accept");
+	sh = shadow_for(&r, 5000, HE_PROTO_UDP, "early");
+	assert_non_null(sh);
+	assert_int_equal(sh->certain, 1);
+	he_fw_report_free(&r);
+}
+
+static void test_nat_prerouting(void **state)
+{
+	static const char *const s[] = {"a:8443", NULL};
+	const struct he_fw_shadow *sh;
+	struct he_fw_report r;
+
+	analyze_v("nat_prerouting_drop.json", s, 0, &wan, &r);
+	sh = shadow_for(&r, 8443, HE_PROTO_TCP, "nat");
+	assert_non_null(sh);
+	assert_int_equal(sh->certain, 1);
+	assert_string_equal(sh->ipfam, "ipv4");
+	assert_string_equal(sh->hook, "nat prerouting");
+	assert_string_equal(sh->fix, "nft insert rule ip nat prerouting tcp dport 8443 accept");
+	he_fw_report_free(&r);
+}
+
+static void test_lan_then_drop(void **state)
+{
+	static const char *const s[] = {"a:8443", NULL};
+	struct he_fw_report r;
+
+	/* LAN prefixes never hold a public source; the WAN is not lan0 */
+	analyze_v("lan_then_drop.json", s, 0, &wan, &r);
+	assert_int_equal(r.n_shadow, 1);
+	assert_int_equal(r.shadow[0].certain, 1);
+	assert_string_equal(r.shadow[0].where, "policy drop of chain input");
+	he_fw_report_free(&r);
+	/* WAN interface unknown: iifname "lan0" may be it */
+	analyze_v("lan_then_drop.json", s, 0, NULL, &r);
+	assert_int_equal(r.n_shadow, 1);
+	assert_int_equal(r.shadow[0].certain, 0);
+	he_fw_report_free(&r);
+}
+
+static void test_firewalld_table(void **state)
+{
+	static const char *const s[] = {"a:8443", NULL};
+	const struct he_fw_shadow *sh;
+	struct he_fw_report r;
+
+	analyze_v("firewalld_like.json", s, 0, &wan, &r);
+	sh = shadow_for(&r, 8443, HE_PROTO_TCP, "firewalld");
+	assert_non_null(sh);
+	assert_int_equal(sh->certain, 1); /* ct status dnat is not a new connection from outside */
+	assert_string_equal(sh->chain, "filter_INPUT");
+	assert_string_equal(sh->owner, "firewalld");
+	assert_int_equal(r.n_shadow, 1); /* the reverse-path check passes */
+	he_fw_report_free(&r);
+}
+
+static void test_family(void **state)
+{
+	static const char *const s[] = {"a:8443", "b:9443", NULL};
+	struct he_nft_view v = {.wan_if = "wan0", .families = HE_FW_IPV4};
+	const struct he_fw_shadow *sh;
+	struct he_fw_report r;
+
+	analyze_v("family_drops.json", s, 0, &v, &r);
+	assert_null(shadow_for(&r, 8443, HE_PROTO_TCP, NULL)); /* IPv6-only drop */
+	sh = shadow_for(&r, 9443, HE_PROTO_TCP, "mixed");
+	assert_non_null(sh);
+	assert_string_equal(sh->ipfam, "ipv4");
+	he_fw_report_free(&r);
+	v.families = HE_FW_IPV6;
+	analyze_v("family_drops.json", s, 0, &v, &r);
+	assert_null(shadow_for(&r, 9443, HE_PROTO_TCP, NULL));
+	sh = shadow_for(&r, 8443, HE_PROTO_TCP, "v6only");
+	assert_non_null(sh);
+	assert_string_equal(sh->ipfam, "ipv6");
+	he_fw_report_free(&r);
+	analyze_v("family_drops.json", s, 0, &wan, &r);
+	assert_int_equal(r.n_shadow, 2);
+	he_fw_report_free(&r);
+}
+
+static void test_fail2ban(void **state)
+{
+	static const char *const s[] = {"a:8443", NULL};
+	const struct he_fw_shadow *sh;
+	struct he_fw_report r;
+
+	analyze_v("fail2ban.json", s, 0, &wan, &r);
+	sh = shadow_for(&r, 8443, HE_PROTO_TCP, "f2b-table");
+	assert_non_null(sh);
+	assert_int_equal(sh->certain, 0); /* only banned addresses */
+	assert_string_equal(sh->owner, "fail2ban");
+	assert_non_null(strstr(sh->fix, "none to insert"));
+	assert_null(strstr(sh->fix, "nft insert"));
+	he_fw_report_free(&r);
+}
+
+static void test_iptables_raw(void **state)
+{
+	static const char *const s[] = {"a:8443", NULL};
+	const struct he_fw_shadow *sh;
+	struct he_fw_report r;
+
+	analyze_v("iptables_raw.json", s, 0, &wan, &r);
+	sh = shadow_for(&r, 8443, HE_PROTO_TCP, "raw");
+	assert_non_null(sh);
+	assert_int_equal(sh->certain, 1);
+	assert_string_equal(sh->fix, "iptables -t raw -I PREROUTING -p tcp --dport 8443 -j ACCEPT");
+	he_fw_report_free(&r);
+}
+
+static void test_integrated(void **state)
+{
+	static const char *const s[] = {"web:8443", NULL};
+	struct he_nft_view v = {
+	    .wan_if = "wan0", .mark = 0x10000000, .mark_prio = HE_NFT_MARK_PRIO};
+	struct he_fw_report r;
+	char *json = load("integrated.json");
+
+	analyze_v("integrated.json", s, HE_NFT_OWN_STATE | HE_NFT_SKIP_OWN, &v, &r);
+	assert_int_equal(r.in_sync, 1);
+	assert_int_equal(r.n_shadow, 0); /* the mark reaches the integration rule */
+	he_fw_report_free(&r);
+	analyze_v("integrated.json", s, HE_NFT_SKIP_OWN, &wan, &r); /* no mark: policy drop */
+	assert_int_equal(r.n_shadow, 1);
+	assert_int_equal(r.shadow[0].certain, 1);
+	he_fw_report_free(&r);
+	assert_true(he_nft_find_tagged(json, strlen(json), "inet", "lock", "input") > 0);
+	assert_int_equal(he_nft_find_tagged(json, strlen(json), "inet", "homeexpose", "input"), 0);
+	free(json);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -445,6 +625,15 @@ int main(void)
 	    cmocka_unit_test(test_ufw_allowed_port),
 	    cmocka_unit_test(test_bad_json),
 	    cmocka_unit_test(test_legacy),
+	    cmocka_unit_test(test_vmap),
+	    cmocka_unit_test(test_ingress),
+	    cmocka_unit_test(test_nat_prerouting),
+	    cmocka_unit_test(test_lan_then_drop),
+	    cmocka_unit_test(test_firewalld_table),
+	    cmocka_unit_test(test_family),
+	    cmocka_unit_test(test_fail2ban),
+	    cmocka_unit_test(test_iptables_raw),
+	    cmocka_unit_test(test_integrated),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
