@@ -280,10 +280,13 @@ static bool has_port(const struct he_exposure *e, uint16_t port, unsigned proto)
 static void print_shadow(struct he_cli *cli, const struct he_fw_shadow *s)
 {
 	he_errorf(cli,
-		  "firewall: port %u/%s %s still be dropped by %s table %s %s, chain %s (%s). "
+		  "firewall: port %u/%s %s still be dropped%s by %s table %s %s, chain %s (%s). "
 		  "Fix: %s",
-		  s->port, he_proto_name(s->proto), s->certain ? "will" : "may", s->owner,
-		  s->family, s->table, s->chain, s->where, s->fix);
+		  s->port, he_proto_name(s->proto), s->certain ? "will" : "may",
+		  !strcmp(s->ipfam, "ipv4")   ? " for IPv4"
+		  : !strcmp(s->ipfam, "ipv6") ? " for IPv6"
+					      : "",
+		  s->owner, s->family, s->table, s->chain, s->where, s->fix);
 }
 
 int he_apply_firewall(struct he_cli *cli, const struct he_exposures *all,
@@ -299,7 +302,7 @@ int he_apply_firewall(struct he_cli *cli, const struct he_exposures *all,
 
 	if (build_desired(all, extra, without, &want, &err) < 0)
 		goto out;
-	if (he_firewall_open(cli->cfg.firewall_backend, &fw, &err) < 0)
+	if (he_firewall_open_config(&cli->cfg, &fw, &err) < 0)
 		goto out;
 	/*
 	 * An accept is not final: when another table would still drop a port
@@ -307,7 +310,8 @@ int he_apply_firewall(struct he_cli *cli, const struct he_exposures *all,
 	 * nothing - homeexpose never touches another table, and a half-applied
 	 * opening that cannot work helps nobody.
 	 */
-	if (extra && !dry_run && he_firewall_verify(fw, &want, &rep, &err) == 0) {
+	want.families = extra ? he_fw_families(extra->family) : 0;
+	if (extra && he_firewall_verify(fw, &want, &rep, &err) == 0) {
 		size_t certain = 0;
 
 		for (size_t i = 0; i < rep.n_shadow; i++) {
@@ -416,7 +420,7 @@ void he_live_read(struct he_cli *cli, const struct he_exposures *all, struct he_
 	/* host firewall: compare with every exposure's openings */
 	he_error_clear(&err);
 	if (build_desired(all, NULL, NULL, &want, &err) < 0 ||
-	    he_firewall_open(cli->cfg.firewall_backend, &fw, &err) < 0) {
+	    he_firewall_open_config(&cli->cfg, &fw, &err) < 0) {
 		snprintf(lv->fw_err, sizeof(lv->fw_err), "%s", err.msg);
 	} else {
 		snprintf(lv->fw_backend, sizeof(lv->fw_backend), "%s", he_firewall_backend(fw));

@@ -86,5 +86,6 @@ int cmd_services(struct he_cli *cli, int argc, char **argv);
 int cmd_agent(struct he_cli *cli, int argc, char **argv);
 int cmd_reflector(struct he_cli *cli, int argc, char **argv);
 int cmd_config(struct he_cli *cli, int argc, char **argv);
+int cmd_firewall(struct he_cli *cli, int argc, char **argv);
 
 #endif

@@ -26,6 +26,7 @@ static const struct {
     {"agent", cmd_agent, "the long-running service that keeps everything true"},
     {"reflector", cmd_reflector, "the outside probe server, for a VPS or a friend's host"},
     {"config", cmd_config, "'config check': validate the configuration"},
+    {"firewall", cmd_firewall, "'firewall status', 'firewall integrate': the host firewall"},
 };
 
 static void usage(FILE *out, const char *prog)

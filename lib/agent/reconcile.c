@@ -354,7 +354,7 @@ void he_agent_firewall_pass(struct he_agent *a, bool prune)
 		if (e->firewall && he_fw_desired_add_list(&want, e->name, &e->ports, &err) < 0)
 			goto fail;
 	}
-	if (he_firewall_open(a->cfg.firewall_backend, &fw, &err) < 0)
+	if (he_firewall_open_config(&a->cfg, &fw, &err) < 0)
 		goto fail;
 	snprintf(a->fw_backend, sizeof(a->fw_backend), "%s", he_firewall_backend(fw));
 	if (he_firewall_verify(fw, &want, &rep, &err) < 0)

@@ -13,6 +13,7 @@
 struct he_firewall {
 	const struct he_fw_backend *be;
 	struct he_fw_options opt; /* mark never 0; backend not kept */
+	char why[160];
 };
 
 /* The environment of one backend call; VERIFY: also learn the WAN interface. */
@@ -41,6 +42,15 @@ static const struct he_fw_backend *const backends[] = {
     &he_fw_backend_nftables,
     &he_fw_backend_none,
 };
+
+unsigned he_fw_families(const char *family)
+{
+	if (family && !strcmp(family, "ipv4"))
+		return HE_FW_IPV4;
+	if (family && !strcmp(family, "ipv6"))
+		return HE_FW_IPV6;
+	return 0;
+}
 
 int he_fw_name_valid(const char *name)
 {
@@ -283,6 +293,10 @@ int he_firewall_open_opts(const struct he_fw_options *o, struct he_firewall **ou
 	if (!fw)
 		return he_error_set(err, -ENOMEM, "out of memory");
 	fw->be = be;
+	if (strcmp(name, "auto"))
+		snprintf(fw->why, sizeof(fw->why), "[firewall] backend = %s", name);
+	else
+		snprintf(fw->why, sizeof(fw->why), "auto: %s", be->why ? be->why : "");
 	fw->opt = *o;
 	fw->opt.backend = NULL;
 	if (!fw->opt.mark)
@@ -290,6 +304,11 @@ int he_firewall_open_opts(const struct he_fw_options *o, struct he_firewall **ou
 	he_error_clear(err);
 	*out = fw;
 	return 0;
+}
+
+const char *he_firewall_why(const struct he_firewall *fw)
+{
+	return fw ? fw->why : "";
 }
 
 const char *he_firewall_backend(const struct he_firewall *fw)
@@ -384,6 +403,7 @@ static int none_verify(const struct he_fw_env *env, const struct he_fw_desired *
 
 const struct he_fw_backend he_fw_backend_none = {
     .name = "none",
+    .why = "never chosen by auto",
     .detect = NULL,
     .apply = none_apply,
     .verify = none_verify,

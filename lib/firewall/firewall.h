@@ -70,6 +70,9 @@ struct he_fw_desired {
 	unsigned families;
 };
 
+/* HE_FW_IPV4 for "ipv4", HE_FW_IPV6 for "ipv6", else 0 (both). */
+unsigned he_fw_families(const char *family);
+
 /* Add one opening (a duplicate of an existing one is accepted and ignored). */
 int he_fw_desired_add(struct he_fw_desired *d, const char *name, uint16_t port, unsigned proto,
 		      struct he_error *err);
@@ -188,6 +191,8 @@ enum {
 int he_firewall_open(const char *backend_name_or_auto, struct he_firewall **out,
 		     struct he_error *err);
 
+/* Why this backend: "[firewall] backend = ufw", "auto: ufw is enabled (...)". */
+const char *he_firewall_why(const struct he_firewall *fw);
 /* The chosen backend's name ("nftables", ...). */
 const char *he_firewall_backend(const struct he_firewall *fw);
 

@@ -13,6 +13,8 @@
 
 #include "core/spawn.h"
 
+#include <systemd/sd-bus.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,17 +56,29 @@ static int fwd_run(const char *const argv[], char **out, struct he_error *err)
 	return 0;
 }
 
+/*
+ * Without running firewall-cmd (Python): firewalld runs when its name is owned
+ * on the system bus. No bus at all: not running.
+ */
 static int fwd_detect(struct he_error *err)
 {
-	const char *argv[] = {"firewall-cmd", "--state", NULL};
-	struct he_spawn_result res;
-	int rc = he_spawn_run(argv, 5000, &res, err);
+	sd_bus *bus = NULL;
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	sd_bus_message *reply = NULL;
+	int has = 0, rc;
 
-	if (rc < 0)
-		return rc == -ENOENT ? rc : 0;
-	rc = res.exit_code == 0 && strstr(res.out, "running") != NULL;
-	he_spawn_result_free(&res);
-	return rc;
+	(void)err;
+	if (sd_bus_open_system(&bus) < 0)
+		return 0;
+	rc = sd_bus_call_method(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+				"org.freedesktop.DBus", "NameHasOwner", &e, &reply, "s",
+				"org.fedoraproject.FirewallD1");
+	if (rc >= 0 && sd_bus_message_read(reply, "b", &has) < 0)
+		has = 0;
+	sd_bus_message_unref(reply);
+	sd_bus_error_free(&e);
+	sd_bus_flush_close_unref(bus);
+	return has ? 1 : 0;
 }
 
 /* "8443/tcp 53/udp" -> ports, each with COMMENT. */
@@ -405,6 +419,7 @@ static int fwd_verify(const struct he_fw_env *env, const struct he_fw_desired *d
 
 const struct he_fw_backend he_fw_backend_firewalld = {
     .name = "firewalld",
+    .why = "firewalld is running (it holds its D-Bus name)",
     .detect = fwd_detect,
     .apply = fwd_apply,
     .verify = fwd_verify,

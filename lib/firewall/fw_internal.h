@@ -47,6 +47,7 @@ struct he_fw_env {
 
 struct he_fw_backend {
 	const char *name;
+	const char *why; /* what "auto" found when detect said 1 */
 	/* 1 when this tool manages the host's firewall, 0 when not, <0 error. */
 	int (*detect)(struct he_error *err);
 	/* Make the host match D / PORTS, its union (empty: remove all of ours). */
@@ -154,6 +155,8 @@ struct he_ufw_rule {
 	int ours; /* comment starts with homeexpose: */
 };
 int he_ufw_parse_added(const char *text, struct he_ufw_rule **out, size_t *n);
+/* ENABLED=yes in ufw.conf at PATH: 1, 0, or -ENOENT when the file is missing. */
+int he_ufw_conf_enabled(const char *path);
 
 /* --- firewalld (firewalld.c) --- */
 int he_firewalld_parse_ports(const char *text, struct he_fw_ports *out, const char *comment);

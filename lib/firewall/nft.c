@@ -185,6 +185,7 @@ static int nft_verify(const struct he_fw_env *env, const struct he_fw_desired *d
 
 const struct he_fw_backend he_fw_backend_nftables = {
     .name = "nftables",
+    .why = "neither ufw nor firewalld is active: nftables through libnftables",
     .detect = NULL, /* libnftables is linked in: always usable, the fallback */
     .apply = nft_apply,
     .verify = nft_verify,

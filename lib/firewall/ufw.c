@@ -17,9 +17,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #define UFW_TIMEOUT_MS 30000
+#define UFW_CONF       "/etc/ufw/ufw.conf"
 
 static int ufw_run(const char *const argv[], char **out, struct he_error *err)
 {
@@ -52,17 +54,52 @@ static int ufw_run(const char *const argv[], char **out, struct he_error *err)
 	return 0;
 }
 
+/* ENABLED=yes in ufw's own configuration: 1, 0, or -ENOENT (ufw not installed). */
+int he_ufw_conf_enabled(const char *path)
+{
+	char line[256];
+	FILE *f = fopen(path, "re");
+	int on = 0;
+
+	if (!f)
+		return -ENOENT;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!strncmp(p, "ENABLED=", 8)) {
+			p += 8;
+			if (*p == '"' || *p == '\'')
+				p++;
+			on = !strncasecmp(p, "yes", 3);
+		}
+	}
+	fclose(f);
+	return on;
+}
+
+/*
+ * Without running ufw (a Python program, which itself runs iptables): its
+ * configuration says ENABLED=yes and, when the ruleset can be read, its
+ * chains are loaded.
+ */
 static int ufw_detect(struct he_error *err)
 {
-	const char *argv[] = {"ufw", "status", NULL};
-	char *out = NULL;
-	int rc = ufw_run(argv, &out, err);
+	int on = he_ufw_conf_enabled(UFW_CONF);
+	char *json = NULL;
 
-	if (rc < 0)
-		return rc == -ENOENT ? rc : 0;
-	rc = strstr(out, "Status: active") != NULL;
-	free(out);
-	return rc;
+	if (on == -ENOENT)
+		return he_error_set(err, -ENOENT,
+				    "ufw is not installed (no " UFW_CONF "; apt install ufw), or "
+				    "choose another [firewall] backend");
+	if (on <= 0 || !he_fw_have_net_admin())
+		return on;
+	if (he_nft_list_ruleset(&json, NULL) < 0)
+		return on;
+	on = he_nft_ruleset_has_ufw(json, strlen(json));
+	free(json);
+	return on;
 }
 
 /* Parse "ufw allow 8443/tcp comment 'homeexpose:a'" lines from `ufw show added`. */
@@ -300,6 +337,7 @@ oom:
 
 const struct he_fw_backend he_fw_backend_ufw = {
     .name = "ufw",
+    .why = "ufw is enabled (/etc/ufw/ufw.conf ENABLED=yes, its chains loaded)",
     .detect = ufw_detect,
     .apply = ufw_apply,
     .verify = ufw_verify,
