@@ -152,6 +152,25 @@ static int nft_apply(const struct he_fw_env *env, const struct he_fw_desired *d,
 	return 0;
 }
 
+/*
+ * [firewall] integrate: apply keeps the marked-accept rule at the top of that
+ * chain, so the chain no longer drops our ports (once applied).
+ */
+static void drop_integrated(const struct he_fw_options *o, struct he_fw_report *rep)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < rep->n_shadow; i++) {
+		const struct he_fw_shadow *s = &rep->shadow[i];
+
+		if (!strcmp(s->family, o->integrate_family) &&
+		    !strcmp(s->table, o->integrate_table) && !strcmp(s->chain, o->integrate_chain))
+			continue;
+		rep->shadow[k++] = *s;
+	}
+	rep->n_shadow = k;
+}
+
 static int nft_verify(const struct he_fw_env *env, const struct he_fw_desired *d,
 		      const struct he_fw_ports *ports, struct he_fw_report *rep,
 		      struct he_error *err)
@@ -164,6 +183,8 @@ static int nft_verify(const struct he_fw_env *env, const struct he_fw_desired *d
 		return rc;
 	rc = he_nft_analyze(json, strlen(json), ports, HE_NFT_OWN_STATE | HE_NFT_SKIP_OWN,
 			    &env->view, rep, err);
+	if (rc == 0 && env->opt->integrate_family[0])
+		drop_integrated(env->opt, rep);
 	if (rc == 0 && env->opt->integrate_family[0] &&
 	    he_nft_integrate_find(env->opt->integrate_family, env->opt->integrate_table,
 				  env->opt->integrate_chain, NULL) <= 0) {
