@@ -132,7 +132,17 @@ int he_nft_integrate(uint32_t mark, const char *family, const char *table, const
 long long he_nft_find_tagged(const char *json, size_t len, const char *family, const char *table,
 			     const char *chain);
 
-/* Run `list ruleset` through libnftables with JSON output; *out to free(). */
+/*
+ * Add to each iptables-nft xt match of *json what the kernel holds
+ * (nft_xt.c): "homeexpose": {"new": bool} or {"dports": [[lo, hi], ...]}.
+ * Best effort; *json may be replaced.
+ */
+int he_nft_xt_annotate(char **json, struct he_error *err);
+/* Pure: the annotation for one match (NAME, revision, option block), or NULL. */
+struct json_t;
+struct json_t *he_nft_xt_decode(const char *name, unsigned rev, const void *info, size_t len);
+
+/* Run `list ruleset` through libnftables with JSON output (xt matches annotated). */
 int he_nft_list_ruleset(char **out, struct he_error *err);
 
 /* --- iptables-legacy (legacy.c) --- */

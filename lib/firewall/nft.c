@@ -60,6 +60,7 @@ int he_nft_list_ruleset(char **out, struct he_error *err)
 		if (!s)
 			return he_error_set(err, -ENOMEM, "out of memory");
 	}
+	he_nft_xt_annotate(&s, NULL); /* without it, xt matches stay opaque */
 	*out = s;
 	return 0;
 }

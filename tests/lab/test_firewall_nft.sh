@@ -47,7 +47,7 @@ check_fails() { local d=$1; shift; if "$@" >"$tmp/out" 2>&1; then notok "$d"; se
 make -s -C "$root" build/libhomeexpose.a >/dev/null || { echo "not ok - build"; exit 1; }
 D="$tmp/fw-driver"
 cc -std=gnu11 -Wall -Wextra -Werror -I"$root/lib" -D_GNU_SOURCE "$here/fw-driver.c" \
-	"$root/build/libhomeexpose.a" $(pkg-config --libs libnftables jansson libmnl libsystemd) -o "$D" ||
+	"$root/build/libhomeexpose.a" $(pkg-config --libs libnftables jansson libmnl libnftnl libsystemd) -o "$D" ||
 	{ echo "not ok - build fw-driver"; exit 1; }
 
 in_h() { ip netns exec "$H" "$@"; }

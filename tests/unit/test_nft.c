@@ -16,6 +16,11 @@
 
 #include "firewall/fw_internal.h"
 
+#include <jansson.h>
+#include <linux/netfilter/nf_conntrack_common.h>
+#include <linux/netfilter/xt_multiport.h>
+#include <linux/netfilter/xt_state.h>
+
 static char *load(const char *name)
 {
 	char path[512];
@@ -605,6 +610,40 @@ static void test_integrated(void **state)
 	free(json);
 }
 
+static void test_xt_new_multiport(void **state)
+{
+	static const char *const s[] = {"a:8443", "b:8444", "c:8050", "d:443", "e:9000", NULL};
+	const struct he_fw_shadow *sh;
+	struct he_fw_report r;
+
+	/* iptables-nft rules read with their xt option blocks (record_analysis.sh) */
+	analyze_v("iptables_nft_new.json", s, 0, &wan, &r);
+	assert_null(shadow_for(&r, 8443, HE_PROTO_TCP, NULL)); /* -m conntrack --ctstate NEW */
+	assert_null(shadow_for(&r, 8444, HE_PROTO_TCP, NULL)); /* -m state --state NEW */
+	assert_null(shadow_for(&r, 8050, HE_PROTO_TCP, NULL)); /* multiport 8000:8100 */
+	assert_null(shadow_for(&r, 443, HE_PROTO_TCP, NULL));  /* multiport 443 */
+	sh = shadow_for(&r, 9000, HE_PROTO_TCP, "filter");
+	assert_non_null(sh);
+	assert_int_equal(sh->certain, 1); /* not "may drop": every match was read */
+	assert_string_equal(sh->fix, "iptables -I INPUT -p tcp --dport 9000 -j ACCEPT");
+	he_fw_report_free(&r);
+}
+
+static void test_xt_decode(void **state)
+{
+	struct xt_state_info st = {.statemask = 1u << (IP_CT_NEW + 1)};
+	struct xt_multiport_v1 mp = {.flags = XT_MULTIPORT_SOURCE, .count = 1, .ports = {80}};
+	json_t *j;
+
+	j = he_nft_xt_decode("state", 0, &st, sizeof(st));
+	assert_non_null(j);
+	assert_true(json_is_true(json_object_get(j, "new")));
+	json_decref(j);
+	assert_null(he_nft_xt_decode("state", 0, &st, 2));              /* short block */
+	assert_null(he_nft_xt_decode("multiport", 1, &mp, sizeof(mp))); /* source ports */
+	assert_null(he_nft_xt_decode("recent", 0, &st, sizeof(st)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -634,6 +673,8 @@ int main(void)
 	    cmocka_unit_test(test_fail2ban),
 	    cmocka_unit_test(test_iptables_raw),
 	    cmocka_unit_test(test_integrated),
+	    cmocka_unit_test(test_xt_new_multiport),
+	    cmocka_unit_test(test_xt_decode),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
