@@ -33,6 +33,18 @@
 
 #define CT_NEW_BIT (1u << (IP_CT_NEW + 1)) /* XT_STATE_BIT / XT_CONNTRACK_STATE_BIT */
 
+/* --ctstate alone: does it take NEW? Other conditions (addresses...): not read. */
+static json_t *ct_new(unsigned match_flags, unsigned invert_flags, unsigned state_mask)
+{
+	int on = (state_mask & CT_NEW_BIT) != 0;
+
+	if (match_flags != XT_CONNTRACK_STATE)
+		return NULL;
+	if (invert_flags & XT_CONNTRACK_STATE)
+		on = !on;
+	return json_pack("{s:b}", "new", on);
+}
+
 json_t *he_nft_xt_decode(const char *name, unsigned rev, const void *info, size_t len)
 {
 	if (!strcmp(name, "state") && len >= sizeof(struct xt_state_info)) {
@@ -43,26 +55,15 @@ json_t *he_nft_xt_decode(const char *name, unsigned rev, const void *info, size_
 	if (!strcmp(name, "conntrack") && (rev == 2 || rev == 3) &&
 	    len >= sizeof(struct xt_conntrack_mtinfo2)) {
 		const struct xt_conntrack_mtinfo2 *c = info;
-		int on;
 
 		/* -m state arrives as conntrack with the alias flag */
-		if ((c->match_flags & ~XT_CONNTRACK_STATE_ALIAS) != XT_CONNTRACK_STATE)
-			return NULL; /* addresses, status...: not read */
-		on = (c->state_mask & CT_NEW_BIT) != 0;
-		if (c->invert_flags & XT_CONNTRACK_STATE)
-			on = !on;
-		return json_pack("{s:b}", "new", on);
+		return ct_new(c->match_flags & ~XT_CONNTRACK_STATE_ALIAS, c->invert_flags,
+			      c->state_mask);
 	}
 	if (!strcmp(name, "conntrack") && rev == 1 && len >= sizeof(struct xt_conntrack_mtinfo1)) {
 		const struct xt_conntrack_mtinfo1 *c = info;
-		int on;
 
-		if (c->match_flags != XT_CONNTRACK_STATE)
-			return NULL;
-		on = (c->state_mask & CT_NEW_BIT) != 0;
-		if (c->invert_flags & XT_CONNTRACK_STATE)
-			on = !on;
-		return json_pack("{s:b}", "new", on);
+		return ct_new(c->match_flags, c->invert_flags, c->state_mask);
 	}
 	if (!strcmp(name, "multiport") && rev == 1 && len >= sizeof(struct xt_multiport_v1)) {
 		const struct xt_multiport_v1 *m = info;
