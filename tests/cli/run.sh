@@ -194,5 +194,16 @@ printf '[ddns home]\nprovider = duckdns\nhostname = h.duckdns.org\ntoken = abc\n
 expect 2 "inline token refused" -- "$HE" -c "$tmp/i.conf" config check
 grep_in "$err" "i.conf:4:.*never written inline" "inline secret reported with line"
 
+# --- firewall integrate|status: usage (issue 13)
+expect 0 "firewall --help" -- "$HE" -c "$tmp/i.conf" firewall --help
+grep_in "$out" "firewall integrate \[FAMILY TABLE CHAIN\] \[--remove\]" "firewall usage names integrate"
+expect 2 "firewall without a subcommand" -- "${HEC[@]}" firewall
+expect 2 "firewall bogus" -- "${HEC[@]}" firewall bogus
+expect 2 "firewall integrate with two words" -- "${HEC[@]}" firewall integrate inet filter
+expect 2 "firewall status takes no arguments" -- "${HEC[@]}" firewall status extra
+printf '[firewall]\nbackend = none\nmark = 3\n' >"$tmp/mark.conf"
+expect 1 "[firewall] mark must be one bit" -- "$HE" -c "$tmp/mark.conf" firewall status
+grep_in "$err" "want one bit" "the mark message"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
