@@ -265,7 +265,7 @@ int he_firewall_open_opts(const struct he_fw_options *o, struct he_firewall **ou
 		for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
 			struct he_error e2 = {0};
 
-			if (!backends[i]->detect || backends[i]->detect(&e2) > 0) {
+			if (!backends[i]->detect || backends[i]->detect(o, &e2) > 0) {
 				be = backends[i];
 				break;
 			}
@@ -281,7 +281,7 @@ int he_firewall_open_opts(const struct he_fw_options *o, struct he_firewall **ou
 					    "ufw, firewalld or none ([firewall] backend)",
 					    name);
 		if (be->detect) {
-			int rc = be->detect(err);
+			int rc = be->detect(o, err);
 
 			if (rc == -ENOENT)
 				return rc;

@@ -146,6 +146,7 @@ struct he_firewall;
 struct he_fw_options {
 	const char *backend; /* NULL or "auto", "nftables", "ufw", "firewalld", "none" */
 	uint32_t mark;       /* 0: HE_FW_MARK_DEFAULT */
+	const char *ufw_dir; /* NULL: /etc/ufw (ufw.conf, user.rules, user6.rules) */
 	/* [firewall] integrate = FAMILY TABLE CHAIN: the rule he_firewall_apply keeps */
 	char integrate_family[8];
 	char integrate_table[64];

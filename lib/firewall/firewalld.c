@@ -60,7 +60,7 @@ static int fwd_run(const char *const argv[], char **out, struct he_error *err)
  * Without running firewall-cmd (Python): firewalld runs when its name is owned
  * on the system bus. No bus at all: not running.
  */
-static int fwd_detect(struct he_error *err)
+static int fwd_detect(const struct he_fw_options *o, struct he_error *err)
 {
 	sd_bus *bus = NULL;
 	sd_bus_error e = SD_BUS_ERROR_NULL;
@@ -68,6 +68,7 @@ static int fwd_detect(struct he_error *err)
 	int has = 0, rc;
 
 	(void)err;
+	(void)o;
 	if (sd_bus_open_system(&bus) < 0)
 		return 0;
 	rc = sd_bus_call_method(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",

@@ -49,7 +49,7 @@ struct he_fw_backend {
 	const char *name;
 	const char *why; /* what "auto" found when detect said 1 */
 	/* 1 when this tool manages the host's firewall, 0 when not, <0 error. */
-	int (*detect)(struct he_error *err);
+	int (*detect)(const struct he_fw_options *o, struct he_error *err);
 	/* Make the host match D / PORTS, its union (empty: remove all of ours). */
 	int (*apply)(const struct he_fw_env *env, const struct he_fw_desired *d,
 		     const struct he_fw_ports *ports, unsigned flags, char **dry_run_text,
@@ -165,6 +165,8 @@ struct he_ufw_rule {
 	int ours; /* comment starts with homeexpose: */
 };
 int he_ufw_parse_added(const char *text, struct he_ufw_rule **out, size_t *n);
+/* One line of ufw's user.rules: its "### tuple ###" as a `ufw show added` line in t. */
+void he_ufw_tuple_to_added(const char *line, struct he_fw_text *t);
 /* ENABLED=yes in ufw.conf at PATH: 1, 0, or -ENOENT when the file is missing. */
 int he_ufw_conf_enabled(const char *path);
 
