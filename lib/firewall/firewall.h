@@ -19,7 +19,13 @@
  *   none       does nothing; verify only reports what would block.
  *
  * "auto" picks ufw when ufw is active, firewalld when it is running, else
- * nftables.
+ * nftables - found without running a program: ufw from /etc/ufw/ufw.conf
+ * (ENABLED=yes) and its chains in the ruleset, firewalld from its D-Bus name.
+ *
+ * The nftables table also holds a chain `mark_ports` (input hook, priority
+ * -300) setting the [firewall] mark bit on packets to its ports. With
+ * `integrate` set in the options, apply keeps ONE rule `meta mark & BIT ==
+ * BIT accept comment "homeexpose"` at the top of that other table's chain.
  *
  * The model is declarative: the caller passes the FULL list of (exposure name,
  * port, protocol) homeexpose holds, and the backend makes the host match it.
