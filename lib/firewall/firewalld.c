@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define FWD_TIMEOUT_MS 30000
 #define SVC_PREFIX     "homeexpose-"
