@@ -90,5 +90,20 @@ lab_check "the agent restores the rule and reachability within its drift period"
 lab_check "own differs again only by the one rule" only_our_rule
 lab_check "the agent says it put the rules back" grep -q "put back" "$LAB_DIR/agent.log"
 lab_check "agent stops" eval '(kill "$AGENT_PID"; for _ in $(seq 1 100); do agent_alive || exit 0; sleep 0.05; done; exit 1)'
+# the family: an IPv6-only drop does not refuse --ipv4-only, and refuses --ipv6-only
+in_home nft -f - <<'EOF2'
+table ip6 v6only {
+	chain input {
+		type filter hook input priority filter; policy accept;
+		tcp dport 8080 drop
+	}
+}
+EOF2
+lab_check "an IPv6-only drop: open --ipv4-only still succeeds" \
+	expect_out "updated exposure 'web'" -- he open 8443:8080/tcp web --ipv4-only
+lab_check "an IPv6-only drop: open --ipv6-only exits 1 naming table ip6 v6only" \
+	eval 'he open 9443:8080/tcp web6 --ipv6-only >"$LAB_DIR/o6.out" 2>&1; rc=$?; cat "$LAB_DIR/o6.out"; [ $rc -eq 1 ] &&
+	grep -q "port 8080/tcp will still be dropped for IPv6 by nftables table ip6 v6only, chain input" "$LAB_DIR/o6.out"'
+in_home nft delete table ip6 v6only
 lab_check "close web" he -q close web
 lab_done
