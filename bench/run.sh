@@ -300,6 +300,12 @@ for _ in $(seq "$N"); do
 	echo $((t1 - t0)) >>"$tmp/cc"
 done
 stats "homeexpose config check" "$tmp/cc"
+: >"$tmp/ver"
+for _ in $(seq "$N"); do
+	/usr/bin/time -f '%U %S' -o "$tmp/cpu1" "$HE_BIN" --version >/dev/null 2>&1 &&
+		awk '{ printf "%d\n", ($1 + $2) * 1000 }' "$tmp/cpu1" >>"$tmp/ver"
+done
+stats "homeexpose --version, CPU (dynamic loading of its libraries)" "$tmp/ver"
 if [ -x /usr/bin/time ]; then
 	kb=$( (/usr/bin/time -f '%M' "$HE_BIN" -c "$conf" services >/dev/null) 2>&1 | tail -1)
 	printf '  %-52s %s KiB max resident\n' "homeexpose services" "$kb"
