@@ -18,7 +18,7 @@ DESTDIR       ?=
 CC      ?= cc
 PKG_CONFIG ?= pkg-config
 # libcrypto/libssl (OpenSSL): the reflector's HMAC-SHA256 request signatures and its TLS probe.
-PKGS    := miniupnpc libnftables inih ldns libsystemd jansson libcurl libmnl libcrypto libssl
+PKGS    := miniupnpc libnftables libnftnl inih ldns libsystemd jansson libcurl libmnl libcrypto libssl
 
 ifeq ($(V),1)
 Q :=

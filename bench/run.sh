@@ -94,6 +94,36 @@ for p in pcp natpmp upnp; do
 		"$HE_BIN" -c "$LAB_DIR/etc/homeexpose.conf" -q open 8443:8080/tcp "b-$p" --protocol "$p" --ipv4-only
 	ip netns exec "$LAB_HOME" "$HE_BIN" -c "$LAB_DIR/etc/homeexpose.conf" -q close "b-$p" >/dev/null 2>&1
 done
+# the whole process with the default firewall backend (auto: nftables here),
+# beside the peers above: a new exposure each run, then renewals
+printf '[general]\nstate-dir = %s/state\n' "$LAB_DIR" >"$LAB_DIR/etc/auto.conf"
+: >"$tmp/he-new"
+: >"$tmp/he-new-cpu"
+for i in $(seq "$N"); do
+	t0=$(now_ms)
+	if ip netns exec "$LAB_HOME" /usr/bin/time -f '%U %S' -o "$tmp/cpu1" "$HE_BIN" \
+		-c "$LAB_DIR/etc/auto.conf" -q open 8443:8080/tcp "n$i" --ipv4-only >/dev/null 2>&1; then
+		t1=$(now_ms)
+		echo $((t1 - t0)) >>"$tmp/he-new"
+		awk '{ printf "%d\n", ($1 + $2) * 1000 }' "$tmp/cpu1" >>"$tmp/he-new-cpu"
+	fi
+	ip netns exec "$LAB_HOME" "$HE_BIN" -c "$LAB_DIR/etc/auto.conf" -q close "n$i" >/dev/null 2>&1
+done
+stats "homeexpose open (new exposure, default backend), wall" "$tmp/he-new"
+stats "homeexpose open (new exposure, default backend), CPU" "$tmp/he-new-cpu"
+ip netns exec "$LAB_HOME" "$HE_BIN" -c "$LAB_DIR/etc/auto.conf" -q open 8443:8080/tcp renew --ipv4-only >/dev/null 2>&1
+: >"$tmp/he-ren-cpu"
+for _ in $(seq "$N"); do
+	ip netns exec "$LAB_HOME" /usr/bin/time -f '%U %S' -o "$tmp/cpu1" "$HE_BIN" \
+		-c "$LAB_DIR/etc/auto.conf" -q open renew >/dev/null 2>&1 &&
+		awk '{ printf "%d\n", ($1 + $2) * 1000 }' "$tmp/cpu1" >>"$tmp/he-ren-cpu"
+done
+time_runs "homeexpose open NAME (renewal, default backend), wall" "$tmp/he-ren" "$LAB_HOME" \
+	"$HE_BIN" -c "$LAB_DIR/etc/auto.conf" -q open renew
+stats "homeexpose open NAME (renewal, default backend), CPU" "$tmp/he-ren-cpu"
+time_runs "homeexpose open NAME --no-firewall (renewal), wall" "$tmp/he-ren-nf" "$LAB_HOME" \
+	"$HE_BIN" -c "$LAB_DIR/etc/auto.conf" -q open renew --no-firewall
+ip netns exec "$LAB_HOME" "$HE_BIN" -c "$LAB_DIR/etc/auto.conf" -q close renew >/dev/null 2>&1
 lab_down
 
 echo "== no mapping service on the router (lab variant 'none'): time to give up"
@@ -270,6 +300,12 @@ for _ in $(seq "$N"); do
 	echo $((t1 - t0)) >>"$tmp/cc"
 done
 stats "homeexpose config check" "$tmp/cc"
+: >"$tmp/ver"
+for _ in $(seq "$N"); do
+	/usr/bin/time -f '%U %S' -o "$tmp/cpu1" "$HE_BIN" --version >/dev/null 2>&1 &&
+		awk '{ printf "%d\n", ($1 + $2) * 1000 }' "$tmp/cpu1" >>"$tmp/ver"
+done
+stats "homeexpose --version, CPU (dynamic loading of its libraries)" "$tmp/ver"
 if [ -x /usr/bin/time ]; then
 	kb=$( (/usr/bin/time -f '%M' "$HE_BIN" -c "$conf" services >/dev/null) 2>&1 | tail -1)
 	printf '  %-52s %s KiB max resident\n' "homeexpose services" "$kb"

@@ -122,5 +122,6 @@ int cmd_ddns_add(struct he_cli *cli, int argc, char **argv);
 int cmd_ddns_import(struct he_cli *cli, int argc, char **argv);
 /* What `config check` checks, into d (config.c); loads cli->cfg. */
 void he_cli_config_collect(struct he_cli *cli, struct he_diags *d, size_t *nexp, size_t *nprof);
+int cmd_firewall(struct he_cli *cli, int argc, char **argv);
 
 #endif

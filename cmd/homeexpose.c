@@ -30,6 +30,7 @@ static const struct {
     {"reflector", cmd_reflector, "the outside probe server, for a VPS or a friend's host"},
     {"config", cmd_config, "'config check': validate the configuration"},
     {"help", cmd_help, "this help, or 'help COMMAND' for a command's (as COMMAND --help)"},
+    {"firewall", cmd_firewall, "'firewall status', 'firewall integrate': the host firewall"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "agent/control_client.h"
 
@@ -12,10 +13,13 @@ void he_report_firewall(struct he_cli *cli, const struct he_op_report *rep, json
 		const struct he_fw_shadow *s = &rep->fwp.shadow[i];
 
 		he_errorf(cli,
-			  "firewall: port %u/%s %s still be dropped by %s table %s %s, chain %s "
+			  "firewall: port %u/%s %s still be dropped%s by %s table %s %s, chain %s "
 			  "(%s). Fix: %s",
-			  s->port, he_proto_name(s->proto), s->certain ? "will" : "may", s->owner,
-			  s->family, s->table, s->chain, s->where, s->fix);
+			  s->port, he_proto_name(s->proto), s->certain ? "will" : "may",
+			  !strcmp(s->ipfam, "ipv4")   ? " for IPv4"
+			  : !strcmp(s->ipfam, "ipv6") ? " for IPv6"
+						      : "",
+			  s->owner, s->family, s->table, s->chain, s->where, s->fix);
 	}
 	if (rep->failed == HE_OP_FIREWALL) {
 		if (rep->fwp.decision == HE_FW_REFUSE)

@@ -160,7 +160,7 @@ _homeexpose()
 
     local global_opts="-c --config --json -v --verbose -q --quiet -h --help -V --version"
     local common_opts="-c --config --json -v --verbose -q --quiet -h --help"
-    local commands="open close list check netcheck ddns services agent reflector config"
+    local commands="open close list check netcheck ddns services agent reflector config firewall"
     commands+=" help"
     global_opts+=" --color"
     common_opts+=" --color"
@@ -257,6 +257,7 @@ _homeexpose()
         agent) opts+=" --foreground --once --no-announce --no-netlink --no-control --log-level" ;;
         ddns) opts+=" --force --dry-run --provider --hostname" ;;
         reflector) opts+=" --listen --key-file --rate" ;;
+        firewall) opts+=" --remove" ;;
     esac
     if [[ $cur == -* ]]; then
         _homeexpose_reply "$opts" "$cur"
@@ -288,6 +289,13 @@ _homeexpose()
             ;;
         help)
             ((nargs == 0)) && _homeexpose_reply "$commands" "$cur"
+            ;;
+        firewall)
+            if ((nargs == 0)); then
+                _homeexpose_reply "integrate status" "$cur"
+            elif ((nargs == 1)) && [[ $sub == integrate ]]; then
+                _homeexpose_reply "inet ip ip6" "$cur"
+            fi
             ;;
     esac
     return 0

@@ -289,7 +289,7 @@ void he_agent_firewall_pass(struct he_agent *a, bool prune)
 	load_exposures(a, keep, 16);
 	if (desired(a, &d, &err) < 0)
 		goto fail;
-	if (he_firewall_open(a->cfg.firewall_backend, &fw, &err) < 0)
+	if (he_firewall_open_config(&a->cfg, &fw, &err) < 0)
 		goto fail;
 	if (he_observed_firewall(fw, &d.fw, &a->obs, &err) < 0)
 		goto fail;

@@ -66,6 +66,8 @@ struct he_config {
 
 	/* [firewall] */
 	char firewall_backend[16];
+	char firewall_mark[16];       /* "" default, or 0x... one bit */
+	char firewall_integrate[200]; /* "" or FAMILY TABLE CHAIN */
 
 	/* [publicip] */
 	char stun_servers[HE_URL_MAX];

@@ -119,7 +119,7 @@ void he_live_read(const struct he_config *cfg, const struct he_exposures *all, s
 
 	/* host firewall: compare with every exposure's openings */
 	he_error_clear(&err);
-	if (he_firewall_open(cfg->firewall_backend, &fw, &err) < 0)
+	if (he_firewall_open_config(cfg, &fw, &err) < 0)
 		snprintf(lv->o.fw_err, sizeof(lv->o.fw_err), "%s", err.msg);
 	else
 		he_observed_firewall(fw, &lv->d.fw, &lv->o, &err);

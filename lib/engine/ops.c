@@ -58,6 +58,15 @@ static int fail(struct he_op_report *rep, enum he_op_stage stage, int rc, const 
 	return rep->rc;
 }
 
+/* The family setting ("both", "ipv4", "ipv6") of exposure name in d. */
+static const char *scope_family(const struct he_desired *d, const char *name)
+{
+	for (size_t i = 0; i < d->nex; i++)
+		if (!strcmp(d->ex[i].name, name))
+			return d->ex[i].family;
+	return "both";
+}
+
 /*
  * Make the firewall match d, refusing when another table would still drop
  * a port of scope. dry_run: only the commands, into rep->fw_text.
@@ -68,14 +77,20 @@ static int firewall(const struct he_config *cfg, const struct he_desired *d, con
 	struct he_firewall *fw = NULL;
 	struct he_fw_report fr;
 	struct he_error err = {0};
-	bool have_report;
+	bool have_report = false;
 	int rc;
 
-	if (he_firewall_open(cfg->firewall_backend, &fw, &err) < 0)
+	if (he_firewall_open_config(cfg, &fw, &err) < 0)
 		return fail(rep, HE_OP_FIREWALL, err.code, err.msg);
 	snprintf(rep->fw_backend, sizeof(rep->fw_backend), "%s", he_firewall_backend(fw));
 	/* an accept is not final: another table that drops a port of scope refuses */
-	have_report = scope && he_firewall_verify(fw, &d->fw, &fr, &err) == 0;
+	if (scope) {
+		/* judged for the families the scope exposes (an IPv6-only drop spares IPv4) */
+		struct he_fw_desired want = d->fw;
+
+		want.families = he_fw_families(scope_family(d, scope));
+		have_report = he_firewall_verify(fw, &want, &fr, &err) == 0;
+	}
 	he_error_clear(&err);
 	he_fw_plan_free(&rep->fwp);
 	rc = he_plan_firewall(d, have_report ? &fr : NULL, scope,
@@ -118,7 +133,7 @@ static void firewall_restore(const struct he_config *cfg, const struct he_desire
 	struct he_firewall *fw = NULL;
 	struct he_error err = {0};
 
-	rep->fw_restore = he_firewall_open(cfg->firewall_backend, &fw, &err);
+	rep->fw_restore = he_firewall_open_config(cfg, &fw, &err);
 	if (rep->fw_restore == 0)
 		rep->fw_restore = he_firewall_apply(fw, &d->fw, 0, NULL, &err);
 	he_firewall_close(fw);

@@ -2,14 +2,38 @@
 /* firewall.c - the backend table, the desired state and the public calls. */
 #include "firewall/fw_internal.h"
 
+#include "net/route.h"
+
 #include <errno.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 
 struct he_firewall {
 	const struct he_fw_backend *be;
+	struct he_fw_options opt; /* mark never 0; backend not kept */
+	char why[160];
 };
+
+/* The environment of one backend call; VERIFY: also learn the WAN interface. */
+static void env_init(const struct he_firewall *fw, const struct he_fw_desired *d, int verify,
+		     struct he_fw_env *env)
+{
+	struct he_route_info ri;
+
+	memset(env, 0, sizeof(*env));
+	env->opt = &fw->opt;
+	env->view.families = d ? d->families : 0;
+	if (fw->be == &he_fw_backend_nftables) {
+		env->view.mark = fw->opt.mark;
+		env->view.mark_prio = HE_NFT_MARK_PRIO;
+	}
+	if (verify && he_route_default(AF_INET, &ri, NULL) == 0) {
+		snprintf(env->wan_if, sizeof(env->wan_if), "%s", ri.ifname);
+		env->view.wan_if = env->wan_if;
+	}
+}
 
 /* In the order "auto" tries them; nftables is the fallback. */
 static const struct he_fw_backend *const backends[] = {
@@ -21,6 +45,15 @@ static const struct he_fw_backend *const backends[] = {
 
 const char *const he_firewall_backend_words[] = {
     "auto", HE_FW_NAME_NFTABLES, HE_FW_NAME_UFW, HE_FW_NAME_FIREWALLD, HE_FW_NAME_NONE, NULL};
+
+unsigned he_fw_families(const char *family)
+{
+	if (family && !strcmp(family, "ipv4"))
+		return HE_FW_IPV4;
+	if (family && !strcmp(family, "ipv6"))
+		return HE_FW_IPV6;
+	return 0;
+}
 
 int he_fw_name_valid(const char *name)
 {
@@ -189,10 +222,45 @@ const struct he_fw_port *he_fw_ports_find(const struct he_fw_ports *p, uint16_t 
 	return NULL;
 }
 
+int he_fw_options_integrate(struct he_fw_options *o, const char *text, struct he_error *err)
+{
+	char f[16] = "", t[80] = "", c[80] = "", extra[2] = "";
+	int n = text ? sscanf(text, "%15s %79s %79s %1s", f, t, c, extra) : 0;
+
+	o->integrate_family[0] = o->integrate_table[0] = o->integrate_chain[0] = '\0';
+	if (n <= 0)
+		return 0;
+	if (n != 3 || strlen(t) >= sizeof(o->integrate_table) ||
+	    strlen(c) >= sizeof(o->integrate_chain) ||
+	    (strcmp(f, "inet") && strcmp(f, "ip") && strcmp(f, "ip6")))
+		return he_error_set(err, -EINVAL,
+				    "[firewall] integrate = '%s': want FAMILY TABLE CHAIN, e.g. "
+				    "'inet filter input' (family inet, ip or ip6)",
+				    text);
+	snprintf(o->integrate_family, sizeof(o->integrate_family), "%s", f);
+	snprintf(o->integrate_table, sizeof(o->integrate_table), "%s", t);
+	snprintf(o->integrate_chain, sizeof(o->integrate_chain), "%s", c);
+	return 0;
+}
+
+uint32_t he_firewall_mark(const struct he_firewall *fw)
+{
+	return fw ? fw->opt.mark : HE_FW_MARK_DEFAULT;
+}
+
 int he_firewall_open(const char *name, struct he_firewall **out, struct he_error *err)
+{
+	struct he_fw_options o = {.backend = name};
+
+	return he_firewall_open_opts(&o, out, err);
+}
+
+int he_firewall_open_opts(const struct he_fw_options *o, struct he_firewall **out,
+			  struct he_error *err)
 {
 	const struct he_fw_backend *be = NULL;
 	struct he_firewall *fw;
+	const char *name = o->backend;
 
 	if (!name || !*name)
 		name = "auto";
@@ -200,7 +268,7 @@ int he_firewall_open(const char *name, struct he_firewall **out, struct he_error
 		for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
 			struct he_error e2 = {0};
 
-			if (!backends[i]->detect || backends[i]->detect(&e2) > 0) {
+			if (!backends[i]->detect || backends[i]->detect(o, &e2) > 0) {
 				be = backends[i];
 				break;
 			}
@@ -216,7 +284,7 @@ int he_firewall_open(const char *name, struct he_firewall **out, struct he_error
 					    "ufw, firewalld or none ([firewall] backend)",
 					    name);
 		if (be->detect) {
-			int rc = be->detect(err);
+			int rc = be->detect(o, err);
 
 			if (rc == -ENOENT)
 				return rc;
@@ -228,9 +296,22 @@ int he_firewall_open(const char *name, struct he_firewall **out, struct he_error
 	if (!fw)
 		return he_error_set(err, -ENOMEM, "out of memory");
 	fw->be = be;
+	if (strcmp(name, "auto"))
+		snprintf(fw->why, sizeof(fw->why), "[firewall] backend = %s", name);
+	else
+		snprintf(fw->why, sizeof(fw->why), "auto: %s", be->why ? be->why : "");
+	fw->opt = *o;
+	fw->opt.backend = NULL;
+	if (!fw->opt.mark)
+		fw->opt.mark = HE_FW_MARK_DEFAULT;
 	he_error_clear(err);
 	*out = fw;
 	return 0;
+}
+
+const char *he_firewall_why(const struct he_firewall *fw)
+{
+	return fw ? fw->why : "";
 }
 
 const char *he_firewall_backend(const struct he_firewall *fw)
@@ -242,6 +323,7 @@ int he_firewall_apply(struct he_firewall *fw, const struct he_fw_desired *desire
 		      char **dry_run_text, struct he_error *err)
 {
 	struct he_fw_ports ports;
+	struct he_fw_env env;
 	int rc;
 
 	if (!fw)
@@ -249,7 +331,8 @@ int he_firewall_apply(struct he_firewall *fw, const struct he_fw_desired *desire
 	rc = he_fw_ports_from_desired(desired, &ports, err);
 	if (rc < 0)
 		return rc;
-	rc = fw->be->apply(desired, &ports, flags, dry_run_text, err);
+	env_init(fw, desired, 0, &env);
+	rc = fw->be->apply(&env, desired, &ports, flags, dry_run_text, err);
 	he_fw_ports_free(&ports);
 	return rc;
 }
@@ -266,6 +349,7 @@ int he_firewall_verify(struct he_firewall *fw, const struct he_fw_desired *desir
 		       struct he_fw_report *rep, struct he_error *err)
 {
 	struct he_fw_ports ports;
+	struct he_fw_env env;
 	int rc;
 
 	if (!fw || !rep)
@@ -275,7 +359,8 @@ int he_firewall_verify(struct he_firewall *fw, const struct he_fw_desired *desir
 	if (rc < 0)
 		return rc;
 	snprintf(rep->backend, sizeof(rep->backend), "%s", fw->be->name);
-	rc = fw->be->verify(desired, &ports, rep, err);
+	env_init(fw, desired, 1, &env);
+	rc = fw->be->verify(&env, desired, &ports, rep, err);
 	he_fw_ports_free(&ports);
 	if (rc < 0)
 		he_fw_report_free(rep);
@@ -289,8 +374,9 @@ void he_firewall_close(struct he_firewall *fw)
 
 /* --- the "none" backend: changes nothing, still reports what would block --- */
 
-static int none_apply(const struct he_fw_desired *d, const struct he_fw_ports *ports,
-		      unsigned flags, char **dry_run_text, struct he_error *err)
+static int none_apply(const struct he_fw_env *env, const struct he_fw_desired *d,
+		      const struct he_fw_ports *ports, unsigned flags, char **dry_run_text,
+		      struct he_error *err)
 {
 	if (dry_run_text && (flags & HE_FW_DRY_RUN)) {
 		*dry_run_text = strdup("");
@@ -300,8 +386,9 @@ static int none_apply(const struct he_fw_desired *d, const struct he_fw_ports *p
 	return 0;
 }
 
-static int none_verify(const struct he_fw_desired *d, const struct he_fw_ports *ports,
-		       struct he_fw_report *rep, struct he_error *err)
+static int none_verify(const struct he_fw_env *env, const struct he_fw_desired *d,
+		       const struct he_fw_ports *ports, struct he_fw_report *rep,
+		       struct he_error *err)
 {
 	char *json = NULL;
 	int rc;
@@ -310,7 +397,7 @@ static int none_verify(const struct he_fw_desired *d, const struct he_fw_ports *
 	rc = he_nft_list_ruleset(&json, err);
 	if (rc < 0)
 		return rc;
-	rc = he_nft_analyze(json, strlen(json), ports, HE_NFT_SKIP_OWN, rep, err);
+	rc = he_nft_analyze(json, strlen(json), ports, HE_NFT_SKIP_OWN, &env->view, rep, err);
 	free(json);
 	if (rc < 0)
 		return rc;
@@ -319,7 +406,49 @@ static int none_verify(const struct he_fw_desired *d, const struct he_fw_ports *
 
 const struct he_fw_backend he_fw_backend_none = {
     .name = HE_FW_NAME_NONE,
+    .why = "never chosen by auto",
     .detect = NULL,
     .apply = none_apply,
     .verify = none_verify,
 };
+
+/* --- integration with another table's chain (nftables only) --- */
+
+static int integrate_check(const struct he_firewall *fw, struct he_error *err)
+{
+	if (!fw)
+		return he_error_set(err, -EINVAL, "firewall not open");
+	if (fw->be != &he_fw_backend_nftables)
+		return he_error_set(err, -ENOTSUP,
+				    "integration is for the nftables backend (in use: %s): ufw and "
+				    "firewalld open ports in their own rules",
+				    fw->be->name);
+	if (!he_fw_have_net_admin())
+		return he_fw_eperm(err, "changing another nftables table");
+	return 0;
+}
+
+int he_firewall_integrate(struct he_firewall *fw, const char *family, const char *table,
+			  const char *chain, int remove, char **line, struct he_error *err)
+{
+	int rc = integrate_check(fw, err);
+
+	if (rc < 0)
+		return rc;
+	rc = he_nft_integrate(fw->opt.mark, family, table, chain, remove, err);
+	if (rc < 0 || !line)
+		return rc;
+	if (asprintf(line, HE_NFT_INTEGRATE_FMT, fw->opt.mark, fw->opt.mark) < 0) {
+		*line = NULL;
+		return he_error_set(err, -ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+int he_firewall_integrated(struct he_firewall *fw, const char *family, const char *table,
+			   const char *chain, struct he_error *err)
+{
+	int rc = integrate_check(fw, err);
+
+	return rc < 0 ? rc : he_nft_integrate_find(family, table, chain, err);
+}

@@ -19,7 +19,13 @@
  *   none       does nothing; verify only reports what would block.
  *
  * "auto" picks ufw when ufw is active, firewalld when it is running, else
- * nftables.
+ * nftables - found without running a program: ufw from /etc/ufw/ufw.conf
+ * (ENABLED=yes) and its chains in the ruleset, firewalld from its D-Bus name.
+ *
+ * The nftables table also holds a chain `mark_ports` (input hook, priority
+ * -300) setting the [firewall] mark bit on packets to its ports. With
+ * `integrate` set in the options, apply keeps ONE rule `meta mark & BIT ==
+ * BIT accept comment "homeexpose"` at the top of that other table's chain.
  *
  * The model is declarative: the caller passes the FULL list of (exposure name,
  * port, protocol) homeexpose holds, and the backend makes the host match it.
@@ -55,11 +61,23 @@ struct he_fw_rule {
 	unsigned proto; /* HE_PROTO_TCP, HE_PROTO_UDP or HE_PROTO_BOTH */
 };
 
+/* IP versions (struct he_fw_desired.families); 0 means both. */
+#define HE_FW_IPV4 1u
+#define HE_FW_IPV6 2u
+
 /* The desired state: every opening homeexpose holds. Zero-init is empty. */
 struct he_fw_desired {
 	size_t n, cap;
 	struct he_fw_rule *v;
+	/*
+	 * IP versions the shadow analysis of he_firewall_verify() checks (0: both):
+	 * an exposure opened --ipv4-only is not refused for an IPv6-only drop.
+	 */
+	unsigned families;
 };
+
+/* HE_FW_IPV4 for "ipv4", HE_FW_IPV6 for "ipv6", else 0 (both). */
+unsigned he_fw_families(const char *family);
 
 /* Add one opening (a duplicate of an existing one is accepted and ignored). */
 int he_fw_desired_add(struct he_fw_desired *d, const char *name, uint16_t port, unsigned proto,
@@ -94,8 +112,11 @@ struct he_fw_shadow {
 	char table[64];
 	char chain[64];  /* the base chain (hook input / prerouting) */
 	char where[192]; /* what drops: "policy drop", "rule handle 9 in chain sub: reject" */
-	char owner[16];  /* "nftables", "iptables-nft", "iptables-legacy", "ufw", "firewalld" */
-	char fix[256];   /* a command that would let the port through */
+	char owner[16];  /* "nftables", "iptables-nft", "iptables-legacy", "ufw", "firewalld",
+			    "fail2ban" */
+	char fix[256];   /* a command that would let the port through, or what to change */
+	char ipfam[8];   /* "both", "ipv4" or "ipv6": the traffic that is dropped */
+	char hook[24];   /* "filter input", "nat prerouting", "filter ingress", ... */
 };
 
 #define HE_FW_NOTES_MAX 4
@@ -119,6 +140,51 @@ void he_fw_report_free(struct he_fw_report *r);
 
 struct he_firewall;
 
+/*
+ * The default packet-mark bit of the mark chain ([firewall] mark). Chosen
+ * clear of wg-quick (fwmark 0xca6c = 51820 and its table number), Tailscale
+ * (0x40000 / 0x80000 within 0xff0000), Docker (none on input; swarm 0x100),
+ * kube-proxy (0x4000 masquerade, 0x8000 drop) and Cilium (0xf00).
+ */
+#define HE_FW_MARK_DEFAULT 0x10000000u
+
+/* What he_firewall_open_opts() takes; zero-init is "auto", default mark, no integration. */
+struct he_fw_options {
+	const char *backend; /* NULL or "auto", "nftables", "ufw", "firewalld", "none" */
+	uint32_t mark;       /* 0: HE_FW_MARK_DEFAULT */
+	const char *ufw_dir; /* NULL: /etc/ufw (ufw.conf, user.rules, user6.rules) */
+	/* [firewall] integrate = FAMILY TABLE CHAIN: the rule he_firewall_apply keeps */
+	char integrate_family[8];
+	char integrate_table[64];
+	char integrate_chain[64];
+};
+
+/*
+ * Parse "FAMILY TABLE CHAIN" (as in [firewall] integrate) into o's integrate_*;
+ * "" clears it. -EINVAL with a message for anything else.
+ */
+int he_fw_options_integrate(struct he_fw_options *o, const char *text, struct he_error *err);
+int he_firewall_open_opts(const struct he_fw_options *o, struct he_firewall **out,
+			  struct he_error *err);
+struct he_config;
+/* he_firewall_open_opts() with [firewall] backend, mark and integrate. */
+int he_firewall_open_config(const struct he_config *cfg, struct he_firewall **out,
+			    struct he_error *err);
+
+/*
+ * `homeexpose firewall integrate`: insert (or with remove, delete) the one rule
+ * `meta mark & MARK == MARK accept comment "homeexpose"` at the top of
+ * FAMILY TABLE CHAIN (nftables, another table's chain). Idempotent. *line
+ * (to free(), may be NULL) gets the rule as a line for /etc/nftables.conf.
+ */
+int he_firewall_integrate(struct he_firewall *fw, const char *family, const char *table,
+			  const char *chain, int remove, char **line, struct he_error *err);
+/* The handle of our rule in FAMILY TABLE CHAIN: >0, 0 when absent, <0 error. */
+int he_firewall_integrated(struct he_firewall *fw, const char *family, const char *table,
+			   const char *chain, struct he_error *err);
+/* The mark bit in use. */
+uint32_t he_firewall_mark(const struct he_firewall *fw);
+
 /* he_firewall_apply() flags */
 enum {
 	HE_FW_DRY_RUN = 1, /* change nothing; return the exact commands in *dry_run_text */
@@ -132,6 +198,8 @@ enum {
 int he_firewall_open(const char *backend_name_or_auto, struct he_firewall **out,
 		     struct he_error *err);
 
+/* Why this backend: "[firewall] backend = ufw", "auto: ufw is enabled (...)". */
+const char *he_firewall_why(const struct he_firewall *fw);
 /* The backends' names, spelled once (the backends' table uses the same). */
 #define HE_FW_NAME_NFTABLES  "nftables"
 #define HE_FW_NAME_UFW       "ufw"

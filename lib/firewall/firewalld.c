@@ -13,6 +13,8 @@
 
 #include "core/spawn.h"
 
+#include <systemd/sd-bus.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,17 +56,30 @@ static int fwd_run(const char *const argv[], char **out, struct he_error *err)
 	return 0;
 }
 
-static int fwd_detect(struct he_error *err)
+/*
+ * Without running firewall-cmd (Python): firewalld runs when its name is owned
+ * on the system bus. No bus at all: not running.
+ */
+static int fwd_detect(const struct he_fw_options *o, struct he_error *err)
 {
-	const char *argv[] = {"firewall-cmd", "--state", NULL};
-	struct he_spawn_result res;
-	int rc = he_spawn_run(argv, 5000, &res, err);
+	sd_bus *bus = NULL;
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	sd_bus_message *reply = NULL;
+	int has = 0, rc;
 
-	if (rc < 0)
-		return rc == -ENOENT ? rc : 0;
-	rc = res.exit_code == 0 && strstr(res.out, "running") != NULL;
-	he_spawn_result_free(&res);
-	return rc;
+	(void)o;
+	(void)err; /* a missing firewall-cmd is reported by the first change */
+	if (sd_bus_open_system(&bus) < 0)
+		return 0;
+	rc = sd_bus_call_method(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+				"org.freedesktop.DBus", "NameHasOwner", &e, &reply, "s",
+				"org.fedoraproject.FirewallD1");
+	if (rc >= 0 && sd_bus_message_read(reply, "b", &has) < 0)
+		has = 0;
+	sd_bus_message_unref(reply);
+	sd_bus_error_free(&e);
+	sd_bus_flush_close_unref(bus);
+	return has ? 1 : 0;
 }
 
 /* "8443/tcp 53/udp" -> ports, each with COMMENT. */
@@ -363,8 +378,9 @@ static int fwd_plan(const struct he_fw_desired *d, struct plan *pl, struct he_fw
 	return rc;
 }
 
-static int fwd_apply(const struct he_fw_desired *d, const struct he_fw_ports *ports, unsigned flags,
-		     char **dry_run_text, struct he_error *err)
+static int fwd_apply(const struct he_fw_env *env, const struct he_fw_desired *d,
+		     const struct he_fw_ports *ports, unsigned flags, char **dry_run_text,
+		     struct he_error *err)
 {
 	struct plan pl = {0};
 	int rc;
@@ -383,8 +399,9 @@ static int fwd_apply(const struct he_fw_desired *d, const struct he_fw_ports *po
 	return rc;
 }
 
-static int fwd_verify(const struct he_fw_desired *d, const struct he_fw_ports *ports,
-		      struct he_fw_report *rep, struct he_error *err)
+static int fwd_verify(const struct he_fw_env *env, const struct he_fw_desired *d,
+		      const struct he_fw_ports *ports, struct he_fw_report *rep,
+		      struct he_error *err)
 {
 	struct plan pl = {0};
 	char *json = NULL;
@@ -395,7 +412,7 @@ static int fwd_verify(const struct he_fw_desired *d, const struct he_fw_ports *p
 		return rc;
 	if (he_nft_list_ruleset(&json, NULL) == 0) {
 		rc = he_nft_analyze(json, strlen(json), ports,
-				    HE_NFT_SKIP_OWN | HE_NFT_SKIP_FIREWALLD, rep, err);
+				    HE_NFT_SKIP_OWN | HE_NFT_SKIP_FIREWALLD, &env->view, rep, err);
 		free(json);
 	}
 	return rc;
@@ -403,6 +420,7 @@ static int fwd_verify(const struct he_fw_desired *d, const struct he_fw_ports *p
 
 const struct he_fw_backend he_fw_backend_firewalld = {
     .name = HE_FW_NAME_FIREWALLD,
+    .why = "firewalld is running (it holds its D-Bus name)",
     .detect = fwd_detect,
     .apply = fwd_apply,
     .verify = fwd_verify,

@@ -28,16 +28,36 @@ void he_fw_ports_free(struct he_fw_ports *p);
 const struct he_fw_port *he_fw_ports_find(const struct he_fw_ports *p, uint16_t port,
 					  unsigned proto);
 
+/*
+ * What the shadow analysis assumes of the traffic that matters: a new
+ * connection from a public address, coming in on the WAN-facing interface.
+ */
+struct he_nft_view {
+	const char *wan_if; /* the default route's interface; NULL: unknown */
+	uint32_t mark;      /* the bit our mark chain sets for our ports (0: none) */
+	int mark_prio;      /* the priority of our mark chain on the input hook */
+	unsigned families;  /* HE_FW_IPV4 | HE_FW_IPV6; 0: both */
+};
+/* What a backend call knows beyond the desired state (built by firewall.c). */
+struct he_fw_env {
+	const struct he_fw_options *opt; /* mark (never 0 here), integrate */
+	struct he_nft_view view;         /* for the shadow analysis */
+	char wan_if[16];
+};
+
 struct he_fw_backend {
 	const char *name;
+	const char *why; /* what "auto" found when detect said 1 */
 	/* 1 when this tool manages the host's firewall, 0 when not, <0 error. */
-	int (*detect)(struct he_error *err);
+	int (*detect)(const struct he_fw_options *o, struct he_error *err);
 	/* Make the host match D / PORTS, its union (empty: remove all of ours). */
-	int (*apply)(const struct he_fw_desired *d, const struct he_fw_ports *ports, unsigned flags,
-		     char **dry_run_text, struct he_error *err);
+	int (*apply)(const struct he_fw_env *env, const struct he_fw_desired *d,
+		     const struct he_fw_ports *ports, unsigned flags, char **dry_run_text,
+		     struct he_error *err);
 	/* Fill rep: missing/extra/present/in_sync and shadowing drops. */
-	int (*verify)(const struct he_fw_desired *d, const struct he_fw_ports *ports,
-		      struct he_fw_report *rep, struct he_error *err);
+	int (*verify)(const struct he_fw_env *env, const struct he_fw_desired *d,
+		      const struct he_fw_ports *ports, struct he_fw_report *rep,
+		      struct he_error *err);
 };
 
 extern const struct he_fw_backend he_fw_backend_nftables;
@@ -73,8 +93,10 @@ int he_fw_eperm(struct he_error *err, const char *what);
 /* --- nftables (nft_txn.c, nft_json.c, nft.c) --- */
 #define HE_NFT_TABLE "homeexpose"
 
-/* The transaction making `table inet homeexpose` hold exactly PORTS. */
-char *he_nft_build_txn(const struct he_fw_ports *ports);
+/* The priority of our mark chain on the input hook (before filter chains). */
+#define HE_NFT_MARK_PRIO (-300)
+/* The transaction making `table inet homeexpose` hold exactly PORTS (MARK: the bit to set). */
+char *he_nft_build_txn(const struct he_fw_ports *ports, uint32_t mark);
 
 enum {
 	HE_NFT_SKIP_OWN = 1,       /* skip table inet homeexpose in the shadow analysis */
@@ -84,15 +106,43 @@ enum {
 	HE_NFT_NO_SHADOW = 16,     /* skip the shadow analysis */
 };
 /*
- * Analyse `nft -j list ruleset` output. Fills rep according to flags. Returns
- * 0 or -EINVAL for JSON that is not an nftables ruleset.
+ * Analyse `nft -j list ruleset` output. Fills rep according to flags. VIEW
+ * may be NULL (interface unknown, no mark, both families). Returns 0 or
+ * -EINVAL for JSON that is not an nftables ruleset.
  */
 int he_nft_analyze(const char *json, size_t len, const struct he_fw_ports *ports, unsigned flags,
-		   struct he_fw_report *rep, struct he_error *err);
+		   const struct he_nft_view *view, struct he_fw_report *rep, struct he_error *err);
 /* 1 when the ruleset holds tables managed by ufw (chains named ufw-*). */
 int he_nft_ruleset_has_ufw(const char *json, size_t len);
 
-/* Run `list ruleset` through libnftables with JSON output; *out to free(). */
+/* Run one command buffer (JSON output when json); *out (may be NULL) gets the output. */
+int he_nft_run(const char *cmd, int json, char **out, struct he_error *err);
+
+/* The integration rule, after "FAMILY TABLE CHAIN" (two %u: the mark). */
+#define HE_NFT_INTEGRATE_FMT "meta mark & 0x%08x == 0x%08x accept comment \"homeexpose\""
+/* Names nft takes unquoted: 1..63 of [A-Za-z0-9_.-], not starting with '-'. */
+int he_nft_name_ok(const char *s);
+/* The handle of our rule (comment "homeexpose") in the chain; 0 none; <0 error. */
+int he_nft_integrate_find(const char *family, const char *table, const char *chain,
+			  struct he_error *err);
+/* Insert the rule at the top of the chain (remove: delete it). Idempotent. */
+int he_nft_integrate(uint32_t mark, const char *family, const char *table, const char *chain,
+		     int remove, struct he_error *err);
+/* Pure: the handle of the rule with comment "homeexpose" in the chain, from JSON; 0 none. */
+long long he_nft_find_tagged(const char *json, size_t len, const char *family, const char *table,
+			     const char *chain);
+
+/*
+ * Add to each iptables-nft xt match of *json what the kernel holds
+ * (nft_xt.c): "homeexpose": {"new": bool} or {"dports": [[lo, hi], ...]}.
+ * Best effort; *json may be replaced.
+ */
+int he_nft_xt_annotate(char **json, struct he_error *err);
+/* Pure: the annotation for one match (NAME, revision, option block), or NULL. */
+struct json_t;
+struct json_t *he_nft_xt_decode(const char *name, unsigned rev, const void *info, size_t len);
+
+/* Run `list ruleset` through libnftables with JSON output (xt matches annotated). */
 int he_nft_list_ruleset(char **out, struct he_error *err);
 
 /* --- iptables-legacy (legacy.c) --- */
@@ -115,6 +165,10 @@ struct he_ufw_rule {
 	int ours; /* comment starts with homeexpose: */
 };
 int he_ufw_parse_added(const char *text, struct he_ufw_rule **out, size_t *n);
+/* One line of ufw's user.rules: its "### tuple ###" as a `ufw show added` line in t. */
+void he_ufw_tuple_to_added(const char *line, struct he_fw_text *t);
+/* ENABLED=yes in ufw.conf at PATH: 1, 0, or -ENOENT when the file is missing. */
+int he_ufw_conf_enabled(const char *path);
 
 /* --- firewalld (firewalld.c) --- */
 int he_firewalld_parse_ports(const char *text, struct he_fw_ports *out, const char *comment);

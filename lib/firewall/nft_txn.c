@@ -7,6 +7,11 @@
  * applies all of it or none, the table never exists half-built, and it works
  * whether the table existed before or not. An empty port list leaves only the
  * first two lines: the table is removed. Other tables are never named.
+ *
+ * Beside the accepting chain, a chain on the input hook at a priority before
+ * the usual filter chains sets the [firewall] mark bit on packets to our
+ * ports, so one rule in another table's chain (`homeexpose firewall
+ * integrate`) can accept them: `meta mark & BIT == BIT accept`.
  */
 #include "firewall/fw_internal.h"
 
@@ -28,7 +33,7 @@ static void add_set(struct he_fw_text *t, const struct he_fw_ports *ports, const
 	he_fw_text_add(t, "\t}\n");
 }
 
-char *he_nft_build_txn(const struct he_fw_ports *ports)
+char *he_nft_build_txn(const struct he_fw_ports *ports, uint32_t mark)
 {
 	struct he_fw_text t = {0};
 
@@ -43,8 +48,16 @@ char *he_nft_build_txn(const struct he_fw_ports *ports)
 				   "\t\ttype filter hook input priority filter; policy accept;\n"
 				   "\t\ttcp dport @tcp_ports accept\n"
 				   "\t\tudp dport @udp_ports accept\n"
-				   "\t}\n"
-				   "}\n");
+				   "\t}\n");
+		if (mark)
+			he_fw_text_add(&t,
+				       "\tchain mark_ports {\n"
+				       "\t\ttype filter hook input priority %d; policy accept;\n"
+				       "\t\ttcp dport @tcp_ports meta mark set meta mark | 0x%08x\n"
+				       "\t\tudp dport @udp_ports meta mark set meta mark | 0x%08x\n"
+				       "\t}\n",
+				       HE_NFT_MARK_PRIO, mark, mark);
+		he_fw_text_add(&t, "}\n");
 	}
 	return he_fw_text_take(&t);
 }

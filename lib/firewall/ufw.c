@@ -13,13 +13,16 @@
 
 #include "core/spawn.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #define UFW_TIMEOUT_MS 30000
+#define UFW_DIR        "/etc/ufw"
 
 static int ufw_run(const char *const argv[], char **out, struct he_error *err)
 {
@@ -52,17 +55,105 @@ static int ufw_run(const char *const argv[], char **out, struct he_error *err)
 	return 0;
 }
 
-static int ufw_detect(struct he_error *err)
+/* ENABLED=yes in ufw's own configuration: 1, 0, or -ENOENT (ufw not installed). */
+int he_ufw_conf_enabled(const char *path)
 {
-	const char *argv[] = {"ufw", "status", NULL};
-	char *out = NULL;
-	int rc = ufw_run(argv, &out, err);
+	char line[256];
+	FILE *f = fopen(path, "re");
+	int on = 0;
 
-	if (rc < 0)
-		return rc == -ENOENT ? rc : 0;
-	rc = strstr(out, "Status: active") != NULL;
-	free(out);
-	return rc;
+	if (!f)
+		return -ENOENT;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!strncmp(p, "ENABLED=", 8)) {
+			p += 8;
+			if (*p == '"' || *p == '\'')
+				p++;
+			on = !strncasecmp(p, "yes", 3);
+		}
+	}
+	fclose(f);
+	return on;
+}
+
+/*
+ * Without running ufw (a Python program, which itself runs iptables): its
+ * configuration says ENABLED=yes and, when the ruleset can be read, its
+ * chains are loaded.
+ */
+static const char *ufw_dir(const struct he_fw_options *o)
+{
+	return o && o->ufw_dir ? o->ufw_dir : UFW_DIR;
+}
+
+static int ufw_detect(const struct he_fw_options *o, struct he_error *err)
+{
+	char path[512];
+	int on;
+	char *json = NULL;
+
+	snprintf(path, sizeof(path), "%s/ufw.conf", ufw_dir(o));
+	on = he_ufw_conf_enabled(path);
+	if (on == -ENOENT)
+		return he_error_set(err, -ENOENT,
+				    "ufw is not installed (no %s; apt install ufw), or choose "
+				    "another [firewall] backend",
+				    path);
+	if (on <= 0 || !he_fw_have_net_admin())
+		return on;
+	if (he_nft_list_ruleset(&json, NULL) < 0)
+		return on;
+	on = he_nft_ruleset_has_ufw(json, strlen(json));
+	free(json);
+	return on;
+}
+
+void he_ufw_tuple_to_added(const char *line, struct he_fw_text *t)
+{
+	char act[16], proto[8], dport[16], dst[64], sport[16], src[64], dir[16], rest[300] = "";
+	char comment[HE_FW_COMMENT_MAX] = "";
+	unsigned port;
+	int any;
+
+	if (sscanf(line, "### tuple ### %15s %7s %15s %63s %15s %63s %15s %299[^\n]", act, proto,
+		   dport, dst, sport, src, dir, rest) < 7)
+		return;
+	any = (!strcmp(dst, "0.0.0.0/0") || !strcmp(dst, "::/0")) && !strcmp(src, dst);
+	if (strcmp(act, "allow") || (strcmp(proto, "tcp") && strcmp(proto, "udp")) ||
+	    sscanf(dport, "%u", &port) != 1 || strspn(dport, "0123456789") != strlen(dport) ||
+	    strcmp(sport, "any") || !any || strcmp(dir, "in")) {
+		he_fw_text_add(t, "ufw other\n"); /* restricted: not a rule of ours */
+		return;
+	}
+	if (!strncmp(rest, "comment=", 8)) {
+		const char *h = rest + 8;
+		size_t k = 0;
+
+		while (isxdigit((unsigned char)h[0]) && isxdigit((unsigned char)h[1]) &&
+		       k + 1 < sizeof(comment)) {
+			unsigned b;
+
+			sscanf(h, "%2x", &b);
+			comment[k++] = (char)b;
+			h += 2;
+		}
+		comment[k] = '\0';
+	}
+	{
+		char want[HE_FW_COMMENT_MAX + 48];
+
+		if (comment[0])
+			snprintf(want, sizeof(want), "ufw allow %u/%s comment '%s'\n", port, proto,
+				 comment);
+		else
+			snprintf(want, sizeof(want), "ufw allow %u/%s\n", port, proto);
+		if (!t->p || !strstr(t->p, want)) /* once for both IP versions */
+			he_fw_text_add(t, "%s", want);
+	}
 }
 
 /* Parse "ufw allow 8443/tcp comment 'homeexpose:a'" lines from `ufw show added`. */
@@ -127,16 +218,48 @@ static const struct he_ufw_rule *find_rule(const struct he_ufw_rule *r, size_t n
 	return NULL;
 }
 
-static int ufw_current(struct he_ufw_rule **rules, size_t *n, struct he_error *err)
+/* Append FILE's "### tuple ###" lines to t as `ufw show added` lines. */
+static int read_tuples(const char *file, struct he_fw_text *t)
 {
-	const char *argv[] = {"ufw", "show", "added", NULL};
-	char *out = NULL;
-	int rc = ufw_run(argv, &out, err);
+	char line[1024];
+	FILE *f = fopen(file, "re");
 
-	if (rc < 0)
-		return rc;
-	rc = he_ufw_parse_added(out, rules, n);
-	free(out);
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		he_ufw_tuple_to_added(line, t);
+	fclose(f);
+	return 0;
+}
+
+/*
+ * The rules ufw holds, from its own files (user.rules, user6.rules), without
+ * running ufw: what `ufw show added` would print.
+ */
+static int ufw_current(const struct he_fw_options *o, struct he_ufw_rule **rules, size_t *n,
+		       struct he_error *err)
+{
+	struct he_fw_text t = {0};
+	char path[512], path6[512], *text;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/user.rules", ufw_dir(o));
+	snprintf(path6, sizeof(path6), "%s/user6.rules", ufw_dir(o));
+	rc = read_tuples(path, &t);
+	if (rc == -EACCES || rc == -EPERM) {
+		free(he_fw_text_take(&t));
+		return he_fw_eperm(err, "reading ufw's rules (user.rules)");
+	}
+	if (rc < 0) {
+		free(he_fw_text_take(&t));
+		return he_error_set(err, rc, "cannot read %s: %s", path, strerror(-rc));
+	}
+	read_tuples(path6, &t); /* absent when IPV6=no */
+	text = he_fw_text_take(&t);
+	if (!text)
+		return he_error_set(err, -ENOMEM, "out of memory");
+	rc = he_ufw_parse_added(text, rules, n);
+	free(text);
 	if (rc < 0)
 		return he_error_set(err, rc, "out of memory");
 	return 0;
@@ -164,8 +287,9 @@ static void cmd_argv(const struct ufw_cmd *c, const char **argv)
 	argv[k] = NULL;
 }
 
-static int ufw_apply(const struct he_fw_desired *d, const struct he_fw_ports *ports, unsigned flags,
-		     char **dry_run_text, struct he_error *err)
+static int ufw_apply(const struct he_fw_env *env, const struct he_fw_desired *d,
+		     const struct he_fw_ports *ports, unsigned flags, char **dry_run_text,
+		     struct he_error *err)
 {
 	struct he_ufw_rule *rules = NULL;
 	struct ufw_cmd *cmds = NULL;
@@ -174,7 +298,7 @@ static int ufw_apply(const struct he_fw_desired *d, const struct he_fw_ports *po
 
 	if (!(flags & HE_FW_DRY_RUN) && geteuid() != 0)
 		return he_fw_eperm(err, "changing ufw rules");
-	rc = ufw_current(&rules, &nrules, err);
+	rc = ufw_current(env->opt, &rules, &nrules, err);
 	if (rc < 0)
 		return rc;
 	cmds = calloc(ports->n + nrules + 1, sizeof(*cmds));
@@ -242,15 +366,16 @@ static int ufw_apply(const struct he_fw_desired *d, const struct he_fw_ports *po
 	return rc;
 }
 
-static int ufw_verify(const struct he_fw_desired *d, const struct he_fw_ports *ports,
-		      struct he_fw_report *rep, struct he_error *err)
+static int ufw_verify(const struct he_fw_env *env, const struct he_fw_desired *d,
+		      const struct he_fw_ports *ports, struct he_fw_report *rep,
+		      struct he_error *err)
 {
 	struct he_ufw_rule *rules = NULL;
 	size_t nrules = 0;
 	char *json = NULL;
 	int rc, sync = 1;
 
-	rc = ufw_current(&rules, &nrules, err);
+	rc = ufw_current(env->opt, &rules, &nrules, err);
 	if (rc < 0)
 		return rc;
 	for (size_t i = 0; i < ports->n; i++) {
@@ -279,13 +404,13 @@ static int ufw_verify(const struct he_fw_desired *d, const struct he_fw_ports *p
 	free(rules);
 	rules = NULL;
 	rep->in_sync = sync;
-	if (ufw_detect(NULL) == 0)
+	if (ufw_detect(env->opt, NULL) == 0)
 		he_fw_report_note(rep, "ufw is installed but not active: its rules do nothing "
 				       "until `ufw enable`");
 	/* other nftables tables still apply; ufw's own are checked above */
 	if (he_nft_list_ruleset(&json, NULL) == 0) {
 		rc = he_nft_analyze(json, strlen(json), ports, HE_NFT_SKIP_OWN | HE_NFT_SKIP_UFW,
-				    rep, err);
+				    &env->view, rep, err);
 		free(json);
 		if (rc < 0)
 			return rc;
@@ -298,6 +423,7 @@ oom:
 
 const struct he_fw_backend he_fw_backend_ufw = {
     .name = HE_FW_NAME_UFW,
+    .why = "ufw is enabled (/etc/ufw/ufw.conf ENABLED=yes, its chains loaded)",
     .detect = ufw_detect,
     .apply = ufw_apply,
     .verify = ufw_verify,

@@ -61,7 +61,7 @@ static void firewall_once(struct ctx *c, const struct he_exposures *all)
 	for (size_t i = 0; i < c->nt; i++)
 		if (he_fw_desired_add(&want, c->p[i].e->name, c->t[i].in, c->t[i].proto, &err) < 0)
 			goto out;
-	if (he_firewall_open(c->cfg->firewall_backend, &fw, &err) < 0)
+	if (he_firewall_open_config(c->cfg, &fw, &err) < 0)
 		goto out;
 	snprintf(c->fw_backend, sizeof(c->fw_backend), "%s", he_firewall_backend(fw));
 	if (he_firewall_verify(fw, &want, &c->fw, &err) < 0)

@@ -333,6 +333,16 @@ grep_in "$err" "Permission denied; run it as root (sudo)" "list says to use sudo
 chmod 700 "$tmp"
 # --- ddns import / ddns add
 . "$root/tests/cli/ddns_import.sh"
+# --- firewall integrate|status: usage (issue 13)
+expect 0 "firewall --help" -- "$HE" -c "$tmp/i.conf" firewall --help
+grep_in "$out" "firewall integrate \[FAMILY TABLE CHAIN\] \[--remove\]" "firewall usage names integrate"
+expect 2 "firewall without a subcommand" -- "${HEC[@]}" firewall
+expect 2 "firewall bogus" -- "${HEC[@]}" firewall bogus
+expect 2 "firewall integrate with two words" -- "${HEC[@]}" firewall integrate inet filter
+expect 2 "firewall status takes no arguments" -- "${HEC[@]}" firewall status extra
+printf '[firewall]\nbackend = none\nmark = 3\n' >"$tmp/mark.conf"
+expect 1 "[firewall] mark must be one bit" -- "$HE" -c "$tmp/mark.conf" firewall status
+grep_in "$err" "want one bit" "the mark message"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -21,9 +21,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct he_fw_report rep = {0};
 	struct he_error err = {0};
 
-	he_nft_analyze((const char *)data, size, &ports, HE_NFT_OWN_STATE | HE_NFT_SKIP_OWN, &rep,
-		       &err);
+	static const struct he_nft_view view = {
+	    .wan_if = "wan0", .mark = 0x10000000, .mark_prio = HE_NFT_MARK_PRIO};
+
+	he_nft_analyze((const char *)data, size, &ports, HE_NFT_OWN_STATE | HE_NFT_SKIP_OWN, NULL,
+		       &rep, &err);
 	he_fw_report_free(&rep);
+	he_nft_analyze((const char *)data, size, &ports, HE_NFT_OWN_STATE, &view, &rep, &err);
+	he_fw_report_free(&rep);
+	he_nft_find_tagged((const char *)data, size, "inet", "lock", "input");
 	he_nft_ruleset_has_ufw((const char *)data, size);
 	return 0;
 }

@@ -3,12 +3,13 @@
  * fw-driver.c - a small test driver for lib/firewall until the CLI is wired.
  *
  * usage: fw-driver [-b BACKEND] [-n] apply|remove|verify [NAME:PORT[/tcp|/udp|/both] ...]
+ *        fw-driver ruleset   (the JSON ruleset as the analysis reads it, xt annotated)
  * The arguments are the FULL desired state. verify prints one line per fact:
  *   backend B / present 0|1 / in_sync 0|1 / missing PORT/PROTO COMMENT /
  *   extra PORT/PROTO COMMENT / shadow certain|maybe PORT/PROTO FAMILY TABLE CHAIN OWNER : WHERE :
  * FIX note TEXT Exit: 0 ok, 1 operation failed (message on stderr), 2 usage.
  */
-#include "firewall/firewall.h"
+#include "firewall/fw_internal.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -63,6 +64,12 @@ int main(int argc, char **argv)
 			fprintf(stderr, "fw-driver: %s\n", err.msg);
 			return 2;
 		}
+	}
+	if (!strcmp(argv[optind], "ruleset")) {
+		rc = he_nft_list_ruleset(&text, &err);
+		if (rc == 0)
+			puts(text);
+		goto fail;
 	}
 	rc = he_firewall_open(backend, &fw, &err);
 	if (rc < 0)

@@ -47,7 +47,7 @@ check_fails() { local d=$1; shift; if "$@" >"$tmp/out" 2>&1; then notok "$d"; se
 make -s -C "$root" build/libhomeexpose.a >/dev/null || { echo "not ok - build"; exit 1; }
 D="$tmp/fw-driver"
 cc -std=gnu11 -Wall -Wextra -Werror -I"$root/lib" -D_GNU_SOURCE "$here/fw-driver.c" \
-	"$root/build/libhomeexpose.a" $(pkg-config --libs libnftables jansson) -o "$D" ||
+	"$root/build/libhomeexpose.a" $(pkg-config --libs libnftables jansson libmnl libnftnl libsystemd) -o "$D" ||
 	{ echo "not ok - build fw-driver"; exit 1; }
 
 in_h() { ip netns exec "$H" "$@"; }
@@ -163,7 +163,7 @@ check "locked: apply web:8443" drv apply web:8443
 check_fails "locked: still not reachable (an nftables accept is not final)" reach4 8443
 drv verify web:8443 >"$tmp/verify" 2>&1
 check "locked: verify names table inet lock chain input, policy drop, with the fix" \
-	grep -q '^shadow certain 8443/tcp inet lock input nftables : policy drop of chain input : nft insert rule inet lock input tcp dport 8443 accept$' "$tmp/verify"
+	grep -q '^shadow certain 8443/tcp inet lock input nftables : policy drop of chain input : homeexpose firewall integrate inet lock input (or, for this port only: nft insert rule inet lock input tcp dport 8443 accept)$' "$tmp/verify"
 check "locked: lock table unchanged by homeexpose" other_same "inet lock" "$lref"
 check "locked: remove" drv remove
 check "locked: table inet homeexpose is gone" no_table

@@ -45,7 +45,7 @@ lab_check "locked: open 8443/tcp web exits 1" \
 	eval 'he open 8443/tcp web >"$LAB_DIR/o1.out" 2>&1; rc=$?; cat "$LAB_DIR/o1.out"; [ $rc -eq 1 ]'
 lab_check "locked: the message names table inet locked, chain input, policy drop" \
 	grep -q "port 8443/tcp will still be dropped by nftables table inet locked, chain input (policy drop of chain input)" "$LAB_DIR/o1.out"
-lab_check "locked: the fix is printed" grep -q "Fix: nft insert rule inet locked input tcp dport 8443 accept" "$LAB_DIR/o1.out"
+lab_check "locked: the fix is printed" grep -q "Fix: homeexpose firewall integrate inet locked input (or, for this port only: nft insert rule inet locked input tcp dport 8443 accept)" "$LAB_DIR/o1.out"
 lab_check "locked: says nothing was changed" grep -q "nothing was changed" "$LAB_DIR/o1.out"
 lab_check "locked: the locked table is byte-for-byte unchanged" locked_is "$ref"
 lab_check "locked: no homeexpose table was left" no_table
@@ -53,7 +53,7 @@ lab_check_fails "locked: no exposure recorded" test -e "$LAB_DIR/etc/exposures.d
 lab_check "locked: still unreachable" unreachable
 
 # the user applies the printed fix to their own table: their decision
-fix=$(sed -n 's/.*Fix: \(nft insert rule .*\)$/\1/p' "$LAB_DIR/o1.out" | head -1)
+fix=$(sed -n 's/.*for this port only: \(nft insert rule [^)]*\)).*$/\1/p' "$LAB_DIR/o1.out" | head -1)
 lab_check "the user applies the printed fix: $fix" eval "in_home $fix"
 ref2=$(in_home nft list table inet locked)
 lab_check "open 8443/tcp web now succeeds" expect_out "opened exposure 'web'" -- he open 8443/tcp web

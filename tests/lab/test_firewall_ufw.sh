@@ -19,7 +19,7 @@ command -v ufw >/dev/null || { echo "not ok - ufw not installed (apt-get install
 make -s -C "$root" build/libhomeexpose.a >/dev/null || exit 1
 D="$tmp/fw-driver"
 cc -std=gnu11 -Wall -Wextra -Werror -I"$root/lib" -D_GNU_SOURCE "$here/fw-driver.c" \
-	"$root/build/libhomeexpose.a" $(pkg-config --libs libnftables jansson) -o "$D" || exit 1
+	"$root/build/libhomeexpose.a" $(pkg-config --libs libnftables jansson libmnl libnftnl libsystemd) -o "$D" || exit 1
 ip netns add "$H"
 cat > "$tmp/inner.sh" <<EOF
 set -u

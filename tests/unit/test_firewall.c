@@ -4,6 +4,7 @@
  * argument vectors, through the he_spawn_run seam (no tool runs for real).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -114,49 +115,61 @@ static void desired(struct he_fw_desired *d, const char *const *specs)
 
 /* --- selection ----------------------------------------------------------- */
 
-static void test_auto_picks_ufw(void **state)
+/* Issue 13: the backend is found from files, the ruleset and D-Bus: no tool runs. */
+static void test_auto_runs_nothing(void **state)
 {
-	static const struct reply r[] = {{"ufw status", 0, "Status: active\n", NULL}, {NULL}};
 	struct he_firewall *fw = NULL;
 	struct he_error err = {0};
 
-	replies = r;
-	assert_int_equal(he_firewall_open("auto", &fw, &err), 0);
-	assert_string_equal(he_firewall_backend(fw), "ufw");
-	he_firewall_close(fw);
-}
-
-static void test_auto_picks_firewalld(void **state)
-{
-	static const struct reply r[] = {{"ufw status", 0, "Status: inactive\n", NULL},
-					 {"firewall-cmd --state", 0, "running\n", NULL},
-					 {NULL}};
-	struct he_firewall *fw = NULL;
-	struct he_error err = {0};
-
-	replies = r;
-	assert_int_equal(he_firewall_open(NULL, &fw, &err), 0);
-	assert_string_equal(he_firewall_backend(fw), "firewalld");
-	he_firewall_close(fw);
-}
-
-static void test_auto_falls_back_to_nft(void **state)
-{
-	static const struct reply r[] = {{"ufw status", 0, "Status: inactive\n", NULL},
-					 {"firewall-cmd --state", 252, "not running\n", NULL},
-					 {NULL}};
-	struct he_firewall *fw = NULL;
-	struct he_error err = {0};
-
-	replies = r;
-	assert_int_equal(he_firewall_open("auto", &fw, &err), 0);
-	assert_string_equal(he_firewall_backend(fw), "nftables");
-	he_firewall_close(fw);
-	/* neither tool installed at all */
 	replies = NULL;
+	calls[0] = '\0';
 	assert_int_equal(he_firewall_open("auto", &fw, &err), 0);
-	assert_string_equal(he_firewall_backend(fw), "nftables");
+	assert_string_equal(calls, "");
+	assert_non_null(strstr(he_firewall_why(fw), "auto: "));
 	he_firewall_close(fw);
+	assert_int_equal(he_firewall_open("none", &fw, &err), 0);
+	assert_string_equal(he_firewall_why(fw), "[firewall] backend = none");
+	he_firewall_close(fw);
+	assert_string_equal(calls, "");
+}
+
+static void test_ufw_conf(void **state)
+{
+	char path[] = "/tmp/he_ufwconf_XXXXXX";
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_true(write(fd, "# comment\nENABLED=yes\nLOGLEVEL=low\n", 35) == 35);
+	close(fd);
+	assert_int_equal(he_ufw_conf_enabled(path), 1);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	assert_true(write(fd, "ENABLED=no\n", 11) == 11);
+	close(fd);
+	assert_int_equal(he_ufw_conf_enabled(path), 0);
+	unlink(path);
+	assert_int_equal(he_ufw_conf_enabled(path), -ENOENT);
+}
+
+static void test_options(void **state)
+{
+	struct he_fw_options o = {0};
+	struct he_error err = {0};
+
+	assert_int_equal(he_fw_options_integrate(&o, "inet filter input", &err), 0);
+	assert_string_equal(o.integrate_family, "inet");
+	assert_string_equal(o.integrate_table, "filter");
+	assert_string_equal(o.integrate_chain, "input");
+	assert_int_equal(he_fw_options_integrate(&o, "", &err), 0);
+	assert_string_equal(o.integrate_family, "");
+	assert_int_equal(he_fw_options_integrate(&o, "bridge filter input", &err), -EINVAL);
+	assert_int_equal(he_fw_options_integrate(&o, "inet filter", &err), -EINVAL);
+	assert_int_equal(he_fw_options_integrate(&o, "inet a b c", &err), -EINVAL);
+	assert_int_equal(he_nft_name_ok("input"), 1);
+	assert_int_equal(he_nft_name_ok("in put"), 0);
+	assert_int_equal(he_nft_name_ok("x;flush"), 0);
+	assert_int_equal(he_fw_families("ipv4"), HE_FW_IPV4);
+	assert_int_equal(he_fw_families("ipv6"), HE_FW_IPV6);
+	assert_int_equal(he_fw_families("both"), 0);
 }
 
 static void test_named_backends(void **state)
@@ -167,9 +180,11 @@ static void test_named_backends(void **state)
 	assert_int_equal(he_firewall_open("iptables", &fw, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "nftables, ufw, firewalld or none"));
 	assert_null(fw);
-	replies = NULL; /* ufw not installed */
-	assert_int_equal(he_firewall_open("ufw", &fw, &err), -ENOENT);
-	assert_non_null(strstr(err.msg, "ufw is not installed"));
+	replies = NULL;
+	if (access("/etc/ufw/ufw.conf", F_OK) < 0) { /* ufw not installed */
+		assert_int_equal(he_firewall_open("ufw", &fw, &err), -ENOENT);
+		assert_non_null(strstr(err.msg, "ufw is not installed"));
+	}
 	assert_int_equal(he_firewall_open("none", &fw, &err), 0);
 	assert_string_equal(he_firewall_backend(fw), "none");
 	he_firewall_close(fw);
@@ -184,6 +199,87 @@ static const char ufw_added[] = "Added user rules (see 'ufw status' for running 
 				"ufw allow 8443/tcp comment 'homeexpose:web'\n"
 				"ufw allow 9000/tcp\n"
 				"ufw allow from 10.0.0.0/8 to any port 5000 proto tcp\n";
+
+/* The same rules as ufw keeps them in /etc/ufw/user.rules and user6.rules. */
+static const char ufw_rules[] =
+    "*filter\n"
+    "### tuple ### allow tcp 22 0.0.0.0/0 any 0.0.0.0/0 in\n"
+    "-A ufw-user-input -p tcp --dport 22 -j ACCEPT\n"
+    "### tuple ### allow tcp 443 0.0.0.0/0 any 0.0.0.0/0 in comment=686f6d656578706f73653a6f6c64\n"
+    "### tuple ### allow tcp 8443 0.0.0.0/0 any 0.0.0.0/0 in "
+    "comment=686f6d656578706f73653a776562\n"
+    "### tuple ### allow tcp 9000 0.0.0.0/0 any 0.0.0.0/0 in\n"
+    "### tuple ### allow tcp 5000 0.0.0.0/0 any 10.0.0.0/8 in\n";
+static const char ufw_rules6[] =
+    "### tuple ### allow tcp 22 ::/0 any ::/0 in\n"
+    "### tuple ### allow tcp 443 ::/0 any ::/0 in comment=686f6d656578706f73653a6f6c64\n";
+
+static char ufw_tmp[64];
+
+/* A private ufw directory: ufw.conf ENABLED=yes and user.rules holding RULES. */
+static const char *ufw_dir_with(const char *rules, const char *rules6)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(ufw_tmp, sizeof(ufw_tmp), "/tmp/he_ufw_XXXXXX");
+	assert_non_null(mkdtemp(ufw_tmp));
+	snprintf(path, sizeof(path), "%s/ufw.conf", ufw_tmp);
+	assert_non_null(f = fopen(path, "w"));
+	fputs("ENABLED=yes\n", f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/user.rules", ufw_tmp);
+	assert_non_null(f = fopen(path, "w"));
+	fputs(rules, f);
+	fclose(f);
+	if (rules6) {
+		snprintf(path, sizeof(path), "%s/user6.rules", ufw_tmp);
+		assert_non_null(f = fopen(path, "w"));
+		fputs(rules6, f);
+		fclose(f);
+	}
+	return ufw_tmp;
+}
+
+static void ufw_dir_done(void)
+{
+	char cmd[128];
+	const char *const names[] = {"ufw.conf", "user.rules", "user6.rules"};
+
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(cmd, sizeof(cmd), "%s/%s", ufw_tmp, names[i]);
+		unlink(cmd);
+	}
+	rmdir(ufw_tmp);
+}
+
+static int open_ufw(const char *dir, struct he_firewall **fw, struct he_error *err)
+{
+	struct he_fw_options o = {.backend = "ufw", .ufw_dir = dir};
+
+	return he_firewall_open_opts(&o, fw, err);
+}
+
+static void test_ufw_tuples(void **state)
+{
+	struct he_fw_text t = {0};
+	char *text;
+	const char *p = ufw_rules;
+
+	while (*p) {
+		he_ufw_tuple_to_added(p, &t);
+		p = strchr(p, '\n') + 1;
+	}
+	for (p = ufw_rules6; *p; p = strchr(p, '\n') + 1)
+		he_ufw_tuple_to_added(p, &t);
+	text = he_fw_text_take(&t);
+	assert_string_equal(text, "ufw allow 22/tcp\n"
+				  "ufw allow 443/tcp comment 'homeexpose:old'\n"
+				  "ufw allow 8443/tcp comment 'homeexpose:web'\n"
+				  "ufw allow 9000/tcp\n"
+				  "ufw other\n");
+	free(text);
+}
 
 static void test_ufw_parse(void **state)
 {
@@ -203,9 +299,6 @@ static void test_ufw_parse(void **state)
 
 static void test_ufw_apply_argv(void **state)
 {
-	static const struct reply r[] = {{"ufw status", 0, "Status: active\n", NULL},
-					 {"ufw show added", 0, ufw_added, NULL},
-					 {NULL}};
 	static const char *const want[] = {"web:8443", "cloud:8443", "dns:53/udp", "adm:9000",
 					   NULL};
 	struct he_fw_desired d;
@@ -213,60 +306,59 @@ static void test_ufw_apply_argv(void **state)
 	struct he_error err = {0};
 	char *text = NULL;
 
-	replies = r;
 	desired(&d, want);
-	assert_int_equal(he_firewall_open("ufw", &fw, &err), 0);
+	assert_int_equal(open_ufw(ufw_dir_with(ufw_rules, ufw_rules6), &fw, &err), 0);
 	/* dry run: the exact commands, nothing run but the reads */
 	calls[0] = '\0';
 	assert_int_equal(he_firewall_apply(fw, &d, HE_FW_DRY_RUN, &text, &err), 0);
 	assert_string_equal(text, "ufw allow 8443/tcp comment homeexpose:cloud,web\n"
 				  "ufw allow 53/udp comment homeexpose:dns\n"
 				  "ufw delete allow 443/tcp\n");
-	assert_string_equal(calls, "ufw show added\n");
+	assert_string_equal(calls, ""); /* the reads are ufw's files */
 	free(text);
 	/* for real: the same argv in order; 9000 is the admin's own rule, left alone */
 	calls[0] = '\0';
 	assert_int_equal(he_firewall_apply(fw, &d, 0, NULL, &err), 0);
-	assert_string_equal(calls, "ufw show added\n"
-				   "ufw allow 8443/tcp comment homeexpose:cloud,web\n"
+	assert_string_equal(calls, "ufw allow 8443/tcp comment homeexpose:cloud,web\n"
 				   "ufw allow 53/udp comment homeexpose:dns\n"
 				   "ufw delete allow 443/tcp\n");
 	he_fw_desired_free(&d);
 	he_firewall_close(fw);
+	ufw_dir_done();
 }
 
 static void test_ufw_in_sync_runs_nothing(void **state)
 {
-	static const struct reply r[] = {
-	    {"ufw status", 0, "Status: active\n", NULL},
-	    {"ufw show added", 0, "ufw allow 8443/tcp comment 'homeexpose:web'\n", NULL},
-	    {NULL}};
 	static const char *const want[] = {"web:8443", NULL};
 	struct he_fw_desired d;
 	struct he_firewall *fw = NULL;
 	struct he_error err = {0};
 	struct he_fw_report rep;
 
-	replies = r;
 	desired(&d, want);
-	assert_int_equal(he_firewall_open("ufw", &fw, &err), 0);
+	assert_int_equal(
+	    open_ufw(ufw_dir_with("### tuple ### allow tcp 8443 0.0.0.0/0 any "
+				  "0.0.0.0/0 in comment=686f6d656578706f73653a776562\n",
+				  NULL),
+		     &fw, &err),
+	    0);
 	calls[0] = '\0';
 	assert_int_equal(he_firewall_apply(fw, &d, 0, NULL, &err), 0);
-	assert_string_equal(calls, "ufw show added\n");
+	assert_string_equal(calls, "");
 	assert_int_equal(he_firewall_verify(fw, &d, &rep, &err), 0);
 	assert_int_equal(rep.in_sync, 1);
 	assert_int_equal(rep.present, 1);
 	assert_int_equal(rep.n_missing, 0);
+	assert_string_equal(calls, ""); /* verify runs nothing either */
 	he_fw_report_free(&rep);
 	he_fw_desired_free(&d);
 	he_firewall_close(fw);
+	ufw_dir_done();
 }
 
 static void test_ufw_failure_rolls_back(void **state)
 {
 	static const struct reply r[] = {
-	    {"ufw status", 0, "Status: active\n", NULL},
-	    {"ufw show added", 0, "", NULL},
 	    {"ufw allow 2000/tcp comment homeexpose:b", 1, "", "ERROR: Could not update\n"},
 	    {NULL}};
 	static const char *const want[] = {"a:1000", "b:2000", NULL};
@@ -276,36 +368,35 @@ static void test_ufw_failure_rolls_back(void **state)
 
 	replies = r;
 	desired(&d, want);
-	assert_int_equal(he_firewall_open("ufw", &fw, &err), 0);
+	assert_int_equal(open_ufw(ufw_dir_with("", NULL), &fw, &err), 0);
 	calls[0] = '\0';
 	assert_int_equal(he_firewall_apply(fw, &d, 0, NULL, &err), -EIO);
 	assert_non_null(strstr(err.msg, "Could not update"));
-	assert_string_equal(calls, "ufw show added\n"
-				   "ufw allow 1000/tcp comment homeexpose:a\n"
+	assert_string_equal(calls, "ufw allow 1000/tcp comment homeexpose:a\n"
 				   "ufw allow 2000/tcp comment homeexpose:b\n"
 				   "ufw delete allow 1000/tcp\n");
 	he_fw_desired_free(&d);
 	he_firewall_close(fw);
+	ufw_dir_done();
 }
 
 static void test_ufw_not_root(void **state)
 {
-	static const struct reply r[] = {
-	    {"ufw status", 0, "Status: active\n", NULL},
-	    {"ufw show added", 1, "", "ERROR: You need to be root to run this script\n"},
-	    {NULL}};
 	static const char *const want[] = {"a:1000", NULL};
 	struct he_fw_desired d;
 	struct he_firewall *fw = NULL;
 	struct he_error err = {0};
 
-	replies = r;
+	if (geteuid() == 0)
+		skip(); /* root reads and changes ufw */
 	desired(&d, want);
-	assert_int_equal(he_firewall_open("ufw", &fw, &err), 0);
+	assert_int_equal(open_ufw(ufw_dir_with("", NULL), &fw, &err), 0);
 	assert_int_equal(he_firewall_apply(fw, &d, 0, NULL, &err), -EPERM);
 	assert_non_null(strstr(err.msg, "root or CAP_NET_ADMIN"));
+	assert_string_equal(calls, "");
 	he_fw_desired_free(&d);
 	he_firewall_close(fw);
+	ufw_dir_done();
 }
 
 /* --- firewalld ------------------------------------------------------------ */
@@ -432,10 +523,11 @@ static void test_text_quoting(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup(test_auto_picks_ufw, setup),
-	    cmocka_unit_test_setup(test_auto_picks_firewalld, setup),
-	    cmocka_unit_test_setup(test_auto_falls_back_to_nft, setup),
+	    cmocka_unit_test_setup(test_auto_runs_nothing, setup),
+	    cmocka_unit_test_setup(test_ufw_conf, setup),
+	    cmocka_unit_test_setup(test_options, setup),
 	    cmocka_unit_test_setup(test_named_backends, setup),
+	    cmocka_unit_test_setup(test_ufw_tuples, setup),
 	    cmocka_unit_test_setup(test_ufw_parse, setup),
 	    cmocka_unit_test_setup(test_ufw_apply_argv, setup),
 	    cmocka_unit_test_setup(test_ufw_in_sync_runs_nothing, setup),

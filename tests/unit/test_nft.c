@@ -16,6 +16,11 @@
 
 #include "firewall/fw_internal.h"
 
+#include <jansson.h>
+#include <linux/netfilter/nf_conntrack_common.h>
+#include <linux/netfilter/xt_multiport.h>
+#include <linux/netfilter/xt_state.h>
+
 static char *load(const char *name)
 {
 	char path[512];
@@ -70,7 +75,7 @@ static void analyze(const char *fixture, const char *const *specs, unsigned flag
 
 	ports_of(&p, specs);
 	memset(rep, 0, sizeof(*rep));
-	assert_int_equal(he_nft_analyze(json, strlen(json), &p, flags, rep, &err), 0);
+	assert_int_equal(he_nft_analyze(json, strlen(json), &p, flags, NULL, rep, &err), 0);
 	he_fw_ports_free(&p);
 	free(json);
 }
@@ -123,7 +128,7 @@ static void test_txn_text(void **state)
 	char *t;
 
 	ports_of(&p, s);
-	t = he_nft_build_txn(&p);
+	t = he_nft_build_txn(&p, 0);
 	assert_non_null(t);
 	/* atomic replace of our table, and only our table */
 	assert_memory_equal(t, "add table inet homeexpose\ndelete table inet homeexpose\n", 52);
@@ -139,7 +144,7 @@ static void test_txn_text(void **state)
 
 	/* nothing desired: the table goes */
 	memset(&p, 0, sizeof(p));
-	t = he_nft_build_txn(&p);
+	t = he_nft_build_txn(&p, 0);
 	assert_string_equal(t, "add table inet homeexpose\ndelete table inet homeexpose\n");
 	free(t);
 }
@@ -233,13 +238,16 @@ static void test_default_drop(void **state)
 	assert_string_equal(sh->chain, "input");
 	assert_string_equal(sh->owner, "nftables");
 	assert_string_equal(sh->where, "policy drop of chain input");
-	assert_string_equal(sh->fix, "nft insert rule inet lock input tcp dport 8443 accept");
+	assert_string_equal(sh->fix, "homeexpose firewall integrate inet lock input (or, for this "
+				     "port only: nft insert rule inet lock input tcp dport 8443 "
+				     "accept)");
+	assert_string_equal(sh->ipfam, "both");
 	assert_null(shadow_for(&r, 22, HE_PROTO_TCP, NULL)); /* tcp dport { 22, 80-90 } */
 	assert_null(shadow_for(&r, 85, HE_PROTO_TCP, NULL)); /* in the range */
 	assert_null(shadow_for(&r, 53, HE_PROTO_UDP, NULL)); /* accepted in jumped-to chain */
-	sh = shadow_for(&r, 9000, HE_PROTO_TCP, "lock");     /* only from 10/8 */
+	sh = shadow_for(&r, 9000, HE_PROTO_TCP, "lock");     /* only from 10/8: not the internet */
 	assert_non_null(sh);
-	assert_int_equal(sh->certain, 0);
+	assert_int_equal(sh->certain, 1);
 	assert_int_equal(r.n_shadow, 2);
 	he_fw_report_free(&r);
 }
@@ -272,7 +280,8 @@ static void test_higher_prio_drop(void **state)
 	assert_string_equal(sh->family, "ip");
 	assert_string_equal(sh->chain, "in");
 	assert_non_null(strstr(sh->where, "in chain in: drop"));
-	assert_string_equal(sh->fix, "nft insert rule ip guard in tcp dport 8443 accept");
+	assert_non_null(strstr(sh->fix, "nft insert rule ip guard in tcp dport 8443 accept"));
+	assert_string_equal(sh->ipfam, "ipv4");
 	assert_null(shadow_for(&r, 8444, HE_PROTO_TCP, NULL));
 	he_fw_report_free(&r);
 }
@@ -374,16 +383,16 @@ static void test_bad_json(void **state)
 	struct he_error err = {0};
 
 	ports_of(&p, s);
-	assert_int_equal(he_nft_analyze("{", 1, &p, 0, &r, &err), -EINVAL);
-	assert_int_equal(he_nft_analyze("{\"x\":1}", 7, &p, 0, &r, &err), -EINVAL);
+	assert_int_equal(he_nft_analyze("{", 1, &p, 0, NULL, &r, &err), -EINVAL);
+	assert_int_equal(he_nft_analyze("{\"x\":1}", 7, &p, 0, NULL, &r, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "nftables"));
 	/* odd but valid shapes do not crash */
 	{
 		static const char odd[] =
 		    "{\"nftables\":[1,{\"chain\":2},{\"rule\":{\"expr\":3}}]}";
 
-		assert_int_equal(he_nft_analyze(odd, strlen(odd), &p, HE_NFT_OWN_STATE, &r, &err),
-				 0);
+		assert_int_equal(
+		    he_nft_analyze(odd, strlen(odd), &p, HE_NFT_OWN_STATE, NULL, &r, &err), 0);
 	}
 	he_fw_report_free(&r);
 	he_fw_ports_free(&p);
@@ -421,6 +430,220 @@ static void test_legacy(void **state)
 	he_fw_ports_free(&p);
 }
 
+static void analyze_v(const char *fixture, const char *const *specs, unsigned flags,
+		      const struct he_nft_view *v, struct he_fw_report *rep)
+{
+	struct he_fw_ports p;
+	struct he_error err = {0};
+	char *json = load(fixture);
+
+	ports_of(&p, specs);
+	memset(rep, 0, sizeof(*rep));
+	assert_int_equal(he_nft_analyze(json, strlen(json), &p, flags, v, rep, &err), 0);
+	he_fw_ports_free(&p);
+	free(json);
+}
+
+static const struct he_nft_view wan = {.wan_if = "wan0"};
+
+/* Issue 13: the classes of real rulesets (record_analysis.sh). */
+static void test_vmap(void **state)
+{
+	static const char *const s[] = {"a:8443", "b:22", "c:9050", "d:80", NULL};
+	const struct he_fw_shadow *sh;
+	struct he_fw_report r;
+
+	analyze_v("vmap_drop.json", s, 0, &wan, &r);
+	sh = shadow_for(&r, 8443, HE_PROTO_TCP, "filter");
+	assert_non_null(sh);
+	assert_int_equal(sh->certain, 1);
+	assert_non_null(strstr(sh->where, ": drop"));
+	assert_non_null(shadow_for(&r, 9050, HE_PROTO_TCP, "filter")); /* a range element */
+	assert_null(shadow_for(&r, 22, HE_PROTO_TCP, NULL));
+	assert_null(shadow_for(&r, 80, HE_PROTO_TCP, NULL)); /* ct state vmap: new goes on */
+	assert_int_equal(r.n_shadow, 2);
+	he_fw_report_free(&r);
+}
+
+static void test_ingress(void **state)
+{
+	static const char *const s[] = {"a:8443", "b:5000/udp", NULL};
+	const struct he_fw_shadow *sh;
+	struct he_fw_report r;
+
+	analyze_v("ingress_drop.json", s, 0, &wan, &r);
+	sh = shadow_for(&r, 8443, HE_PROTO_TCP, "edge");
+	assert_non_null(sh);
+	assert_int_equal(sh->certain, 1);
+	assert_string_equal(sh->family, "netdev");
+	assert_string_equal(sh->hook, "filter ingress");
+	assert_string_equal(sh->fix, "nft insert rule netdev edge ingress tcp dport 8443 accept");
+	sh = shadow_for(&r, 5000, HE_PROTO_UDP, "early");
+	assert_non_null(sh);
+	assert_int_equal(sh->certain, 1);
+	he_fw_report_free(&r);
+}
+
+static void test_nat_prerouting(void **state)
+{
+	static const char *const s[] = {"a:8443", NULL};
+	const struct he_fw_shadow *sh;
+	struct he_fw_report r;
+
+	analyze_v("nat_prerouting_drop.json", s, 0, &wan, &r);
+	sh = shadow_for(&r, 8443, HE_PROTO_TCP, "nat");
+	assert_non_null(sh);
+	assert_int_equal(sh->certain, 1);
+	assert_string_equal(sh->ipfam, "ipv4");
+	assert_string_equal(sh->hook, "nat prerouting");
+	assert_string_equal(sh->fix, "nft insert rule ip nat prerouting tcp dport 8443 accept");
+	he_fw_report_free(&r);
+}
+
+static void test_lan_then_drop(void **state)
+{
+	static const char *const s[] = {"a:8443", NULL};
+	struct he_fw_report r;
+
+	/* LAN prefixes never hold a public source; the WAN is not lan0 */
+	analyze_v("lan_then_drop.json", s, 0, &wan, &r);
+	assert_int_equal(r.n_shadow, 1);
+	assert_int_equal(r.shadow[0].certain, 1);
+	assert_string_equal(r.shadow[0].where, "policy drop of chain input");
+	he_fw_report_free(&r);
+	/* WAN interface unknown: iifname "lan0" may be it */
+	analyze_v("lan_then_drop.json", s, 0, NULL, &r);
+	assert_int_equal(r.n_shadow, 1);
+	assert_int_equal(r.shadow[0].certain, 0);
+	he_fw_report_free(&r);
+}
+
+static void test_firewalld_table(void **state)
+{
+	static const char *const s[] = {"a:8443", NULL};
+	const struct he_fw_shadow *sh;
+	struct he_fw_report r;
+
+	analyze_v("firewalld_like.json", s, 0, &wan, &r);
+	sh = shadow_for(&r, 8443, HE_PROTO_TCP, "firewalld");
+	assert_non_null(sh);
+	assert_int_equal(sh->certain, 1); /* ct status dnat is not a new connection from outside */
+	assert_string_equal(sh->chain, "filter_INPUT");
+	assert_string_equal(sh->owner, "firewalld");
+	assert_int_equal(r.n_shadow, 1); /* the reverse-path check passes */
+	he_fw_report_free(&r);
+}
+
+static void test_family(void **state)
+{
+	static const char *const s[] = {"a:8443", "b:9443", NULL};
+	struct he_nft_view v = {.wan_if = "wan0", .families = HE_FW_IPV4};
+	const struct he_fw_shadow *sh;
+	struct he_fw_report r;
+
+	analyze_v("family_drops.json", s, 0, &v, &r);
+	assert_null(shadow_for(&r, 8443, HE_PROTO_TCP, NULL)); /* IPv6-only drop */
+	sh = shadow_for(&r, 9443, HE_PROTO_TCP, "mixed");
+	assert_non_null(sh);
+	assert_string_equal(sh->ipfam, "ipv4");
+	he_fw_report_free(&r);
+	v.families = HE_FW_IPV6;
+	analyze_v("family_drops.json", s, 0, &v, &r);
+	assert_null(shadow_for(&r, 9443, HE_PROTO_TCP, NULL));
+	sh = shadow_for(&r, 8443, HE_PROTO_TCP, "v6only");
+	assert_non_null(sh);
+	assert_string_equal(sh->ipfam, "ipv6");
+	he_fw_report_free(&r);
+	analyze_v("family_drops.json", s, 0, &wan, &r);
+	assert_int_equal(r.n_shadow, 2);
+	he_fw_report_free(&r);
+}
+
+static void test_fail2ban(void **state)
+{
+	static const char *const s[] = {"a:8443", NULL};
+	const struct he_fw_shadow *sh;
+	struct he_fw_report r;
+
+	analyze_v("fail2ban.json", s, 0, &wan, &r);
+	sh = shadow_for(&r, 8443, HE_PROTO_TCP, "f2b-table");
+	assert_non_null(sh);
+	assert_int_equal(sh->certain, 0); /* only banned addresses */
+	assert_string_equal(sh->owner, "fail2ban");
+	assert_non_null(strstr(sh->fix, "none to insert"));
+	assert_null(strstr(sh->fix, "nft insert"));
+	he_fw_report_free(&r);
+}
+
+static void test_iptables_raw(void **state)
+{
+	static const char *const s[] = {"a:8443", NULL};
+	const struct he_fw_shadow *sh;
+	struct he_fw_report r;
+
+	analyze_v("iptables_raw.json", s, 0, &wan, &r);
+	sh = shadow_for(&r, 8443, HE_PROTO_TCP, "raw");
+	assert_non_null(sh);
+	assert_int_equal(sh->certain, 1);
+	assert_string_equal(sh->fix, "iptables -t raw -I PREROUTING -p tcp --dport 8443 -j ACCEPT");
+	he_fw_report_free(&r);
+}
+
+static void test_integrated(void **state)
+{
+	static const char *const s[] = {"web:8443", NULL};
+	struct he_nft_view v = {
+	    .wan_if = "wan0", .mark = 0x10000000, .mark_prio = HE_NFT_MARK_PRIO};
+	struct he_fw_report r;
+	char *json = load("integrated.json");
+
+	analyze_v("integrated.json", s, HE_NFT_OWN_STATE | HE_NFT_SKIP_OWN, &v, &r);
+	assert_int_equal(r.in_sync, 1);
+	assert_int_equal(r.n_shadow, 0); /* the mark reaches the integration rule */
+	he_fw_report_free(&r);
+	analyze_v("integrated.json", s, HE_NFT_SKIP_OWN, &wan, &r); /* no mark: policy drop */
+	assert_int_equal(r.n_shadow, 1);
+	assert_int_equal(r.shadow[0].certain, 1);
+	he_fw_report_free(&r);
+	assert_true(he_nft_find_tagged(json, strlen(json), "inet", "lock", "input") > 0);
+	assert_int_equal(he_nft_find_tagged(json, strlen(json), "inet", "homeexpose", "input"), 0);
+	free(json);
+}
+
+static void test_xt_new_multiport(void **state)
+{
+	static const char *const s[] = {"a:8443", "b:8444", "c:8050", "d:443", "e:9000", NULL};
+	const struct he_fw_shadow *sh;
+	struct he_fw_report r;
+
+	/* iptables-nft rules read with their xt option blocks (record_analysis.sh) */
+	analyze_v("iptables_nft_new.json", s, 0, &wan, &r);
+	assert_null(shadow_for(&r, 8443, HE_PROTO_TCP, NULL)); /* -m conntrack --ctstate NEW */
+	assert_null(shadow_for(&r, 8444, HE_PROTO_TCP, NULL)); /* -m state --state NEW */
+	assert_null(shadow_for(&r, 8050, HE_PROTO_TCP, NULL)); /* multiport 8000:8100 */
+	assert_null(shadow_for(&r, 443, HE_PROTO_TCP, NULL));  /* multiport 443 */
+	sh = shadow_for(&r, 9000, HE_PROTO_TCP, "filter");
+	assert_non_null(sh);
+	assert_int_equal(sh->certain, 1); /* not "may drop": every match was read */
+	assert_string_equal(sh->fix, "iptables -I INPUT -p tcp --dport 9000 -j ACCEPT");
+	he_fw_report_free(&r);
+}
+
+static void test_xt_decode(void **state)
+{
+	struct xt_state_info st = {.statemask = 1u << (IP_CT_NEW + 1)};
+	struct xt_multiport_v1 mp = {.flags = XT_MULTIPORT_SOURCE, .count = 1, .ports = {80}};
+	json_t *j;
+
+	j = he_nft_xt_decode("state", 0, &st, sizeof(st));
+	assert_non_null(j);
+	assert_true(json_is_true(json_object_get(j, "new")));
+	json_decref(j);
+	assert_null(he_nft_xt_decode("state", 0, &st, 2));              /* short block */
+	assert_null(he_nft_xt_decode("multiport", 1, &mp, sizeof(mp))); /* source ports */
+	assert_null(he_nft_xt_decode("recent", 0, &st, sizeof(st)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -441,6 +664,17 @@ int main(void)
 	    cmocka_unit_test(test_ufw_allowed_port),
 	    cmocka_unit_test(test_bad_json),
 	    cmocka_unit_test(test_legacy),
+	    cmocka_unit_test(test_vmap),
+	    cmocka_unit_test(test_ingress),
+	    cmocka_unit_test(test_nat_prerouting),
+	    cmocka_unit_test(test_lan_then_drop),
+	    cmocka_unit_test(test_firewalld_table),
+	    cmocka_unit_test(test_family),
+	    cmocka_unit_test(test_fail2ban),
+	    cmocka_unit_test(test_iptables_raw),
+	    cmocka_unit_test(test_integrated),
+	    cmocka_unit_test(test_xt_new_multiport),
+	    cmocka_unit_test(test_xt_decode),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
