@@ -311,6 +311,21 @@ static int map_tsig_error(const struct he_tsig_rr *t, const struct ctx *c, time_
 	}
 }
 
+/*
+ * An error answer that is not signed with the key (anyone on the path can send
+ * one) is never final: RET stays, but the record is retried, not disabled.
+ */
+static int untrusted(int ret, const char *what, struct he_rfc2136_result *res, struct he_error *err)
+{
+	if (!res->permanent)
+		return ret;
+	res->permanent = false;
+	return he_error_prefix(err, ret,
+			       "%s answer (not TSIG-verified, so not trusted as final; will "
+			       "retry)",
+			       what);
+}
+
 int he_rfc2136_classify(const uint8_t *reply, size_t len, const uint8_t *request, size_t req_len,
 			const struct he_tsig_key *key, time_t now, struct he_rfc2136_result *res,
 			struct he_error *err)
@@ -356,9 +371,12 @@ int he_rfc2136_classify(const uint8_t *reply, size_t len, const uint8_t *request
 					    "the server's success reply is not signed: not trusted "
 					    "(does the server know TSIG key '%s'?)",
 					    c.key);
-		return map_rcode(rcode, &c, res, err);
+		return untrusted(map_rcode(rcode, &c, res, err), "unsigned", res, err);
 	}
 	res->tsig_error = rp.t.error;
+	/* BADSIG / BADKEY answers carry no MAC (RFC 8945 5.3.2): never verified */
+	if (rp.t.error && !he_tsig_verify(reply, &rp.t, key, rq.t.mac, rq.t.mac_len))
+		return untrusted(map_tsig_error(&rp.t, &c, now, res, err), "unverified", res, err);
 	if (rp.t.error)
 		return map_tsig_error(&rp.t, &c, now, res, err);
 	/* rq.t.mac points into REQUEST: still valid after he_dns_walk_free() */
