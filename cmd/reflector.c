@@ -28,6 +28,7 @@ static void on_signal(int sig)
 static void usage(void)
 {
 	printf("Usage: homeexpose reflector --listen ADDR:PORT [--key-file FILE] [--rate N]\n"
+	       "                            [--allow-private]\n"
 	       "\n"
 	       "The outside probe server, for a VPS or a friend's host: on request it probes\n"
 	       "the caller's own address (never another) so that 'homeexpose check' can see a\n"
@@ -37,7 +38,10 @@ static void usage(void)
 	       "  --key-file FILE     shared key callers must sign requests with (secret file,\n"
 	       "                      or credential:NAME)\n"
 	       "  --rate N            requests a minute per source address or IPv6 /64\n"
-	       "                      (default 10, burst 5)\n");
+	       "                      (default 10, burst 5)\n"
+	       "  --allow-private     also probe callers from loopback, private (RFC 1918,\n"
+	       "                      ULA), CGNAT and other non-global addresses (labs only:\n"
+	       "                      behind a same-host proxy it would probe this host)\n");
 }
 
 static void log_line(void *ctx, const char *line)
@@ -55,11 +59,12 @@ static void log_line(void *ctx, const char *line)
 
 int cmd_reflector(struct he_cli *cli, int argc, char **argv)
 {
-	enum { OPT_LISTEN = 256, OPT_KEY, OPT_RATE };
+	enum { OPT_LISTEN = 256, OPT_KEY, OPT_RATE, OPT_PRIVATE };
 	static const struct option opts[] = {HE_COMMON_OPTS,
 					     {"listen", required_argument, NULL, OPT_LISTEN},
 					     {"key-file", required_argument, NULL, OPT_KEY},
 					     {"rate", required_argument, NULL, OPT_RATE},
+					     {"allow-private", no_argument, NULL, OPT_PRIVATE},
 					     {NULL, 0, NULL, 0}};
 	struct he_reflector_opts o = {.log = log_line, .log_ctx = cli};
 	const char *key_file = NULL;
@@ -83,6 +88,9 @@ int cmd_reflector(struct he_cli *cli, int argc, char **argv)
 			break;
 		case OPT_KEY:
 			key_file = optarg;
+			break;
+		case OPT_PRIVATE:
+			o.allow_private = true;
 			break;
 		case OPT_RATE: {
 			long v;

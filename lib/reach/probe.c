@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* probe.c - TCP connect and UDP datagram probes with deadlines. */
+#include "core/clock.h"
 #include "reach/probe.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <openssl/ssl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -139,4 +141,77 @@ enum he_rp_result he_probe_udp(const struct sockaddr *sa, socklen_t salen, const
 	}
 	snprintf(detail, dlen, "datagram sent; no reply within %d ms", timeout_ms);
 	return HE_RP_SENT;
+}
+
+/* Wait for EV on FD until DEADLINE: 1 ready, 0 past the deadline or error. */
+static int wait_until(int fd, short ev, int64_t deadline)
+{
+	for (;;) {
+		struct pollfd p = {.fd = fd, .events = ev};
+		int64_t left = deadline - he_now_ms();
+		int rc;
+
+		if (left <= 0)
+			return 0;
+		rc = poll(&p, 1, (int)(left > 60000 ? 60000 : left));
+		if (rc > 0)
+			return 1;
+		if (rc < 0 && errno != EINTR)
+			return 0;
+	}
+}
+
+int he_probe_tls(struct ssl_ctx_st *ctx, const struct sockaddr *sa, socklen_t salen,
+		 int64_t deadline_ms, char *out, size_t len)
+{
+	int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	int e = 0, ok = 0, rc;
+	socklen_t elen = sizeof(e);
+	SSL *ssl = NULL;
+
+	snprintf(out, len, "no TLS: cannot try");
+	if (fd < 0 || !ctx)
+		goto out;
+	if (connect(fd, sa, salen) < 0 && errno != EINPROGRESS) {
+		snprintf(out, len, "no TLS: reconnect failed: %s", strerror(errno));
+		goto out;
+	}
+	if (!wait_until(fd, POLLOUT, deadline_ms) ||
+	    getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &elen) < 0 || e) {
+		snprintf(out, len, "no TLS: reconnect failed: %s", e ? strerror(e) : "timed out");
+		goto out;
+	}
+	ssl = SSL_new(ctx);
+	if (!ssl || SSL_set_fd(ssl, fd) != 1)
+		goto out;
+	while ((rc = SSL_connect(ssl)) != 1) {
+		int want = SSL_get_error(ssl, rc);
+
+		if (want != SSL_ERROR_WANT_READ && want != SSL_ERROR_WANT_WRITE) {
+			snprintf(out, len,
+				 "TLS handshake failed: the port answers but not with TLS");
+			goto out;
+		}
+		if (!wait_until(fd, want == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline_ms)) {
+			snprintf(out, len, "TLS handshake not complete by the probe's deadline");
+			goto out;
+		}
+	}
+	{
+		X509 *cert = SSL_get1_peer_certificate(ssl);
+		char subject[128] = "";
+
+		if (cert) {
+			X509_NAME_oneline(X509_get_subject_name(cert), subject, sizeof(subject));
+			X509_free(cert);
+		}
+		snprintf(out, len, "TLS handshake ok (%s%s%s)", SSL_get_version(ssl),
+			 *subject ? ", certificate " : "", subject);
+		ok = 1;
+	}
+out:
+	SSL_free(ssl);
+	if (fd >= 0)
+		close(fd);
+	return ok;
 }

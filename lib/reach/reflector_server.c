@@ -19,23 +19,36 @@
 #include <unistd.h>
 
 #include "core/portspec.h"
+#include "net/addrclass.h"
 #include "reach/http_head.h"
 #include "reach/probe.h"
 #include "reach/ratelimit.h"
 #include "reach/reflector_proto.h"
 
+#define REFUSAL_LOG_MS 10000 /* refused connections: one summary line per period */
+
+/* Refusals since the last log line (aggregated, so a flood is a few lines). */
+struct refusals {
+	unsigned n, n429, n503, n403;
+	int64_t since_ms; /* when the last line was written */
+	char last[200];   /* the latest one, as an example */
+};
+
 struct server {
 	struct he_reflector_opts o;
-	pthread_mutex_t lock; /* guards rl, replay, active */
+	pthread_mutex_t lock; /* guards rl, replay, active, src, ref */
 	struct he_ratelimit rl;
 	struct he_rp_replay replay;
 	unsigned active;
+	uint8_t (*src)[HE_RL_KEYLEN]; /* per client slot: its source key, all zero if free */
+	struct refusals ref;
 	SSL_CTX *tls;
 };
 
 struct conn {
 	struct server *s;
 	int fd;
+	int slot; /* index in server.src */
 	struct sockaddr_storage peer;
 	socklen_t peerlen;
 	char peer_text[HE_RP_ADDR_MAX];
@@ -54,6 +67,47 @@ static void logf_(const struct server *s, const char *fmt, ...)
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	s->o.log(s->o.log_ctx, line);
+}
+
+/* Write the summary of the refusals since the last line; lock held. */
+static void refusals_flush(struct server *s, int64_t now)
+{
+	struct refusals *r = &s->ref;
+
+	if (r->n)
+		logf_(
+		    s,
+		    "refused %u connection%s in the last %lld s (429 rate limit: %u, 503 busy: %u, "
+		    "403 not a global address: %u, other: %u); latest: %s",
+		    r->n, r->n == 1 ? "" : "s", (long long)(now - r->since_ms) / 1000, r->n429,
+		    r->n503, r->n403, r->n - r->n429 - r->n503 - r->n403, r->last);
+	r->n = r->n429 = r->n503 = r->n403 = 0;
+	r->since_ms = now;
+}
+
+/*
+ * Note one refused request: the first after a quiet period is logged at once,
+ * the rest are counted and summed up every REFUSAL_LOG_MS.
+ */
+static void refused(struct server *s, const char *peer, int code, const char *why)
+{
+	int64_t now = he_now_ms();
+	struct refusals *r = &s->ref;
+
+	pthread_mutex_lock(&s->lock);
+	snprintf(r->last, sizeof(r->last), "%s (%d): %.120s", peer, code, why);
+	if (!r->n && now - r->since_ms >= REFUSAL_LOG_MS) {
+		logf_(s, "%s refused (%d): %s", peer, code, why);
+		r->since_ms = now;
+	} else {
+		r->n++;
+		r->n429 += code == 429;
+		r->n503 += code == 503;
+		r->n403 += code == 403;
+		if (now - r->since_ms >= REFUSAL_LOG_MS)
+			refusals_flush(s, now);
+	}
+	pthread_mutex_unlock(&s->lock);
 }
 
 int he_reflector_parse_listen(const char *s, struct sockaddr_storage *sa, socklen_t *salen,
@@ -249,45 +303,6 @@ static bool tls_port(uint16_t port)
 	return false;
 }
 
-/* A TLS handshake as extra evidence; the certificate is not verified. */
-static void tls_try(struct server *s, const struct sockaddr *sa, socklen_t salen, char *out,
-		    size_t len)
-{
-	struct timeval tv = {.tv_sec = s->o.probe_timeout_ms / 1000,
-			     .tv_usec = (s->o.probe_timeout_ms % 1000) * 1000};
-	int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	SSL *ssl = NULL;
-
-	if (fd < 0 || !s->tls)
-		goto out;
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	if (connect(fd, sa, salen) < 0) {
-		snprintf(out, len, "no TLS: reconnect failed: %s", strerror(errno));
-		goto out;
-	}
-	ssl = SSL_new(s->tls);
-	if (!ssl || SSL_set_fd(ssl, fd) != 1)
-		goto out;
-	if (SSL_connect(ssl) == 1) {
-		X509 *cert = SSL_get1_peer_certificate(ssl);
-		char subject[128] = "";
-
-		if (cert) {
-			X509_NAME_oneline(X509_get_subject_name(cert), subject, sizeof(subject));
-			X509_free(cert);
-		}
-		snprintf(out, len, "TLS handshake ok (%s%s%s)", SSL_get_version(ssl),
-			 *subject ? ", certificate " : "", subject);
-	} else {
-		snprintf(out, len, "TLS handshake failed: the port answers but not with TLS");
-	}
-out:
-	SSL_free(ssl);
-	if (fd >= 0)
-		close(fd);
-}
-
 /* The caller's address: an IPv4-mapped IPv6 source becomes plain IPv4. */
 static void normalize_peer(struct conn *c)
 {
@@ -327,13 +342,16 @@ static void run_probes(struct conn *c, const struct he_rp_request *req, struct h
 			((struct sockaddr_in *)&to)->sin_port = htons(it->port);
 		else
 			((struct sockaddr_in6 *)&to)->sin6_port = htons(it->port);
+		/* one absolute deadline for the whole probe (connect and TLS) */
+		int64_t deadline = he_now_ms() + s->o.probe_timeout_ms;
+
 		if (it->proto == HE_PROTO_TCP) {
 			it->result =
 			    he_probe_tcp((struct sockaddr *)&to, c->peerlen, s->o.probe_timeout_ms,
 					 &it->ms, it->detail, sizeof(it->detail));
 			if (it->result == HE_RP_OPEN && tls_port(it->port))
-				tls_try(s, (struct sockaddr *)&to, c->peerlen, it->tls,
-					sizeof(it->tls));
+				he_probe_tls(s->tls, (struct sockaddr *)&to, c->peerlen, deadline,
+					     it->tls, sizeof(it->tls));
 		} else {
 			char payload[HE_RP_TOKEN_MAX + 40];
 
@@ -364,7 +382,7 @@ static void handle(struct conn *c)
 
 	code = read_request(c, buf, sizeof(buf), &h, &got, why, sizeof(why));
 	if (code) {
-		logf_(s, "%s refused (%d): %s", c->peer_text, code, why);
+		refused(s, c->peer_text, code, why);
 		reply_error(c->fd, code, why, 0, s->o.io_timeout_ms);
 		return;
 	}
@@ -388,14 +406,14 @@ static void handle(struct conn *c)
 	body = buf + h.head_len;
 	blen = (size_t)h.content_length;
 	if (s->o.key && he_rp_verify(s->o.key, s->o.keylen, body, blen, h.auth, &err) < 0) {
-		logf_(s, "%s refused (401): %s", c->peer_text, err.msg);
+		refused(s, c->peer_text, 401, err.msg);
 		reply_error(c->fd, 401, err.msg, 0, s->o.io_timeout_ms);
 		return;
 	}
 	ret = he_rp_request_parse(body, blen, &req, &err);
 	if (ret < 0) {
 		code = ret == -EPERM ? 403 : ret == -EMSGSIZE ? 413 : 400;
-		logf_(s, "%s refused (%d): %s", c->peer_text, code, err.msg);
+		refused(s, c->peer_text, code, err.msg);
 		reply_error(c->fd, code, err.msg, 0, s->o.io_timeout_ms);
 		return;
 	}
@@ -404,7 +422,7 @@ static void handle(struct conn *c)
 		ret = he_rp_replay_check(&s->replay, req.nonce, req.ts, (int64_t)time(NULL), &err);
 		pthread_mutex_unlock(&s->lock);
 		if (ret < 0) {
-			logf_(s, "%s refused (401): %s", c->peer_text, err.msg);
+			refused(s, c->peer_text, 401, err.msg);
 			reply_error(c->fd, 401, err.msg, 0, s->o.io_timeout_ms);
 			return;
 		}
@@ -425,11 +443,47 @@ static void *conn_thread(void *arg)
 
 	handle(c);
 	close(c->fd);
-	free(c);
 	pthread_mutex_lock(&s->lock);
 	s->active--;
+	memset(s->src[c->slot], 0, HE_RL_KEYLEN);
 	pthread_mutex_unlock(&s->lock);
+	free(c);
 	return NULL;
+}
+
+/* Take a client slot for C unless the server or C's source is at its cap; lock held. */
+static bool slot_take(struct server *s, struct conn *c)
+{
+	uint8_t key[HE_RL_KEYLEN], zero[HE_RL_KEYLEN] = {0};
+	unsigned same = 0;
+	int free_slot = -1;
+
+	if (s->active >= s->o.max_clients)
+		return false;
+	he_ratelimit_key((struct sockaddr *)&c->peer, key);
+	for (unsigned i = 0; i < s->o.max_clients; i++) {
+		if (!memcmp(s->src[i], key, HE_RL_KEYLEN))
+			same++;
+		else if (free_slot < 0 && !memcmp(s->src[i], zero, HE_RL_KEYLEN))
+			free_slot = (int)i;
+	}
+	if (same >= s->o.max_per_source || free_slot < 0)
+		return false;
+	memcpy(s->src[free_slot], key, HE_RL_KEYLEN);
+	c->slot = free_slot;
+	s->active++;
+	return true;
+}
+
+/* Probing loopback, private or other non-global peers would let a caller
+ * behind a same-host proxy scan this host's own services. */
+static bool peer_allowed(const struct server *s, const struct conn *c)
+{
+	const void *a = c->peer.ss_family == AF_INET
+			    ? (const void *)&((const struct sockaddr_in *)&c->peer)->sin_addr
+			    : (const void *)&((const struct sockaddr_in6 *)&c->peer)->sin6_addr;
+
+	return s->o.allow_private || he_addr_class(c->peer.ss_family, a) == HE_ADDR_PUBLIC;
 }
 
 /* Admit or refuse one accepted connection (rate limit, client cap). */
@@ -441,14 +495,26 @@ static void admit(struct server *s, struct conn *c)
 	bool ok, full = false;
 
 	normalize_peer(c);
+	if (!peer_allowed(s, c)) {
+		static const char why[] =
+		    "not a global address: the reflector probes only "
+		    "public callers (start it with --allow-private for a lab)";
+
+		refused(s, c->peer_text, 403, why);
+		reply_error(c->fd, 403, why, 0, 500);
+		close(c->fd);
+		free(c);
+		return;
+	}
 	pthread_mutex_lock(&s->lock);
 	ok = he_ratelimit_take(&s->rl, (struct sockaddr *)&c->peer, he_now_ms());
 	if (!ok)
 		wait_ms = he_ratelimit_wait_ms(&s->rl, (struct sockaddr *)&c->peer, he_now_ms());
-	else if (s->active >= s->o.max_clients)
+	else if (!slot_take(s, c)) {
 		full = true;
-	else
-		s->active++;
+		/* a request not served does not use up the caller's token */
+		he_ratelimit_refund(&s->rl, (struct sockaddr *)&c->peer);
+	}
 	pthread_mutex_unlock(&s->lock);
 	if (!ok || full) {
 		char msg[160];
@@ -459,9 +525,11 @@ static void admit(struct server *s, struct conn *c)
 				 "%u); try again in %lld s",
 				 s->o.rate_per_min, s->o.burst, (long long)(wait_ms + 999) / 1000);
 		else
-			snprintf(msg, sizeof(msg), "busy: %u requests in progress",
-				 s->o.max_clients);
-		logf_(s, "%s refused (%d): %s", c->peer_text, ok ? 503 : 429, msg);
+			snprintf(msg, sizeof(msg),
+				 "busy: %u requests in progress (at most %u from one address "
+				 "or /64)",
+				 s->o.max_clients, s->o.max_per_source);
+		refused(s, c->peer_text, ok ? 503 : 429, msg);
 		reply_error(c->fd, ok ? 503 : 429, msg, ok ? 1 : (long)(wait_ms + 999) / 1000, 500);
 		close(c->fd);
 		free(c);
@@ -471,10 +539,11 @@ static void admit(struct server *s, struct conn *c)
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	if (pthread_create(&th, &attr, conn_thread, c) != 0) {
 		close(c->fd);
-		free(c);
 		pthread_mutex_lock(&s->lock);
 		s->active--;
+		memset(s->src[c->slot], 0, HE_RL_KEYLEN);
 		pthread_mutex_unlock(&s->lock);
+		free(c);
 	}
 	pthread_attr_destroy(&attr);
 }
@@ -527,6 +596,14 @@ int he_reflector_serve(const struct he_reflector_opts *o, const volatile sig_ato
 		s->o.io_timeout_ms = 5000;
 	if (!s->o.max_clients)
 		s->o.max_clients = 32;
+	if (!s->o.max_per_source)
+		s->o.max_per_source = 4;
+	s->src = calloc(s->o.max_clients, sizeof(*s->src));
+	if (!s->src) {
+		free(s);
+		return he_error_set(err, -ENOMEM, "out of memory");
+	}
+	s->ref.since_ms = he_now_ms() - REFUSAL_LOG_MS;
 	he_ratelimit_init(&s->rl, s->o.rate_per_min, s->o.burst);
 	pthread_mutex_init(&s->lock, NULL);
 	s->tls = SSL_CTX_new(TLS_client_method());
@@ -543,6 +620,12 @@ int he_reflector_serve(const struct he_reflector_opts *o, const volatile sig_ato
 		struct pollfd pf = {.fd = fd, .events = POLLIN};
 		struct conn *c;
 
+		int64_t now = he_now_ms();
+
+		pthread_mutex_lock(&s->lock);
+		if (s->ref.n && now - s->ref.since_ms >= REFUSAL_LOG_MS)
+			refusals_flush(s, now);
+		pthread_mutex_unlock(&s->lock);
 		if (poll(&pf, 1, 250) <= 0)
 			continue;
 		c = calloc(1, sizeof(*c));
@@ -571,9 +654,13 @@ int he_reflector_serve(const struct he_reflector_opts *o, const volatile sig_ato
 			break;
 		usleep(20000);
 	}
+	pthread_mutex_lock(&s->lock);
+	refusals_flush(s, he_now_ms());
+	pthread_mutex_unlock(&s->lock);
 out:
 	SSL_CTX_free(s->tls);
 	pthread_mutex_destroy(&s->lock);
+	free(s->src);
 	free(s);
 	return ret;
 }

@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests: the reflector server's admission (lib/reach/reflector_server.c)
+ * and the TLS probe's deadline (lib/reach/probe.c), on loopback only: the
+ * server runs in a thread on 127.0.0.1 and a free port.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <openssl/ssl.h>
+
+#include "core/clock.h"
+#include "reach/probe.h"
+#include "reach/reflector_server.h"
+
+struct srv {
+	struct he_reflector_opts o;
+	char listen[32];
+	uint16_t port;
+	volatile sig_atomic_t stop;
+	pthread_t th;
+	pthread_mutex_t lock;
+	unsigned lines, refused_lines;
+	char last[512];
+};
+
+static void on_log(void *ctx, const char *line)
+{
+	struct srv *s = ctx;
+
+	pthread_mutex_lock(&s->lock);
+	s->lines++;
+	if (strstr(line, "refused"))
+		s->refused_lines++;
+	snprintf(s->last, sizeof(s->last), "%s", line);
+	pthread_mutex_unlock(&s->lock);
+}
+
+static void *serve(void *arg)
+{
+	struct srv *s = arg;
+	struct he_error err = {0};
+
+	if (he_reflector_serve(&s->o, &s->stop, &err) < 0)
+		fprintf(stderr, "serve: %s\n", err.msg);
+	return NULL;
+}
+
+static uint16_t free_port(void)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	socklen_t l = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	uint16_t p;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &l), 0);
+	p = ntohs(a.sin_port);
+	close(fd);
+	return p;
+}
+
+static int dial(uint16_t port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_true(fd >= 0);
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void start(struct srv *s)
+{
+	int64_t until = he_now_ms() + 3000;
+	int fd;
+
+	s->port = free_port();
+	snprintf(s->listen, sizeof(s->listen), "127.0.0.1:%u", s->port);
+	s->o.listen = s->listen;
+	s->o.log = on_log;
+	s->o.log_ctx = s;
+	pthread_mutex_init(&s->lock, NULL);
+	assert_int_equal(pthread_create(&s->th, NULL, serve, s), 0);
+	while ((fd = dial(s->port)) < 0 && he_now_ms() < until)
+		usleep(20000);
+	assert_true(fd >= 0);
+	close(fd); /* the probe connection: an early close, answered 400 */
+	usleep(50000);
+}
+
+static void stop(struct srv *s)
+{
+	s->stop = 1;
+	pthread_join(s->th, NULL);
+	pthread_mutex_destroy(&s->lock);
+}
+
+/* GET /v1/ip on a new connection: the HTTP status, or -1. */
+static int get_ip(uint16_t port)
+{
+	static const char q[] = "GET /v1/ip HTTP/1.1\r\nHost: r\r\n\r\n";
+	char buf[1024];
+	size_t got = 0;
+	int fd = dial(port), code = -1;
+	int64_t until = he_now_ms() + 5000;
+
+	if (fd < 0)
+		return -1;
+	if (send(fd, q, sizeof(q) - 1, MSG_NOSIGNAL) < 0) {
+		close(fd);
+		return -1;
+	}
+	while (got < sizeof(buf) - 1 && he_now_ms() < until) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		ssize_t n;
+
+		if (poll(&p, 1, 500) <= 0)
+			continue;
+		n = recv(fd, buf + got, sizeof(buf) - 1 - got, 0);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	if (sscanf(buf, "HTTP/1.1 %d", &code) != 1)
+		code = -1;
+	close(fd);
+	return code;
+}
+
+/* A loopback caller is refused unless allow_private (it would probe this host). */
+static void test_private_peer_refused(void **state)
+{
+	struct srv s = {.o = {.rate_per_min = 600, .burst = 50}};
+
+	(void)state;
+	start(&s);
+	assert_int_equal(get_ip(s.port), 403);
+	stop(&s);
+	memset(&s, 0, sizeof(s));
+	s.o = (struct he_reflector_opts){.rate_per_min = 600, .burst = 50, .allow_private = true};
+	start(&s);
+	assert_int_equal(get_ip(s.port), 200);
+	stop(&s);
+}
+
+/* One source cannot take every slot: its 5th concurrent request is 503. */
+static void test_per_source_cap(void **state)
+{
+	struct srv s = {
+	    .o = {.rate_per_min = 600, .burst = 50, .io_timeout_ms = 3000, .allow_private = true}};
+	int idle[4];
+
+	(void)state;
+	start(&s);
+	for (int i = 0; i < 4; i++)
+		assert_true((idle[i] = dial(s.port)) >= 0);
+	usleep(200000);
+	assert_int_equal(get_ip(s.port), 503);
+	for (int i = 0; i < 4; i++)
+		close(idle[i]);
+	stop(&s);
+}
+
+/* A request refused as busy (503) does not use up the caller's rate token. */
+static void test_busy_keeps_token(void **state)
+{
+	struct srv s = {.o = {.rate_per_min = 1,
+			      .burst = 3,
+			      .io_timeout_ms = 600,
+			      .max_clients = 1,
+			      .allow_private = true}};
+	int idle;
+
+	(void)state;
+	start(&s); /* the start-up probe connection took one token: 2 left */
+	assert_true((idle = dial(s.port)) >= 0); /* 1 left */
+	usleep(100000);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(get_ip(s.port), 503);
+	close(idle);
+	usleep(300000);
+	assert_int_equal(get_ip(s.port), 200);
+	stop(&s);
+}
+
+/* A flood of refused connections is a few log lines, not one each. */
+static void test_refusals_aggregated(void **state)
+{
+	struct srv s = {.o = {.rate_per_min = 1, .burst = 1, .allow_private = true}};
+	unsigned refused;
+
+	(void)state;
+	start(&s); /* uses the only token */
+	for (int i = 0; i < 60; i++)
+		assert_int_equal(get_ip(s.port), 429);
+	stop(&s);
+	pthread_mutex_lock(&s.lock);
+	refused = s.refused_lines;
+	pthread_mutex_unlock(&s.lock);
+	if (refused > 3)
+		fail_msg("%u log lines for 60 refusals", refused);
+	/* the summary at the stop counts them */
+	assert_non_null(strstr(s.last, "refused"));
+	if (!strstr(s.last, "429 rate limit: 60") && !strstr(s.last, "429 rate limit: 59"))
+		fail_msg("summary: %s", s.last);
+}
+
+struct trickle {
+	int lfd;
+	uint16_t port;
+	pthread_t th;
+};
+
+/* Accept one connection and send one byte every 200 ms for 5 s. */
+static void *trickle_run(void *arg)
+{
+	struct trickle *t = arg;
+	int fd = accept(t->lfd, NULL, NULL);
+
+	for (int i = 0; fd >= 0 && i < 25; i++) {
+		if (send(fd, "\x16", 1, MSG_NOSIGNAL) < 0)
+			break;
+		usleep(200000);
+	}
+	if (fd >= 0)
+		close(fd);
+	return NULL;
+}
+
+/* A peer trickling bytes cannot hold a TLS probe past its deadline. */
+static void test_tls_probe_deadline(void **state)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	socklen_t l = sizeof(a);
+	struct trickle t;
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	char out[200];
+	int64_t t0, took;
+
+	(void)state;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	t.lfd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_int_equal(bind(t.lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(t.lfd, 4), 0);
+	assert_int_equal(getsockname(t.lfd, (struct sockaddr *)&a, &l), 0);
+	assert_int_equal(pthread_create(&t.th, NULL, trickle_run, &t), 0);
+	t0 = he_now_ms();
+	assert_int_equal(
+	    he_probe_tls(ctx, (struct sockaddr *)&a, sizeof(a), t0 + 800, out, sizeof(out)), 0);
+	took = he_now_ms() - t0;
+	if (took > 1500)
+		fail_msg("the TLS probe took %lld ms past an 800 ms deadline: %s", (long long)took,
+			 out);
+	pthread_join(t.th, NULL);
+	close(t.lfd);
+	SSL_CTX_free(ctx);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_private_peer_refused), cmocka_unit_test(test_per_source_cap),
+	    cmocka_unit_test(test_busy_keeps_token),     cmocka_unit_test(test_refusals_aggregated),
+	    cmocka_unit_test(test_tls_probe_deadline),
+	};
+
+	signal(SIGPIPE, SIG_IGN);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
