@@ -49,6 +49,7 @@ struct he_agent {
 	struct he_nlmon *rtnl, *nft;
 	struct he_ctl_server *ctl;
 	int metrics_fd;
+	struct he_connset *ctl_set, *metrics_set; /* their connections, bounded */
 
 	/* what the agent knows */
 	int64_t started;
