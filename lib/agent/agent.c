@@ -16,6 +16,7 @@
 #include "agent/agent_internal.h"
 #include "agent/announce.h"
 #include "agent/connset.h"
+#include "core/clock.h"
 #include "net/route.h"
 #include "state/state.h"
 
@@ -277,6 +278,19 @@ struct conn_ctx {
 	struct he_agent *a;
 	struct he_ctl_conn *c;
 };
+
+void he_agent_state_busy(struct he_agent *a, const struct he_error *err)
+{
+	int64_t now = he_now_ms();
+
+	a->m.state_lock_busy++;
+	if (a->lock_busy_logged && now - a->lock_busy_logged < 60000)
+		return;
+	a->lock_busy_logged = now;
+	he_agent_log(a, HE_AGENT_LOG_WARNING, "state", "%s (busy %llu time%s so far)", err->msg,
+		     (unsigned long long)a->m.state_lock_busy,
+		     a->m.state_lock_busy == 1 ? "" : "s");
+}
 
 /* Close a control connection: done, failed, or its time is up. */
 static void ctl_close(struct he_loop *l, int fd, void *ctx)

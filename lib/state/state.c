@@ -4,10 +4,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -66,6 +68,24 @@ static int fsync_dir_of(const char *path)
 	return r;
 }
 
+/* PATH.tmp.RANDOM, created new (O_EXCL, no symlink followed): an fd or -errno. */
+static int create_temp(const char *path, mode_t mode, char *tmp, size_t n)
+{
+	for (int tries = 0; tries < 8; tries++) {
+		uint64_t rnd;
+		int fd;
+
+		if (getrandom(&rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+			return -EIO;
+		if (snprintf(tmp, n, "%s.tmp.%016llx", path, (unsigned long long)rnd) >= (int)n)
+			return -ENAMETOOLONG;
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+		if (fd >= 0 || errno != EEXIST)
+			return fd >= 0 ? fd : -errno;
+	}
+	return -EEXIST;
+}
+
 int he_atomic_write(const char *path, const void *data, size_t len, mode_t mode,
 		    struct he_error *err)
 {
@@ -73,11 +93,12 @@ int he_atomic_write(const char *path, const void *data, size_t len, mode_t mode,
 	const char *p = data;
 	int fd, r;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp))
-		return he_error_set(err, -ENAMETOOLONG, "path too long: %s", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	fd = create_temp(path, mode, tmp, sizeof(tmp));
+	if (fd == -ENAMETOOLONG)
+		return he_error_set(err, fd, "path too long: %s", path);
 	if (fd < 0)
-		return he_error_set(err, -errno, "cannot create %s: %s", tmp, strerror(errno));
+		return he_error_set(err, fd, "cannot create a temporary file beside %s: %s", path,
+				    strerror(-fd));
 	if (fchmod(fd, mode) < 0) {
 		r = he_error_set(err, -errno, "cannot chmod %s: %s", tmp, strerror(errno));
 		goto fail;
@@ -139,12 +160,58 @@ static int take_lock(int fd, int op, int timeout_ms)
 	}
 }
 
+/* The pid holding a flock on FD's file, from /proc/locks; 0 if not found. */
+static long lock_holder(int fd)
+{
+	struct stat sb;
+	char line[256];
+	long pid = 0;
+	FILE *f;
+
+	if (fstat(fd, &sb) < 0 || !(f = fopen("/proc/locks", "re")))
+		return 0;
+	while (!pid && fgets(line, sizeof(line), f)) {
+		unsigned long long ino;
+		unsigned maj, min;
+		long p;
+
+		if (sscanf(line, "%*d: FLOCK %*s %*s %ld %x:%x:%llu", &p, &maj, &min, &ino) == 4 &&
+		    ino == (unsigned long long)sb.st_ino && p != (long)getpid())
+			pid = p;
+	}
+	fclose(f);
+	return pid;
+}
+
+/* A state opened for reading: state.json is replaced atomically, so no lock. */
+static int load(struct he_state *st, struct he_error *err)
+{
+	json_error_t jerr;
+
+	st->root = json_load_file(st->path, JSON_REJECT_DUPLICATES, &jerr);
+	if (!st->root) {
+		if (access(st->path, R_OK) < 0 && errno != ENOENT)
+			return he_error_set(err, -errno,
+					    "cannot read %s: %s (the state is for root only: the "
+					    "agent answers everyone over its control socket)",
+					    st->path, strerror(errno));
+		if (access(st->path, F_OK) == 0)
+			return he_error_set(err, -EBADMSG,
+					    "%s:%d: state file is not valid JSON (%s); move it "
+					    "aside to start with an empty state",
+					    st->path, jerr.line, jerr.text);
+		st->root = json_object();
+	}
+	if (!st->root || !json_is_object(st->root))
+		return he_error_set(err, -EBADMSG, "%s: state file is not a JSON object", st->path);
+	return 0;
+}
+
 int he_state_open(const char *dir, enum he_state_mode mode, int timeout_ms, struct he_state **out,
 		  struct he_error *err)
 {
 	struct he_state *st;
 	char lockpath[PATH_MAX];
-	json_error_t jerr;
 	int r;
 
 	st = calloc(1, sizeof(*st));
@@ -158,55 +225,52 @@ int he_state_open(const char *dir, enum he_state_mode mode, int timeout_ms, stru
 		r = he_error_set(err, -ENAMETOOLONG, "state directory path too long: %s", dir);
 		goto fail;
 	}
-	if (mode == HE_STATE_WRITE) {
-		r = he_mkdir_p(dir, 0755, err);
+	if (mode == HE_STATE_READ) {
+		r = load(st, err);
 		if (r < 0)
 			goto fail;
-	}
-	st->lock_fd = open(
-	    lockpath, (mode == HE_STATE_WRITE ? O_RDWR | O_CREAT : O_RDONLY) | O_CLOEXEC, 0644);
-	if (st->lock_fd < 0 && mode == HE_STATE_READ && errno == ENOENT) {
-		/* Nothing was ever written: an empty state. */
-		st->root = json_object();
-		if (!st->root) {
-			r = he_error_set(err, -ENOMEM, "out of memory");
-			goto fail;
-		}
 		*out = st;
 		return 0;
 	}
+	r = he_mkdir_p(dir, 0755, err);
+	if (r < 0)
+		goto fail;
+	/* 0600: a lock other users could open, they could hold (flock needs no write) */
+	st->lock_fd = open(lockpath, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (st->lock_fd < 0) {
 		r = he_error_set(err, -errno, "cannot open lock file %s: %s", lockpath,
 				 strerror(errno));
 		goto fail;
 	}
-	r = take_lock(st->lock_fd, mode == HE_STATE_WRITE ? LOCK_EX : LOCK_SH, timeout_ms);
+	{
+		struct stat sb;
+
+		if (fstat(st->lock_fd, &sb) == 0 && (sb.st_mode & 077) && sb.st_uid == geteuid())
+			fchmod(st->lock_fd, 0600); /* made 0644 by an older version */
+	}
+	r = take_lock(st->lock_fd, LOCK_EX, timeout_ms);
 	if (r == -EWOULDBLOCK) {
-		he_error_set(err, r,
-			     "state %s is locked by another homeexpose run; try again when it "
-			     "has finished",
-			     dir);
+		long pid = lock_holder(st->lock_fd);
+
+		if (pid)
+			he_error_set(err, r,
+				     "state %s is locked by another homeexpose run (pid %ld); try "
+				     "again when it has finished",
+				     dir, pid);
+		else
+			he_error_set(err, r,
+				     "state %s is locked by another homeexpose run; try again "
+				     "when it has finished",
+				     dir);
 		goto fail;
 	}
 	if (r < 0) {
 		he_error_set(err, r, "cannot lock %s: %s", lockpath, strerror(-r));
 		goto fail;
 	}
-	st->root = json_load_file(st->path, JSON_REJECT_DUPLICATES, &jerr);
-	if (!st->root) {
-		if (access(st->path, F_OK) == 0) {
-			r = he_error_set(err, -EBADMSG,
-					 "%s:%d: state file is not valid JSON (%s); move it aside "
-					 "to start with an empty state",
-					 st->path, jerr.line, jerr.text);
-			goto fail;
-		}
-		st->root = json_object();
-	}
-	if (!st->root || !json_is_object(st->root)) {
-		r = he_error_set(err, -EBADMSG, "%s: state file is not a JSON object", st->path);
+	r = load(st, err);
+	if (r < 0)
 		goto fail;
-	}
 	*out = st;
 	return 0;
 fail:
@@ -236,7 +300,8 @@ int he_state_save(struct he_state *st, struct he_error *err)
 	text = json_dumps(st->root, JSON_INDENT(2) | JSON_SORT_KEYS);
 	if (!text)
 		return he_error_set(err, -ENOMEM, "cannot serialise state");
-	r = he_atomic_write(st->path, text, strlen(text), 0644, err);
+	/* 0600: it may hold provider replies (ddns); others ask the agent */
+	r = he_atomic_write(st->path, text, strlen(text), 0600, err);
 	free(text);
 	return r;
 }

@@ -307,6 +307,7 @@ static void test_metrics_render(void **state)
 
 	(void)state;
 	m.errors[HE_AGENT_ERR_ROUTER] = 5;
+	m.state_lock_busy = 7;
 	snprintf(m.ddns[0].record, sizeof(m.ddns[0].record), "home");
 	m.ddns[0].last_success = 950;
 	m.ddns[0].failures = 2;
@@ -324,6 +325,7 @@ static void test_metrics_render(void **state)
 	    strstr(t, "homeexpose_ddns_last_success_timestamp_seconds{record=\"home\"} 950\n"));
 	assert_non_null(strstr(t, "homeexpose_ddns_failures_total{record=\"home\"} 2\n"));
 	assert_non_null(strstr(t, "homeexpose_firewall_in_sync 1\n"));
+	assert_non_null(strstr(t, "homeexpose_state_lock_busy_total 7\n"));
 	assert_non_null(strstr(t, "homeexpose_check_runs_total 4\n"));
 	assert_non_null(strstr(t, "homeexpose_check_last_run_timestamp_seconds 990\n"));
 	assert_non_null(strstr(t, "homeexpose_check_reachable{exposure=\"web\",port=\"8443\","
