@@ -220,16 +220,22 @@ static void on_announce(struct he_loop *l, int fd, uint32_t events, void *ctx)
 	int r;
 
 	while ((r = he_announce_read(fd, &an)) > 0) {
-		bool v6ll = strncmp(an.from, "fe80:", 5) == 0;
 		bool reset;
 		struct he_state *st = NULL;
 		struct he_error err;
-		char addr[INET_ADDRSTRLEN] = "";
+		char addr[INET_ADDRSTRLEN] = "", ll[INET6_ADDRSTRLEN] = "";
+		struct he_route_info ri;
+		int64_t wait;
 
-		if (!(a->gateway[0] && strcmp(an.from, a->gateway) == 0) && !v6ll) {
+		/* an IPv6 announcement counts only from the router's own link-local address */
+		if (strchr(an.from, ':') && he_route_default(AF_INET6, &ri, &err) == 0 &&
+		    ri.has_gw && IN6_IS_ADDR_LINKLOCAL(&ri.gw.v6))
+			he_inaddr_str(AF_INET6, &ri.gw, ll, sizeof(ll));
+		if (!he_announce_from_router(&an, a->gateway, ll)) {
 			he_agent_log(a, HE_AGENT_LOG_DEBUG, "router",
-				     "ignored an announcement from %s (the router is %s)", an.from,
-				     a->gateway[0] ? a->gateway : "not known yet");
+				     "ignored an announcement from %s (the router is %s%s%s)",
+				     an.from, a->gateway[0] ? a->gateway : "not known yet",
+				     ll[0] ? ", " : "", ll);
 			continue;
 		}
 		a->m.announcements++;
@@ -248,8 +254,10 @@ static void on_announce(struct he_loop *l, int fd, uint32_t events, void *ctx)
 		    addr[0] ? ", address " : "", addr,
 		    reset ? " (the router restarted or changed address: mapping again)" : "");
 		if (reset) {
+			/* at most one remap of everything per HE_ANNOUNCE_REMAP_MS */
+			wait = he_announce_remap_delay(&a->ann_remap_at, he_now_ms());
 			a->remap_all = true;
-			he_loop_timer_arm(a->t_router, 1);
+			he_loop_timer_arm_before(a->t_router, wait > 0 ? (uint64_t)wait : 1);
 		}
 		if (addr[0] || reset)
 			he_loop_timer_arm(a->t_pubq, 1); /* the router may have a new address */

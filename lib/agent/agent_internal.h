@@ -51,6 +51,7 @@ struct he_agent {
 	int metrics_fd;
 	struct he_connset *ctl_set, *metrics_set; /* their connections, bounded */
 	int64_t lock_busy_logged;                 /* he_now_ms() of the last busy-lock line */
+	int64_t ann_remap_at;                     /* last (or next) remap an announcement caused */
 
 	/* what the agent knows */
 	int64_t started;
