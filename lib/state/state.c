@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,28 +184,54 @@ static long lock_holder(int fd)
 	return pid;
 }
 
-/* A state opened for reading: state.json is replaced atomically, so no lock. */
-static int load(struct he_state *st, struct he_error *err)
+/* Sections that may hold provider text: kept in HE_STATE_PRIVATE (0600). */
+static const char *const private_sections[] = {"ddns", NULL};
+
+/* One JSON object file into *out: absent is an empty object; unreadable is an
+ * error unless denied_ok (a reader without the right: then empty too). */
+static int load_file(const char *path, bool denied_ok, json_t **out, struct he_error *err)
 {
 	json_error_t jerr;
 
-	st->root = json_load_file(st->path, JSON_REJECT_DUPLICATES, &jerr);
-	if (!st->root) {
-		if (access(st->path, R_OK) < 0 && errno != ENOENT)
+	*out = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (!*out) {
+		if (access(path, R_OK) < 0 && errno == EACCES && denied_ok) {
+			*out = json_object();
+			return *out ? 0 : he_error_set(err, -ENOMEM, "out of memory");
+		}
+		if (access(path, R_OK) < 0 && errno != ENOENT)
 			return he_error_set(err, -errno,
 					    "cannot read %s: %s (the state is for root only: the "
 					    "agent answers everyone over its control socket)",
-					    st->path, strerror(errno));
-		if (access(st->path, F_OK) == 0)
+					    path, strerror(errno));
+		if (access(path, F_OK) == 0)
 			return he_error_set(err, -EBADMSG,
 					    "%s:%d: state file is not valid JSON (%s); move it "
 					    "aside to start with an empty state",
-					    st->path, jerr.line, jerr.text);
-		st->root = json_object();
+					    path, jerr.line, jerr.text);
+		*out = json_object();
 	}
-	if (!st->root || !json_is_object(st->root))
-		return he_error_set(err, -EBADMSG, "%s: state file is not a JSON object", st->path);
+	if (!*out || !json_is_object(*out))
+		return he_error_set(err, -EBADMSG, "%s: state file is not a JSON object", path);
 	return 0;
+}
+
+/* state.json, and over it the private sections a reader may read. */
+static int load(struct he_state *st, struct he_error *err)
+{
+	char priv_path[PATH_MAX + 32];
+	json_t *priv = NULL;
+	int r;
+
+	r = load_file(st->path, false, &st->root, err);
+	if (r < 0)
+		return r;
+	snprintf(priv_path, sizeof(priv_path), "%s/%s", st->dir, HE_STATE_PRIVATE);
+	r = load_file(priv_path, st->mode == HE_STATE_READ, &priv, err);
+	if (r == 0)
+		json_object_update(st->root, priv);
+	json_decref(priv);
+	return r;
 }
 
 int he_state_open(const char *dir, enum he_state_mode mode, int timeout_ms, struct he_state **out,
@@ -292,17 +319,46 @@ json_t *he_state_section(struct he_state *st, const char *name)
 
 int he_state_save(struct he_state *st, struct he_error *err)
 {
-	char *text;
+	char priv_path[PATH_MAX + 32];
+	char *text = NULL;
+	json_t *pub = NULL, *priv = NULL;
 	int r;
 
 	if (st->mode != HE_STATE_WRITE)
 		return he_error_set(err, -EBADF, "state %s was opened read-only", st->path);
-	text = json_dumps(st->root, JSON_INDENT(2) | JSON_SORT_KEYS);
-	if (!text)
-		return he_error_set(err, -ENOMEM, "cannot serialise state");
-	/* 0600: it may hold provider replies (ddns); others ask the agent */
-	r = he_atomic_write(st->path, text, strlen(text), 0600, err);
+	pub = json_copy(st->root);
+	priv = json_object();
+	if (!pub || !priv) {
+		r = he_error_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; private_sections[i]; i++) {
+		json_t *sec = json_object_get(st->root, private_sections[i]);
+
+		if (sec)
+			json_object_set(priv, private_sections[i], sec);
+		json_object_del(pub, private_sections[i]);
+	}
+	/* first the private part (0600: provider replies), then the rest (0644) */
+	snprintf(priv_path, sizeof(priv_path), "%s/%s", st->dir, HE_STATE_PRIVATE);
+	r = -ENOMEM;
+	text = json_dumps(priv, JSON_INDENT(2) | JSON_SORT_KEYS);
+	if (text)
+		r = he_atomic_write(priv_path, text, strlen(text), 0600, err);
 	free(text);
+	text = NULL;
+	if (r == 0) {
+		r = -ENOMEM;
+		text = json_dumps(pub, JSON_INDENT(2) | JSON_SORT_KEYS);
+		if (text)
+			r = he_atomic_write(st->path, text, strlen(text), 0644, err);
+	}
+	if (r == -ENOMEM)
+		he_error_set(err, r, "cannot serialise state");
+out:
+	free(text);
+	json_decref(pub);
+	json_decref(priv);
 	return r;
 }
 

@@ -7,8 +7,10 @@
  * takes an exclusive lock (flock on STATE_DIR/lock, mode 0600, so no other
  * user can hold it), so two homeexpose runs at once never corrupt it; readers
  * take no lock: state.json is only ever replaced whole. Saving writes a temp
- * file, fsyncs it, renames it over state.json (0600: it may hold provider
- * replies) and fsyncs the directory.
+ * file, fsyncs it, renames it over state.json and fsyncs the directory. The
+ * sections that may hold provider replies ("ddns") are kept apart, in
+ * HE_STATE_PRIVATE (0600): a reader without the right sees them empty (others
+ * ask the agent); state.json (0644) holds the rest.
  */
 #ifndef HE_STATE_STATE_H
 #define HE_STATE_STATE_H
@@ -19,6 +21,8 @@
 #include "core/error.h"
 
 struct he_state;
+
+#define HE_STATE_PRIVATE "state-private.json"
 
 enum he_state_mode {
 	HE_STATE_READ = 0,  /* no lock (a consistent snapshot), save refused */

@@ -200,6 +200,53 @@ static void test_load_file_and_env(void **state)
 	he_diags_free(&d);
 }
 
+/* A seam on free() (tests/unit/test_config.wrap): when the block holding
+ * WATCH is freed, were its WATCH_LEN bytes all zero? */
+void __real_free(void *p);
+void __wrap_free(void *p);
+static const char *watch;
+static size_t watch_len;
+static int watch_seen, watch_clean;
+
+void __wrap_free(void *p)
+{
+	if (watch && p && (const char *)p <= watch && watch - (const char *)p <= 64) {
+		watch_seen = 1;
+		watch_clean = 1;
+		for (size_t i = 0; i < watch_len; i++)
+			watch_clean &= watch[i] == 0;
+		watch = NULL;
+	}
+	__real_free(p);
+}
+
+/* he_secret_free wipes the whole secret, also past a NUL byte in it. */
+static void test_secret_free_wipes_all(void **state)
+{
+	static const char text[] = "abc\0defghijk\n";
+	char path[256];
+	struct he_error err = {0};
+	char *s = NULL;
+	size_t len = 0;
+	int fd;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/x", tmpdir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, sizeof(text) - 1), (ssize_t)sizeof(text) - 1);
+	close(fd);
+	assert_int_equal(he_secret_read(path, &s, &len, &err), 0);
+	assert_int_equal(len, 12);
+	assert_memory_equal(s + 4, "defghijk", 8);
+	watch = s;
+	watch_len = len;
+	watch_seen = watch_clean = 0;
+	he_secret_free(s);
+	assert_true(watch_seen);
+	assert_true(watch_clean);
+}
+
 static void test_secret_permissions(void **state)
 {
 	char path[256];
@@ -434,6 +481,7 @@ int main(void)
 	    cmocka_unit_test(test_exposure_roundtrip),
 	    cmocka_unit_test(test_exposure_errors),
 	    cmocka_unit_test(test_exposure_never_expose),
+	    cmocka_unit_test_setup_teardown(test_secret_free_wipes_all, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_exposure_nul_byte, setup, teardown),
 	    cmocka_unit_test(test_long_line),
 	};

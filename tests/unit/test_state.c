@@ -38,6 +38,7 @@ static int teardown(void **state)
 {
 	(void)state;
 	rm("state.json");
+	rm(HE_STATE_PRIVATE);
 	rm("lock");
 	rm("f");
 	rmdir(dir);
@@ -192,17 +193,32 @@ static void test_reader_needs_no_lock(void **state)
 	assert_int_equal(stat(p, &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0600);
 	json_object_set_new(he_state_section(st, "a"), "k", json_integer(1));
+	json_object_set_new(he_state_section(st, "ddns"), "msg", json_string("provider text"));
 	assert_int_equal(he_state_save(st, &err), 0);
-	snprintf(p, sizeof(p), "%s/state.json", dir);
+	/* provider text only in the 0600 file */
+	snprintf(p, sizeof(p), "%s/" HE_STATE_PRIVATE, dir);
 	assert_int_equal(stat(p, &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0600);
+	snprintf(p, sizeof(p), "%s/state.json", dir);
+	assert_int_equal(stat(p, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0644);
+	{
+		char buf[512] = "";
+		FILE *f = fopen(p, "r");
+
+		assert_non_null(f);
+		assert_true(fread(buf, 1, sizeof(buf) - 1, f) > 0);
+		fclose(f);
+		assert_null(strstr(buf, "provider text"));
+	}
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		struct he_error e2 = {0};
 		struct he_state *w2 = NULL;
 		int ok = he_state_open(dir, HE_STATE_READ, 0, &rd, &e2) == 0 &&
-			 json_integer_value(json_object_get(he_state_section(rd, "a"), "k")) == 1;
+			 json_integer_value(json_object_get(he_state_section(rd, "a"), "k")) == 1 &&
+			 json_string_value(json_object_get(he_state_section(rd, "ddns"), "msg"));
 		char want[64];
 
 		he_state_close(rd);
@@ -215,6 +231,7 @@ static void test_reader_needs_no_lock(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 	he_state_close(st);
 	rm("state.json");
+	rm(HE_STATE_PRIVATE);
 }
 
 /* A planted symlink at any name the temp file might take is not followed. */
