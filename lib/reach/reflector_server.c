@@ -200,10 +200,11 @@ static void write_all(int fd, const char *p, size_t n, int timeout_ms)
 	}
 }
 
-static void reply(int fd, int code, const char *ctype, const char *body, long retry_after_s,
-		  int timeout_ms)
+/* The answer; AUTH (NULL: none) is the value of HE_RP_AUTH_HDR. */
+static void reply_signed(int fd, int code, const char *ctype, const char *body, long retry_after_s,
+			 int timeout_ms, const char *auth)
 {
-	char head[256];
+	char head[256 + HE_RP_SIG_HEX + 32];
 	size_t blen = strlen(body);
 	int n;
 
@@ -214,9 +215,18 @@ static void reply(int fd, int code, const char *ctype, const char *body, long re
 	if (retry_after_s > 0)
 		n += snprintf(head + n, sizeof(head) - (size_t)n, "Retry-After: %ld\r\n",
 			      retry_after_s);
+	if (auth)
+		n += snprintf(head + n, sizeof(head) - (size_t)n, "%s: %s\r\n", HE_RP_AUTH_HDR,
+			      auth);
 	n += snprintf(head + n, sizeof(head) - (size_t)n, "\r\n");
 	write_all(fd, head, (size_t)n, timeout_ms);
 	write_all(fd, body, blen, timeout_ms);
+}
+
+static void reply(int fd, int code, const char *ctype, const char *body, long retry_after_s,
+		  int timeout_ms)
+{
+	reply_signed(fd, code, ctype, body, retry_after_s, timeout_ms, NULL);
 }
 
 static void reply_error(int fd, int code, const char *msg, long retry_after_s, int timeout_ms)
@@ -432,7 +442,20 @@ static void handle(struct conn *c)
 		reply_error(c->fd, 500, err.msg, 0, s->o.io_timeout_ms);
 		return;
 	}
-	reply(c->fd, 200, "application/json", text, 0, s->o.io_timeout_ms);
+	if (s->o.key) {
+		char sig[HE_RP_SIG_HEX + 1], auth[HE_RP_SIG_HEX + 16];
+
+		if (he_rp_sign_response(s->o.key, s->o.keylen, req.nonce, text, strlen(text), sig) <
+		    0) {
+			free(text);
+			reply_error(c->fd, 500, "cannot sign the answer", 0, s->o.io_timeout_ms);
+			return;
+		}
+		snprintf(auth, sizeof(auth), "hmac-sha256=%s", sig);
+		reply_signed(c->fd, 200, "application/json", text, 0, s->o.io_timeout_ms, auth);
+	} else {
+		reply(c->fd, 200, "application/json", text, 0, s->o.io_timeout_ms);
+	}
 	free(text);
 }
 

@@ -21,7 +21,9 @@
 #include <openssl/ssl.h>
 
 #include "core/clock.h"
+#include "core/portspec.h"
 #include "reach/probe.h"
+#include "reach/reflector_client.h"
 #include "reach/reflector_server.h"
 
 struct srv {
@@ -275,12 +277,121 @@ static void test_tls_probe_deadline(void **state)
 	SSL_CTX_free(ctx);
 }
 
+static const char KEY[] = "0123456789abcdef0123456789abcdef";
+
+static struct he_rp_request one_probe(uint16_t port)
+{
+	struct he_rp_request r = {0};
+	struct he_error err = {0};
+
+	assert_int_equal(he_rp_request_init(&r, &err), 0);
+	r.n = 1;
+	r.v[0].proto = HE_PROTO_TCP;
+	r.v[0].port = port;
+	return r;
+}
+
+/* With a shared key the reflector signs its answer and the client checks it. */
+static void test_signed_answer(void **state)
+{
+	struct srv s = {.o = {.rate_per_min = 600,
+			      .burst = 50,
+			      .allow_private = true,
+			      .key = KEY,
+			      .keylen = sizeof(KEY) - 1}};
+	struct he_rp_request req;
+	struct he_rp_response resp;
+	struct he_error err = {0};
+	char url[64];
+	struct he_reflector_client c = {
+	    .url = url, .key = KEY, .keylen = sizeof(KEY) - 1, .family = AF_INET};
+
+	(void)state;
+	start(&s);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u", s.port);
+	req = one_probe(s.port);
+	if (he_reflector_query(&c, &req, &resp, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(resp.v[0].result, HE_RP_OPEN);
+	stop(&s);
+}
+
+struct fake {
+	int lfd;
+	char body[2048];
+};
+
+/* One HTTP exchange: read the request, answer 200 with the body, unsigned. */
+static void *fake_run(void *arg)
+{
+	struct fake *f = arg;
+	char buf[8192], head[256];
+	int fd = accept(f->lfd, NULL, NULL), n;
+
+	if (fd < 0)
+		return NULL;
+	usleep(100000);
+	if (recv(fd, buf, sizeof(buf), 0) < 0) {
+		close(fd);
+		return NULL;
+	}
+	n = snprintf(head, sizeof(head),
+		     "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+		     "%zu\r\nConnection: close\r\n\r\n",
+		     strlen(f->body));
+	if (send(fd, head, (size_t)n, MSG_NOSIGNAL) > 0)
+		send(fd, f->body, strlen(f->body), MSG_NOSIGNAL);
+	close(fd);
+	return NULL;
+}
+
+/* An on-path party answering "open" without the key is not believed. */
+static void test_unsigned_answer_refused(void **state)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	socklen_t l = sizeof(a);
+	struct fake f;
+	struct he_rp_response forged = {.family = AF_INET, .n = 1}, resp;
+	struct he_rp_request req = one_probe(443);
+	struct he_error err = {0};
+	char url[64], *text = NULL;
+	struct he_reflector_client c = {
+	    .url = url, .key = KEY, .keylen = sizeof(KEY) - 1, .family = AF_INET};
+	pthread_t th;
+	int rc;
+
+	(void)state;
+	snprintf(forged.source, sizeof(forged.source), "127.0.0.1");
+	forged.v[0] = (struct he_rp_item){.proto = HE_PROTO_TCP, .port = 443, .result = HE_RP_OPEN};
+	snprintf(forged.v[0].detail, sizeof(forged.v[0].detail), "connected in 1 ms");
+	assert_int_equal(he_rp_response_encode(&forged, &text, &err), 0);
+	snprintf(f.body, sizeof(f.body), "%s", text);
+	free(text);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	f.lfd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_int_equal(bind(f.lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(f.lfd, 4), 0);
+	assert_int_equal(getsockname(f.lfd, (struct sockaddr *)&a, &l), 0);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u", ntohs(a.sin_port));
+	assert_int_equal(pthread_create(&th, NULL, fake_run, &f), 0);
+	rc = he_reflector_query(&c, &req, &resp, &err);
+	pthread_join(th, NULL);
+	close(f.lfd);
+	if (rc != -EACCES)
+		fail_msg("an unsigned answer was taken (%d): %s", rc, err.msg);
+	assert_non_null(strstr(err.msg, "signature"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_private_peer_refused), cmocka_unit_test(test_per_source_cap),
-	    cmocka_unit_test(test_busy_keeps_token),     cmocka_unit_test(test_refusals_aggregated),
+	    cmocka_unit_test(test_private_peer_refused),
+	    cmocka_unit_test(test_per_source_cap),
+	    cmocka_unit_test(test_busy_keeps_token),
+	    cmocka_unit_test(test_refusals_aggregated),
 	    cmocka_unit_test(test_tls_probe_deadline),
+	    cmocka_unit_test(test_signed_answer),
+	    cmocka_unit_test(test_unsigned_answer_refused),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
