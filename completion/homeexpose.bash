@@ -240,7 +240,7 @@ _homeexpose()
         netcheck) opts+=" --protocol --ipv4-only --ipv6-only --no-router --timeout" ;;
         agent) opts+=" --foreground --once --no-announce --no-netlink --no-control --log-level" ;;
         ddns) opts+=" --force" ;;
-        reflector) opts+=" --listen --key-file --rate --allow-private" ;;
+        reflector) opts+=" --listen --key-file --rate --allow-private --cert --key" ;;
     esac
     if [[ $cur == -* ]]; then
         _homeexpose_reply "$opts" "$cur"

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* probe.c - TCP connect and UDP datagram probes with deadlines. */
 #include "core/clock.h"
+#include "core/wait.h"
 #include "reach/probe.h"
 
 #include <arpa/inet.h>
@@ -143,24 +144,6 @@ enum he_rp_result he_probe_udp(const struct sockaddr *sa, socklen_t salen, const
 	return HE_RP_SENT;
 }
 
-/* Wait for EV on FD until DEADLINE: 1 ready, 0 past the deadline or error. */
-static int wait_until(int fd, short ev, int64_t deadline)
-{
-	for (;;) {
-		struct pollfd p = {.fd = fd, .events = ev};
-		int64_t left = deadline - he_now_ms();
-		int rc;
-
-		if (left <= 0)
-			return 0;
-		rc = poll(&p, 1, (int)(left > 60000 ? 60000 : left));
-		if (rc > 0)
-			return 1;
-		if (rc < 0 && errno != EINTR)
-			return 0;
-	}
-}
-
 int he_probe_tls(struct ssl_ctx_st *ctx, const struct sockaddr *sa, socklen_t salen,
 		 int64_t deadline_ms, char *out, size_t len)
 {
@@ -176,7 +159,7 @@ int he_probe_tls(struct ssl_ctx_st *ctx, const struct sockaddr *sa, socklen_t sa
 		snprintf(out, len, "no TLS: reconnect failed: %s", strerror(errno));
 		goto out;
 	}
-	if (!wait_until(fd, POLLOUT, deadline_ms) ||
+	if (he_wait_fd(fd, POLLOUT, deadline_ms) <= 0 ||
 	    getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &elen) < 0 || e) {
 		snprintf(out, len, "no TLS: reconnect failed: %s", e ? strerror(e) : "timed out");
 		goto out;
@@ -192,7 +175,8 @@ int he_probe_tls(struct ssl_ctx_st *ctx, const struct sockaddr *sa, socklen_t sa
 				 "TLS handshake failed: the port answers but not with TLS");
 			goto out;
 		}
-		if (!wait_until(fd, want == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline_ms)) {
+		if (he_wait_fd(fd, want == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline_ms) <=
+		    0) {
 			snprintf(out, len, "TLS handshake not complete by the probe's deadline");
 			goto out;
 		}

@@ -24,6 +24,7 @@
 #include "reach/probe.h"
 #include "reach/ratelimit.h"
 #include "reach/reflector_proto.h"
+#include "reach/reflector_tls.h"
 
 #define REFUSAL_LOG_MS 10000 /* refused connections: one summary line per period */
 
@@ -41,6 +42,7 @@ struct server {
 	struct he_rp_replay replay;
 	unsigned active;
 	uint8_t (*src)[HE_RL_KEYLEN]; /* per client slot: its source key, all zero if free */
+	SSL_CTX *srv_tls;             /* --cert/--key (NULL: plain HTTP); replaced on reload */
 	struct refusals ref;
 	SSL_CTX *tls;
 };
@@ -48,7 +50,9 @@ struct server {
 struct conn {
 	struct server *s;
 	int fd;
-	int slot; /* index in server.src */
+	struct he_rio io; /* fd, and TLS when the reflector has a certificate */
+	SSL_CTX *tls;     /* a reference to the server's context at accept (NULL: plain) */
+	int slot;         /* index in server.src */
 	struct sockaddr_storage peer;
 	socklen_t peerlen;
 	char peer_text[HE_RP_ADDR_MAX];
@@ -178,31 +182,9 @@ static const char *status_text(int code)
 	}
 }
 
-static void write_all(int fd, const char *p, size_t n, int timeout_ms)
-{
-	int64_t deadline = he_now_ms() + timeout_ms;
-
-	while (n) {
-		struct pollfd pf = {.fd = fd, .events = POLLOUT};
-		int64_t left = deadline - he_now_ms();
-		ssize_t w;
-
-		if (left <= 0 || poll(&pf, 1, (int)left) <= 0)
-			return;
-		w = send(fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (w <= 0) {
-			if (w < 0 && (errno == EAGAIN || errno == EINTR))
-				continue;
-			return;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-}
-
 /* The answer; AUTH (NULL: none) is the value of HE_RP_AUTH_HDR. */
-static void reply_signed(int fd, int code, const char *ctype, const char *body, long retry_after_s,
-			 int timeout_ms, const char *auth)
+static void reply_signed(struct he_rio *io, int code, const char *ctype, const char *body,
+			 long retry_after_s, int timeout_ms, const char *auth)
 {
 	char head[256 + HE_RP_SIG_HEX + 32];
 	size_t blen = strlen(body);
@@ -219,17 +201,22 @@ static void reply_signed(int fd, int code, const char *ctype, const char *body, 
 		n += snprintf(head + n, sizeof(head) - (size_t)n, "%s: %s\r\n", HE_RP_AUTH_HDR,
 			      auth);
 	n += snprintf(head + n, sizeof(head) - (size_t)n, "\r\n");
-	write_all(fd, head, (size_t)n, timeout_ms);
-	write_all(fd, body, blen, timeout_ms);
+	{
+		int64_t deadline = he_now_ms() + timeout_ms;
+
+		if (he_rio_write(io, head, (size_t)n, deadline) == 0)
+			he_rio_write(io, body, blen, deadline);
+	}
 }
 
-static void reply(int fd, int code, const char *ctype, const char *body, long retry_after_s,
-		  int timeout_ms)
+static void reply(struct he_rio *io, int code, const char *ctype, const char *body,
+		  long retry_after_s, int timeout_ms)
 {
-	reply_signed(fd, code, ctype, body, retry_after_s, timeout_ms, NULL);
+	reply_signed(io, code, ctype, body, retry_after_s, timeout_ms, NULL);
 }
 
-static void reply_error(int fd, int code, const char *msg, long retry_after_s, int timeout_ms)
+static void reply_error(struct he_rio *io, int code, const char *msg, long retry_after_s,
+			int timeout_ms)
 {
 	struct he_rp_response r = {0};
 	struct he_error err;
@@ -238,7 +225,7 @@ static void reply_error(int fd, int code, const char *msg, long retry_after_s, i
 	snprintf(r.error, sizeof(r.error), "%s", msg);
 	if (he_rp_response_encode(&r, &text, &err) < 0)
 		return;
-	reply(fd, code, "application/json", text, retry_after_s, timeout_ms);
+	reply(io, code, "application/json", text, retry_after_s, timeout_ms);
 	free(text);
 }
 
@@ -253,8 +240,6 @@ static int read_request(struct conn *c, char *buf, size_t cap, struct he_http_he
 
 	*got = 0;
 	for (;;) {
-		struct pollfd pf = {.fd = c->fd, .events = POLLIN};
-		int64_t left = deadline - he_now_ms();
 		ssize_t n;
 
 		if (!have_head) {
@@ -282,20 +267,18 @@ static int read_request(struct conn *c, char *buf, size_t cap, struct he_http_he
 			snprintf(why, wlen, "request too large");
 			return 413;
 		}
-		if (left <= 0 || poll(&pf, 1, (int)left) <= 0) {
+		n = he_rio_read(&c->io, buf + *got, cap - *got, deadline);
+		if (n == -ETIMEDOUT) {
 			snprintf(why, wlen, "request not complete within %d ms",
 				 c->s->o.io_timeout_ms);
 			return 408;
 		}
-		n = recv(c->fd, buf + *got, cap - *got, MSG_DONTWAIT);
 		if (n == 0) {
 			snprintf(why, wlen, "connection closed early");
 			return 400;
 		}
 		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				continue;
-			snprintf(why, wlen, "recv: %s", strerror(errno));
+			snprintf(why, wlen, "reading the request: %s", strerror((int)-n));
 			return 400;
 		}
 		*got += (size_t)n;
@@ -390,41 +373,51 @@ static void handle(struct conn *c)
 	size_t got, blen;
 	int code, ret;
 
+	c->io.fd = c->fd;
+	if (c->tls) {
+		ret = he_rio_accept(&c->io, c->tls, he_now_ms() + s->o.io_timeout_ms);
+		SSL_CTX_free(c->tls); /* SSL_new took its own reference */
+		c->tls = NULL;
+		if (ret < 0) {
+			refused(s, c->peer_text, 400, "no TLS handshake");
+			return;
+		}
+	}
 	code = read_request(c, buf, sizeof(buf), &h, &got, why, sizeof(why));
 	if (code) {
 		refused(s, c->peer_text, code, why);
-		reply_error(c->fd, code, why, 0, s->o.io_timeout_ms);
+		reply_error(&c->io, code, why, 0, s->o.io_timeout_ms);
 		return;
 	}
 	if (!strcmp(h.path, HE_RP_IP_PATH)) {
 		char text_ip[HE_RP_ADDR_MAX + 2];
 
 		snprintf(text_ip, sizeof(text_ip), "%s\n", c->peer_text);
-		reply(c->fd, 200, "text/plain", text_ip, 0, s->o.io_timeout_ms);
+		reply(&c->io, 200, "text/plain", text_ip, 0, s->o.io_timeout_ms);
 		logf_(s, "%s asked for its address", c->peer_text);
 		return;
 	}
 	if (strcmp(h.path, HE_RP_PATH)) {
-		reply_error(c->fd, 404, "unknown path: POST " HE_RP_PATH " or GET " HE_RP_IP_PATH,
+		reply_error(&c->io, 404, "unknown path: POST " HE_RP_PATH " or GET " HE_RP_IP_PATH,
 			    0, s->o.io_timeout_ms);
 		return;
 	}
 	if (strcmp(h.method, "POST")) {
-		reply_error(c->fd, 405, "POST " HE_RP_PATH, 0, s->o.io_timeout_ms);
+		reply_error(&c->io, 405, "POST " HE_RP_PATH, 0, s->o.io_timeout_ms);
 		return;
 	}
 	body = buf + h.head_len;
 	blen = (size_t)h.content_length;
 	if (s->o.key && he_rp_verify(s->o.key, s->o.keylen, body, blen, h.auth, &err) < 0) {
 		refused(s, c->peer_text, 401, err.msg);
-		reply_error(c->fd, 401, err.msg, 0, s->o.io_timeout_ms);
+		reply_error(&c->io, 401, err.msg, 0, s->o.io_timeout_ms);
 		return;
 	}
 	ret = he_rp_request_parse(body, blen, &req, &err);
 	if (ret < 0) {
 		code = ret == -EPERM ? 403 : ret == -EMSGSIZE ? 413 : 400;
 		refused(s, c->peer_text, code, err.msg);
-		reply_error(c->fd, code, err.msg, 0, s->o.io_timeout_ms);
+		reply_error(&c->io, code, err.msg, 0, s->o.io_timeout_ms);
 		return;
 	}
 	if (s->o.key) {
@@ -433,13 +426,13 @@ static void handle(struct conn *c)
 		pthread_mutex_unlock(&s->lock);
 		if (ret < 0) {
 			refused(s, c->peer_text, 401, err.msg);
-			reply_error(c->fd, 401, err.msg, 0, s->o.io_timeout_ms);
+			reply_error(&c->io, 401, err.msg, 0, s->o.io_timeout_ms);
 			return;
 		}
 	}
 	run_probes(c, &req, &resp);
 	if (he_rp_response_encode(&resp, &text, &err) < 0) {
-		reply_error(c->fd, 500, err.msg, 0, s->o.io_timeout_ms);
+		reply_error(&c->io, 500, err.msg, 0, s->o.io_timeout_ms);
 		return;
 	}
 	if (s->o.key) {
@@ -448,13 +441,13 @@ static void handle(struct conn *c)
 		if (he_rp_sign_response(s->o.key, s->o.keylen, req.nonce, text, strlen(text), sig) <
 		    0) {
 			free(text);
-			reply_error(c->fd, 500, "cannot sign the answer", 0, s->o.io_timeout_ms);
+			reply_error(&c->io, 500, "cannot sign the answer", 0, s->o.io_timeout_ms);
 			return;
 		}
 		snprintf(auth, sizeof(auth), "hmac-sha256=%s", sig);
-		reply_signed(c->fd, 200, "application/json", text, 0, s->o.io_timeout_ms, auth);
+		reply_signed(&c->io, 200, "application/json", text, 0, s->o.io_timeout_ms, auth);
 	} else {
-		reply(c->fd, 200, "application/json", text, 0, s->o.io_timeout_ms);
+		reply(&c->io, 200, "application/json", text, 0, s->o.io_timeout_ms);
 	}
 	free(text);
 }
@@ -465,6 +458,7 @@ static void *conn_thread(void *arg)
 	struct server *s = c->s;
 
 	handle(c);
+	he_rio_end(&c->io);
 	close(c->fd);
 	pthread_mutex_lock(&s->lock);
 	s->active--;
@@ -518,13 +512,15 @@ static void admit(struct server *s, struct conn *c)
 	bool ok, full = false;
 
 	normalize_peer(c);
+	c->io.fd = c->fd;
 	if (!peer_allowed(s, c)) {
 		static const char why[] =
 		    "not a global address: the reflector probes only "
 		    "public callers (start it with --allow-private for a lab)";
 
 		refused(s, c->peer_text, 403, why);
-		reply_error(c->fd, 403, why, 0, 500);
+		if (!s->srv_tls)
+			reply_error(&c->io, 403, why, 0, 500);
 		close(c->fd);
 		free(c);
 		return;
@@ -537,6 +533,8 @@ static void admit(struct server *s, struct conn *c)
 		full = true;
 		/* a request not served does not use up the caller's token */
 		he_ratelimit_refund(&s->rl, (struct sockaddr *)&c->peer);
+	} else if (s->srv_tls && SSL_CTX_up_ref(s->srv_tls) == 1) {
+		c->tls = s->srv_tls;
 	}
 	pthread_mutex_unlock(&s->lock);
 	if (!ok || full) {
@@ -553,7 +551,9 @@ static void admit(struct server *s, struct conn *c)
 				 "or /64)",
 				 s->o.max_clients, s->o.max_per_source);
 		refused(s, c->peer_text, ok ? 503 : 429, msg);
-		reply_error(c->fd, ok ? 503 : 429, msg, ok ? 1 : (long)(wait_ms + 999) / 1000, 500);
+		if (!s->srv_tls) /* over TLS: no handshake for a refusal, just the close */
+			reply_error(&c->io, ok ? 503 : 429, msg,
+				    ok ? 1 : (long)(wait_ms + 999) / 1000, 500);
 		close(c->fd);
 		free(c);
 		return;
@@ -569,6 +569,27 @@ static void admit(struct server *s, struct conn *c)
 		free(c);
 	}
 	pthread_attr_destroy(&attr);
+}
+
+/* SIGHUP: read the certificate and key again (renewed by certbot, say); a
+ * failure keeps the running ones. Connections in progress keep theirs. */
+static void reload_tls(struct server *s)
+{
+	struct he_error err = {0};
+	SSL_CTX *fresh = NULL, *old;
+
+	if (!s->srv_tls)
+		return;
+	if (he_rtls_load(s->o.cert, s->o.key_file, &fresh, &err) < 0) {
+		logf_(s, "SIGHUP: %s; keeping the certificate in use", err.msg);
+		return;
+	}
+	pthread_mutex_lock(&s->lock);
+	old = s->srv_tls;
+	s->srv_tls = fresh;
+	pthread_mutex_unlock(&s->lock);
+	SSL_CTX_free(old);
+	logf_(s, "SIGHUP: certificate %s reloaded", s->o.cert);
 }
 
 static int open_listener(const struct sockaddr_storage *sa, socklen_t salen, const char *text,
@@ -632,18 +653,29 @@ int he_reflector_serve(const struct he_reflector_opts *o, const volatile sig_ato
 	s->tls = SSL_CTX_new(TLS_client_method());
 	if (s->tls)
 		SSL_CTX_set_verify(s->tls, SSL_VERIFY_NONE, NULL);
+	if (s->o.cert && s->o.key_file) {
+		ret = he_rtls_load(s->o.cert, s->o.key_file, &s->srv_tls, err);
+		if (ret < 0)
+			goto out;
+	}
 	fd = open_listener(&sa, salen, o->listen, err);
 	if (fd < 0) {
 		ret = fd;
 		goto out;
 	}
-	logf_(s, "listening on %s (%s, %u requests/min per source, burst %u)", o->listen,
-	      s->o.key ? "shared key required" : "no key", s->o.rate_per_min, s->o.burst);
+	logf_(s, "listening on %s (%s, %s, %u requests/min per source, burst %u)", o->listen,
+	      s->srv_tls ? "HTTPS" : "HTTP", s->o.key ? "shared key required" : "no key",
+	      s->o.rate_per_min, s->o.burst);
 	while (!*stop) {
 		struct pollfd pf = {.fd = fd, .events = POLLIN};
 		struct conn *c;
 
 		int64_t now = he_now_ms();
+
+		if (s->o.reload && *s->o.reload) {
+			*s->o.reload = 0;
+			reload_tls(s);
+		}
 
 		pthread_mutex_lock(&s->lock);
 		if (s->ref.n && now - s->ref.since_ms >= REFUSAL_LOG_MS)
@@ -682,6 +714,7 @@ int he_reflector_serve(const struct he_reflector_opts *o, const volatile sig_ato
 	pthread_mutex_unlock(&s->lock);
 out:
 	SSL_CTX_free(s->tls);
+	SSL_CTX_free(s->srv_tls);
 	pthread_mutex_destroy(&s->lock);
 	free(s->src);
 	free(s);

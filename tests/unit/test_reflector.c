@@ -382,6 +382,69 @@ static void test_unsigned_answer_refused(void **state)
 	assert_non_null(strstr(err.msg, "signature"));
 }
 
+#define FIX "tests/fixtures/reflector/"
+
+static void copy_file(const char *from, const char *to)
+{
+	char buf[4096];
+	FILE *in = fopen(from, "r"), *out = fopen(to, "w");
+	size_t n;
+
+	assert_non_null(in);
+	assert_non_null(out);
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		assert_int_equal(fwrite(buf, 1, n, out), n);
+	fclose(in);
+	fclose(out);
+}
+
+/* Native TLS: the client verifies the certificate; SIGHUP (the reload flag)
+ * puts a renewed one in place without a restart. */
+static void test_native_tls_and_reload(void **state)
+{
+	static volatile sig_atomic_t reload;
+	char dir[] = "/tmp/he-test-rtls.XXXXXX", cert[64], key[64], url[64];
+	struct srv s = {.o = {.rate_per_min = 600, .burst = 50, .allow_private = true}};
+	struct he_rp_request req;
+	struct he_rp_response resp;
+	struct he_error err = {0};
+	struct he_reflector_client c = {.url = url, .family = AF_INET};
+	int64_t until;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(cert, sizeof(cert), "%s/cert.pem", dir);
+	snprintf(key, sizeof(key), "%s/key.pem", dir);
+	copy_file(FIX "cert-a.pem", cert);
+	copy_file(FIX "key-a.pem", key);
+	s.o.cert = cert;
+	s.o.key_file = key;
+	s.o.reload = &reload;
+	start(&s);
+	snprintf(url, sizeof(url), "https://127.0.0.1:%u", s.port);
+	c.ca_file = FIX "cert-a.pem";
+	req = one_probe(s.port);
+	if (he_reflector_query(&c, &req, &resp, &err) < 0)
+		fail_msg("%s", err.msg);
+	/* renewed: the new certificate after the reload, not before */
+	copy_file(FIX "cert-b.pem", cert);
+	copy_file(FIX "key-b.pem", key);
+	c.ca_file = FIX "cert-b.pem";
+	req = one_probe(s.port);
+	assert_true(he_reflector_query(&c, &req, &resp, &err) < 0);
+	reload = 1;
+	until = he_now_ms() + 3000;
+	while (reload && he_now_ms() < until)
+		usleep(20000);
+	req = one_probe(s.port);
+	if (he_reflector_query(&c, &req, &resp, &err) < 0)
+		fail_msg("after the reload: %s", err.msg);
+	stop(&s);
+	unlink(cert);
+	unlink(key);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -392,6 +455,7 @@ int main(void)
 	    cmocka_unit_test(test_tls_probe_deadline),
 	    cmocka_unit_test(test_signed_answer),
 	    cmocka_unit_test(test_unsigned_answer_refused),
+	    cmocka_unit_test(test_native_tls_and_reload),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
