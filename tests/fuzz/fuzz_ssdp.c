@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "portmap/ssdp.h"
 
@@ -23,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(loc, 'x', sizeof(loc));
 	ret = he_ssdp_parse(copy, size, loc, sizeof(loc));
 	if (ret == 0) {
-		if (!memchr(loc, '\0', sizeof(loc)) || strncmp(loc, "http://", 7))
+		if (!memchr(loc, '\0', sizeof(loc)) || strncasecmp(loc, "http://", 7))
 			abort(); /* a terminated http:// URL */
 		for (const char *p = loc; *p; p++)
 			if ((unsigned char)*p <= 0x20 || *p == 0x7f)
