@@ -23,6 +23,7 @@
 #include "reach/http_head.h"
 #include "reach/probe.h"
 #include "reach/ratelimit.h"
+#include "reach/reflector_http.h"
 #include "reach/reflector_proto.h"
 #include "reach/reflector_tls.h"
 
@@ -148,85 +149,6 @@ bad:
 			    "--listen '%s': expected ADDR:PORT, [IPV6]:PORT or :PORT (all "
 			    "addresses, IPv4 and IPv6), with a numeric address",
 			    s);
-}
-
-static const char *status_text(int code)
-{
-	switch (code) {
-	case 200:
-		return "OK";
-	case 400:
-		return "Bad Request";
-	case 401:
-		return "Unauthorized";
-	case 403:
-		return "Forbidden";
-	case 404:
-		return "Not Found";
-	case 405:
-		return "Method Not Allowed";
-	case 408:
-		return "Request Timeout";
-	case 411:
-		return "Length Required";
-	case 413:
-		return "Content Too Large";
-	case 429:
-		return "Too Many Requests";
-	case 501:
-		return "Not Implemented";
-	case 503:
-		return "Service Unavailable";
-	default:
-		return "Internal Server Error";
-	}
-}
-
-/* The answer; AUTH (NULL: none) is the value of HE_RP_AUTH_HDR. */
-static void reply_signed(struct he_rio *io, int code, const char *ctype, const char *body,
-			 long retry_after_s, int timeout_ms, const char *auth)
-{
-	char head[256 + HE_RP_SIG_HEX + 32];
-	size_t blen = strlen(body);
-	int n;
-
-	n = snprintf(head, sizeof(head),
-		     "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
-		     "Cache-Control: no-store\r\nConnection: close\r\n",
-		     code, status_text(code), ctype, blen);
-	if (retry_after_s > 0)
-		n += snprintf(head + n, sizeof(head) - (size_t)n, "Retry-After: %ld\r\n",
-			      retry_after_s);
-	if (auth)
-		n += snprintf(head + n, sizeof(head) - (size_t)n, "%s: %s\r\n", HE_RP_AUTH_HDR,
-			      auth);
-	n += snprintf(head + n, sizeof(head) - (size_t)n, "\r\n");
-	{
-		int64_t deadline = he_now_ms() + timeout_ms;
-
-		if (he_rio_write(io, head, (size_t)n, deadline) == 0)
-			he_rio_write(io, body, blen, deadline);
-	}
-}
-
-static void reply(struct he_rio *io, int code, const char *ctype, const char *body,
-		  long retry_after_s, int timeout_ms)
-{
-	reply_signed(io, code, ctype, body, retry_after_s, timeout_ms, NULL);
-}
-
-static void reply_error(struct he_rio *io, int code, const char *msg, long retry_after_s,
-			int timeout_ms)
-{
-	struct he_rp_response r = {0};
-	struct he_error err;
-	char *text = NULL;
-
-	snprintf(r.error, sizeof(r.error), "%s", msg);
-	if (he_rp_response_encode(&r, &text, &err) < 0)
-		return;
-	reply(io, code, "application/json", text, retry_after_s, timeout_ms);
-	free(text);
 }
 
 /* Read the head and body into buf; 0, or an HTTP status to answer with. */
@@ -386,38 +308,39 @@ static void handle(struct conn *c)
 	code = read_request(c, buf, sizeof(buf), &h, &got, why, sizeof(why));
 	if (code) {
 		refused(s, c->peer_text, code, why);
-		reply_error(&c->io, code, why, 0, s->o.io_timeout_ms);
+		he_rhttp_error(&c->io, code, why, 0, s->o.io_timeout_ms);
 		return;
 	}
 	if (!strcmp(h.path, HE_RP_IP_PATH)) {
 		char text_ip[HE_RP_ADDR_MAX + 2];
 
 		snprintf(text_ip, sizeof(text_ip), "%s\n", c->peer_text);
-		reply(&c->io, 200, "text/plain", text_ip, 0, s->o.io_timeout_ms);
+		he_rhttp_reply(&c->io, 200, "text/plain", text_ip, 0, s->o.io_timeout_ms, NULL);
 		logf_(s, "%s asked for its address", c->peer_text);
 		return;
 	}
 	if (strcmp(h.path, HE_RP_PATH)) {
-		reply_error(&c->io, 404, "unknown path: POST " HE_RP_PATH " or GET " HE_RP_IP_PATH,
-			    0, s->o.io_timeout_ms);
+		he_rhttp_error(&c->io, 404,
+			       "unknown path: POST " HE_RP_PATH " or GET " HE_RP_IP_PATH, 0,
+			       s->o.io_timeout_ms);
 		return;
 	}
 	if (strcmp(h.method, "POST")) {
-		reply_error(&c->io, 405, "POST " HE_RP_PATH, 0, s->o.io_timeout_ms);
+		he_rhttp_error(&c->io, 405, "POST " HE_RP_PATH, 0, s->o.io_timeout_ms);
 		return;
 	}
 	body = buf + h.head_len;
 	blen = (size_t)h.content_length;
 	if (s->o.key && he_rp_verify(s->o.key, s->o.keylen, body, blen, h.auth, &err) < 0) {
 		refused(s, c->peer_text, 401, err.msg);
-		reply_error(&c->io, 401, err.msg, 0, s->o.io_timeout_ms);
+		he_rhttp_error(&c->io, 401, err.msg, 0, s->o.io_timeout_ms);
 		return;
 	}
 	ret = he_rp_request_parse(body, blen, &req, &err);
 	if (ret < 0) {
 		code = ret == -EPERM ? 403 : ret == -EMSGSIZE ? 413 : 400;
 		refused(s, c->peer_text, code, err.msg);
-		reply_error(&c->io, code, err.msg, 0, s->o.io_timeout_ms);
+		he_rhttp_error(&c->io, code, err.msg, 0, s->o.io_timeout_ms);
 		return;
 	}
 	if (s->o.key) {
@@ -426,13 +349,13 @@ static void handle(struct conn *c)
 		pthread_mutex_unlock(&s->lock);
 		if (ret < 0) {
 			refused(s, c->peer_text, 401, err.msg);
-			reply_error(&c->io, 401, err.msg, 0, s->o.io_timeout_ms);
+			he_rhttp_error(&c->io, 401, err.msg, 0, s->o.io_timeout_ms);
 			return;
 		}
 	}
 	run_probes(c, &req, &resp);
 	if (he_rp_response_encode(&resp, &text, &err) < 0) {
-		reply_error(&c->io, 500, err.msg, 0, s->o.io_timeout_ms);
+		he_rhttp_error(&c->io, 500, err.msg, 0, s->o.io_timeout_ms);
 		return;
 	}
 	if (s->o.key) {
@@ -441,13 +364,14 @@ static void handle(struct conn *c)
 		if (he_rp_sign_response(s->o.key, s->o.keylen, req.nonce, text, strlen(text), sig) <
 		    0) {
 			free(text);
-			reply_error(&c->io, 500, "cannot sign the answer", 0, s->o.io_timeout_ms);
+			he_rhttp_error(&c->io, 500, "cannot sign the answer", 0,
+				       s->o.io_timeout_ms);
 			return;
 		}
 		snprintf(auth, sizeof(auth), "hmac-sha256=%s", sig);
-		reply_signed(&c->io, 200, "application/json", text, 0, s->o.io_timeout_ms, auth);
+		he_rhttp_reply(&c->io, 200, "application/json", text, 0, s->o.io_timeout_ms, auth);
 	} else {
-		reply(&c->io, 200, "application/json", text, 0, s->o.io_timeout_ms);
+		he_rhttp_reply(&c->io, 200, "application/json", text, 0, s->o.io_timeout_ms, NULL);
 	}
 	free(text);
 }
@@ -520,7 +444,7 @@ static void admit(struct server *s, struct conn *c)
 
 		refused(s, c->peer_text, 403, why);
 		if (!s->srv_tls)
-			reply_error(&c->io, 403, why, 0, 500);
+			he_rhttp_error(&c->io, 403, why, 0, 500);
 		close(c->fd);
 		free(c);
 		return;
@@ -552,8 +476,8 @@ static void admit(struct server *s, struct conn *c)
 				 s->o.max_clients, s->o.max_per_source);
 		refused(s, c->peer_text, ok ? 503 : 429, msg);
 		if (!s->srv_tls) /* over TLS: no handshake for a refusal, just the close */
-			reply_error(&c->io, ok ? 503 : 429, msg,
-				    ok ? 1 : (long)(wait_ms + 999) / 1000, 500);
+			he_rhttp_error(&c->io, ok ? 503 : 429, msg,
+				       ok ? 1 : (long)(wait_ms + 999) / 1000, 500);
 		close(c->fd);
 		free(c);
 		return;
