@@ -284,7 +284,9 @@ static json_t *status_doc(struct he_cli *cli, const char *name, int *exit_code)
 		he_warnf(cli, "the agent did not answer (%s); reading the state file", err.msg);
 	snprintf(path, sizeof(path), "%s/state.json", cfg->state_dir);
 	if ((access(cfg->state_dir, X_OK) < 0 && errno == EACCES) ||
-	    (access(path, R_OK) < 0 && errno == EACCES)) {
+	    (access(path, R_OK) < 0 && errno == EACCES) ||
+	    (snprintf(path, sizeof(path), "%s/" HE_STATE_PRIVATE, cfg->state_dir) > 0 &&
+	     access(path, R_OK) < 0 && errno == EACCES)) {
 		he_errorf(cli,
 			  "cannot read the DNS record state in %s: permission denied. Run as "
 			  "root (sudo homeexpose ddns status), or start the agent (systemctl "

@@ -158,7 +158,8 @@ static char *read_secret(const struct he_cli *cli, const char *name, const char 
 		buf[n] = '\0';
 		if (strlen(buf) != n) {
 			he_errorf(cli, "the secret holds a NUL byte");
-			he_secret_free(buf);
+			explicit_bzero(buf, SECRET_MAX + 1); /* bytes past the NUL too */
+			free(buf);
 			return NULL;
 		}
 	}
@@ -166,7 +167,7 @@ static char *read_secret(const struct he_cli *cli, const char *name, const char 
 		buf[--n] = '\0';
 	if (!n) {
 		he_errorf(cli, "no secret given (standard input was empty)");
-		he_secret_free(buf);
+		he_str_wipe_free(buf);
 		return NULL;
 	}
 	return buf;
@@ -329,7 +330,7 @@ int cmd_ddns_add(struct he_cli *cli, int argc, char **argv)
 		he_ddns_secret_file(&r, dir, file, sizeof(file));
 	else
 		snprintf(file, sizeof(file), "%s", r.secret_path);
-	he_secret_free(r.secret);
+	he_str_wipe_free(r.secret);
 	if (rc < 0) {
 		he_errorf(cli, "%s", err.msg);
 		return rc == -EEXIST || rc == -EINVAL ? HE_EXIT_USAGE : HE_EXIT_FAIL;
@@ -408,7 +409,7 @@ static int drop_existing(struct he_ddns_import *im, const char *conf_text)
 		snprintf(what, sizeof(what), "[ddns %.80s]", r->name);
 		if (he_ddns_import_skip(im, r->line, true, what, "%s", why) < 0)
 			return -ENOMEM;
-		he_secret_free(r->secret);
+		he_str_wipe_free(r->secret);
 	}
 	im->n = o;
 	return 0;
@@ -429,7 +430,7 @@ static int import_run(struct he_cli *cli, const char *file, bool dry)
 		return HE_EXIT_USAGE;
 	}
 	rc = he_ddns_import_text(text, strlen(text), &im, &err);
-	he_secret_free(text);
+	he_str_wipe_free(text);
 	if (rc < 0) {
 		he_errorf(cli, "%s: %s", file, err.msg);
 		return HE_EXIT_USAGE;

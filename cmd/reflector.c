@@ -17,17 +17,20 @@
 #include "config/secret.h"
 #include "reach/reflector_server.h"
 
-static volatile sig_atomic_t stop_flag;
+static volatile sig_atomic_t stop_flag, reload_flag;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop_flag = 1;
+	if (sig == SIGHUP)
+		reload_flag = 1;
+	else
+		stop_flag = 1;
 }
 
 static void usage(void)
 {
 	printf("Usage: homeexpose reflector --listen ADDR:PORT [--key-file FILE] [--rate N]\n"
+	       "                            [--allow-private] [--cert FILE --key FILE]\n"
 	       "\n"
 	       "The outside probe server, for a VPS or a friend's host: on request it probes\n"
 	       "the caller's own address (never another) so that 'homeexpose check' can see a\n"
@@ -37,7 +40,12 @@ static void usage(void)
 	       "  --key-file FILE     shared key callers must sign requests with (secret file,\n"
 	       "                      or credential:NAME)\n"
 	       "  --rate N            requests a minute per source address or IPv6 /64\n"
-	       "                      (default 10, burst 5)\n");
+	       "                      (default 10, burst 5)\n"
+	       "  --allow-private     also probe callers from loopback, private (RFC 1918,\n"
+	       "                      ULA), CGNAT and other non-global addresses (labs only:\n"
+	       "                      behind a same-host proxy it would probe this host)\n"
+	       "  --cert FILE         HTTPS: PEM certificate (chain); reread on SIGHUP\n"
+	       "  --key FILE          HTTPS: its PEM private key\n");
 }
 
 static void log_line(void *ctx, const char *line)
@@ -55,11 +63,14 @@ static void log_line(void *ctx, const char *line)
 
 int cmd_reflector(struct he_cli *cli, int argc, char **argv)
 {
-	enum { OPT_LISTEN = 256, OPT_KEY, OPT_RATE };
+	enum { OPT_LISTEN = 256, OPT_KEY, OPT_RATE, OPT_PRIVATE, OPT_CERT, OPT_TLSKEY };
 	static const struct option opts[] = {HE_COMMON_OPTS,
 					     {"listen", required_argument, NULL, OPT_LISTEN},
 					     {"key-file", required_argument, NULL, OPT_KEY},
 					     {"rate", required_argument, NULL, OPT_RATE},
+					     {"allow-private", no_argument, NULL, OPT_PRIVATE},
+					     {"cert", required_argument, NULL, OPT_CERT},
+					     {"key", required_argument, NULL, OPT_TLSKEY},
 					     {NULL, 0, NULL, 0}};
 	struct he_reflector_opts o = {.log = log_line, .log_ctx = cli};
 	const char *key_file = NULL;
@@ -84,6 +95,15 @@ int cmd_reflector(struct he_cli *cli, int argc, char **argv)
 		case OPT_KEY:
 			key_file = optarg;
 			break;
+		case OPT_PRIVATE:
+			o.allow_private = true;
+			break;
+		case OPT_CERT:
+			o.cert = optarg;
+			break;
+		case OPT_TLSKEY:
+			o.key_file = optarg;
+			break;
 		case OPT_RATE: {
 			long v;
 
@@ -105,6 +125,8 @@ int cmd_reflector(struct he_cli *cli, int argc, char **argv)
 		return he_usage_error(cli, "unexpected argument '%s'", argv[optind]);
 	if (!o.listen)
 		return he_usage_error(cli, "--listen ADDR:PORT is required");
+	if (!o.cert != !o.key_file)
+		return he_usage_error(cli, "--cert and --key go together (HTTPS)");
 	if (he_reflector_parse_listen(o.listen, &sa, &salen, &err) < 0)
 		return he_usage_error(cli, "%s", err.msg);
 	if (he_cli_config(cli) < 0)
@@ -129,6 +151,8 @@ int cmd_reflector(struct he_cli *cli, int argc, char **argv)
 	act.sa_handler = on_signal;
 	sigaction(SIGINT, &act, NULL);
 	sigaction(SIGTERM, &act, NULL);
+	sigaction(SIGHUP, &act, NULL);
+	o.reload = &reload_flag;
 	signal(SIGPIPE, SIG_IGN);
 	rc = he_reflector_serve(&o, &stop_flag, &err);
 	he_secret_free(key);

@@ -256,7 +256,7 @@ _homeexpose()
         netcheck) opts+=" --protocol --ipv4-only --ipv6-only --no-router --timeout" ;;
         agent) opts+=" --foreground --once --no-announce --no-netlink --no-control --log-level" ;;
         ddns) opts+=" --force --dry-run --provider --hostname" ;;
-        reflector) opts+=" --listen --key-file --rate" ;;
+        reflector) opts+=" --listen --key-file --rate --allow-private --cert --key" ;;
         firewall) opts+=" --remove" ;;
     esac
     if [[ $cur == -* ]]; then

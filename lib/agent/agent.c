@@ -15,12 +15,17 @@
 
 #include "agent/agent_internal.h"
 #include "agent/announce.h"
+#include "agent/connset.h"
+#include "core/clock.h"
 #include "net/route.h"
 #include "state/state.h"
 
 #define NET_SETTLE_MS      150 /* let a burst of address/route messages settle */
 #define FW_SETTLE_MS       100 /* let an nft transaction's messages settle */
 #define METRICS_REFRESH_MS 60000
+#define CTL_CONN_MAX       64   /* control connections at once (the socket is 0666) */
+#define METRICS_CONN_MAX   16   /* metrics scrapes at once */
+#define CONN_TIMEOUT_MS    5000 /* a control or metrics connection's whole life */
 
 void he_agent_log(struct he_agent *a, enum he_agent_level lvl, const char *kind, const char *fmt,
 		  ...)
@@ -215,16 +220,22 @@ static void on_announce(struct he_loop *l, int fd, uint32_t events, void *ctx)
 	int r;
 
 	while ((r = he_announce_read(fd, &an)) > 0) {
-		bool v6ll = strncmp(an.from, "fe80:", 5) == 0;
 		bool reset;
 		struct he_state *st = NULL;
 		struct he_error err;
-		char addr[INET_ADDRSTRLEN] = "";
+		char addr[INET_ADDRSTRLEN] = "", ll[INET6_ADDRSTRLEN] = "";
+		struct he_route_info ri;
+		int64_t wait;
 
-		if (!(a->gateway[0] && strcmp(an.from, a->gateway) == 0) && !v6ll) {
+		/* an IPv6 announcement counts only from the router's own link-local address */
+		if (strchr(an.from, ':') && he_route_default(AF_INET6, &ri, &err) == 0 &&
+		    ri.has_gw && IN6_IS_ADDR_LINKLOCAL(&ri.gw.v6))
+			he_inaddr_str(AF_INET6, &ri.gw, ll, sizeof(ll));
+		if (!he_announce_from_router(&an, a->gateway, ll)) {
 			he_agent_log(a, HE_AGENT_LOG_DEBUG, "router",
-				     "ignored an announcement from %s (the router is %s)", an.from,
-				     a->gateway[0] ? a->gateway : "not known yet");
+				     "ignored an announcement from %s (the router is %s%s%s)",
+				     an.from, a->gateway[0] ? a->gateway : "not known yet",
+				     ll[0] ? ", " : "", ll);
 			continue;
 		}
 		a->m.announcements++;
@@ -243,8 +254,10 @@ static void on_announce(struct he_loop *l, int fd, uint32_t events, void *ctx)
 		    addr[0] ? ", address " : "", addr,
 		    reset ? " (the router restarted or changed address: mapping again)" : "");
 		if (reset) {
+			/* at most one remap of everything per HE_ANNOUNCE_REMAP_MS */
+			wait = he_announce_remap_delay(&a->ann_remap_at, he_now_ms());
 			a->remap_all = true;
-			he_loop_timer_arm(a->t_router, 1);
+			he_loop_timer_arm_before(a->t_router, wait > 0 ? (uint64_t)wait : 1);
 		}
 		if (addr[0] || reset)
 			he_loop_timer_arm(a->t_pubq, 1); /* the router may have a new address */
@@ -274,25 +287,54 @@ struct conn_ctx {
 	struct he_ctl_conn *c;
 };
 
-static void on_ctl_data(struct he_loop *l, int fd, uint32_t events, void *ctx)
+void he_agent_state_busy(struct he_agent *a, const struct he_error *err)
+{
+	int64_t now = he_now_ms();
+
+	a->m.state_lock_busy++;
+	if (a->lock_busy_logged && now - a->lock_busy_logged < 60000)
+		return;
+	a->lock_busy_logged = now;
+	he_agent_log(a, HE_AGENT_LOG_WARNING, "state", "%s (busy %llu time%s so far)", err->msg,
+		     (unsigned long long)a->m.state_lock_busy,
+		     a->m.state_lock_busy == 1 ? "" : "s");
+}
+
+/* Close a control connection: done, failed, or its time is up. */
+static void ctl_close(struct he_loop *l, int fd, void *ctx)
 {
 	struct conn_ctx *cc = ctx;
 
-	if ((events & (EPOLLERR | EPOLLHUP) && !(events & EPOLLIN)) ||
-	    he_ctl_conn_handle(cc->a->ctl, cc->c)) {
-		he_loop_del_fd(l, fd);
-		he_ctl_conn_close(cc->c);
-		free(cc);
-	}
+	he_connset_del(cc->a->ctl_set, fd);
+	he_loop_del_fd(l, fd);
+	he_ctl_conn_close(cc->c);
+	free(cc);
+}
+
+static void on_ctl_data(struct he_loop *l, int fd, uint32_t events, void *ctx)
+{
+	struct conn_ctx *cc = ctx;
+	int r;
+
+	if (events & (EPOLLERR | EPOLLHUP) && !(events & (EPOLLIN | EPOLLOUT)))
+		r = HE_CTL_DONE;
+	else if (events & EPOLLOUT)
+		r = he_ctl_conn_flush(cc->c);
+	else
+		r = he_ctl_conn_handle(cc->a->ctl, cc->c);
+	if (r == HE_CTL_WRITE)
+		he_loop_mod_fd(l, fd, EPOLLOUT);
+	else if (r == HE_CTL_DONE)
+		ctl_close(l, fd, cc);
 }
 
 static void on_ctl_accept(struct he_loop *l, int fd, uint32_t events, void *ctx)
 {
 	struct he_agent *a = ctx;
-	struct he_ctl_conn *c;
+	struct he_ctl_conn *c = NULL;
 	struct he_error err;
 
-	while ((c = he_ctl_accept(a->ctl))) {
+	while (he_connset_room(a->ctl_set) && (c = he_ctl_accept(a->ctl))) {
 		struct conn_ctx *cc = malloc(sizeof(*cc));
 
 		if (!cc ||
@@ -304,7 +346,19 @@ static void on_ctl_accept(struct he_loop *l, int fd, uint32_t events, void *ctx)
 		}
 		cc->a = a;
 		cc->c = c;
+		he_connset_add(a->ctl_set, he_ctl_conn_fd(c), ctl_close, cc);
 	}
+	if (he_connset_accept_done(a->ctl_set, c ? 0 : errno))
+		a->m.errors[HE_AGENT_ERR_CONTROL]++;
+}
+
+static void metrics_close(struct he_loop *l, int fd, void *ctx)
+{
+	struct he_agent *a = ctx;
+
+	he_connset_del(a->metrics_set, fd);
+	he_loop_del_fd(l, fd);
+	close(fd);
 }
 
 static void on_metrics_data(struct he_loop *l, int fd, uint32_t events, void *ctx)
@@ -312,21 +366,26 @@ static void on_metrics_data(struct he_loop *l, int fd, uint32_t events, void *ct
 	char *text = he_agent_metrics_text(ctx);
 
 	if (text)
-		he_metrics_serve(fd, text);
+		he_metrics_serve(fd, text); /* non-blocking: a slow reader gets less */
 	free(text);
-	he_loop_del_fd(l, fd);
-	close(fd);
+	metrics_close(l, fd, ctx);
 }
 
 static void on_metrics_accept(struct he_loop *l, int fd, uint32_t events, void *ctx)
 {
+	struct he_agent *a = ctx;
 	struct he_error err;
-	int c;
+	int c = -1;
 
-	while ((c = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+	while (he_connset_room(a->metrics_set) &&
+	       (c = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
 		if (he_loop_add_fd(l, c, EPOLLIN, on_metrics_data, ctx, &err) < 0)
 			close(c);
+		else
+			he_connset_add(a->metrics_set, c, metrics_close, a);
 	}
+	if (he_connset_accept_done(a->metrics_set, c < 0 ? errno : 0))
+		a->m.errors[HE_AGENT_ERR_CONTROL]++;
 }
 
 static void on_signal(struct he_loop *l, int signo, void *ctx)
@@ -400,14 +459,15 @@ static void event_sources(struct he_agent *a)
 	if (!a->opts.no_control) {
 		if (he_ctl_server_open(a->cfg.runtime_dir, he_agent_ctl_handle, a, &a->ctl, &err) <
 			0 ||
-		    he_loop_add_fd(a->loop, he_ctl_server_fd(a->ctl), EPOLLIN, on_ctl_accept, a,
-				   &err) < 0)
+		    he_connset_new(a->loop, he_ctl_server_fd(a->ctl), on_ctl_accept, a,
+				   CTL_CONN_MAX, CONN_TIMEOUT_MS, &a->ctl_set, &err) < 0)
 			he_agent_fail(a, HE_AGENT_ERR_CONTROL, "control socket: %s", err.msg);
 	}
 	if (a->cfg.metrics_listen[0]) {
 		a->metrics_fd = he_metrics_listen(a->cfg.metrics_listen, &err);
 		if (a->metrics_fd < 0 ||
-		    he_loop_add_fd(a->loop, a->metrics_fd, EPOLLIN, on_metrics_accept, a, &err) < 0)
+		    he_connset_new(a->loop, a->metrics_fd, on_metrics_accept, a, METRICS_CONN_MAX,
+				   CONN_TIMEOUT_MS, &a->metrics_set, &err) < 0)
 			he_agent_fail(a, HE_AGENT_ERR_CONTROL, "%s", err.msg);
 	}
 }
@@ -505,6 +565,8 @@ void he_agent_free(struct he_agent *a)
 	if (!a)
 		return;
 	he_agent_check_stop(a);
+	he_connset_free(a->ctl_set);
+	he_connset_free(a->metrics_set);
 	he_loop_free(a->loop); /* frees the timers */
 	he_ctl_server_close(a->ctl);
 	he_nlmon_close(a->rtnl);

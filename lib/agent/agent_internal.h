@@ -49,6 +49,9 @@ struct he_agent {
 	struct he_nlmon *rtnl, *nft;
 	struct he_ctl_server *ctl;
 	int metrics_fd;
+	struct he_connset *ctl_set, *metrics_set; /* their connections, bounded */
+	int64_t lock_busy_logged;                 /* he_now_ms() of the last busy-lock line */
+	int64_t ann_remap_at;                     /* last (or next) remap an announcement caused */
 
 	/* what the agent knows */
 	int64_t started;
@@ -83,6 +86,12 @@ struct he_agent {
 	bool check_have;
 };
 
+/*
+ * The state lock was busy (ERR from he_state_open, naming the holder): count it
+ * (homeexpose_state_lock_busy_total) and log a warning, at once the first time
+ * and then at most once a minute while it stays busy.
+ */
+void he_agent_state_busy(struct he_agent *a, const struct he_error *err);
 void he_agent_log(struct he_agent *a, enum he_agent_level lvl, const char *kind, const char *fmt,
 		  ...) __attribute__((format(printf, 4, 5)));
 /* Count an error of a kind, remember it for `status`, and log it. */

@@ -106,3 +106,30 @@ int he_announce_read(int fd, struct he_announce *out)
 			  sizeof(out->from));
 	return 1;
 }
+
+bool he_announce_from_router(const struct he_announce *an, const char *gateway,
+			     const char *router_ll)
+{
+	struct in6_addr from, ll;
+
+	if (gateway && *gateway && !strcmp(an->from, gateway))
+		return true;
+	if (!router_ll || !*router_ll || inet_pton(AF_INET6, an->from, &from) != 1 ||
+	    !IN6_IS_ADDR_LINKLOCAL(&from) || inet_pton(AF_INET6, router_ll, &ll) != 1)
+		return false;
+	return !memcmp(&from, &ll, sizeof(from));
+}
+
+int64_t he_announce_remap_delay(int64_t *last_ms, int64_t now_ms)
+{
+	if (*last_ms && now_ms - *last_ms < HE_ANNOUNCE_REMAP_MS) {
+		int64_t due = *last_ms + HE_ANNOUNCE_REMAP_MS;
+
+		if (due - now_ms >= HE_ANNOUNCE_REMAP_MS) /* one is already scheduled */
+			return due - HE_ANNOUNCE_REMAP_MS - now_ms;
+		*last_ms = due;
+		return due - now_ms;
+	}
+	*last_ms = now_ms;
+	return 0;
+}

@@ -50,4 +50,24 @@ int he_announce_open(int family, int ifindex, struct he_error *err);
  */
 int he_announce_read(int fd, struct he_announce *out);
 
+/*
+ * Did AN come from the router? Its sender must be GATEWAY (the default
+ * route's next hop, as text), or, for an IPv6 link-local sender, exactly
+ * ROUTER_LL: the router's own link-local address (the IPv6 default route's
+ * next hop; NULL or "" when unknown: then no link-local sender is accepted).
+ * Any other host on the link could otherwise make the agent remap everything.
+ */
+bool he_announce_from_router(const struct he_announce *an, const char *gateway,
+			     const char *router_ll);
+
+#define HE_ANNOUNCE_REMAP_MS 10000 /* at most one remap from announcements per 10 s */
+
+/*
+ * Rate limit of the remaps announcements cause: 0 when one may start now
+ * (recorded in *last_ms), else the milliseconds to wait (the remap is then
+ * due at the end of the period, recorded too, so a burst makes one remap).
+ */
+int64_t he_announce_remap_delay(int64_t *last_ms, int64_t now_ms);
+
+
 #endif

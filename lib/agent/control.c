@@ -27,6 +27,8 @@ struct he_ctl_conn {
 	bool cred_ok;
 	size_t len;
 	char buf[HE_CTL_LINE_MAX + 2];
+	char *out; /* the reply still to send (from off) */
+	size_t outlen, off;
 };
 
 int he_ctl_server_open(const char *dir, he_ctl_handler h, void *ctx, struct he_ctl_server **out,
@@ -138,34 +140,35 @@ int he_ctl_conn_fd(const struct he_ctl_conn *c)
 	return c->fd;
 }
 
-static void reply(struct he_ctl_conn *c, char *line)
+int he_ctl_conn_flush(struct he_ctl_conn *c)
 {
-	size_t len, off = 0;
-
-	if (!line)
-		return;
-	len = strlen(line);
-	while (off < len) {
-		ssize_t n = send(c->fd, line + off, len - off, MSG_NOSIGNAL);
+	while (c->out && c->off < c->outlen) {
+		ssize_t n =
+		    send(c->fd, c->out + c->off, c->outlen - c->off, MSG_NOSIGNAL | MSG_DONTWAIT);
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0) {
-			/* the client does not read: give it a moment, never block long */
-			struct timeval tv = {.tv_sec = 0, .tv_usec = 200000};
-			fd_set w;
-
-			if (n < 0 && errno != EAGAIN)
-				break;
-			FD_ZERO(&w);
-			FD_SET(c->fd, &w);
-			if (select(c->fd + 1, NULL, &w, NULL, &tv) <= 0)
-				break;
-			continue;
-		}
-		off += (size_t)n;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0; /* a slow reader: wait for POLLOUT, never block */
+		if (n <= 0)
+			break;
+		c->off += (size_t)n;
 	}
-	free(line);
+	free(c->out);
+	c->out = NULL;
+	return 1;
+}
+
+/* Queue LINE (taken) and send what the socket takes now: HE_CTL_DONE or HE_CTL_WRITE. */
+static int reply(struct he_ctl_conn *c, char *line)
+{
+	if (!line)
+		return HE_CTL_DONE;
+	free(c->out);
+	c->out = line;
+	c->outlen = strlen(line);
+	c->off = 0;
+	return he_ctl_conn_flush(c) ? HE_CTL_DONE : HE_CTL_WRITE;
 }
 
 static bool privileged(const struct he_ctl_conn *c)
@@ -182,6 +185,7 @@ int he_ctl_conn_handle(struct he_ctl_server *s, struct he_ctl_conn *c)
 	bool ok = true;
 	json_t *data;
 	ssize_t n;
+	int ret;
 
 	n = recv(c->fd, c->buf + c->len, sizeof(c->buf) - 1 - c->len, 0);
 	if (n < 0)
@@ -193,27 +197,23 @@ int he_ctl_conn_handle(struct he_ctl_server *s, struct he_ctl_conn *c)
 	nl = memchr(c->buf, '\n', c->len);
 	if (!nl && n > 0 && c->len < sizeof(c->buf) - 1)
 		return 0; /* wait for the rest of the line */
-	if (!nl && c->len >= sizeof(c->buf) - 1) {
-		reply(c, he_ctl_format_reply(NULL, false, "request line too long", NULL));
-		return 1;
-	}
-	if (he_ctl_parse(c->buf, nl ? (size_t)(nl - c->buf) : c->len, &req, &err) < 0) {
-		reply(c, he_ctl_format_reply(NULL, false, err.msg, NULL));
-		return 1;
-	}
+	if (!nl && c->len >= sizeof(c->buf) - 1)
+		return reply(c, he_ctl_format_reply(NULL, false, "request line too long", NULL));
+	if (he_ctl_parse(c->buf, nl ? (size_t)(nl - c->buf) : c->len, &req, &err) < 0)
+		return reply(c, he_ctl_format_reply(NULL, false, err.msg, NULL));
 	if (he_ctl_cmd_mutates(req.cmd) && !privileged(c)) {
 		snprintf(msg, sizeof(msg),
 			 "'%s' is for root or the agent's user (uid %u) only; you are uid %u",
 			 he_ctl_cmd_name(req.cmd), (unsigned)geteuid(), (unsigned)c->uid);
-		reply(c, he_ctl_format_reply(NULL, false, msg, req.id));
+		ret = reply(c, he_ctl_format_reply(NULL, false, msg, req.id));
 		he_ctl_request_free(&req);
-		return 1;
+		return ret;
 	}
 	msg[0] = '\0';
 	data = s->h(s->ctx, &req, &ok, msg, sizeof(msg));
-	reply(c, he_ctl_format_reply(data, ok, ok ? NULL : msg, req.id));
+	ret = reply(c, he_ctl_format_reply(data, ok, ok ? NULL : msg, req.id));
 	he_ctl_request_free(&req);
-	return 1;
+	return ret;
 }
 
 void he_ctl_conn_close(struct he_ctl_conn *c)
@@ -221,5 +221,6 @@ void he_ctl_conn_close(struct he_ctl_conn *c)
 	if (!c)
 		return;
 	close(c->fd);
+	free(c->out);
 	free(c);
 }

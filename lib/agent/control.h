@@ -40,14 +40,21 @@ const char *he_ctl_server_path(const struct he_ctl_server *s);
 /* Remove the socket file and close. Accepts NULL. */
 void he_ctl_server_close(struct he_ctl_server *s);
 
-/* Accept one pending connection (with its peer's credentials); NULL if none. */
+/* Accept one pending connection (with its peer's credentials); NULL (errno set) if none. */
 struct he_ctl_conn *he_ctl_accept(struct he_ctl_server *s);
 int he_ctl_conn_fd(const struct he_ctl_conn *c);
+enum { HE_CTL_MORE = 0, HE_CTL_DONE = 1, HE_CTL_WRITE = 2 };
+
 /*
  * The connection is readable: read, and once a whole line is in, answer it.
- * Returns 1 when the connection is finished (close it), 0 to wait for more.
+ * Returns HE_CTL_DONE when the connection is finished (close it), HE_CTL_MORE
+ * to wait for more input, HE_CTL_WRITE when the reply did not fit in the
+ * socket at once: wait until it is writable and call he_ctl_conn_flush().
+ * Nothing here blocks on a slow reader.
  */
 int he_ctl_conn_handle(struct he_ctl_server *s, struct he_ctl_conn *c);
+/* Send more of a pending reply: HE_CTL_DONE (all sent, or the peer is gone) or HE_CTL_MORE. */
+int he_ctl_conn_flush(struct he_ctl_conn *c);
 void he_ctl_conn_close(struct he_ctl_conn *c);
 
 #endif

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "core/clock.h"
 #include "agent/control_client.h"
+#include "core/wait.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -12,6 +13,26 @@
 #include <time.h>
 #include <unistd.h>
 
+int he_ctl_parse_reply(const char *buf, size_t len, json_t **reply, struct he_error *err)
+{
+	json_error_t je;
+	json_t *doc = buf ? json_loadb(buf, len, 0, &je) : NULL;
+
+	*reply = NULL;
+	if (!json_is_object(doc)) {
+		json_decref(doc);
+		return he_error_set(err, -EPROTO, "the agent's reply is not a JSON object");
+	}
+	*reply = doc;
+	if (!json_is_true(json_object_get(doc, "ok"))) {
+		const char *m = json_string_value(json_object_get(doc, "error"));
+
+		return he_error_set(err, m && strstr(m, "only; you are") ? -EPERM : -EINVAL,
+				    "agent: %.600s", m ? m : "request refused");
+	}
+	return 0;
+}
+
 int he_ctl_call(const char *dir, enum he_ctl_cmd cmd, int timeout_ms, json_t **reply,
 		struct he_error *err)
 {
@@ -19,8 +40,6 @@ int he_ctl_call(const char *dir, enum he_ctl_cmd cmd, int timeout_ms, json_t **r
 	long long deadline = he_now_ms() + (timeout_ms > 0 ? timeout_ms : 2000);
 	char *req = he_ctl_format_request(cmd), *buf = NULL;
 	size_t len = 0, cap = 0, off = 0;
-	json_error_t je;
-	json_t *doc;
 	int fd = -1, r;
 
 	*reply = NULL;
@@ -94,20 +113,7 @@ int he_ctl_call(const char *dir, enum he_ctl_cmd cmd, int timeout_ms, json_t **r
 		if (memchr(buf + len - n, '\n', (size_t)n))
 			break;
 	}
-	doc = buf ? json_loadb(buf, len, 0, &je) : NULL;
-	if (!json_is_object(doc)) {
-		json_decref(doc);
-		r = he_error_set(err, -EPROTO, "the agent's reply is not a JSON object");
-		goto out;
-	}
-	*reply = doc;
-	r = 0;
-	if (!json_is_true(json_object_get(doc, "ok"))) {
-		const char *m = json_string_value(json_object_get(doc, "error"));
-
-		r = he_error_set(err, m && strstr(m, "only; you are") ? -EPERM : -EINVAL,
-				 "agent: %s", m ? m : "request refused");
-	}
+	r = he_ctl_parse_reply(buf, len, reply, err);
 out:
 	if (fd >= 0)
 		close(fd);

@@ -22,6 +22,13 @@
  * With "ok": false the reply's "error" becomes err and -EPERM/-EINVAL is
  * returned, *reply still set.
  */
+/*
+ * Judge the agent's reply line (LEN bytes): *reply gets the JSON object (also
+ * for a refusal; json_decref it); 0 when ok is true, -EPERM / -EINVAL with the
+ * agent's message otherwise, -EPROTO when it is not a JSON object.
+ */
+int he_ctl_parse_reply(const char *buf, size_t len, json_t **reply, struct he_error *err);
+
 int he_ctl_call(const char *runtime_dir, enum he_ctl_cmd cmd, int timeout_ms, json_t **reply,
 		struct he_error *err);
 

@@ -165,6 +165,18 @@ int he_loop_add_fd(struct he_loop *l, int fd, uint32_t events, he_loop_fd_cb cb,
 	return handler_add(l, fd, events, cb, ctx, err) ? 0 : err->code;
 }
 
+int he_loop_mod_fd(struct he_loop *l, int fd, uint32_t events)
+{
+	for (struct handler *h = l->handlers; h; h = h->next) {
+		if (h->fd == fd && !h->dead && !h->timer) {
+			struct epoll_event ev = {.events = events, .data.ptr = h};
+
+			return epoll_ctl(l->epfd, EPOLL_CTL_MOD, fd, &ev) < 0 ? -errno : 0;
+		}
+	}
+	return -ENOENT;
+}
+
 void he_loop_del_fd(struct he_loop *l, int fd)
 {
 	for (struct handler *h = l->handlers; h; h = h->next) {

@@ -30,6 +30,8 @@ void he_loop_free(struct he_loop *l);
 /* Watch fd for events (EPOLLIN ...). The loop does not own fd. */
 int he_loop_add_fd(struct he_loop *l, int fd, uint32_t events, he_loop_fd_cb cb, void *ctx,
 		   struct he_error *err);
+/* Change the events watched on fd (0: none, e.g. a listener at its cap). */
+int he_loop_mod_fd(struct he_loop *l, int fd, uint32_t events);
 /* Stop watching fd (safe inside its own callback). */
 void he_loop_del_fd(struct he_loop *l, int fd);
 

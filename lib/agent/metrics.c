@@ -94,6 +94,9 @@ char *he_metrics_render(const struct he_agent_metrics *m, int64_t now)
 	counter(f, "homeexpose_reloads_total", "Configuration reloads.", m->reloads);
 	counter(f, "homeexpose_reload_failures_total",
 		"Reloads refused (the running configuration was kept).", m->reload_failures);
+	counter(f, "homeexpose_state_lock_busy_total",
+		"Times the state lock was held by another run when the agent wanted it.",
+		m->state_lock_busy);
 	head(f, "homeexpose_errors_total", "counter", "Errors by kind.");
 	for (int k = 0; k < HE_AGENT_ERR_NKINDS; k++)
 		fprintf(f, "homeexpose_errors_total{kind=\"%s\"} %llu\n", kind_names[k],

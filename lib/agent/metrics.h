@@ -66,6 +66,7 @@ struct he_agent_metrics {
 	uint64_t outside_checks; /* public address checks through STUN/HTTP */
 	uint64_t ddns_updates;   /* answers accepted by a DNS provider */
 	uint64_t reloads, reload_failures;
+	uint64_t state_lock_busy; /* times the state lock was held by another run */
 	uint64_t errors[HE_AGENT_ERR_NKINDS];
 	int firewall_in_sync; /* 1, 0, -1 unknown */
 	size_t nmap;

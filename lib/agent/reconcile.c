@@ -62,7 +62,8 @@ int he_agent_lock_state(struct he_agent *a, struct he_loop_timer *retry, struct 
 	int r = he_state_open(a->cfg.state_dir, HE_STATE_WRITE, 0, st, &err);
 
 	if (r == -EWOULDBLOCK) {
-		/* `open` or `close` is at work: come back when it is done */
+		/* `open` or `close` is at work (or another user holds it): counted, logged */
+		he_agent_state_busy(a, &err);
 		he_loop_timer_arm_before(retry, LOCK_RETRY_MS);
 		return r;
 	}

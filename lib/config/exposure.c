@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "catalog/danger.h"
 #include "config/ini.h"
 #include "config/schema.h"
 #include "core/file.h"
@@ -102,10 +103,21 @@ static void on_key(void *user, const char *section, const char *key, const char 
 		}
 		*seen = line;
 	}
-	if (strcmp(key, "ports") == 0)
+	if (strcmp(key, "ports") == 0) {
 		c->saw_ports = true;
+		c->e->ports_line = line;
+	}
 	if (he_key_set(exposure_keys, c->e, key, value, msg, sizeof(msg)) < 0)
 		he_diags_add(c->d, HE_DIAG_ERROR, c->file, line, "[exposure] %s", msg);
+}
+
+/* "port N/PROTO (WHAT) is never exposed without force: REASON; ..." */
+static void danger_msg(const struct he_danger_hit *h, char *buf, size_t n)
+{
+	snprintf(buf, n,
+		 "port %u/%s (%s) is never exposed without force: %s; add 'force = yes' if "
+		 "you really mean it",
+		 h->port, he_proto_name(h->spec.proto), h->d->what, h->d->reason);
 }
 
 int he_exposure_parse(struct he_exposure *e, const char *file, const char *text, struct he_diags *d)
@@ -116,7 +128,31 @@ int he_exposure_parse(struct he_exposure *e, const char *file, const char *text,
 	he_ini_parse_string_sections(file, text, on_key, on_section, &c, d);
 	if (!c.saw_ports)
 		he_diags_add(d, HE_DIAG_ERROR, file, 0, "[exposure] 'ports' is required");
+	if (d->nerrors == before) {
+		struct he_danger_hit hits[HE_PORTSPEC_MAX];
+		size_t n = e->force ? 0 : he_danger_check(&e->ports, hits, HE_PORTSPEC_MAX);
+		char msg[400];
+
+		for (size_t i = 0; i < n; i++) {
+			danger_msg(&hits[i], msg, sizeof(msg));
+			he_diags_add(d, HE_DIAG_ERROR, file, e->ports_line, "[exposure] %s", msg);
+		}
+	}
 	return d->nerrors > before ? -EINVAL : 0;
+}
+
+int he_exposure_check_danger(const struct he_exposure *e, struct he_error *err)
+{
+	struct he_danger_hit hits[HE_PORTSPEC_MAX];
+	size_t n = e->force ? 0 : he_danger_check(&e->ports, hits, HE_PORTSPEC_MAX);
+	char msg[400];
+
+	if (!n)
+		return 0;
+	danger_msg(&hits[0], msg, sizeof(msg));
+	if (*e->file && e->ports_line > 0)
+		return he_error_set(err, -EPERM, "%s:%d: %s", e->file, e->ports_line, msg);
+	return he_error_set(err, -EPERM, "exposure %s: %s", e->name, msg);
 }
 
 static int cmp_exposure(const void *a, const void *b)
@@ -164,6 +200,13 @@ int he_exposures_load(const char *dir, struct he_exposures *out, struct he_diags
 			continue;
 		}
 		r = he_read_text(path, 65536, &text);
+		if (r == -EILSEQ) {
+			he_diags_add(
+			    d, HE_DIAG_ERROR, path, 0,
+			    "holds a NUL byte: not a text file (the text after it would be "
+			    "lost); rewrite the file");
+			continue;
+		}
 		if (r < 0) {
 			he_diags_add(d, HE_DIAG_ERROR, path, 0, "cannot read: %s", strerror(-r));
 			continue;

@@ -33,6 +33,7 @@ struct he_exposure {
 	unsigned lease;            /* 0: the [router] lease */
 	char to[HE_HOST_MAX];      /* another LAN host, named explicitly */
 	bool force;                /* dangerous ports were accepted with --force */
+	int ports_line;            /* line of 'ports' in file (0: unknown) */
 };
 
 struct he_exposures {
@@ -49,6 +50,16 @@ void he_exposure_init(struct he_exposure *e, const char *name);
 /* Parse one drop-in's text (name from the file name). Diagnostics to d. */
 int he_exposure_parse(struct he_exposure *e, const char *file, const char *text,
 		      struct he_diags *d);
+
+/*
+ * The never-expose check (lib/catalog/danger.h) for every path that applies an
+ * exposure: 0 when no port of E is on the list or E has force = yes, else
+ * -EPERM with "FILE:LINE: port N/PROTO (WHAT) is never exposed without force:
+ * REASON; ..." in err. he_exposure_parse() runs it, so a drop-in that fails it
+ * is a `config check` error and is left out by he_exposures_load(); the
+ * exposure engine calls it again before applying anything.
+ */
+int he_exposure_check_danger(const struct he_exposure *e, struct he_error *err);
 
 /*
  * Load every *.conf in dir, sorted by name. A missing directory is an empty

@@ -96,6 +96,18 @@ int he_secret_check(const char *path, struct he_error *err)
 	return r;
 }
 
+/* A zeroed buffer of N bytes whose size he_secret_free() can find. */
+#define SECRET_HEAD 16 /* keeps the malloc alignment */
+static char *secret_alloc(size_t n)
+{
+	char *p = calloc(1, SECRET_HEAD + n);
+
+	if (!p)
+		return NULL;
+	*(size_t *)(void *)p = n;
+	return p + SECRET_HEAD;
+}
+
 int he_secret_read(const char *path, char **out, size_t *len, struct he_error *err)
 {
 	char p[PATH_MAX];
@@ -112,7 +124,7 @@ int he_secret_read(const char *path, char **out, size_t *len, struct he_error *e
 	r = check_fd(fd, p, err);
 	if (r < 0)
 		goto out;
-	buf = calloc(1, SECRET_MAX + 1);
+	buf = secret_alloc(SECRET_MAX + 1);
 	if (!buf) {
 		r = he_error_set(err, -ENOMEM, "out of memory");
 		goto out;
@@ -150,8 +162,21 @@ out:
 
 void he_secret_free(char *s)
 {
+	size_t *head;
+
 	if (!s)
 		return;
-	explicit_bzero(s, strlen(s));
+	/* the whole buffer: a secret may hold a NUL, and bytes past it */
+	head = (size_t *)(void *)(s - SECRET_HEAD);
+	explicit_bzero(s, *head);
+	explicit_bzero(head, SECRET_HEAD);
+	free(head);
+}
+
+void he_str_wipe_free(char *s)
+{
+	if (!s)
+		return;
+	explicit_bzero(s, strlen(s) + 1);
 	free(s);
 }

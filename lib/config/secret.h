@@ -23,7 +23,9 @@ int he_secret_check(const char *path, struct he_error *err);
  */
 int he_secret_read(const char *path, char **out, size_t *len, struct he_error *err);
 
-/* Zero and free a secret. Accepts NULL. */
+/* Zero the whole buffer and free a secret from he_secret_read() (only those). Accepts NULL. */
 void he_secret_free(char *s);
+/* Zero a plain heap string that held secret text (strdup, calloc: strlen + 1) and free it. */
+void he_str_wipe_free(char *s);
 
 #endif

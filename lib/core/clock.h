@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * clock.h - the one monotonic millisecond clock for deadlines and timings,
- * and the one wait on a descriptor until such a deadline.
+ * clock.h - the one monotonic millisecond clock for deadlines and timings
+ * (the one wait on a descriptor until such a deadline: core/wait.h).
  *
  * Owner: lib/core. Signed, so "deadline - he_now_ms()" is simply negative
  * once a deadline has passed.
@@ -14,11 +14,5 @@
 /* Milliseconds on CLOCK_MONOTONIC (not wall time; only differences mean anything). */
 int64_t he_now_ms(void);
 
-/*
- * The one wait on a descriptor until a deadline (he_now_ms clock): poll for
- * events, EINTR retried. 1 ready, 0 the deadline passed (also when it already
- * had), -errno on a poll error.
- */
-int he_wait_fd(int fd, short events, int64_t deadline_ms);
 
 #endif

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int he_read_text(const char *path, size_t max, char **out)
 {
@@ -24,6 +25,8 @@ int he_read_text(const char *path, size_t max, char **out)
 		r = -EIO;
 	else if (!feof(f) && fgetc(f) != EOF)
 		r = -EFBIG;
+	else if (memchr(buf, '\0', n))
+		r = -EILSEQ; /* a NUL would silently end the text */
 	fclose(f);
 	if (r < 0) {
 		free(buf);

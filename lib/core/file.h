@@ -11,7 +11,8 @@
 
 /*
  * Read path into a new NUL-terminated buffer (free()). Returns 0, -errno, or
- * -EFBIG when the file holds more than max bytes (nothing is returned then).
+ * -EFBIG when the file holds more than max bytes, -EILSEQ when it holds a NUL
+ * byte (it would end the text early; nothing is returned then).
  */
 int he_read_text(const char *path, size_t max, char **out);
 

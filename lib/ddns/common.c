@@ -160,6 +160,71 @@ void he_ddns_base_url(const char *server, const char *def, char *out, size_t out
 		out[--n] = '\0';
 }
 
+/* Replace the run of n bytes at p in buf by the mark; returns where to go on. */
+static char *mark_run(char *buf, size_t bufsz, char *p, size_t n)
+{
+	static const char mark[] = "REDACTED";
+	size_t ml = sizeof(mark) - 1, tail = strlen(p + n);
+
+	if ((size_t)(p - buf) + ml + tail + 1 > bufsz) {
+		*p = '\0'; /* cannot fit: cut here rather than leak */
+		return p;
+	}
+	memmove(p + ml, p + n, tail + 1);
+	memcpy(p, mark, ml);
+	return p + ml;
+}
+
+/*
+ * Replace every run of at least HE_DDNS_PIECE bytes that is also a piece of
+ * WORD (WLEN bytes): a reply cut short elsewhere leaves part of a token.
+ */
+static void replace_pieces(char *buf, size_t bufsz, const char *word, size_t wlen)
+{
+	char *p = buf;
+
+	while (*p) {
+		size_t best = 0;
+
+		for (size_t j = 0; j + HE_DDNS_PIECE <= wlen; j++) {
+			size_t k = 0;
+
+			while (p[k] && j + k < wlen && p[k] == word[j + k])
+				k++;
+			if (k > best)
+				best = k;
+		}
+		p = best >= HE_DDNS_PIECE ? mark_run(buf, bufsz, p, best) : p + 1;
+	}
+}
+
+static bool base64_word(const char *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)w[i]) && !strchr("+/=", w[i]))
+			return false;
+	return true;
+}
+
+/* The words of a secret worth hiding in pieces: the whole of a one-word secret
+ * (a token, a password), the long base64 words of a key file (its secret,
+ * not the key's name or algorithm). */
+static void redact_words(char *buf, size_t bufsz, const char *secret)
+{
+	static const char sep[] = " \t\r\n\"';:{}";
+	bool one_word = !secret[strcspn(secret, sep)];
+
+	for (const char *w = secret; *w;) {
+		size_t n = strcspn(w, sep);
+
+		if (n >= HE_DDNS_PIECE &&
+		    (one_word || (n >= 2 * HE_DDNS_PIECE && base64_word(w, n))))
+			replace_pieces(buf, bufsz, w, n);
+		w += n;
+		w += strspn(w, sep);
+	}
+}
+
 void he_ddns_redact(const char *url, const char *secret, char *out, size_t outsz)
 {
 	char enc[HE_DDNS_URL_MAX] = "";
@@ -172,6 +237,9 @@ void he_ddns_redact(const char *url, const char *secret, char *out, size_t outsz
 	replace_all(out, outsz, secret);
 	if (he_ddns_urlenc_append(enc, sizeof(enc), secret) == 0 && strcmp(enc, secret))
 		replace_all(out, outsz, enc);
+	redact_words(out, outsz, secret);
+	if (enc[0] && strcmp(enc, secret))
+		redact_words(out, outsz, enc);
 }
 
 bool he_ddns_http_status_outcome(long status, struct he_ddns_answer *ans)

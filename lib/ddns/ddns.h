@@ -99,7 +99,15 @@ extern const struct he_ddns_transport he_ddns_curl_transport;
 /* Free a reply's body. Accepts NULL. */
 void he_http_resp_free(struct he_http_resp *resp);
 
-/* url with every occurrence of secret (and its %-encoding) replaced by "REDACTED". */
+#define HE_DDNS_PIECE 8 /* a run this long from a secret is a leak */
+
+/*
+ * url with every occurrence of secret (and its %-encoding) replaced by
+ * "REDACTED", and every run of HE_DDNS_PIECE or more characters that is a
+ * piece of it too (text cut elsewhere keeps part of a token): of the whole
+ * secret when it is one word, else of its base64 words of 2 * HE_DDNS_PIECE
+ * or more (a key file's secret, not the key's name). Redact first, then cut.
+ */
 void he_ddns_redact(const char *url, const char *secret, char *out, size_t outsz);
 
 /* One conversation: one record, one family, one address. */

@@ -174,7 +174,7 @@ void he_ddns_import_free(struct he_ddns_import *im)
 	if (!im)
 		return;
 	for (size_t i = 0; i < im->n; i++)
-		he_secret_free(im->rec[i].secret);
+		he_str_wipe_free(im->rec[i].secret);
 	free(im->rec);
 	free(im->skip);
 	free(im->scratch);
@@ -370,7 +370,7 @@ int he_ddns_import_add(struct he_ddns_import *im, const struct he_ddns_import_in
 			rc = dropped(he_ddns_import_skip(im, in->line, true, what, "%s", e.msg));
 	}
 	if (rc) {
-		he_secret_free(r->secret);
+		he_str_wipe_free(r->secret);
 		r->secret = NULL;
 		return rc < 0 ? rc : 0;
 	}

@@ -54,7 +54,7 @@ static void scope_free(struct scope *s)
 {
 	for (size_t i = 0; i < s->n; i++) {
 		free(s->v[i].k);
-		he_secret_free(s->v[i].v); /* a value may be a password */
+		he_str_wipe_free(s->v[i].v); /* a value may be a password */
 	}
 	s->n = 0;
 }
@@ -87,7 +87,7 @@ static int put(struct scope *s, const char *k, const char *v, int line, bool rep
 			nv = strdup(v);
 			if (!nv)
 				return -ENOMEM;
-			he_secret_free(s->v[i].v);
+			he_str_wipe_free(s->v[i].v);
 			s->v[i].v = nv;
 			s->v[i].line = line;
 			return 0;
@@ -286,8 +286,8 @@ static int logical_line(struct ctx *c, const char *text, int line)
 	rc = 0;
 out:
 	scope_free(&locals);
-	he_secret_free(v);
-	he_secret_free(rest);
+	he_str_wipe_free(v);
+	he_str_wipe_free(rest);
 	return rc;
 }
 
@@ -559,7 +559,7 @@ out:
 		}
 	free(c.st.hosts);
 	scope_free(&c.st.globals);
-	he_secret_free(logical);
+	he_str_wipe_free(logical);
 	if (rc < 0) {
 		he_ddns_import_free(out);
 		return he_error_set(err, rc, "out of memory reading the ddclient configuration");

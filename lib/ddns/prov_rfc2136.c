@@ -20,10 +20,10 @@ static enum he_ddns_outcome outcome_of(int rc, const struct he_rfc2136_result *r
 {
 	if (rc == 0)
 		return HE_DDNS_GOOD;
-	if (res->permanent || rc == -EACCES || rc == -EPERM || rc == -ENOTDIR ||
-	    rc == -EOPNOTSUPP || rc == -EINVAL)
+	/* only a TSIG-verified error answer (or a local error) is final */
+	if (res->permanent || rc == -EINVAL)
 		return HE_DDNS_FATAL;
-	return HE_DDNS_TRANSIENT; /* SERVFAIL, BADTIME, no reply, malformed reply */
+	return HE_DDNS_TRANSIENT; /* unsigned or unverified errors, SERVFAIL, BADTIME, no reply */
 }
 
 static int update(struct he_ddns_job *job, struct he_ddns_answer *ans, struct he_error *err)

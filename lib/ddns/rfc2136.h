@@ -102,6 +102,9 @@ struct he_rfc2136_result {
  *   -ETIMEDOUT no reply; -ECONNREFUSED nothing on the port   (transient)
  *   -EBADMSG reply malformed, unsigned or failing the signature check
  *   -EINVAL  bad request (address, names, key)
+ * "(permanent)" holds only for an answer whose TSIG verifies with the key: an
+ * unsigned or unverified error answer (NOTAUTH, REFUSED, BADSIG, BADKEY, ...)
+ * returns the same code with permanent false, since anyone can send one.
  * RES is filled in every case (may be NULL).
  */
 int he_rfc2136_update(const struct he_rfc2136_req *req, struct he_rfc2136_result *res,

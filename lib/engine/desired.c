@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "catalog/danger.h"
 #include "engine/engine.h"
 #include "net/route.h"
 
@@ -77,8 +76,7 @@ static int refuse(struct he_desired *d, size_t x, int code, const char *fmt, ...
 static int validate(struct he_desired *d, size_t x, bool have_v6)
 {
 	const struct he_exposure *e = &d->ex[x];
-	struct he_danger_hit hits[HE_PORTSPEC_MAX];
-	size_t nd;
+	struct he_error err = {0};
 	int tf = to_family(e);
 
 	if (tf == AF_INET && !family_allowed(e, AF_INET))
@@ -95,16 +93,9 @@ static int validate(struct he_desired *d, size_t x, bool have_v6)
 		return refuse(d, x, -ENETUNREACH,
 			      "IPv6 only: this host has no global IPv6 address, so there is no "
 			      "IPv6 pinhole to open");
-	nd = e->force ? 0 : he_danger_check(&e->ports, hits, HE_PORTSPEC_MAX);
-	if (nd) {
-		char spec[32];
-
-		he_portspec_format(&hits[0].spec, spec, sizeof(spec));
-		return refuse(d, x, -EPERM,
-			      "port %u (%s, in '%s') is never exposed without force: %s. If you "
-			      "really mean it: homeexpose open %s --force",
-			      hits[0].port, hits[0].d->what, spec, hits[0].d->reason, e->name);
-	}
+	if (he_exposure_check_danger(e, &err) < 0)
+		return refuse(d, x, -EPERM, "%s. If you really mean it: homeexpose open %s --force",
+			      err.msg, e->name);
 	return 0;
 }
 

@@ -2,6 +2,7 @@
 /* resolve.c - getaddrinfo on a detached thread, signalled through an eventfd. */
 #include "core/clock.h"
 #include "net/resolve.h"
+#include "core/wait.h"
 
 #include <errno.h>
 #include <poll.h>

@@ -18,6 +18,7 @@
 #include "core/portspec.h"
 #include "portmap/backend.h"
 #include "portmap/natpmp_wire.h"
+#include "core/wait.h"
 
 static int natpmp_init(struct he_portmap *pm, natpmp_t *n, struct he_error *err)
 {

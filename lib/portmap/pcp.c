@@ -20,6 +20,7 @@
 #include "core/portspec.h"
 #include "portmap/backend.h"
 #include "portmap/pcp_wire.h"
+#include "core/wait.h"
 
 static int pcp_probe_start(struct he_portmap *pm, struct he_pm_probe *p)
 {

@@ -65,6 +65,9 @@ int he_ssdp_parse(const char *buf, size_t len, char *location, size_t loclen)
 	}
 	if (!loc || loc_len < 8 || loc_len >= loclen || strncasecmp(loc, "http://", 7))
 		return -EBADMSG;
+	for (size_t i = 0; i < loc_len; i++)
+		if ((unsigned char)loc[i] <= 0x20 || loc[i] == 0x7f)
+			return -EBADMSG; /* a URL has no spaces, NULs or control bytes */
 	if (st) {
 		static const char *const ok[] = {"InternetGatewayDevice", "WANIPConnection",
 						 "WANPPPConnection", "WANConnectionDevice"};

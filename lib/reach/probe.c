@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* probe.c - TCP connect and UDP datagram probes with deadlines. */
+#include "core/clock.h"
+#include "core/wait.h"
 #include "reach/probe.h"
 
 #include <arpa/inet.h>
@@ -154,26 +156,33 @@ bool he_probe_tls_port(uint16_t port)
 	return false;
 }
 
-void he_probe_tls_handshake(struct ssl_ctx_st *ctx, int fd, int timeout_ms, char *out, size_t len)
+/*
+ * The handshake over the connected, non-blocking fd, bounded by one absolute
+ * deadline however the peer trickles bytes: 1 completed, 0 not (out says).
+ */
+static int handshake(SSL_CTX *ctx, int fd, int64_t deadline_ms, char *out, size_t len)
 {
-	struct timeval tv = {.tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000};
-	SSL_CTX *own = NULL;
-	SSL *ssl = NULL;
+	SSL *ssl = SSL_new(ctx);
+	int rc, ok = 0;
 
 	snprintf(out, len, "no TLS handshake: out of memory");
-	if (!ctx) {
-		own = SSL_CTX_new(TLS_client_method());
-		if (!own)
-			return;
-		SSL_CTX_set_verify(own, SSL_VERIFY_NONE, NULL);
-		ctx = own;
-	}
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	ssl = SSL_new(ctx);
 	if (!ssl || SSL_set_fd(ssl, fd) != 1)
 		goto out;
-	if (SSL_connect(ssl) == 1) {
+	while ((rc = SSL_connect(ssl)) != 1) {
+		int want = SSL_get_error(ssl, rc);
+
+		if (want != SSL_ERROR_WANT_READ && want != SSL_ERROR_WANT_WRITE) {
+			snprintf(out, len,
+				 "TLS handshake failed: the port answers but not with TLS");
+			goto out;
+		}
+		if (he_wait_fd(fd, want == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline_ms) <=
+		    0) {
+			snprintf(out, len, "TLS handshake not complete by the probe's deadline");
+			goto out;
+		}
+	}
+	{
 		X509 *cert = SSL_get1_peer_certificate(ssl);
 		char subject[128] = "";
 
@@ -183,10 +192,56 @@ void he_probe_tls_handshake(struct ssl_ctx_st *ctx, int fd, int timeout_ms, char
 		}
 		snprintf(out, len, "TLS handshake ok (%s%s%s)", SSL_get_version(ssl),
 			 *subject ? ", certificate " : "", subject);
-	} else {
-		snprintf(out, len, "TLS handshake failed: the port answers but not with TLS");
+		ok = 1;
 	}
 out:
 	SSL_free(ssl);
+	return ok;
+}
+
+void he_probe_tls_handshake(struct ssl_ctx_st *ctx, int fd, int timeout_ms, char *out, size_t len)
+{
+	SSL_CTX *own = NULL;
+	int flags = fcntl(fd, F_GETFL);
+
+	snprintf(out, len, "no TLS handshake: out of memory");
+	if (!ctx) {
+		own = SSL_CTX_new(TLS_client_method());
+		if (!own)
+			return;
+		SSL_CTX_set_verify(own, SSL_VERIFY_NONE, NULL);
+		ctx = own;
+	}
+	if (flags >= 0)
+		fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+	handshake(ctx, fd, he_now_ms() + timeout_ms, out, len);
+	if (flags >= 0)
+		fcntl(fd, F_SETFL, flags);
 	SSL_CTX_free(own);
+}
+
+int he_probe_tls(struct ssl_ctx_st *ctx, const struct sockaddr *sa, socklen_t salen,
+		 int64_t deadline_ms, char *out, size_t len)
+{
+	int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	int e = 0, ok = 0;
+	socklen_t elen = sizeof(e);
+
+	snprintf(out, len, "no TLS: cannot try");
+	if (fd < 0 || !ctx)
+		goto out;
+	if (connect(fd, sa, salen) < 0 && errno != EINPROGRESS) {
+		snprintf(out, len, "no TLS: reconnect failed: %s", strerror(errno));
+		goto out;
+	}
+	if (he_wait_fd(fd, POLLOUT, deadline_ms) <= 0 ||
+	    getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &elen) < 0 || e) {
+		snprintf(out, len, "no TLS: reconnect failed: %s", e ? strerror(e) : "timed out");
+		goto out;
+	}
+	ok = handshake(ctx, fd, deadline_ms, out, len);
+out:
+	if (fd >= 0)
+		close(fd);
+	return ok;
 }

@@ -41,6 +41,16 @@ struct ssl_ctx_st; /* OpenSSL's SSL_CTX */
  * socket's send and receive timeouts to timeout_ms. Closes nothing.
  */
 void he_probe_tls_handshake(struct ssl_ctx_st *ctx, int fd, int timeout_ms, char *out, size_t len);
+struct ssl_ctx_st; /* OpenSSL's SSL_CTX */
+
+/*
+ * A TLS handshake with sa as extra evidence (the certificate is not verified),
+ * connect and handshake both bounded by the absolute DEADLINE_MS (he_now_ms()
+ * clock): a peer that trickles bytes cannot hold the caller past it. Writes
+ * what happened into out; 1 if the handshake completed, 0 if not.
+ */
+int he_probe_tls(struct ssl_ctx_st *ctx, const struct sockaddr *sa, socklen_t salen,
+		 int64_t deadline_ms, char *out, size_t len);
 
 /* Fill sa from a numeric address and port. -EINVAL on junk. */
 int he_probe_sockaddr(const char *addr, uint16_t port, struct sockaddr_storage *sa,

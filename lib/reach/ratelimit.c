@@ -12,7 +12,7 @@ void he_ratelimit_init(struct he_ratelimit *rl, unsigned per_minute, unsigned bu
 	rl->burst = burst ? burst : 1;
 }
 
-static void key_of(const struct sockaddr *sa, uint8_t key[17])
+void he_ratelimit_key(const struct sockaddr *sa, uint8_t key[HE_RL_KEYLEN])
 {
 	memset(key, 0, 17);
 	if (sa->sa_family == AF_INET) {
@@ -53,18 +53,30 @@ bool he_ratelimit_take(struct he_ratelimit *rl, const struct sockaddr *sa, int64
 	uint8_t key[17];
 	int i;
 
-	key_of(sa, key);
+	he_ratelimit_key(sa, key);
 	i = find(rl, key);
 	if (i < 0) {
-		/* a free slot, else the least recently used one */
+		/*
+		 * A free slot, else the fullest bucket (a full one holds nothing
+		 * worth keeping: a new bucket starts full), the least recently
+		 * used among equals. A drained bucket goes last, so many passing
+		 * prefixes cannot reset a limited source's bucket.
+		 */
+		double best = -1.0;
+
 		i = 0;
 		for (int j = 0; j < HE_RL_SLOTS; j++) {
+			double l;
+
 			if (!rl->v[j].key[0]) {
 				i = j;
 				break;
 			}
-			if (rl->v[j].last_ms < rl->v[i].last_ms)
+			l = level(rl, j, now_ms);
+			if (l > best || (l == best && rl->v[j].last_ms < rl->v[i].last_ms)) {
+				best = l;
 				i = j;
+			}
 		}
 		memcpy(rl->v[i].key, key, 17);
 		rl->v[i].tokens = rl->burst;
@@ -85,10 +97,21 @@ int64_t he_ratelimit_wait_ms(const struct he_ratelimit *rl, const struct sockadd
 	int i;
 	double t;
 
-	key_of(sa, key);
+	he_ratelimit_key(sa, key);
 	i = find(rl, key);
 	if (i < 0)
 		return 0;
 	t = level(rl, i, now_ms);
 	return t >= 1.0 ? 0 : (int64_t)((1.0 - t) / rl->per_ms) + 1;
+}
+
+void he_ratelimit_refund(struct he_ratelimit *rl, const struct sockaddr *sa)
+{
+	uint8_t key[HE_RL_KEYLEN];
+	int i;
+
+	he_ratelimit_key(sa, key);
+	i = find(rl, key);
+	if (i >= 0 && rl->v[i].tokens + 1.0 <= rl->burst)
+		rl->v[i].tokens += 1.0;
 }

@@ -3,6 +3,7 @@
 #include "core/clock.h"
 #include "reach/reflector_client.h"
 #include "core/portspec.h"
+#include "core/wait.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,6 +23,30 @@ struct buf {
 	char *p;
 	size_t n;
 };
+
+/* The value of the answer's HE_RP_AUTH_HDR header, if any. */
+static size_t on_header(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+	static const char name[] = HE_RP_AUTH_HDR ":";
+	char *auth = ud;
+	size_t len = size * nmemb, nl = sizeof(name) - 1, v;
+
+	if (len > nl && !strncasecmp(ptr, name, nl)) {
+		ptr += nl;
+		len -= nl;
+		while (len && (*ptr == ' ' || *ptr == '\t')) {
+			ptr++;
+			len--;
+		}
+		for (v = len; v && (ptr[v - 1] == '\r' || ptr[v - 1] == '\n' || ptr[v - 1] == ' ');)
+			v--;
+		if (v < HE_RP_SIG_HEX + 32) {
+			memcpy(auth, ptr, v);
+			auth[v] = '\0';
+		}
+	}
+	return size * nmemb;
+}
 
 static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ud)
 {
@@ -74,6 +100,7 @@ int he_reflector_query(const struct he_reflector_client *c, const struct he_rp_r
 		       struct he_rp_response *out, struct he_error *err)
 {
 	char url[1024], auth[HE_RP_SIG_HEX + 64], sig[HE_RP_SIG_HEX + 1];
+	char rauth[HE_RP_SIG_HEX + 32] = "";
 	const char *fam = he_family_label(c->family);
 	struct curl_slist *hdrs = NULL;
 	struct buf b = {0};
@@ -129,6 +156,8 @@ int he_reflector_query(const struct he_reflector_client *c, const struct he_rp_r
 		curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, rauth);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "homeexpose/" HE_VERSION);
 	cc = curl_easy_perform(h);
 	if (cc != CURLE_OK) {
@@ -147,6 +176,12 @@ int he_reflector_query(const struct he_reflector_client *c, const struct he_rp_r
 	}
 	if (ret < 0) {
 		ret = he_error_prefix(err, -EPROTO, "reflector %s", url);
+		goto out;
+	}
+	/* with a shared key the answer must be signed: "reachable" cannot be forged */
+	if (c->key && he_rp_verify_response(c->key, c->keylen, req->nonce, b.p ? b.p : "", b.n,
+					    rauth, err) < 0) {
+		ret = he_error_prefix(err, -EACCES, "reflector %s", url);
 		goto out;
 	}
 	if (*r.error) {

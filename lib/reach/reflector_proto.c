@@ -271,6 +271,59 @@ int he_rp_verify(const void *key, size_t keylen, const void *body, size_t len, c
 	return 0;
 }
 
+/* NONCE "\n" BODY in a new buffer (*LEN bytes); NULL when out of memory. */
+static char *response_mac_input(const char *nonce, const char *body, size_t len, size_t *out)
+{
+	size_t nl = strlen(nonce);
+	char *m = malloc(nl + 1 + len);
+
+	if (!m)
+		return NULL;
+	memcpy(m, nonce, nl);
+	m[nl] = '\n';
+	memcpy(m + nl + 1, body, len);
+	*out = nl + 1 + len;
+	return m;
+}
+
+int he_rp_sign_response(const void *key, size_t keylen, const char *nonce, const char *body,
+			size_t len, char hex[HE_RP_SIG_HEX + 1])
+{
+	size_t n;
+	char *m = response_mac_input(nonce, body, len, &n);
+	int r;
+
+	if (!m)
+		return -ENOMEM;
+	r = he_rp_sign(key, keylen, m, n, hex);
+	free(m);
+	return r;
+}
+
+int he_rp_verify_response(const void *key, size_t keylen, const char *nonce, const char *body,
+			  size_t len, const char *header, struct he_error *err)
+{
+	size_t n;
+	char *m;
+	int r;
+
+	if (!header || !*header)
+		return he_error_set(err, -EACCES,
+				    "the answer carries no %s signature although a key is shared: "
+				    "not from the reflector (or an old reflector); not trusted",
+				    HE_RP_AUTH_HDR);
+	m = response_mac_input(nonce, body, len, &n);
+	if (!m)
+		return he_error_set(err, -ENOMEM, "out of memory");
+	r = he_rp_verify(key, keylen, m, n, header, err);
+	free(m);
+	if (r < 0)
+		return he_error_prefix(err, r,
+				       "the answer's signature does not verify (altered "
+				       "on the way?)");
+	return 0;
+}
+
 int he_rp_replay_check(struct he_rp_replay *c, const char *nonce, int64_t ts, int64_t now,
 		       struct he_error *err)
 {

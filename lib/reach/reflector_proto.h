@@ -80,6 +80,17 @@ int he_rp_sign(const void *key, size_t keylen, const void *body, size_t len,
 int he_rp_verify(const void *key, size_t keylen, const void *body, size_t len, const char *header,
 		 struct he_error *err);
 
+/*
+ * The answer is signed too when a key is shared, so an on-path party cannot
+ * forge "reachable": HE_RP_AUTH_HDR on the 200 reply carries hmac-sha256= of
+ * NONCE "\n" BODY (the request's nonce binds the answer to its request).
+ */
+int he_rp_sign_response(const void *key, size_t keylen, const char *nonce, const char *body,
+			size_t len, char hex[HE_RP_SIG_HEX + 1]);
+/* -EACCES with a message when HEADER is missing or does not match. */
+int he_rp_verify_response(const void *key, size_t keylen, const char *nonce, const char *body,
+			  size_t len, const char *header, struct he_error *err);
+
 /* Replay protection: nonces seen within HE_RP_SKEW, oldest overwritten. */
 #define HE_RP_REPLAY_SLOTS 4096
 struct he_rp_replay {

@@ -19,23 +19,41 @@
 #include <unistd.h>
 
 #include "core/portspec.h"
+#include "net/addrclass.h"
 #include "reach/http_head.h"
 #include "reach/probe.h"
 #include "reach/ratelimit.h"
+#include "reach/reflector_http.h"
 #include "reach/reflector_proto.h"
+#include "reach/reflector_tls.h"
+
+#define REFUSAL_LOG_MS 10000 /* refused connections: one summary line per period */
+
+/* Refusals since the last log line (aggregated, so a flood is a few lines). */
+struct refusals {
+	unsigned n, n429, n503, n403;
+	int64_t since_ms; /* when the last line was written */
+	char last[200];   /* the latest one, as an example */
+};
 
 struct server {
 	struct he_reflector_opts o;
-	pthread_mutex_t lock; /* guards rl, replay, active */
+	pthread_mutex_t lock; /* guards rl, replay, active, src, ref */
 	struct he_ratelimit rl;
 	struct he_rp_replay replay;
 	unsigned active;
+	uint8_t (*src)[HE_RL_KEYLEN]; /* per client slot: its source key, all zero if free */
+	SSL_CTX *srv_tls;             /* --cert/--key (NULL: plain HTTP); replaced on reload */
+	struct refusals ref;
 	SSL_CTX *tls;
 };
 
 struct conn {
 	struct server *s;
 	int fd;
+	struct he_rio io; /* fd, and TLS when the reflector has a certificate */
+	SSL_CTX *tls;     /* a reference to the server's context at accept (NULL: plain) */
+	int slot;         /* index in server.src */
 	struct sockaddr_storage peer;
 	socklen_t peerlen;
 	char peer_text[HE_RP_ADDR_MAX];
@@ -54,6 +72,47 @@ static void logf_(const struct server *s, const char *fmt, ...)
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	s->o.log(s->o.log_ctx, line);
+}
+
+/* Write the summary of the refusals since the last line; lock held. */
+static void refusals_flush(struct server *s, int64_t now)
+{
+	struct refusals *r = &s->ref;
+
+	if (r->n)
+		logf_(
+		    s,
+		    "refused %u connection%s in the last %lld s (429 rate limit: %u, 503 busy: %u, "
+		    "403 not a global address: %u, other: %u); latest: %s",
+		    r->n, r->n == 1 ? "" : "s", (long long)(now - r->since_ms) / 1000, r->n429,
+		    r->n503, r->n403, r->n - r->n429 - r->n503 - r->n403, r->last);
+	r->n = r->n429 = r->n503 = r->n403 = 0;
+	r->since_ms = now;
+}
+
+/*
+ * Note one refused request: the first after a quiet period is logged at once,
+ * the rest are counted and summed up every REFUSAL_LOG_MS.
+ */
+static void refused(struct server *s, const char *peer, int code, const char *why)
+{
+	int64_t now = he_now_ms();
+	struct refusals *r = &s->ref;
+
+	pthread_mutex_lock(&s->lock);
+	snprintf(r->last, sizeof(r->last), "%s (%d): %.120s", peer, code, why);
+	if (!r->n && now - r->since_ms >= REFUSAL_LOG_MS) {
+		logf_(s, "%s refused (%d): %s", peer, code, why);
+		r->since_ms = now;
+	} else {
+		r->n++;
+		r->n429 += code == 429;
+		r->n503 += code == 503;
+		r->n403 += code == 403;
+		if (now - r->since_ms >= REFUSAL_LOG_MS)
+			refusals_flush(s, now);
+	}
+	pthread_mutex_unlock(&s->lock);
 }
 
 int he_reflector_parse_listen(const char *s, struct sockaddr_storage *sa, socklen_t *salen,
@@ -92,92 +151,6 @@ bad:
 			    s);
 }
 
-static const char *status_text(int code)
-{
-	switch (code) {
-	case 200:
-		return "OK";
-	case 400:
-		return "Bad Request";
-	case 401:
-		return "Unauthorized";
-	case 403:
-		return "Forbidden";
-	case 404:
-		return "Not Found";
-	case 405:
-		return "Method Not Allowed";
-	case 408:
-		return "Request Timeout";
-	case 411:
-		return "Length Required";
-	case 413:
-		return "Content Too Large";
-	case 429:
-		return "Too Many Requests";
-	case 501:
-		return "Not Implemented";
-	case 503:
-		return "Service Unavailable";
-	default:
-		return "Internal Server Error";
-	}
-}
-
-static void write_all(int fd, const char *p, size_t n, int timeout_ms)
-{
-	int64_t deadline = he_now_ms() + timeout_ms;
-
-	while (n) {
-		struct pollfd pf = {.fd = fd, .events = POLLOUT};
-		int64_t left = deadline - he_now_ms();
-		ssize_t w;
-
-		if (left <= 0 || poll(&pf, 1, (int)left) <= 0)
-			return;
-		w = send(fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (w <= 0) {
-			if (w < 0 && (errno == EAGAIN || errno == EINTR))
-				continue;
-			return;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-}
-
-static void reply(int fd, int code, const char *ctype, const char *body, long retry_after_s,
-		  int timeout_ms)
-{
-	char head[256];
-	size_t blen = strlen(body);
-	int n;
-
-	n = snprintf(head, sizeof(head),
-		     "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
-		     "Cache-Control: no-store\r\nConnection: close\r\n",
-		     code, status_text(code), ctype, blen);
-	if (retry_after_s > 0)
-		n += snprintf(head + n, sizeof(head) - (size_t)n, "Retry-After: %ld\r\n",
-			      retry_after_s);
-	n += snprintf(head + n, sizeof(head) - (size_t)n, "\r\n");
-	write_all(fd, head, (size_t)n, timeout_ms);
-	write_all(fd, body, blen, timeout_ms);
-}
-
-static void reply_error(int fd, int code, const char *msg, long retry_after_s, int timeout_ms)
-{
-	struct he_rp_response r = {0};
-	struct he_error err;
-	char *text = NULL;
-
-	snprintf(r.error, sizeof(r.error), "%s", msg);
-	if (he_rp_response_encode(&r, &text, &err) < 0)
-		return;
-	reply(fd, code, "application/json", text, retry_after_s, timeout_ms);
-	free(text);
-}
-
 /* Read the head and body into buf; 0, or an HTTP status to answer with. */
 static int read_request(struct conn *c, char *buf, size_t cap, struct he_http_head *h, size_t *got,
 			char *why, size_t wlen)
@@ -189,8 +162,6 @@ static int read_request(struct conn *c, char *buf, size_t cap, struct he_http_he
 
 	*got = 0;
 	for (;;) {
-		struct pollfd pf = {.fd = c->fd, .events = POLLIN};
-		int64_t left = deadline - he_now_ms();
 		ssize_t n;
 
 		if (!have_head) {
@@ -218,46 +189,22 @@ static int read_request(struct conn *c, char *buf, size_t cap, struct he_http_he
 			snprintf(why, wlen, "request too large");
 			return 413;
 		}
-		if (left <= 0 || poll(&pf, 1, (int)left) <= 0) {
+		n = he_rio_read(&c->io, buf + *got, cap - *got, deadline);
+		if (n == -ETIMEDOUT) {
 			snprintf(why, wlen, "request not complete within %d ms",
 				 c->s->o.io_timeout_ms);
 			return 408;
 		}
-		n = recv(c->fd, buf + *got, cap - *got, MSG_DONTWAIT);
 		if (n == 0) {
 			snprintf(why, wlen, "connection closed early");
 			return 400;
 		}
 		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				continue;
-			snprintf(why, wlen, "recv: %s", strerror(errno));
+			snprintf(why, wlen, "reading the request: %s", strerror((int)-n));
 			return 400;
 		}
 		*got += (size_t)n;
 	}
-}
-
-/* A TLS handshake as extra evidence; the certificate is not verified. */
-static void tls_try(struct server *s, const struct sockaddr *sa, socklen_t salen, char *out,
-		    size_t len)
-{
-	struct timeval tv = {.tv_sec = s->o.probe_timeout_ms / 1000,
-			     .tv_usec = (s->o.probe_timeout_ms % 1000) * 1000};
-	int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	if (fd < 0 || !s->tls)
-		goto out;
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	if (connect(fd, sa, salen) < 0) {
-		snprintf(out, len, "no TLS: reconnect failed: %s", strerror(errno));
-		goto out;
-	}
-	he_probe_tls_handshake(s->tls, fd, (int)s->o.probe_timeout_ms, out, len);
-out:
-	if (fd >= 0)
-		close(fd);
 }
 
 /* The caller's address: an IPv4-mapped IPv6 source becomes plain IPv4. */
@@ -299,13 +246,16 @@ static void run_probes(struct conn *c, const struct he_rp_request *req, struct h
 			((struct sockaddr_in *)&to)->sin_port = htons(it->port);
 		else
 			((struct sockaddr_in6 *)&to)->sin6_port = htons(it->port);
+		/* one absolute deadline for the whole probe (connect and TLS) */
+		int64_t deadline = he_now_ms() + s->o.probe_timeout_ms;
+
 		if (it->proto == HE_PROTO_TCP) {
 			it->result =
 			    he_probe_tcp((struct sockaddr *)&to, c->peerlen, s->o.probe_timeout_ms,
 					 &it->ms, it->detail, sizeof(it->detail));
 			if (it->result == HE_RP_OPEN && he_probe_tls_port(it->port))
-				tls_try(s, (struct sockaddr *)&to, c->peerlen, it->tls,
-					sizeof(it->tls));
+				he_probe_tls(s->tls, (struct sockaddr *)&to, c->peerlen, deadline,
+					     it->tls, sizeof(it->tls));
 		} else {
 			char payload[HE_RP_TOKEN_MAX + 40];
 
@@ -334,41 +284,52 @@ static void handle(struct conn *c)
 	size_t got, blen;
 	int code, ret;
 
+	c->io.fd = c->fd;
+	if (c->tls) {
+		ret = he_rio_accept(&c->io, c->tls, he_now_ms() + s->o.io_timeout_ms);
+		SSL_CTX_free(c->tls); /* SSL_new took its own reference */
+		c->tls = NULL;
+		if (ret < 0) {
+			refused(s, c->peer_text, 400, "no TLS handshake");
+			return;
+		}
+	}
 	code = read_request(c, buf, sizeof(buf), &h, &got, why, sizeof(why));
 	if (code) {
-		logf_(s, "%s refused (%d): %s", c->peer_text, code, why);
-		reply_error(c->fd, code, why, 0, s->o.io_timeout_ms);
+		refused(s, c->peer_text, code, why);
+		he_rhttp_error(&c->io, code, why, 0, s->o.io_timeout_ms);
 		return;
 	}
 	if (!strcmp(h.path, HE_RP_IP_PATH)) {
 		char text_ip[HE_RP_ADDR_MAX + 2];
 
 		snprintf(text_ip, sizeof(text_ip), "%s\n", c->peer_text);
-		reply(c->fd, 200, "text/plain", text_ip, 0, s->o.io_timeout_ms);
+		he_rhttp_reply(&c->io, 200, "text/plain", text_ip, 0, s->o.io_timeout_ms, NULL);
 		logf_(s, "%s asked for its address", c->peer_text);
 		return;
 	}
 	if (strcmp(h.path, HE_RP_PATH)) {
-		reply_error(c->fd, 404, "unknown path: POST " HE_RP_PATH " or GET " HE_RP_IP_PATH,
-			    0, s->o.io_timeout_ms);
+		he_rhttp_error(&c->io, 404,
+			       "unknown path: POST " HE_RP_PATH " or GET " HE_RP_IP_PATH, 0,
+			       s->o.io_timeout_ms);
 		return;
 	}
 	if (strcmp(h.method, "POST")) {
-		reply_error(c->fd, 405, "POST " HE_RP_PATH, 0, s->o.io_timeout_ms);
+		he_rhttp_error(&c->io, 405, "POST " HE_RP_PATH, 0, s->o.io_timeout_ms);
 		return;
 	}
 	body = buf + h.head_len;
 	blen = (size_t)h.content_length;
 	if (s->o.key && he_rp_verify(s->o.key, s->o.keylen, body, blen, h.auth, &err) < 0) {
-		logf_(s, "%s refused (401): %s", c->peer_text, err.msg);
-		reply_error(c->fd, 401, err.msg, 0, s->o.io_timeout_ms);
+		refused(s, c->peer_text, 401, err.msg);
+		he_rhttp_error(&c->io, 401, err.msg, 0, s->o.io_timeout_ms);
 		return;
 	}
 	ret = he_rp_request_parse(body, blen, &req, &err);
 	if (ret < 0) {
 		code = ret == -EPERM ? 403 : ret == -EMSGSIZE ? 413 : 400;
-		logf_(s, "%s refused (%d): %s", c->peer_text, code, err.msg);
-		reply_error(c->fd, code, err.msg, 0, s->o.io_timeout_ms);
+		refused(s, c->peer_text, code, err.msg);
+		he_rhttp_error(&c->io, code, err.msg, 0, s->o.io_timeout_ms);
 		return;
 	}
 	if (s->o.key) {
@@ -376,17 +337,31 @@ static void handle(struct conn *c)
 		ret = he_rp_replay_check(&s->replay, req.nonce, req.ts, (int64_t)time(NULL), &err);
 		pthread_mutex_unlock(&s->lock);
 		if (ret < 0) {
-			logf_(s, "%s refused (401): %s", c->peer_text, err.msg);
-			reply_error(c->fd, 401, err.msg, 0, s->o.io_timeout_ms);
+			refused(s, c->peer_text, 401, err.msg);
+			he_rhttp_error(&c->io, 401, err.msg, 0, s->o.io_timeout_ms);
 			return;
 		}
 	}
 	run_probes(c, &req, &resp);
 	if (he_rp_response_encode(&resp, &text, &err) < 0) {
-		reply_error(c->fd, 500, err.msg, 0, s->o.io_timeout_ms);
+		he_rhttp_error(&c->io, 500, err.msg, 0, s->o.io_timeout_ms);
 		return;
 	}
-	reply(c->fd, 200, "application/json", text, 0, s->o.io_timeout_ms);
+	if (s->o.key) {
+		char sig[HE_RP_SIG_HEX + 1], auth[HE_RP_SIG_HEX + 16];
+
+		if (he_rp_sign_response(s->o.key, s->o.keylen, req.nonce, text, strlen(text), sig) <
+		    0) {
+			free(text);
+			he_rhttp_error(&c->io, 500, "cannot sign the answer", 0,
+				       s->o.io_timeout_ms);
+			return;
+		}
+		snprintf(auth, sizeof(auth), "hmac-sha256=%s", sig);
+		he_rhttp_reply(&c->io, 200, "application/json", text, 0, s->o.io_timeout_ms, auth);
+	} else {
+		he_rhttp_reply(&c->io, 200, "application/json", text, 0, s->o.io_timeout_ms, NULL);
+	}
 	free(text);
 }
 
@@ -396,12 +371,49 @@ static void *conn_thread(void *arg)
 	struct server *s = c->s;
 
 	handle(c);
+	he_rio_end(&c->io);
 	close(c->fd);
-	free(c);
 	pthread_mutex_lock(&s->lock);
 	s->active--;
+	memset(s->src[c->slot], 0, HE_RL_KEYLEN);
 	pthread_mutex_unlock(&s->lock);
+	free(c);
 	return NULL;
+}
+
+/* Take a client slot for C unless the server or C's source is at its cap; lock held. */
+static bool slot_take(struct server *s, struct conn *c)
+{
+	uint8_t key[HE_RL_KEYLEN], zero[HE_RL_KEYLEN] = {0};
+	unsigned same = 0;
+	int free_slot = -1;
+
+	if (s->active >= s->o.max_clients)
+		return false;
+	he_ratelimit_key((struct sockaddr *)&c->peer, key);
+	for (unsigned i = 0; i < s->o.max_clients; i++) {
+		if (!memcmp(s->src[i], key, HE_RL_KEYLEN))
+			same++;
+		else if (free_slot < 0 && !memcmp(s->src[i], zero, HE_RL_KEYLEN))
+			free_slot = (int)i;
+	}
+	if (same >= s->o.max_per_source || free_slot < 0)
+		return false;
+	memcpy(s->src[free_slot], key, HE_RL_KEYLEN);
+	c->slot = free_slot;
+	s->active++;
+	return true;
+}
+
+/* Probing loopback, private or other non-global peers would let a caller
+ * behind a same-host proxy scan this host's own services. */
+static bool peer_allowed(const struct server *s, const struct conn *c)
+{
+	const void *a = c->peer.ss_family == AF_INET
+			    ? (const void *)&((const struct sockaddr_in *)&c->peer)->sin_addr
+			    : (const void *)&((const struct sockaddr_in6 *)&c->peer)->sin6_addr;
+
+	return s->o.allow_private || he_addr_class(c->peer.ss_family, a) == HE_ADDR_PUBLIC;
 }
 
 /* Admit or refuse one accepted connection (rate limit, client cap). */
@@ -413,14 +425,30 @@ static void admit(struct server *s, struct conn *c)
 	bool ok, full = false;
 
 	normalize_peer(c);
+	c->io.fd = c->fd;
+	if (!peer_allowed(s, c)) {
+		static const char why[] =
+		    "not a global address: the reflector probes only "
+		    "public callers (start it with --allow-private for a lab)";
+
+		refused(s, c->peer_text, 403, why);
+		if (!s->srv_tls)
+			he_rhttp_error(&c->io, 403, why, 0, 500);
+		close(c->fd);
+		free(c);
+		return;
+	}
 	pthread_mutex_lock(&s->lock);
 	ok = he_ratelimit_take(&s->rl, (struct sockaddr *)&c->peer, he_now_ms());
 	if (!ok)
 		wait_ms = he_ratelimit_wait_ms(&s->rl, (struct sockaddr *)&c->peer, he_now_ms());
-	else if (s->active >= s->o.max_clients)
+	else if (!slot_take(s, c)) {
 		full = true;
-	else
-		s->active++;
+		/* a request not served does not use up the caller's token */
+		he_ratelimit_refund(&s->rl, (struct sockaddr *)&c->peer);
+	} else if (s->srv_tls && SSL_CTX_up_ref(s->srv_tls) == 1) {
+		c->tls = s->srv_tls;
+	}
 	pthread_mutex_unlock(&s->lock);
 	if (!ok || full) {
 		char msg[160];
@@ -431,10 +459,14 @@ static void admit(struct server *s, struct conn *c)
 				 "%u); try again in %lld s",
 				 s->o.rate_per_min, s->o.burst, (long long)(wait_ms + 999) / 1000);
 		else
-			snprintf(msg, sizeof(msg), "busy: %u requests in progress",
-				 s->o.max_clients);
-		logf_(s, "%s refused (%d): %s", c->peer_text, ok ? 503 : 429, msg);
-		reply_error(c->fd, ok ? 503 : 429, msg, ok ? 1 : (long)(wait_ms + 999) / 1000, 500);
+			snprintf(msg, sizeof(msg),
+				 "busy: %u requests in progress (at most %u from one address "
+				 "or /64)",
+				 s->o.max_clients, s->o.max_per_source);
+		refused(s, c->peer_text, ok ? 503 : 429, msg);
+		if (!s->srv_tls) /* over TLS: no handshake for a refusal, just the close */
+			he_rhttp_error(&c->io, ok ? 503 : 429, msg,
+				       ok ? 1 : (long)(wait_ms + 999) / 1000, 500);
 		close(c->fd);
 		free(c);
 		return;
@@ -443,12 +475,34 @@ static void admit(struct server *s, struct conn *c)
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	if (pthread_create(&th, &attr, conn_thread, c) != 0) {
 		close(c->fd);
-		free(c);
 		pthread_mutex_lock(&s->lock);
 		s->active--;
+		memset(s->src[c->slot], 0, HE_RL_KEYLEN);
 		pthread_mutex_unlock(&s->lock);
+		free(c);
 	}
 	pthread_attr_destroy(&attr);
+}
+
+/* SIGHUP: read the certificate and key again (renewed by certbot, say); a
+ * failure keeps the running ones. Connections in progress keep theirs. */
+static void reload_tls(struct server *s)
+{
+	struct he_error err = {0};
+	SSL_CTX *fresh = NULL, *old;
+
+	if (!s->srv_tls)
+		return;
+	if (he_rtls_load(s->o.cert, s->o.key_file, &fresh, &err) < 0) {
+		logf_(s, "SIGHUP: %s; keeping the certificate in use", err.msg);
+		return;
+	}
+	pthread_mutex_lock(&s->lock);
+	old = s->srv_tls;
+	s->srv_tls = fresh;
+	pthread_mutex_unlock(&s->lock);
+	SSL_CTX_free(old);
+	logf_(s, "SIGHUP: certificate %s reloaded", s->o.cert);
 }
 
 static int open_listener(const struct sockaddr_storage *sa, socklen_t salen, const char *text,
@@ -499,22 +553,47 @@ int he_reflector_serve(const struct he_reflector_opts *o, const volatile sig_ato
 		s->o.io_timeout_ms = 5000;
 	if (!s->o.max_clients)
 		s->o.max_clients = 32;
+	if (!s->o.max_per_source)
+		s->o.max_per_source = 4;
+	s->src = calloc(s->o.max_clients, sizeof(*s->src));
+	if (!s->src) {
+		free(s);
+		return he_error_set(err, -ENOMEM, "out of memory");
+	}
+	s->ref.since_ms = he_now_ms() - REFUSAL_LOG_MS;
 	he_ratelimit_init(&s->rl, s->o.rate_per_min, s->o.burst);
 	pthread_mutex_init(&s->lock, NULL);
 	s->tls = SSL_CTX_new(TLS_client_method());
 	if (s->tls)
 		SSL_CTX_set_verify(s->tls, SSL_VERIFY_NONE, NULL);
+	if (s->o.cert && s->o.key_file) {
+		ret = he_rtls_load(s->o.cert, s->o.key_file, &s->srv_tls, err);
+		if (ret < 0)
+			goto out;
+	}
 	fd = open_listener(&sa, salen, o->listen, err);
 	if (fd < 0) {
 		ret = fd;
 		goto out;
 	}
-	logf_(s, "listening on %s (%s, %u requests/min per source, burst %u)", o->listen,
-	      s->o.key ? "shared key required" : "no key", s->o.rate_per_min, s->o.burst);
+	logf_(s, "listening on %s (%s, %s, %u requests/min per source, burst %u)", o->listen,
+	      s->srv_tls ? "HTTPS" : "HTTP", s->o.key ? "shared key required" : "no key",
+	      s->o.rate_per_min, s->o.burst);
 	while (!*stop) {
 		struct pollfd pf = {.fd = fd, .events = POLLIN};
 		struct conn *c;
 
+		int64_t now = he_now_ms();
+
+		if (s->o.reload && *s->o.reload) {
+			*s->o.reload = 0;
+			reload_tls(s);
+		}
+
+		pthread_mutex_lock(&s->lock);
+		if (s->ref.n && now - s->ref.since_ms >= REFUSAL_LOG_MS)
+			refusals_flush(s, now);
+		pthread_mutex_unlock(&s->lock);
 		if (poll(&pf, 1, 250) <= 0)
 			continue;
 		c = calloc(1, sizeof(*c));
@@ -543,9 +622,14 @@ int he_reflector_serve(const struct he_reflector_opts *o, const volatile sig_ato
 			break;
 		usleep(20000);
 	}
+	pthread_mutex_lock(&s->lock);
+	refusals_flush(s, he_now_ms());
+	pthread_mutex_unlock(&s->lock);
 out:
 	SSL_CTX_free(s->tls);
+	SSL_CTX_free(s->srv_tls);
 	pthread_mutex_destroy(&s->lock);
+	free(s->src);
 	free(s);
 	return ret;
 }

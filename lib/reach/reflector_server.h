@@ -18,18 +18,24 @@
  * verification: it only shows that TLS answers). UDP probes send the
  * client's token in one datagram and wait briefly for a reply.
  *
- * Plain HTTP: put it behind a TLS reverse proxy for HTTPS (then the proxy's
- * address is the caller: see man homeexpose(8) - the reflector must see the
- * real source, so use a TCP (layer 4) proxy or run it directly).
+ * HTTPS natively with cert/key_file (reread when *reload is set: SIGHUP), or
+ * plain HTTP (a TLS proxy in front must keep the caller's source address).
+ *
+ * Callers that are not global addresses (loopback, RFC 1918, CGNAT, ULA, link
+ * local, ...) are refused (403) unless allow_private. Each probe has one
+ * absolute deadline (connect and TLS handshake together). Concurrent requests
+ * are capped in all and per IPv4 address / IPv6 /64; a request refused as
+ * busy (503) gives its rate token back.
  *
  * Nothing here prints: each request produces one log line through the
- * caller's callback. Threads: one per connection (detached), shared state
- * under one mutex.
+ * caller's callback; refusals are summed up (one line per 10 s). Threads: one per connection
+ * (detached), shared state under one mutex.
  */
 #ifndef HE_REACH_REFLECTOR_SERVER_H
 #define HE_REACH_REFLECTOR_SERVER_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <sys/socket.h>
 #include <stddef.h>
 
@@ -39,11 +45,16 @@ struct he_reflector_opts {
 	const char *listen; /* "ADDR:PORT", "[ADDR]:PORT" or ":PORT" (all, dual-stack) */
 	const void *key;    /* shared key; NULL: no authentication */
 	size_t keylen;
-	unsigned rate_per_min; /* sustained requests per source; 0: 10 */
-	unsigned burst;        /* at once; 0: 5 */
-	int probe_timeout_ms;  /* one TCP connect / UDP wait; 0: 2000 */
-	int io_timeout_ms;     /* reading the request, writing the answer; 0: 5000 */
-	unsigned max_clients;  /* concurrent connections; 0: 32 */
+	unsigned rate_per_min;         /* sustained requests per source; 0: 10 */
+	unsigned burst;                /* at once; 0: 5 */
+	int probe_timeout_ms;          /* one TCP connect / UDP wait; 0: 2000 */
+	int io_timeout_ms;             /* reading the request, writing the answer; 0: 5000 */
+	unsigned max_clients;          /* concurrent connections; 0: 32 */
+	unsigned max_per_source;       /* concurrent from one IPv4 address or IPv6 /64; 0: 4 */
+	bool allow_private;            /* probe loopback/private/other non-global callers too */
+	const char *cert;              /* PEM certificate (chain) for HTTPS; NULL: plain HTTP */
+	const char *key_file;          /* its PEM private key */
+	volatile sig_atomic_t *reload; /* set (SIGHUP): reread cert and key; may be NULL */
 	void (*log)(void *ctx, const char *line); /* may be NULL */
 	void *log_ctx;
 };

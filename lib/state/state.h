@@ -3,10 +3,14 @@
  * state.h - runtime state in the state directory (default /var/lib/homeexpose).
  *
  * Owner: lib/state. One JSON document, state.json, split into named sections
- * (each module owns its section: "portmap", "firewall", "ddns", ...). Opening
- * takes a lock (flock on STATE_DIR/lock): exclusive for writers, shared for
- * readers, so two homeexpose runs at once never corrupt it. Saving writes a
- * temp file, fsyncs it, renames it over state.json and fsyncs the directory.
+ * (each module owns its section: "portmap", "firewall", "ddns", ...). A writer
+ * takes an exclusive lock (flock on STATE_DIR/lock, mode 0600, so no other
+ * user can hold it), so two homeexpose runs at once never corrupt it; readers
+ * take no lock: state.json is only ever replaced whole. Saving writes a temp
+ * file, fsyncs it, renames it over state.json and fsyncs the directory. The
+ * sections that may hold provider replies ("ddns") are kept apart, in
+ * HE_STATE_PRIVATE (0600): a reader without the right sees them empty (others
+ * ask the agent); state.json (0644) holds the rest.
  */
 #ifndef HE_STATE_STATE_H
 #define HE_STATE_STATE_H
@@ -18,14 +22,17 @@
 
 struct he_state;
 
+#define HE_STATE_PRIVATE "state-private.json"
+
 enum he_state_mode {
-	HE_STATE_READ = 0,  /* shared lock, save refused */
+	HE_STATE_READ = 0,  /* no lock (a consistent snapshot), save refused */
 	HE_STATE_WRITE = 1, /* exclusive lock */
 };
 
 /*
- * Open (creating the directory 0755 if missing) and lock the state in dir.
- * Waits up to timeout_ms for the lock (0: fail at once when held).
+ * Open the state in dir; for writing, create the directory (0755) if missing
+ * and lock it, waiting up to timeout_ms (0: fail at once when held; the
+ * message names the holder's pid when /proc/locks tells it).
  * A state.json that cannot be parsed is an error naming the file; it is never
  * silently replaced.
  */
@@ -45,8 +52,9 @@ const char *he_state_path(const struct he_state *st);
 void he_state_close(struct he_state *st);
 
 /*
- * Write a whole file atomically: PATH.tmp.PID, fsync, rename, fsync dir.
- * mode is applied to the new file.
+ * Write a whole file atomically: a new PATH.tmp.RANDOM (O_EXCL|O_NOFOLLOW: a
+ * planted file or symlink is never written through), fsync, rename, fsync
+ * dir. mode is applied to the new file.
  */
 int he_atomic_write(const char *path, const void *data, size_t len, mode_t mode,
 		    struct he_error *err);

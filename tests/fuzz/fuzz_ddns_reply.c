@@ -5,7 +5,8 @@
  * conversation, job->remove, where the provider can delete) and how many
  * steps of its conversation to play with the input as the reply (a provider's reply is
  * untrusted input). Checks the promises: every reply ends in an outcome or
- * a well-formed next request, never a secret in a message.
+ * a well-formed next request, never a piece of 8 characters of the secret
+ * in a message or a code.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -16,6 +17,22 @@
 #include "ddns/ddns.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Does TEXT hold any HE_DDNS_PIECE-character piece of SECRET? */
+static int leaks(const char *text, const char *secret)
+{
+	size_t n = strlen(secret);
+
+	for (size_t i = 0; i + HE_DDNS_PIECE <= n; i++) {
+		char piece[HE_DDNS_PIECE + 1];
+
+		memcpy(piece, secret + i, HE_DDNS_PIECE);
+		piece[HE_DDNS_PIECE] = '\0';
+		if (strstr(text, piece))
+			return 1;
+	}
+	return 0;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -75,8 +92,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (rc == HE_DDNS_DONE) {
 			if (ans.outcome < HE_DDNS_GOOD || ans.outcome > HE_DDNS_TRANSIENT)
 				abort();
-			if (!ans.code[0] || strstr(ans.message, "SECRETKEY1") ||
-			    strstr(ans.message, "SECRETTOKEN"))
+			if (!ans.code[0] || leaks(ans.message, secret) || leaks(ans.code, secret))
 				abort();
 			break;
 		}

@@ -82,6 +82,13 @@ lab_check "a request naming a target is refused (403)" \
 lab_check "a reply is about the caller's source ($LAB_WAN_IP)" \
 	says 0 "HTTP 200" "\"source\":\"$LAB_WAN_IP\"" -- post "$RPORT" \
 	'{"v":1,"ts":1,"nonce":"0123456789abcdef","probes":[{"proto":"tcp","port":8443}]}'
+lab_check "a loopback caller is refused (403): it would probe the reflector's own host" \
+	says 0 "HTTP 403" "not a global address" -- \
+	in_inet curl -s -m 5 -w '\nHTTP %{http_code}\n' "http://127.0.0.1:$RPORT/v1/ip"
+lab_check "with --allow-private a loopback caller is served" eval '
+	lab_spawn "$LAB_INET" "$LAB_DIR/reflector.7702.log" "$HE_BIN" -c "$LAB_DIR/etc/inet.conf" \
+		reflector --listen ":7702" --allow-private && _lab_wait_listen "$LAB_INET" -t 7702 &&
+	[ "$(in_inet curl -s -m 5 http://127.0.0.1:7702/v1/ip)" = 127.0.0.1 ]'
 lab_check "a second reflector with --rate 1 starts" start_reflector 7701 1
 lab_check "past the rate limit the reflector answers 429" eval '
 	codes=""; for i in 1 2 3 4 5 6; do

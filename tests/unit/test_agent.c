@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "core/clock.h"
+#include "agent/announce.h"
 #include "agent/ctlproto.h"
 #include "agent/loop.h"
 #include "agent/metrics.h"
@@ -115,6 +116,7 @@ static void test_metrics_render(void **state)
 
 	(void)state;
 	m.errors[HE_AGENT_ERR_ROUTER] = 5;
+	m.state_lock_busy = 7;
 	snprintf(m.ddns[0].record, sizeof(m.ddns[0].record), "home");
 	m.ddns[0].last_success = 950;
 	m.ddns[0].failures = 2;
@@ -132,6 +134,7 @@ static void test_metrics_render(void **state)
 	    strstr(t, "homeexpose_ddns_last_success_timestamp_seconds{record=\"home\"} 950\n"));
 	assert_non_null(strstr(t, "homeexpose_ddns_failures_total{record=\"home\"} 2\n"));
 	assert_non_null(strstr(t, "homeexpose_firewall_in_sync 1\n"));
+	assert_non_null(strstr(t, "homeexpose_state_lock_busy_total 7\n"));
 	assert_non_null(strstr(t, "homeexpose_check_runs_total 4\n"));
 	assert_non_null(strstr(t, "homeexpose_check_last_run_timestamp_seconds 990\n"));
 	assert_non_null(strstr(t, "homeexpose_check_reachable{exposure=\"web\",port=\"8443\","
@@ -267,12 +270,54 @@ static void test_loop_fd(void **state)
 	close(p[1]);
 }
 
+/* Announcements count only from the router: its IPv4 gateway, or its own
+ * IPv6 link-local address, not any other host on the link. */
+static void test_announce_sender(void **state)
+{
+	struct he_announce an = {.kind = HE_ANNOUNCE_PCP};
+
+	(void)state;
+	snprintf(an.from, sizeof(an.from), "192.168.1.1");
+	assert_true(he_announce_from_router(&an, "192.168.1.1", "fe80::1"));
+	snprintf(an.from, sizeof(an.from), "192.168.1.66");
+	assert_false(he_announce_from_router(&an, "192.168.1.1", "fe80::1"));
+	snprintf(an.from, sizeof(an.from), "fe80::1");
+	assert_true(he_announce_from_router(&an, "192.168.1.1", "fe80::1"));
+	assert_true(he_announce_from_router(&an, "192.168.1.1", "fe80:0::0:1"));
+	snprintf(an.from, sizeof(an.from), "fe80::bad");
+	assert_false(he_announce_from_router(&an, "192.168.1.1", "fe80::1"));
+	/* the router's link-local address unknown: no link-local sender */
+	assert_false(he_announce_from_router(&an, "192.168.1.1", ""));
+	assert_false(he_announce_from_router(&an, "", NULL));
+}
+
+/* A burst of announcements makes at most one remap per period. */
+static void test_announce_remap_rate(void **state)
+{
+	int64_t last = 0, t = 1000000;
+
+	(void)state;
+	assert_int_equal(he_announce_remap_delay(&last, t), 0);
+	assert_int_equal(he_announce_remap_delay(&last, t + 1000), HE_ANNOUNCE_REMAP_MS - 1000);
+	/* more in the same period: the one already scheduled */
+	assert_int_equal(he_announce_remap_delay(&last, t + 2000), HE_ANNOUNCE_REMAP_MS - 2000);
+	for (int i = 0; i < 100; i++)
+		assert_true(he_announce_remap_delay(&last, t + 3000 + i) > 0);
+	/* the next one: one period after the scheduled remap */
+	assert_int_equal(he_announce_remap_delay(&last, t + HE_ANNOUNCE_REMAP_MS + 1),
+			 HE_ANNOUNCE_REMAP_MS - 1);
+	/* quiet for long: at once again */
+	assert_int_equal(he_announce_remap_delay(&last, t + 10 * HE_ANNOUNCE_REMAP_MS), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_ctl_parse),
 	    cmocka_unit_test(test_ctl_format),
 	    cmocka_unit_test(test_metrics_render),
+	    cmocka_unit_test(test_announce_sender),
+	    cmocka_unit_test(test_announce_remap_rate),
 	    cmocka_unit_test(test_metrics_listen_rejects_public),
 	    cmocka_unit_test(test_loop_timers_and_signals),
 	    cmocka_unit_test(test_loop_fd),

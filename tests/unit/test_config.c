@@ -202,6 +202,53 @@ static void test_load_file_and_env(void **state)
 	he_diags_free(&d);
 }
 
+/* A seam on free() (tests/unit/test_config.wrap): when the block holding
+ * WATCH is freed, were its WATCH_LEN bytes all zero? */
+void __real_free(void *p);
+void __wrap_free(void *p);
+static const char *watch;
+static size_t watch_len;
+static int watch_seen, watch_clean;
+
+void __wrap_free(void *p)
+{
+	if (watch && p && (const char *)p <= watch && watch - (const char *)p <= 64) {
+		watch_seen = 1;
+		watch_clean = 1;
+		for (size_t i = 0; i < watch_len; i++)
+			watch_clean &= watch[i] == 0;
+		watch = NULL;
+	}
+	__real_free(p);
+}
+
+/* he_secret_free wipes the whole secret, also past a NUL byte in it. */
+static void test_secret_free_wipes_all(void **state)
+{
+	static const char text[] = "abc\0defghijk\n";
+	char path[256];
+	struct he_error err = {0};
+	char *s = NULL;
+	size_t len = 0;
+	int fd;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/x", tmpdir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, sizeof(text) - 1), (ssize_t)sizeof(text) - 1);
+	close(fd);
+	assert_int_equal(he_secret_read(path, &s, &len, &err), 0);
+	assert_int_equal(len, 12);
+	assert_memory_equal(s + 4, "defghijk", 8);
+	watch = s;
+	watch_len = len;
+	watch_seen = watch_clean = 0;
+	he_secret_free(s);
+	assert_true(watch_seen);
+	assert_true(watch_clean);
+}
+
 static void test_secret_permissions(void **state)
 {
 	char path[256];
@@ -355,6 +402,68 @@ static void test_exposure_errors(void **state)
 	assert_false(he_exposure_name_valid("a/b"));
 	assert_false(he_exposure_name_valid(""));
 	assert_false(he_exposure_name_valid(".hidden"));
+}
+
+/* Never-expose ports in a hand-written drop-in: an error at its file:line
+ * unless force = yes; the engine's check says the same. */
+static void test_exposure_never_expose(void **state)
+{
+	struct he_exposure e;
+	struct he_diags d = {0};
+	struct he_error err = {0};
+
+	(void)state;
+	he_exposure_init(&e, "smb");
+	assert_int_equal(he_exposure_parse(&e, "smb.conf",
+					   "[exposure]\n# hand-written\nports = 445/tcp 23/tcp "
+					   "3389/tcp\n",
+					   &d),
+			 -EINVAL);
+	assert_true(has_diag(&d, 3, "smb.conf:3: [exposure] port 445/tcp"));
+	assert_true(has_diag(&d, 3, "port 23/tcp"));
+	assert_true(has_diag(&d, 3, "port 3389/tcp"));
+	assert_true(has_diag(&d, 3, "force = yes"));
+	he_diags_free(&d);
+	snprintf(e.file, sizeof(e.file), "/etc/homeexpose/exposures.d/smb.conf");
+	assert_int_equal(he_exposure_check_danger(&e, &err), -EPERM);
+	assert_non_null(strstr(err.msg, "/etc/homeexpose/exposures.d/smb.conf:3: port 445/tcp"));
+	/* a mapping 8445:445 still exposes SMB */
+	he_exposure_init(&e, "smb2");
+	assert_int_equal(
+	    he_exposure_parse(&e, "smb2.conf", "[exposure]\nports = 8445:445/tcp\n", &d), -EINVAL);
+	he_diags_free(&d);
+	/* force = yes: accepted, and the check passes */
+	he_exposure_init(&e, "smb");
+	assert_int_equal(
+	    he_exposure_parse(&e, "smb.conf", "[exposure]\nports = 445/tcp\nforce = yes\n", &d), 0);
+	assert_int_equal(he_exposure_check_danger(&e, &err), 0);
+	he_diags_free(&d);
+}
+
+/* A NUL byte in a drop-in is an error, not the end of the file. */
+static void test_exposure_nul_byte(void **state)
+{
+	static const char text[] = "[exposure]\nports = 80\0/tcp 443/tcp\n";
+	struct he_exposures l = {0};
+	struct he_diags d = {0};
+	char dir[256], path[300];
+	int fd;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/nul.d", tmpdir);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	snprintf(path, sizeof(path), "%s/web.conf", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, sizeof(text) - 1), (ssize_t)sizeof(text) - 1);
+	close(fd);
+	assert_int_equal(he_exposures_load(dir, &l, &d), 0);
+	assert_int_equal(l.n, 0);
+	assert_true(has_diag(&d, -1, "NUL byte"));
+	he_exposures_free(&l);
+	he_diags_free(&d);
+	unlink(path);
+	rmdir(dir);
 }
 
 static void test_long_line(void **state)
@@ -513,6 +622,9 @@ int main(void)
 	    cmocka_unit_test(test_secret_permissions),
 	    cmocka_unit_test(test_exposure_roundtrip),
 	    cmocka_unit_test(test_exposure_errors),
+	    cmocka_unit_test(test_exposure_never_expose),
+	    cmocka_unit_test_setup_teardown(test_secret_free_wipes_all, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_exposure_nul_byte, setup, teardown),
 	    cmocka_unit_test(test_long_line),
 	    cmocka_unit_test(test_comments_after_values),
 	    cmocka_unit_test(test_check_catches),

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <cmocka.h>
 
+#include "ddns/ddns_internal.h"
 #include "ddns/duckdns.h"
 #include "test_ddns_fake.h"
 
@@ -42,6 +43,29 @@ static void test_request(void **state)
 			 HE_DDNS_SEND);
 	assert_non_null(strstr(req.url, "&ipv6=2e77%3A77%3A1%3A%3A2&"));
 	assert_null(strstr(req.url, "&ip="));
+}
+
+/* A reply echoing the URL, cut to a snippet in the middle of the token: no
+ * piece of 8 characters of the token is left in the message or the code. */
+static void test_echo_cut_is_redacted(void **state)
+{
+	static const char tok[] = "a7c4d0ad-114e-40ef-ba1d-d217904a50f2";
+	static const char body[] = "reply: GET https://www.duckdns.org/update?"
+				   "domains=myhome&token=a7c4d0ad-114e-40ef-ba1d-d217904a50f2"
+				   "&ip=11.77.0.2";
+	struct he_ddns_answer ans = {0};
+
+	(void)state;
+	he_duckdns_parse(200, body, strlen(body), &ans);
+	he_ddns_answer_redact(&ans, tok);
+	for (size_t i = 0; i + HE_DDNS_PIECE <= sizeof(tok) - 1; i++) {
+		char piece[HE_DDNS_PIECE + 1];
+
+		snprintf(piece, sizeof(piece), "%.*s", HE_DDNS_PIECE, tok + i);
+		if (strstr(ans.message, piece) || strstr(ans.code, piece))
+			fail_msg("'%s' of the token left in: %s", piece, ans.message);
+	}
+	assert_non_null(strstr(ans.message, "REDACTED"));
 }
 
 static void test_domain(void **state)
@@ -87,6 +111,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_request),
 	    cmocka_unit_test(test_domain),
+	    cmocka_unit_test(test_echo_cut_is_redacted),
 	    cmocka_unit_test(test_replies),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

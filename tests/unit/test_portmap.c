@@ -120,6 +120,14 @@ static void test_ssdp(void **s)
 	for (len = 0; len < 200; len++)
 		assert_int_equal(he_ssdp_parse(buf, len, loc, sizeof(loc)), -EBADMSG);
 	assert_int_equal(he_ssdp_parse(buf, n, loc, 20), -EBADMSG); /* no room */
+	/* control bytes in LOCATION (found by fuzz_ssdp): no URL */
+	{
+		static const char c[] = "HTTP/1.1 200 OK\r\nST: urn:schemas-upnp-org:service:"
+					"WANIPConnection:2\r\nLocation: http://10.0.0.1:1900]\001x"
+					"\r\n\r\n";
+
+		assert_int_equal(he_ssdp_parse(c, sizeof(c) - 1, loc, sizeof(loc)), -EBADMSG);
+	}
 	/* another device type */
 	{
 		const char *o = "HTTP/1.1 200 OK\r\nST: urn:dial-multiscreen-org:service:dial:1\r\n"

@@ -288,6 +288,36 @@ static void test_ratelimit(void **state)
 	free(rl);
 }
 
+/* A drained bucket is not forgotten when more prefixes than slots pass by,
+ * and a refunded token (a request answered 503) is given back. */
+static void test_ratelimit_eviction(void **state)
+{
+	struct he_ratelimit *rl = malloc(sizeof(*rl));
+	struct sockaddr_in a = {.sin_family = AF_INET};
+
+	(void)state;
+	assert_non_null(rl);
+	he_ratelimit_init(rl, 6, 3);
+	inet_pton(AF_INET, "192.0.2.1", &a.sin_addr);
+	for (int i = 0; i < 3; i++)
+		assert_true(he_ratelimit_take(rl, (struct sockaddr *)&a, 1000));
+	assert_false(he_ratelimit_take(rl, (struct sockaddr *)&a, 1000));
+	for (int i = 0; i < HE_RL_SLOTS + 200; i++) {
+		struct sockaddr_in6 p = sa6("2001:db8::1");
+
+		p.sin6_addr.s6_addr[6] = (uint8_t)(i >> 8);
+		p.sin6_addr.s6_addr[7] = (uint8_t)i;
+		assert_true(he_ratelimit_take(rl, (struct sockaddr *)&p, 1001));
+	}
+	/* still limited: its empty bucket was kept */
+	assert_false(he_ratelimit_take(rl, (struct sockaddr *)&a, 1002));
+	/* a refund gives one token back, never more than the burst */
+	he_ratelimit_refund(rl, (struct sockaddr *)&a);
+	assert_true(he_ratelimit_take(rl, (struct sockaddr *)&a, 1003));
+	assert_false(he_ratelimit_take(rl, (struct sockaddr *)&a, 1003));
+	free(rl);
+}
+
 static struct he_listener sock(int fam, const char *addr, bool v6only)
 {
 	struct he_listener l = {
@@ -447,6 +477,7 @@ int main(void)
 	    cmocka_unit_test(test_response_roundtrip),
 	    cmocka_unit_test(test_http_head),
 	    cmocka_unit_test(test_ratelimit),
+	    cmocka_unit_test(test_ratelimit_eviction),
 	    cmocka_unit_test(test_listener_classify),
 	    cmocka_unit_test(test_listener_query_live),
 	};

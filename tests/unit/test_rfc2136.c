@@ -24,6 +24,7 @@
 #include <ldns/ldns.h>
 
 #include "ddns/rfc2136.h"
+#include "ddns/rfc2136_int.h"
 
 #define FIXDIR "tests/fixtures/rfc2136"
 /* 32 random bytes, base64: the unit tests' own key */
@@ -215,6 +216,19 @@ static struct he_rfc2136_req req_for(const struct he_tsig_key *k, int family, co
 	r.address = addr;
 	r.key = k;
 	return r;
+}
+
+/* where the TSIG record of a signed message starts */
+static size_t tsig_start(const uint8_t *w, size_t n)
+{
+	struct he_dns_walk wk;
+	size_t at;
+
+	assert_int_equal(he_dns_walk_msg(w, n, &wk), 0);
+	assert_true(wk.has_tsig);
+	at = wk.t.start;
+	he_dns_walk_free(&wk);
+	return at;
 }
 
 /* time signed of a TSIG-signed message with a MAC of MACLEN bytes */
@@ -507,7 +521,9 @@ static void test_classify_badsig(void **s)
 	assert_int_equal(judge(&f, &res, &err), -EACCES);
 	assert_int_equal(res.rcode, 9);
 	assert_int_equal(res.tsig_error, HE_TSIG_BADSIG);
-	assert_true(res.permanent);
+	/* a BADSIG answer carries no MAC: anyone could send it, so not final */
+	assert_false(res.permanent);
+	has(err.msg, "not TSIG-verified");
 	has(err.msg, "NOTAUTH");
 	has(err.msg, "BADSIG");
 	has(err.msg, "'ddns-key'");
@@ -526,7 +542,7 @@ static void test_classify_badkey(void **s)
 	fx_load(&f, "badkey", "stranger-key.yaml", 32);
 	assert_int_equal(judge(&f, &res, &err), -EACCES);
 	assert_int_equal(res.tsig_error, HE_TSIG_BADKEY);
-	assert_true(res.permanent);
+	assert_false(res.permanent);
 	has(err.msg, "BADKEY");
 	has(err.msg, "'stranger-key'");
 	/* Knot answers a policy denial the same way: the message says both */
@@ -555,10 +571,48 @@ static void test_classify_notzone_notauth(void **s)
 	assert_int_equal(judge(&f, &res, &err), -EACCES);
 	assert_int_equal(res.rcode, 9);
 	assert_int_equal(res.tsig_error, 0);
+	assert_false(res.permanent); /* unsigned: may be spoofed */
 	has(err.msg, "not authoritative for zone 'other.example'");
 }
 
-/* Other RCODEs, on Knot's unsigned NOTAUTH reply with the code changed. */
+/* Only a TSIG-verified error answer is final (one spoofed datagram must not
+ * switch DDNS off): the signed NOTZONE is, the same answer unsigned is not. */
+static void test_classify_only_verified_is_final(void **s)
+{
+	struct fx f;
+	struct he_rfc2136_result res;
+	struct he_error err = {0};
+	uint16_t ar;
+
+	(void)s;
+	fx_load(&f, "notzone", "zone-key.yaml", 20);
+	assert_int_equal(judge(&f, &res, &err), -ENOTDIR);
+	assert_true(res.permanent);
+	/* the same answer with its TSIG cut off, as a spoofer would send it */
+	ar = (uint16_t)((f.rep[10] << 8) | f.rep[11]);
+	assert_true(ar >= 1);
+	f.rn = tsig_start(f.rep, f.rn);
+	f.rep[10] = (uint8_t)((ar - 1) >> 8);
+	f.rep[11] = (uint8_t)(ar - 1);
+	assert_int_equal(judge(&f, &res, &err), -ENOTDIR);
+	assert_false(res.permanent);
+	has(err.msg, "unsigned answer");
+	/* signed, but the MAC altered: not verified, not final */
+	fx_load(&f, "notzone", "zone-key.yaml", 20);
+	f.rep[f.rn - 8] ^= 0x01; /* inside the MAC */
+	assert_int_equal(judge(&f, &res, &err), -EBADMSG);
+	assert_false(res.permanent);
+	/* every unsigned RCODE and TSIG error answer: transient */
+	fx_load(&f, "notauth", "ddns-key.yaml", 32);
+	for (int rc = 1; rc < 16; rc++) {
+		f.rep[3] = (uint8_t)((f.rep[3] & 0xf0) | rc);
+		judge(&f, &res, &err);
+		assert_false(res.permanent);
+	}
+}
+
+/* Other RCODEs, on Knot's unsigned NOTAUTH reply with the code changed: the
+ * message names the cause, but an unsigned answer is never final. */
 static void test_classify_rcodes(void **s)
 {
 	static const struct {
@@ -566,12 +620,13 @@ static void test_classify_rcodes(void **s)
 		bool permanent;
 		const char *want;
 	} t[] = {
-	    {5, -EPERM, true, "update policy does not let key 'ddns-key' change nas.other.example"},
+	    {5, -EPERM, false,
+	     "update policy does not let key 'ddns-key' change nas.other.example"},
 	    {2, -EAGAIN, false, "SERVFAIL"},
-	    {4, -EOPNOTSUPP, true, "NOTIMP"},
-	    {1, -EPROTO, true, "FORMERR"},
-	    {8, -EPROTO, true, "NXRRSET"},
-	    {15, -EPROTO, true, "RCODE 15"},
+	    {4, -EOPNOTSUPP, false, "NOTIMP"},
+	    {1, -EPROTO, false, "FORMERR"},
+	    {8, -EPROTO, false, "NXRRSET"},
+	    {15, -EPROTO, false, "RCODE 15"},
 	    {0, -EBADMSG, false, "not signed"},
 	};
 	struct fx f;
@@ -776,6 +831,7 @@ int main(void)
 	    cmocka_unit_test(test_classify_badsig),
 	    cmocka_unit_test(test_classify_badkey),
 	    cmocka_unit_test(test_classify_notzone_notauth),
+	    cmocka_unit_test(test_classify_only_verified_is_final),
 	    cmocka_unit_test(test_classify_rcodes),
 	    cmocka_unit_test(test_classify_badtime),
 	    cmocka_unit_test(test_classify_malformed),

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests: lib/state (atomic writes, locking, corrupt files). */
+#include <dirent.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -7,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -36,6 +38,7 @@ static int teardown(void **state)
 {
 	(void)state;
 	rm("state.json");
+	rm(HE_STATE_PRIVATE);
 	rm("lock");
 	rm("f");
 	rmdir(dir);
@@ -141,8 +144,15 @@ static void test_atomic_write(void **state)
 	assert_int_equal(stat(p, &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0640);
 	/* no temp file left behind */
-	snprintf(p, sizeof(p), "%s/f.tmp.%ld", dir, (long)getpid());
-	assert_int_equal(access(p, F_OK), -1);
+	{
+		DIR *dh = opendir(dir);
+		struct dirent *de;
+
+		assert_non_null(dh);
+		while ((de = readdir(dh)))
+			assert_null(strstr(de->d_name, ".tmp."));
+		closedir(dh);
+	}
 	/* a directory that does not exist is reported with the path */
 	assert_true(he_atomic_write("/nonexistent-he/f", "x", 1, 0600, &err) < 0);
 	assert_non_null(strstr(err.msg, "/nonexistent-he/f"));
@@ -163,6 +173,94 @@ static void test_read_without_state(void **state)
 	assert_int_equal(access(p, F_OK), -1);
 }
 
+/* A reader needs no lock (state.json is replaced whole): it reads while a
+ * writer holds it; the lock file is 0600 (fixed if an older version made it
+ * 0644) and a busy lock names the holder. */
+static void test_reader_needs_no_lock(void **state)
+{
+	struct he_state *st = NULL, *rd = NULL;
+	struct he_error err = {0};
+	char p[128];
+	struct stat sb;
+	pid_t pid;
+	int status;
+
+	(void)state;
+	snprintf(p, sizeof(p), "%s/lock", dir);
+	close(open(p, O_WRONLY | O_CREAT, 0644));
+	chmod(p, 0644);
+	assert_int_equal(he_state_open(dir, HE_STATE_WRITE, 0, &st, &err), 0);
+	assert_int_equal(stat(p, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	json_object_set_new(he_state_section(st, "a"), "k", json_integer(1));
+	json_object_set_new(he_state_section(st, "ddns"), "msg", json_string("provider text"));
+	assert_int_equal(he_state_save(st, &err), 0);
+	/* provider text only in the 0600 file */
+	snprintf(p, sizeof(p), "%s/" HE_STATE_PRIVATE, dir);
+	assert_int_equal(stat(p, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	snprintf(p, sizeof(p), "%s/state.json", dir);
+	assert_int_equal(stat(p, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0644);
+	{
+		char buf[512] = "";
+		FILE *f = fopen(p, "r");
+
+		assert_non_null(f);
+		assert_true(fread(buf, 1, sizeof(buf) - 1, f) > 0);
+		fclose(f);
+		assert_null(strstr(buf, "provider text"));
+	}
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct he_error e2 = {0};
+		struct he_state *w2 = NULL;
+		int ok = he_state_open(dir, HE_STATE_READ, 0, &rd, &e2) == 0 &&
+			 json_integer_value(json_object_get(he_state_section(rd, "a"), "k")) == 1 &&
+			 json_string_value(json_object_get(he_state_section(rd, "ddns"), "msg"));
+		char want[64];
+
+		he_state_close(rd);
+		snprintf(want, sizeof(want), "(pid %ld)", (long)getppid());
+		ok = ok && he_state_open(dir, HE_STATE_WRITE, 0, &w2, &e2) == -EWOULDBLOCK &&
+		     strstr(e2.msg, want);
+		_exit(ok ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(WEXITSTATUS(status), 0);
+	he_state_close(st);
+	rm("state.json");
+	rm(HE_STATE_PRIVATE);
+}
+
+/* A planted symlink at any name the temp file might take is not followed. */
+static void test_atomic_write_no_follow(void **state)
+{
+	struct he_error err = {0};
+	char p[128], victim[128], link[160], buf[16] = {0};
+	FILE *f;
+
+	(void)state;
+	snprintf(p, sizeof(p), "%s/f", dir);
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	f = fopen(victim, "w");
+	assert_non_null(f);
+	fputs("keep", f);
+	fclose(f);
+	/* the name the old code used */
+	snprintf(link, sizeof(link), "%s.tmp.%ld", p, (long)getpid());
+	assert_int_equal(symlink(victim, link), 0);
+	assert_int_equal(he_atomic_write(p, "new", 3, 0600, &err), 0);
+	f = fopen(victim, "r");
+	assert_non_null(f);
+	assert_int_equal(fread(buf, 1, sizeof(buf), f), 4);
+	fclose(f);
+	assert_string_equal(buf, "keep");
+	unlink(link);
+	unlink(victim);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -171,6 +269,8 @@ int main(void)
 	    cmocka_unit_test(test_corrupt_state_is_not_replaced),
 	    cmocka_unit_test(test_atomic_write),
 	    cmocka_unit_test(test_read_without_state),
+	    cmocka_unit_test(test_reader_needs_no_lock),
+	    cmocka_unit_test(test_atomic_write_no_follow),
 	};
 	return cmocka_run_group_tests_name("state", tests, setup, teardown);
 }
