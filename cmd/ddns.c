@@ -413,8 +413,8 @@ int cmd_ddns(struct he_cli *cli, int argc, char **argv)
 		return argc - optind > 1 ? he_usage_error(cli, "too many arguments")
 					 : he_ddns_providers_print(cli);
 	if (strcmp(sub, "update") != 0 && strcmp(sub, "status") != 0) {
-		static const char *const subs[] = {"update", "status", "providers", "add", "import",
-						   NULL};
+		static const char *const subs[] = {"update", "status", "providers",
+						   "add",    "import", NULL};
 
 		return he_unknown_subcommand(cli, sub, subs);
 	}

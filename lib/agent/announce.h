@@ -69,5 +69,4 @@ bool he_announce_from_router(const struct he_announce *an, const char *gateway,
  */
 int64_t he_announce_remap_delay(int64_t *last_ms, int64_t now_ms);
 
-
 #endif

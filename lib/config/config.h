@@ -42,7 +42,7 @@ struct he_ddns_record {
 	unsigned verify_tries;           /* propagation allowance, 1 s apart */
 	/* lines of the secret keys, for the errors found when the files are checked */
 	int password_file_line, token_file_line, tsig_key_file_line;
-	bool publish_behind_nat;         /* publish A behind CGNAT/DS-Lite (default: withhold) */
+	bool publish_behind_nat; /* publish A behind CGNAT/DS-Lite (default: withhold) */
 };
 
 struct he_config {

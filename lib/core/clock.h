@@ -14,5 +14,4 @@
 /* Milliseconds on CLOCK_MONOTONIC (not wall time; only differences mean anything). */
 int64_t he_now_ms(void);
 
-
 #endif
