@@ -11,8 +11,6 @@
  */
 #include "firewall/fw_internal.h"
 
-#include "core/spawn.h"
-
 #include <systemd/sd-bus.h>
 
 #include <errno.h>
@@ -25,35 +23,18 @@
 #define SVC_PREFIX     "homeexpose-"
 #define MAX_ARGS       8
 
+static const char *const fwd_denied[] = {"NOT_AUTHORIZED", "ermission denied", "AccessDenied",
+					 NULL};
+static const struct he_fw_tool fwd_tool = {
+    .missing = "firewall-cmd is not installed, or choose another [firewall] backend",
+    .what = "changing firewalld",
+    .denied = fwd_denied,
+    .timeout_ms = FWD_TIMEOUT_MS,
+};
+
 static int fwd_run(const char *const argv[], char **out, struct he_error *err)
 {
-	struct he_spawn_result res;
-	int rc = he_spawn_run(argv, FWD_TIMEOUT_MS, &res, err);
-
-	if (rc == -ENOENT)
-		return he_error_set(err, -ENOENT,
-				    "firewall-cmd is not installed, or choose "
-				    "another [firewall] backend");
-	if (rc < 0)
-		return rc;
-	if (res.exit_code != 0) {
-		const char *msg = res.err && *res.err ? res.err : res.out;
-
-		if (strstr(msg, "NOT_AUTHORIZED") || strstr(msg, "ermission denied") ||
-		    strstr(msg, "AccessDenied"))
-			rc = he_fw_eperm(err, "changing firewalld");
-		else
-			rc = he_error_set(err, -EIO, "`%s %s` failed (exit %d): %.300s", argv[0],
-					  argv[1] ? argv[1] : "", res.exit_code, msg);
-		he_spawn_result_free(&res);
-		return rc;
-	}
-	if (out) {
-		*out = res.out;
-		res.out = NULL;
-	}
-	he_spawn_result_free(&res);
-	return 0;
+	return he_fw_tool_run(&fwd_tool, argv, out, err);
 }
 
 /*

@@ -90,6 +90,23 @@ char *he_fw_text_take(struct he_fw_text *t);
 int he_fw_have_net_admin(void);
 int he_fw_eperm(struct he_error *err, const char *what);
 
+/* A firewall manager's program, for changing something through it (fw_tool.c). */
+struct he_fw_tool {
+	const char *missing;       /* the message when the program is not installed */
+	const char *what;          /* "changing ufw rules": for the permission message */
+	const char *const *denied; /* output fragments that mean "not allowed", NULL-ended */
+	int timeout_ms;
+};
+
+/*
+ * Run argv (never through a shell) with the tool's timeout: 0, with its
+ * standard output in *out (to free) when out is not NULL; -ENOENT when the
+ * program is missing, -EPERM when its output says permission was refused,
+ * -EIO naming the command and its message otherwise.
+ */
+int he_fw_tool_run(const struct he_fw_tool *t, const char *const argv[], char **out,
+		   struct he_error *err);
+
 /* --- nftables (nft_txn.c, nft_json.c, nft.c) --- */
 #define HE_NFT_TABLE "homeexpose"
 

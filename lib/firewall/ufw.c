@@ -11,8 +11,6 @@
  */
 #include "firewall/fw_internal.h"
 
-#include "core/spawn.h"
-
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -24,35 +22,17 @@
 #define UFW_TIMEOUT_MS 30000
 #define UFW_DIR        "/etc/ufw"
 
+static const char *const ufw_denied[] = {"need to be root", "ermission denied", NULL};
+static const struct he_fw_tool ufw_tool = {
+    .missing = "ufw is not installed (apt install ufw), or choose another [firewall] backend",
+    .what = "changing ufw rules",
+    .denied = ufw_denied,
+    .timeout_ms = UFW_TIMEOUT_MS,
+};
+
 static int ufw_run(const char *const argv[], char **out, struct he_error *err)
 {
-	struct he_spawn_result res;
-	int rc = he_spawn_run(argv, UFW_TIMEOUT_MS, &res, err);
-
-	if (rc == -ENOENT)
-		return he_error_set(err, -ENOENT,
-				    "ufw is not installed (apt install ufw), or "
-				    "choose another [firewall] backend");
-	if (rc < 0)
-		return rc;
-	if (res.exit_code != 0) {
-		const char *msg = res.err && *res.err ? res.err : res.out;
-
-		if (strstr(msg, "need to be root") || strstr(msg, "ermission denied"))
-			rc = he_fw_eperm(err, "changing ufw rules");
-		else
-			rc = he_error_set(err, -EIO, "`%s %s %s` failed (exit %d): %.300s", argv[0],
-					  argv[1] ? argv[1] : "", argv[1] && argv[2] ? argv[2] : "",
-					  res.exit_code, msg);
-		he_spawn_result_free(&res);
-		return rc;
-	}
-	if (out) {
-		*out = res.out;
-		res.out = NULL;
-	}
-	he_spawn_result_free(&res);
-	return 0;
+	return he_fw_tool_run(&ufw_tool, argv, out, err);
 }
 
 /* ENABLED=yes in ufw's own configuration: 1, 0, or -ENOENT (ufw not installed). */
