@@ -16,6 +16,7 @@
 
 #include "reach/check.h"
 #include "core/portspec.h"
+#include "target.h"
 
 static void report(struct he_cli *cli, const struct he_check_result *r, json_t *jout)
 {
@@ -92,7 +93,7 @@ bool he_check_run(struct he_cli *cli, const struct he_exposure *list, size_t n,
 
 static void usage(void)
 {
-	printf("Usage: homeexpose check [--json] [NAME|PORTSPEC]\n"
+	printf("Usage: homeexpose check [--json] [NAME|PORTSPEC|SERVICE]\n"
 	       "\n"
 	       "Walk the chain for each port of an exposure (or of all), IPv4 and IPv6:\n"
 	       "listener, host firewall, router mapping, addresses (CGNAT, double NAT,\n"
@@ -110,7 +111,6 @@ int cmd_check(struct he_cli *cli, int argc, char **argv)
 	struct he_exposures all = {0};
 	struct he_exposure adhoc, *one = NULL;
 	struct he_diags d = {0};
-	struct he_error err = {0};
 	json_t *jout = NULL;
 	int rc = he_cli_getopt(cli, argc, argv, opts, usage);
 	bool ok;
@@ -124,31 +124,21 @@ int cmd_check(struct he_cli *cli, int argc, char **argv)
 	he_exposures_load(cli->cfg.exposures_dir, &all, &d);
 	he_cli_print_diags(cli, &d);
 	he_diags_free(&d);
-	if (optind < argc && !isdigit((unsigned char)argv[optind][0])) {
-		one = he_exposures_find(&all, argv[optind]);
-		if (!one) {
-			he_errorf(cli, "no exposure named '%s' (see 'homeexpose list')",
-				  argv[optind]);
-			he_exposures_free(&all);
-			return HE_EXIT_USAGE;
-		}
-	} else if (optind < argc) {
-		struct he_portspec ps;
+	if (optind < argc) {
+		struct he_cli_target t;
 
-		if (he_portspec_parse(argv[optind], &ps, &err) < 0) {
+		rc = he_cli_target(cli, &all, argv[optind], &t);
+		if (rc) {
 			he_exposures_free(&all);
-			return he_usage_error(cli, "%s", err.msg);
+			return rc;
 		}
-		for (size_t i = 0; i < all.n && !one; i++)
-			for (size_t j = 0; j < all.v[i].ports.n; j++)
-				if (all.v[i].ports.v[j].ext == ps.ext &&
-				    (all.v[i].ports.v[j].proto & ps.proto))
-					one = &all.v[i];
+		one = t.ex;
 		if (!one) {
-			/* not exposed: check the port as open would expose it */
-			he_exposure_init(&adhoc, "adhoc");
-			adhoc.ports.n = 1;
-			adhoc.ports.v[0] = ps;
+			/* not exposed: check the ports as open would expose them */
+			he_exposure_init(&adhoc, he_cli_is_portspec(argv[optind]) ? "adhoc"
+						 : t.profile                       ? t.profile->name
+										   : argv[optind]);
+			adhoc.ports = t.ports;
 			one = &adhoc;
 		}
 	} else if (all.n == 0) {

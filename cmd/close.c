@@ -11,50 +11,17 @@
 #include "config/exposure.h"
 #include "engine/engine.h"
 #include "opreport.h"
+#include "target.h"
 
 static void usage(void)
 {
-	printf("Usage: homeexpose close NAME|PORTSPEC [--json]\n"
+	printf("Usage: homeexpose close NAME|PORTSPEC|SERVICE [--json]\n"
 	       "\n"
 	       "Remove an exposure: the router mapping, the host firewall rule and its\n"
-	       "drop-in. A PORTSPEC names the exposure that holds that external port.\n"
+	       "drop-in. A PORTSPEC or SERVICE (catalog or /etc/services) names the\n"
+	       "exposure that holds its external port.\n"
 	       "\n"
 	       "      --force   remove the drop-in even when the router cannot be reached\n");
-}
-
-/* The exposure named by NAME or holding the external port of PORTSPEC. */
-static struct he_exposure *find(struct he_cli *cli, struct he_exposures *l, const char *what,
-				int *rc)
-{
-	struct he_portspec ps;
-	struct he_error err;
-	struct he_exposure *found = NULL;
-
-	*rc = 0;
-	if (!isdigit((unsigned char)what[0]))
-		return he_exposures_find(l, what);
-	if (he_portspec_parse(what, &ps, &err) < 0) {
-		*rc = he_usage_error(cli, "%s", err.msg);
-		return NULL;
-	}
-	for (size_t i = 0; i < l->n; i++) {
-		for (size_t j = 0; j < l->v[i].ports.n; j++) {
-			const struct he_portspec *q = &l->v[i].ports.v[j];
-
-			if (q->ext != ps.ext || !(q->proto & ps.proto))
-				continue;
-			if (found && found != &l->v[i]) {
-				he_errorf(cli,
-					  "port %s is in more than one exposure ('%s', '%s'); "
-					  "close one by name",
-					  what, found->name, l->v[i].name);
-				*rc = HE_EXIT_USAGE;
-				return NULL;
-			}
-			found = &l->v[i];
-		}
-	}
-	return found;
 }
 
 /* The router's removals: one line each, or a JSON object. */
@@ -90,6 +57,7 @@ int cmd_close(struct he_cli *cli, int argc, char **argv)
 	struct he_op_report *rep = NULL;
 	json_t *jout = NULL;
 	struct he_exposure *e;
+	struct he_cli_target t;
 	struct he_diags d = {0};
 	int opt, rc;
 
@@ -107,18 +75,19 @@ int cmd_close(struct he_cli *cli, int argc, char **argv)
 		return he_usage_error(cli, "bad option");
 	}
 	if (argc - optind != 1)
-		return he_usage_error(cli, "expected one NAME or PORTSPEC");
+		return he_usage_error(cli, "expected one NAME, PORTSPEC or SERVICE");
 	if (he_cli_config(cli) < 0)
 		return HE_EXIT_USAGE;
 	he_exposures_load(cli->cfg.exposures_dir, &l, &d);
 	he_diags_free(&d);
-	e = find(cli, &l, argv[optind], &rc);
+	rc = he_cli_target(cli, &l, argv[optind], &t);
 	if (rc) {
 		he_exposures_free(&l);
 		return rc;
 	}
+	e = t.ex;
 	if (!e) {
-		he_errorf(cli, "no exposure '%s' in %s (see 'homeexpose list')", argv[optind],
+		he_errorf(cli, "no exposure holds '%s' in %s (see 'homeexpose list')", argv[optind],
 			  cli->cfg.exposures_dir);
 		he_exposures_free(&l);
 		return HE_EXIT_FAIL;

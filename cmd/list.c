@@ -243,20 +243,20 @@ static json_t *exposure_json(const struct he_live *lv, size_t x)
 	const struct he_exposure *e = &lv->d.ex[x];
 	char ports[HE_PORTSPEC_MAX * 24];
 	char drift[HE_DRIFT_MAX][HE_DRIFT_LEN];
-	struct he_live_map m[HE_PORTSPEC_MAX * 4];
-	struct he_live_fw f[HE_PORTSPEC_MAX * 2];
+	struct he_live_map m[HE_PORTS_MAX * 4];
+	struct he_live_fw f[HE_PORTS_MAX * 2];
 	json_t *maps = json_array(), *fwa = json_array(), *d = json_array();
 	const struct he_eng_refusal *ref;
 	size_t nm = 0, nf = 0, nd;
 
 	he_portlist_format(&e->ports, ports, sizeof(ports));
 	if (e->router && lv->o.router_read)
-		nm = he_live_router(&lv->d, &lv->o, x, lv->have_v6, m, HE_PORTSPEC_MAX * 4);
+		nm = he_live_router(&lv->d, &lv->o, x, lv->have_v6, m, HE_PORTS_MAX * 4);
 	for (size_t i = 0; i < nm; i++)
 		if (m[i].have)
 			json_array_append_new(maps,
 					      map_json(m[i].have, he_live_state_name(m[i].state)));
-	nf = he_live_firewall(&lv->d, &lv->o, x, f, HE_PORTSPEC_MAX * 2);
+	nf = he_live_firewall(&lv->d, &lv->o, x, f, HE_PORTS_MAX * 2);
 	for (size_t i = 0; i < nf; i++)
 		json_array_append_new(
 		    fwa, json_pack("{s:i, s:s, s:s, s:o}", "port", f[i].port, "transport",

@@ -135,7 +135,39 @@ expect 0 "config check with the drop-in" -- "${HEC[@]}" config check
 grep_in "$out" "1 exposure" "config check counts it"
 expect 0 "close by portspec" -- "${HEC[@]}" close 10000/udp
 [ ! -e "$tmp/etc/exposures.d/web.conf" ] && { pass=$((pass + 1)); echo "ok - close removed the drop-in"; } || { fail=$((fail + 1)); echo "not ok - drop-in left after close"; }
-expect 1 "close of an unknown exposure fails" -- "${HEC[@]}" close web
+expect 2 "close of an unknown name is a usage error" -- "${HEC[@]}" close web
+grep_in "$err" "no exposure by that name" "close says there is no such exposure"
+
+# --- NAME|PORTSPEC|SERVICE read alike by open, close and check (issue 14)
+for c in open close check; do
+	expect 2 "$c of an unknown name exits 2" -- "${HEC[@]}" "$c" no-such-thing-xyz
+	grep_in "$err" "neither a port nor a known service" "$c names the unknown word"
+done
+expect 0 "open https (an /etc/services name)" -- "${HEC[@]}" open https --no-router --no-firewall --no-check
+expect 0 "close https resolves the service to the exposure's port" -- "${HEC[@]}" open 443 site --no-router --no-firewall --no-check
+rm -f "$tmp/etc/exposures.d/https.conf"
+expect 0 "close https closes the exposure holding 443/tcp" -- "${HEC[@]}" close https
+[ ! -e "$tmp/etc/exposures.d/site.conf" ] && { pass=$((pass + 1)); echo "ok - close SERVICE removed the exposure holding its port"; } || { fail=$((fail + 1)); echo "not ok - close https left site.conf"; }
+expect 1 "close of a service nothing exposes" -- "${HEC[@]}" close jitsi
+grep_in "$err" "no exposure holds 'jitsi'" "close says nothing holds the service"
+
+# --- port ranges (issue 14): FIRST-LAST up to 100 ports; FIRST:LAST is a forward, with a warning
+expect 0 "open a range" -- "${HEC[@]}" open 60000-60002/udp mosh --no-router --no-firewall --no-check
+grep_in "$tmp/etc/exposures.d/mosh.conf" "ports = 60000-60002/udp" "the range is recorded as written"
+expect 0 "list --json shows the range" -- "${HEC[@]}" list --json
+grep_in "$out" "60000-60002/udp" "list shows the range"
+expect 2 "a port inside a range is a duplicate" -- "${HEC[@]}" open 60001/udp 60000-60005/udp x --dry-run
+expect 0 "close a port inside a range closes the range's exposure" -- "${HEC[@]}" close 60001/udp
+[ ! -e "$tmp/etc/exposures.d/mosh.conf" ] && { pass=$((pass + 1)); echo "ok - close 60001/udp removed mosh"; } || { fail=$((fail + 1)); echo "not ok - mosh.conf left"; }
+expect 2 "a range over the cap is refused" -- "${HEC[@]}" open 60000-61000/udp mosh --dry-run
+grep_in "$err" "ranges are supported up to 100 ports" "the cap is named"
+expect 2 "a range with :INT is refused" -- "${HEC[@]}" open 60000-60002:7000/udp mosh --dry-run
+expect 2 "a never-expose port inside a range is refused" -- "${HEC[@]}" open 20-30 low --dry-run
+grep_in "$err" "refusing to expose port 23" "the refused port in the range is named"
+expect 0 "FIRST:LAST is a forward, with a warning" -- "${HEC[@]}" open 60000:60010/udp fw --dry-run --no-firewall
+grep_in "$err" "forwards external port 60000 to internal port 60010; .* write 60000-60010" "ufw-style range warned about"
+expect 0 "an ordinary forward gets no warning" -- "${HEC[@]}" open 8443:8080 web2 --dry-run --no-firewall
+if grep -q "forwards external" "$err"; then fail=$((fail + 1)); echo "not ok - 8443:8080 warned about"; else pass=$((pass + 1)); echo "ok - 8443:8080 not warned about"; fi
 
 # --- agent: one pass with nothing to do (no exposures, firewall backend none:
 # nothing is changed on this host and nothing is sent)
