@@ -151,6 +151,18 @@ expect 0 "close https closes the exposure holding 443/tcp" -- "${HEC[@]}" close 
 expect 1 "close of a service nothing exposes" -- "${HEC[@]}" close jitsi
 grep_in "$err" "no exposure holds 'jitsi'" "close says nothing holds the service"
 
+# --- check: the heading in both forms, and check SERVICE (nothing is sent: no router,
+# no address sources, no reflector, firewall backend none)
+printf '[router]\nenabled = no\n[publicip]\nstun-servers = none\nhttp-urls = none\nsources-required = 1\n[firewall]\nbackend = none\n' >"$tmp/quiet.conf"
+expect 1 "check of a forward (not proven: no reflector)" -- "$HE" -c "$tmp/quiet.conf" check 8443:8080
+grep_in "$out" "^adhoc 8443:8080/tcp IPv4$" "heading EXT:INT when the ports differ"
+expect 1 "check of a port" -- "$HE" -c "$tmp/quiet.conf" check 443
+grep_in "$out" "^adhoc 443/tcp IPv4$" "heading EXT alone when the ports are the same"
+expect 1 "check SERVICE (an /etc/services name)" -- "$HE" -c "$tmp/quiet.conf" check https
+grep_in "$out" "^https 443/tcp IPv4$" "check https checks 443/tcp"
+expect 1 "check of a range checks each port" -- "$HE" -c "$tmp/quiet.conf" check 60000-60002/udp
+[ "$(grep -c '^adhoc 6000[0-2]/udp IPv4$' "$out")" -eq 3 ] && { pass=$((pass + 1)); echo "ok - one heading per port of the range"; } || { fail=$((fail + 1)); echo "not ok - range headings"; sed 's/^/#   /' "$out"; }
+
 # --- port ranges (issue 14): FIRST-LAST up to 100 ports; FIRST:LAST is a forward, with a warning
 expect 0 "open a range" -- "${HEC[@]}" open 60000-60002/udp mosh --no-router --no-firewall --no-check
 grep_in "$tmp/etc/exposures.d/mosh.conf" "ports = 60000-60002/udp" "the range is recorded as written"
