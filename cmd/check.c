@@ -13,9 +13,11 @@
 #include <getopt.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "reach/check.h"
 #include "core/portspec.h"
+#include "progress.h"
 #include "target.h"
 
 static void report(struct he_cli *cli, const struct he_check_result *r, json_t *jout)
@@ -43,8 +45,12 @@ static void report(struct he_cli *cli, const struct he_check_result *r, json_t *
 						     he_check_status_name(l->status), "evidence",
 						     l->evidence, "fix", *l->fix ? l->fix : NULL));
 			} else if (cli->verbosity >= 0) {
-				printf("  %-4s  %-9s  %s\n", he_check_status_name(l->status),
-				       he_check_step_name(s), l->evidence);
+				const char *w = he_check_status_name(l->status);
+
+				printf("  ");
+				he_cli_tone(cli, stdout, he_tone_of(w), w);
+				printf("%*s  %-9s  %s\n", (int)(strlen(w) < 4 ? 4 - strlen(w) : 0),
+				       "", he_check_step_name(s), l->evidence);
 				if (*l->fix && l->status != HE_CHK_PASS && l->status != HE_CHK_NA)
 					printf("  %-4s  %-9s  fix: %s\n", "", "", l->fix);
 			}
@@ -79,7 +85,11 @@ bool he_check_run(struct he_cli *cli, const struct he_exposure *list, size_t n,
 	struct he_error err = {0};
 	bool ok;
 
-	if (he_check_run_chain(&cli->cfg, &opts, list, n, all, &r, &err) < 0) {
+	struct he_progress *pg = he_progress_start(cli, "checking the chain");
+	int rc = he_check_run_chain(&cli->cfg, &opts, list, n, all, &r, &err);
+
+	he_progress_stop(pg);
+	if (rc < 0) {
 		he_errorf(cli, "check: %s", err.msg);
 		return false;
 	}
@@ -136,8 +146,8 @@ int cmd_check(struct he_cli *cli, int argc, char **argv)
 		if (!one) {
 			/* not exposed: check the ports as open would expose them */
 			he_exposure_init(&adhoc, he_cli_is_portspec(argv[optind]) ? "adhoc"
-						 : t.profile                       ? t.profile->name
-										   : argv[optind]);
+						 : t.profile                      ? t.profile->name
+										  : argv[optind]);
 			adhoc.ports = t.ports;
 			one = &adhoc;
 		}

@@ -21,7 +21,9 @@ static void usage(void)
 	       "drop-in. A PORTSPEC or SERVICE (catalog or /etc/services) names the\n"
 	       "exposure that holds its external port.\n"
 	       "\n"
-	       "      --force   remove the drop-in even when the router cannot be reached\n");
+	       "      --force     remove the drop-in even when the router cannot be reached\n"
+	       "      --dry-run   show what would be removed (the router mappings recorded,\n"
+	       "                  the firewall commands), change nothing\n");
 }
 
 /* The router's removals: one line each, or a JSON object. */
@@ -48,10 +50,62 @@ static void report_router(struct he_cli *cli, const struct he_op_report *rep, js
 	}
 }
 
+/* --dry-run: the engine's plan for e's recorded mappings and the firewall commands. */
+static int dry_run(struct he_cli *cli, const struct he_exposure *e, const struct he_op_report *rep)
+{
+	const char *t = rep->fw_text ? rep->fw_text : "";
+	json_t *jr = cli->json ? json_array() : NULL;
+
+	if (rep->failed != HE_OP_DONE) {
+		if (rep->failed == HE_OP_FIREWALL)
+			he_report_firewall(cli, rep, NULL);
+		else
+			he_errorf(cli, "%s", rep->msg);
+		json_decref(jr);
+		return HE_EXIT_FAIL;
+	}
+	if (!jr)
+		printf("dry run: would remove %s\n", e->file);
+	for (size_t i = 0; i < rep->router.n; i++) {
+		const struct he_eng_result *r = &rep->router.v[i];
+		const char *what = r->family == AF_INET6 ? "IPv6 pinhole" : "IPv4 forward";
+
+		if (jr)
+			json_array_append_new(
+			    jr,
+			    json_pack("{s:s, s:i, s:i, s:s, s:s, s:s}", "action",
+				      he_eng_act_name(r->act), "external_port", r->ext_port,
+				      "internal_port", r->int_port, "transport",
+				      he_proto_name(r->proto), "family", he_family_id(r->family),
+				      "protocol", he_pm_protocol_name(r->res.protocol)));
+		else
+			printf("dry run: router (%s) would %s the %s %u/%s\n",
+			       he_pm_protocol_name(r->res.protocol), he_eng_act_name(r->act), what,
+			       (unsigned)(r->family == AF_INET6 ? r->int_port : r->ext_port),
+			       he_proto_name(r->proto));
+	}
+	if (!jr && rep->router.n == 0 && e->router)
+		printf("dry run: no router mapping of '%s' is recorded\n", e->name);
+	if (jr) {
+		he_json_print(json_pack("{s:s, s:s, s:b, s:o, s:s?, s:s?}", "name", e->name,
+					"drop_in", e->file, "dry_run", true, "router", jr,
+					"firewall_backend",
+					rep->fw_backend[0] ? rep->fw_backend : NULL,
+					"firewall_commands", rep->fw_backend[0] ? t : NULL));
+	} else if (rep->fw_backend[0]) {
+		printf("firewall (%s) would run:\n%s%s", rep->fw_backend,
+		       *t ? t : "(nothing: already as wanted)\n",
+		       *t && t[strlen(t) - 1] != '\n' ? "\n" : "");
+	}
+	return HE_EXIT_OK;
+}
+
 int cmd_close(struct he_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    HE_COMMON_OPTS, {"force", no_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {HE_COMMON_OPTS,
+					     {"force", no_argument, NULL, 'f'},
+					     {"dry-run", no_argument, NULL, 'n'},
+					     {NULL, 0, NULL, 0}};
 	struct he_exposures l = {0};
 	struct he_op_opts oo = {0};
 	struct he_op_report *rep = NULL;
@@ -70,6 +124,10 @@ int cmd_close(struct he_cli *cli, int argc, char **argv)
 		}
 		if (opt == 'f') {
 			oo.forget = true;
+			continue;
+		}
+		if (opt == 'n') {
+			oo.dry_run = true;
 			continue;
 		}
 		return he_usage_error(cli, "bad option");
@@ -96,6 +154,11 @@ int cmd_close(struct he_cli *cli, int argc, char **argv)
 	if (!rep) {
 		he_exposures_free(&l);
 		return HE_EXIT_FAIL;
+	}
+	if (oo.dry_run) {
+		he_op_close(&cli->cfg, e, &l, &oo, rep);
+		rc = dry_run(cli, e, rep);
+		goto out;
 	}
 	if (cli->json)
 		jout = json_pack("{s:s, s:[]}", "name", e->name, "router");

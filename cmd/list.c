@@ -15,6 +15,7 @@
 #include "agent/control_client.h"
 #include "engine/engine.h"
 #include "opreport.h"
+#include "progress.h"
 #include "cli.h"
 #include "config/exposure.h"
 #include "state/state.h"
@@ -30,7 +31,8 @@ static void usage(void)
 	       "when you are not root).\n"
 	       "\n"
 	       "      --router       the router's whole port-mapping table (UPnP), ours marked\n"
-	       "      --protocol P   with --router: ask through this protocol (default upnp)\n"
+	       "      --protocol P   with --router: ask through this protocol (default: the\n"
+	       "                     first of [router] protocols that can list the table)\n"
 	       "      --json         machine-readable output\n");
 }
 
@@ -367,9 +369,25 @@ static int list_exposures(struct he_cli *cli)
 	return rc;
 }
 
+/*
+ * The first protocol of [router] protocols that can list the router's table
+ * (HE_PM_CAP_CONFIRM); with the default order (all three), the one that can.
+ * HE_PM_NONE: the configured protocols cannot list it.
+ */
+static enum he_pm_protocol listing_protocol(const struct he_portmap_opts *o)
+{
+	if (o->order[0] == HE_PM_NONE)
+		return he_pm_protocol_with(HE_PM_CAP_CONFIRM);
+	for (size_t i = 0; i < HE_PM_NPROTO && o->order[i] != HE_PM_NONE; i++)
+		if (he_pm_protocol_caps(o->order[i]) & HE_PM_CAP_CONFIRM)
+			return o->order[i];
+	return HE_PM_NONE;
+}
+
 /* The router's whole table (UPnP), ours marked. */
 static int list_router(struct he_cli *cli, const char *protocol)
 {
+	struct he_progress *pg;
 	struct he_portmap_opts o;
 	struct he_portmap *pm = NULL;
 	struct he_state *st = NULL;
@@ -378,8 +396,32 @@ static int list_router(struct he_cli *cli, const char *protocol)
 	size_t n = 0;
 	int rc = HE_EXIT_FAIL;
 
-	if (he_cli_portmap_opts(cli, protocol ? protocol : "upnp", &o) < 0)
+	if (he_cli_portmap_opts(cli, protocol, &o) < 0)
 		return HE_EXIT_USAGE;
+	if (!cli->cfg.router_enabled && !protocol) {
+		he_errorf(cli, "the router is not handled ([router] enabled = no); pass "
+			       "--protocol to ask it anyway");
+		return HE_EXIT_FAIL;
+	}
+	if (!protocol) {
+		/* only a protocol that can list the table, and only one [router] protocols names */
+		o.force = listing_protocol(&o);
+		if (o.force == HE_PM_NONE) {
+			char words[64] = "";
+
+			for (size_t i = 0; i < HE_PM_NPROTO && o.order[i] != HE_PM_NONE; i++)
+				snprintf(words + strlen(words), sizeof(words) - strlen(words),
+					 "%s%s", i ? " " : "", he_pm_protocol_name(o.order[i]));
+			he_errorf(cli,
+				  "the router's table cannot be listed with [router] protocols = "
+				  "%s: only %s can list it (add it to protocols, or pass "
+				  "--protocol %s)",
+				  words,
+				  he_pm_protocol_name(he_pm_protocol_with(HE_PM_CAP_CONFIRM)),
+				  he_pm_protocol_name(he_pm_protocol_with(HE_PM_CAP_CONFIRM)));
+			return HE_EXIT_FAIL;
+		}
+	}
 	if (he_state_open(cli->cfg.state_dir, HE_STATE_READ, 2000, &st, &err) < 0) {
 		he_warnf(cli,
 			 "could not read the runtime state (%s): mappings made with PCP or "
@@ -387,11 +429,14 @@ static int list_router(struct he_cli *cli, const char *protocol)
 			 err.msg);
 		st = NULL;
 	}
+	pg = he_progress_start(cli, "asking the router for its table");
 	if (he_portmap_open(&o, st, &pm, &err) < 0 ||
 	    he_portmap_list_router(pm, &v, &n, &err) < 0) {
+		he_progress_stop(pg);
 		he_errorf(cli, "router: %s", err.msg);
 		goto out;
 	}
+	he_progress_stop(pg);
 	if (cli->json) {
 		json_t *a = json_array();
 

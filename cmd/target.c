@@ -19,8 +19,8 @@ static int service(struct he_cli *cli, const char *word, const char *before,
 
 	if (he_cli_catalog(cli) < 0)
 		return HE_EXIT_USAGE;
-	if (he_service_resolve(&cli->catalog, word, ports, profile, origin, sizeof(origin),
-			       &err) < 0)
+	if (he_service_resolve(&cli->catalog, word, ports, profile, origin, sizeof(origin), &err) <
+	    0)
 		return he_usage_error(cli, "%s%s", before, err.msg);
 	he_infof(cli, "%s: %s", word, origin);
 	return 0;
@@ -46,9 +46,9 @@ static int holder(struct he_cli *cli, struct he_exposures *all, const char *word
 		if (!holds)
 			continue;
 		if (t->ex && t->ex != e) {
-			he_errorf(cli,
-				  "'%s' is in more than one exposure ('%s', '%s'); name one of them",
-				  word, t->ex->name, e->name);
+			he_errorf(
+			    cli, "'%s' is in more than one exposure ('%s', '%s'); name one of them",
+			    word, t->ex->name, e->name);
 			return HE_EXIT_USAGE;
 		}
 		t->ex = e;

@@ -25,7 +25,7 @@ int he_cli_service(struct he_cli *cli, const char *word, struct he_portlist *por
 		   const struct he_profile **profile);
 
 struct he_cli_target {
-	struct he_exposure *ex;  /* the exposure named, or holding the ports; NULL: none */
+	struct he_exposure *ex;   /* the exposure named, or holding the ports; NULL: none */
 	struct he_portlist ports; /* the ports of a PORTSPEC or SERVICE (n 0 for a name) */
 	const struct he_profile *profile;
 };

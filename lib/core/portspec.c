@@ -66,8 +66,15 @@ int he_portspec_parse(const char *s, struct he_portspec *out, struct he_error *e
 				    "'%s': a port range maps each port to itself (write FIRST-LAST "
 				    "without :INT)",
 				    s);
-	r = parse_port(s, colon ? colon : dash ? dash : end, s,
-		       colon ? "external" : dash ? "first" : "the", &ps.ext, err);
+	r = parse_port(s,
+		       colon  ? colon
+		       : dash ? dash
+			      : end,
+		       s,
+		       colon  ? "external"
+		       : dash ? "first"
+			      : "the",
+		       &ps.ext, err);
 	if (r < 0)
 		return r;
 	if (dash) {

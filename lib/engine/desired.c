@@ -166,7 +166,8 @@ static int expand_port(struct he_desired *d, size_t x, const struct he_portspec 
 	const struct he_exposure *e = &d->ex[x];
 
 	/* the firewall is this host's: none for a service on another (to) */
-	if (e->firewall && !*e->to && he_fw_desired_add(&d->fw, e->name, ps->in, ps->proto, err) < 0)
+	if (e->firewall && !*e->to &&
+	    he_fw_desired_add(&d->fw, e->name, ps->in, ps->proto, err) < 0)
 		return err ? err->code : -ENOMEM;
 	for (size_t p = 0; p < 2; p++) {
 		if (!(ps->proto & protos[p]))

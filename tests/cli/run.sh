@@ -160,8 +160,32 @@ expect 1 "check of a port" -- "$HE" -c "$tmp/quiet.conf" check 443
 grep_in "$out" "^adhoc 443/tcp IPv4$" "heading EXT alone when the ports are the same"
 expect 1 "check SERVICE (an /etc/services name)" -- "$HE" -c "$tmp/quiet.conf" check https
 grep_in "$out" "^https 443/tcp IPv4$" "check https checks 443/tcp"
+"$HE" -c "$tmp/quiet.conf" check 443 --color=always >"$out" 2>"$err"
+grep_in "$out" $'^  \e\\[[0-9;]*mfail\e\\[0m  listener' "check colours its verdict column (--color=always)"
+"$HE" -c "$tmp/quiet.conf" check 443 >"$out" 2>"$err"
+if grep -q $'\e' "$out"; then fail=$((fail + 1)); echo "not ok - check coloured when not a terminal"; else pass=$((pass + 1)); echo "ok - check: no colour when not a terminal"; fi
 expect 1 "check of a range checks each port" -- "$HE" -c "$tmp/quiet.conf" check 60000-60002/udp
 [ "$(grep -c '^adhoc 6000[0-2]/udp IPv4$' "$out")" -eq 3 ] && { pass=$((pass + 1)); echo "ok - one heading per port of the range"; } || { fail=$((fail + 1)); echo "not ok - range headings"; sed 's/^/#   /' "$out"; }
+
+# --- list --router honours [router] protocols: no UPnP probe when UPnP is not configured
+printf '[router]\nprotocols = pcp natpmp\n' >"$tmp/nolist.conf"
+t0=${EPOCHREALTIME/./}
+expect 1 "list --router with protocols = pcp natpmp" -- "$HE" -c "$tmp/nolist.conf" list --router
+t1=${EPOCHREALTIME/./}
+grep_in "$err" "the router's table cannot be listed with \[router\] protocols = pcp natpmp: only upnp can list it" "list --router says why it cannot list"
+[ $(((t1 - t0) / 1000)) -lt 1000 ] && { pass=$((pass + 1)); echo "ok - list --router answered at once ($(((t1 - t0) / 1000)) ms)"; } || { fail=$((fail + 1)); echo "not ok - list --router took $(((t1 - t0) / 1000)) ms"; }
+printf '[router]\nenabled = no\n' >"$tmp/norouter.conf"
+expect 1 "list --router with [router] enabled = no" -- "$HE" -c "$tmp/norouter.conf" list --router
+grep_in "$err" "enabled = no" "list --router names enabled = no"
+
+# --- close --dry-run changes nothing
+expect 0 "open for close --dry-run" -- "${HEC[@]}" open 8443 drytest --no-router --no-firewall --no-check
+expect 0 "close --dry-run" -- "${HEC[@]}" close drytest --dry-run
+grep_in "$out" "dry run: would remove .*drytest.conf" "close --dry-run names the drop-in"
+[ -e "$tmp/etc/exposures.d/drytest.conf" ] && { pass=$((pass + 1)); echo "ok - close --dry-run kept the drop-in"; } || { fail=$((fail + 1)); echo "not ok - close --dry-run removed the drop-in"; }
+expect 0 "close --dry-run --json" -- "${HEC[@]}" close drytest --dry-run --json
+json_ok "close --dry-run --json"
+expect 0 "close drytest" -- "${HEC[@]}" close drytest
 
 # --- port ranges (issue 14): FIRST-LAST up to 100 ports; FIRST:LAST is a forward, with a warning
 expect 0 "open a range" -- "${HEC[@]}" open 60000-60002/udp mosh --no-router --no-firewall --no-check

@@ -177,12 +177,9 @@ static void test_list_limits_and_format(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_valid),
-	    cmocka_unit_test(test_invalid),
-	    cmocka_unit_test(test_ranges),
-	    cmocka_unit_test(test_range_total_cap),
-	    cmocka_unit_test(test_list_duplicates),
-	    cmocka_unit_test(test_list_limits_and_format),
+	    cmocka_unit_test(test_valid),           cmocka_unit_test(test_invalid),
+	    cmocka_unit_test(test_ranges),          cmocka_unit_test(test_range_total_cap),
+	    cmocka_unit_test(test_list_duplicates), cmocka_unit_test(test_list_limits_and_format),
 	};
 	return cmocka_run_group_tests_name("portspec", tests, NULL, NULL);
 }
