@@ -202,6 +202,10 @@ expect 2 "a never-expose port inside a range is refused" -- "${HEC[@]}" open 20-
 grep_in "$err" "refusing to expose port 23" "the refused port in the range is named"
 expect 0 "FIRST:LAST is a forward, with a warning" -- "${HEC[@]}" open 60000:60010/udp fw --dry-run --no-firewall
 grep_in "$err" "forwards external port 60000 to internal port 60010; .* write 60000-60010" "ufw-style range warned about"
+printf '[exposure]\nports = 60000:60010/udp\n' >"$tmp/etc/exposures.d/ufwish.conf"
+expect 0 "config check of a ufw-style range in a drop-in" -- "${HEC[@]}" config check
+grep_in "$err" "ufwish.conf:2: warning: .*write 60000-60010" "config check warns about FIRST:LAST at its line"
+rm -f "$tmp/etc/exposures.d/ufwish.conf"
 expect 0 "an ordinary forward gets no warning" -- "${HEC[@]}" open 8443:8080 web2 --dry-run --no-firewall
 if grep -q "forwards external" "$err"; then fail=$((fail + 1)); echo "not ok - 8443:8080 warned about"; else pass=$((pass + 1)); echo "ok - 8443:8080 not warned about"; fi
 
