@@ -116,5 +116,12 @@ int cmd_services(struct he_cli *cli, int argc, char **argv);
 int cmd_agent(struct he_cli *cli, int argc, char **argv);
 int cmd_reflector(struct he_cli *cli, int argc, char **argv);
 int cmd_config(struct he_cli *cli, int argc, char **argv);
+int cmd_status(struct he_cli *cli, int argc, char **argv);
+
+/*
+ * The `ddns status` document (cmd/ddns.c): from the running agent, else the
+ * state file; NULL after printing why (*exit_code set).
+ */
+json_t *he_cli_ddns_doc(struct he_cli *cli, const char *name, int *exit_code);
 
 #endif

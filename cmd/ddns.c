@@ -240,7 +240,7 @@ static void print_public(const json_t *pub)
  * answers (no root needed), else from the state file. NULL after printing
  * why; *exit_code set then.
  */
-static json_t *status_doc(struct he_cli *cli, const char *name, int *exit_code)
+json_t *he_cli_ddns_doc(struct he_cli *cli, const char *name, int *exit_code)
 {
 	const struct he_config *cfg = &cli->cfg;
 	struct he_state *st = NULL;
@@ -311,7 +311,7 @@ static int do_status(struct he_cli *cli, const char *name)
 		he_errorf(cli, "no [ddns %s] section in %s", name, cfg->path);
 		return HE_EXIT_USAGE;
 	}
-	doc = status_doc(cli, name, &ret);
+	doc = he_cli_ddns_doc(cli, name, &ret);
 	if (!doc)
 		return ret;
 	recs = json_object_get(doc, "records");

@@ -22,6 +22,7 @@ static const struct {
     {"open", cmd_open, "expose ports or a service: router mapping, host firewall, check"},
     {"close", cmd_close, "remove an exposure"},
     {"list", cmd_list, "exposures and their live state"},
+    {"status", cmd_status, "one screen: agent, exposures, public addresses, DNS records"},
     {"check", cmd_check, "reachability self-test with a step-by-step diagnosis"},
     {"netcheck", cmd_netcheck, "gateway, router protocols, public addresses, NAT class"},
     {"ddns", cmd_ddns, "dynamic DNS: 'ddns update [--force]' or 'ddns status'"},

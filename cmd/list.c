@@ -141,15 +141,7 @@ static void print_exposure(json_t *x, const struct he_live *lv)
 /* The running agent's view (read-only request: any user), or NULL. */
 static json_t *agent_view(struct he_cli *cli)
 {
-	struct he_error err = {0};
-	json_t *reply = NULL;
-
-	if (he_ctl_call(cli->cfg.runtime_dir, HE_CTL_LIST, 2000, &reply, &err) == 0)
-		return reply;
-	if (err.code != -ENOENT && err.code != -ECONNREFUSED)
-		he_warnf(cli, "%s", err.msg);
-	json_decref(reply);
-	return NULL;
+	return he_cli_agent_ask(cli, HE_CTL_LIST);
 }
 
 /* The agent's last self-check of exposure name, one line. */

@@ -113,11 +113,11 @@ static void on_key(void *user, const char *section, const char *key, const char 
 		const struct he_portspec *ps = &c->e->ports.v[i];
 
 		if (he_portspec_range_like(ps))
-			he_diags_add(c->d, HE_DIAG_WARNING, c->file, line,
-				     "[exposure] ports: %u:%u forwards external port %u to internal "
-				     "port %u; for the ports %u to %u write %u-%u",
-				     ps->ext, ps->in, ps->ext, ps->in, ps->ext, ps->in, ps->ext,
-				     ps->in);
+			he_diags_add(
+			    c->d, HE_DIAG_WARNING, c->file, line,
+			    "[exposure] ports: %u:%u forwards external port %u to internal "
+			    "port %u; for the ports %u to %u write %u-%u",
+			    ps->ext, ps->in, ps->ext, ps->in, ps->ext, ps->in, ps->ext, ps->in);
 	}
 }
 

@@ -64,7 +64,7 @@ expect 0 "--help" -- "$HE" --help
 expect 2 "no command is a usage error" -- "$HE"
 expect 2 "unknown command" -- "$HE" frobnicate
 grep_in "$err" "unknown command 'frobnicate'" "unknown command named"
-for c in open close list check netcheck ddns services agent reflector config; do
+for c in open close list check netcheck ddns services agent reflector config status; do
 	expect 0 "$c --help" -- "$HE" "$c" --help
 	grep_in "$out" "Usage: homeexpose" "$c --help prints usage"
 done
@@ -154,6 +154,15 @@ grep_in "$err" "no exposure holds 'jitsi'" "close says nothing holds the service
 # --- check: the heading in both forms, and check SERVICE (nothing is sent: no router,
 # no address sources, no reflector, firewall backend none)
 printf '[router]\nenabled = no\n[publicip]\nstun-servers = none\nhttp-urls = none\nsources-required = 1\n[firewall]\nbackend = none\n' >"$tmp/quiet.conf"
+# status: one screen (no agent here; nothing is sent: router disabled)
+expect 0 "status" -- "$HE" -c "$tmp/quiet.conf" status
+grep_in "$out" "^agent       not running" "status: the agent is not running"
+grep_in "$out" "^dns         0 records" "status: no DNS records"
+expect 0 "status --json" -- "$HE" -c "$tmp/quiet.conf" status --json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["schema_version"]==1 and d["agent"]["running"] is False and d["ddns"]==[]' "$out" &&
+	{ pass=$((pass + 1)); echo "ok - status --json: schema_version, agent not running"; } ||
+	{ fail=$((fail + 1)); echo "not ok - status --json"; sed 's/^/#   /' "$out"; }
+expect 2 "status with an argument" -- "$HE" -c "$tmp/quiet.conf" status web
 expect 1 "check of a forward (not proven: no reflector)" -- "$HE" -c "$tmp/quiet.conf" check 8443:8080
 grep_in "$out" "^adhoc 8443:8080/tcp IPv4$" "heading EXT:INT when the ports differ"
 expect 1 "check of a port" -- "$HE" -c "$tmp/quiet.conf" check 443
