@@ -100,8 +100,20 @@ int he_usage_error(const struct he_cli *cli, const char *fmt, ...)
  */
 int he_unknown_subcommand(const struct he_cli *cli, const char *word, const char *const *names);
 
-/* Print a JSON document (steals the reference) on stdout. */
+/* The version of the JSON vocabulary (docs/json.md, docs/schema/). */
+#define HE_JSON_SCHEMA_VERSION 1
+
+/*
+ * Print a JSON document (steals the reference) on stdout; an object gets
+ * "schema_version" first.
+ */
 void he_json_print(json_t *doc);
+/*
+ * The end of a command: under --json, a command that failed (rc != 0)
+ * without printing a document prints {"schema_version", "error": {"message",
+ * "messages", "exit"}} on stdout. Returns rc.
+ */
+int he_cli_finish(const struct he_cli *cli, int rc);
 
 /* Free what the CLI loaded. */
 void he_cli_free(struct he_cli *cli);
