@@ -58,8 +58,8 @@ static void report(struct he_cli *cli, const struct he_check_result *r, json_t *
 		if (arr)
 			json_array_append_new(
 			    arr, json_pack("{s:s, s:i, s:i, s:s, s:s, s:o, s:s?}", "name", t->name,
-					   "port", t->ext, "internal_port", t->in, "proto",
-					   he_proto_name(t->proto), "family",
+					   "external_port", t->ext, "internal_port", t->in,
+					   "transport", he_proto_name(t->proto), "family",
 					   he_family_id(t->family), "steps", steps, "broken",
 					   t->broken >= 0 ? he_check_step_name(t->broken) : NULL));
 		else if (t->broken >= 0 && cli->verbosity >= 0)

@@ -174,8 +174,8 @@ static void print_self_check(const json_t *ag, const char *name)
 		printf("  self-check: NOT reachable: broken link %s: %s (%lld/%s %s, at %s)%s%s\n",
 		       json_string_value(json_object_get(c, "broken")),
 		       json_string_value(json_object_get(c, "evidence")),
-		       (long long)json_integer_value(json_object_get(c, "port")),
-		       json_string_value(json_object_get(c, "proto")),
+		       (long long)json_integer_value(json_object_get(c, "external_port")),
+		       json_string_value(json_object_get(c, "transport")),
 		       !strcmp(json_string_value(json_object_get(c, "family")), "ipv6") ? "IPv6"
 											: "IPv4",
 		       when, *json_string_value(json_object_get(c, "fix")) ? "; fix: " : "",

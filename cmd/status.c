@@ -32,7 +32,6 @@ static void usage(void)
 	       "Exit status: 0, or 2 for a configuration error.\n");
 }
 
-
 static const char *jstr(const json_t *o, const char *key)
 {
 	const char *s = json_string_value(json_object_get(o, key));
@@ -174,8 +173,8 @@ static void print_public(const json_t *pub)
 	}
 	when(json_integer_value(json_object_get(pub, "at")), at, sizeof(at));
 	printf("public      IPv4 %s, IPv6 %s, NAT %s (%s)\n",
-	       *jstr(pub, "v4") ? jstr(pub, "v4") : "none",
-	       *jstr(pub, "v6") ? jstr(pub, "v6") : "none",
+	       *jstr(pub, "ipv4") ? jstr(pub, "ipv4") : "none",
+	       *jstr(pub, "ipv6") ? jstr(pub, "ipv6") : "none",
 	       *jstr(pub, "nat") ? jstr(pub, "nat") : "unknown", at);
 }
 
@@ -185,8 +184,8 @@ static void print_record(struct he_cli *cli, const json_t *r)
 	char at[32];
 
 	when(json_integer_value(json_object_get(r, "answered_at")), at, sizeof(at));
-	printf("  %-14s %-28s %-4s %-20s ", jstr(r, "record"), jstr(r, "hostname"),
-	       jstr(r, "family"), *jstr(r, "address") ? jstr(r, "address") : "-");
+	printf("  %-14s %-28s %-4s %-20s ", jstr(r, "record"), jstr(r, "hostname"), jstr(r, "type"),
+	       *jstr(r, "address") ? jstr(r, "address") : "-");
 	he_cli_tone(cli, stdout,
 		    json_integer_value(json_object_get(r, "failures")) ? HE_TONE_FAIL
 		    : *answer                                          ? HE_TONE_PASS
@@ -232,8 +231,8 @@ int cmd_status(struct he_cli *cli, int argc, char **argv)
 		const json_t *pa = json_object_get(ast, "public_address");
 
 		pub = mine = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "nat", "", "router_wan",
-				       "", "v4", jstr(pa, "v4"), "v6", jstr(pa, "v6"), "verdict",
-				       "", "at", (json_int_t)0);
+				       "", "ipv4", jstr(pa, "ipv4"), "ipv6", jstr(pa, "ipv6"),
+				       "verdict", "", "at", (json_int_t)0);
 	}
 	recs = ddns ? json_object_get(ddns, "records") : NULL;
 	doc = json_pack("{s:i, s:{s:b, s:O?}, s:o, s:O?, s:o}", "schema_version", 1, "agent",

@@ -243,7 +243,7 @@ printf '[router]\nenabled = no\n[publicip]\nstun-servers = none\nhttp-urls = non
 expect 1 "ddns update without a trusted address fails" -- "$HE" -c "$tmp/ddns.conf" ddns update
 grep_in "$err" "no trusted public IPv4 address" "ddns update says why"
 expect 0 "ddns status --json" -- "$HE" -c "$tmp/ddns.conf" ddns status --json
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["records"][0]["record"]=="home" and d["records"][0]["family"]=="A"' "$out" &&
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["records"][0]["record"]=="home" and d["records"][0]["family"]=="ipv4" and d["records"][0]["type"]=="A"' "$out" &&
 	{ pass=$((pass + 1)); echo "ok - ddns status --json lists the record"; } ||
 	{ fail=$((fail + 1)); echo "not ok - ddns status --json"; }
 expect 2 "ddns status of an unknown record" -- "$HE" -c "$tmp/ddns.conf" ddns status nope

@@ -30,7 +30,7 @@ assert d[\"schema_version\"]==1 and d[\"agent\"][\"running\"] is True, d
 x=d[\"exposures\"][0]
 assert x[\"name\"]==\"web\" and x[\"router\"]==dict(state=\"ok\",mappings=1,wanted=1), x
 assert x[\"firewall\"][\"state\"]==\"open\" and x[\"reachability\"][\"state\"]==\"reachable\", x
-assert d[\"public\"][\"v4\"]==\"$LAB_WAN_IP\", d[\"public\"]
+assert d[\"public\"][\"ipv4\"]==\"$LAB_WAN_IP\", d[\"public\"]
 print(\"ok\")"'
 lab_check "status as a user without root: the agent still answers" \
 	expect_out "agent       running" "web " -- in_home setpriv --reuid=65534 --regid=65534 --clear-groups \
