@@ -39,7 +39,7 @@ static void report_router(struct he_cli *cli, const struct he_op_report *rep, js
 			continue;
 		}
 		if (jout)
-			json_array_append_new(json_object_get(jout, "router"),
+			json_array_append_new(json_object_get(jout, "mappings"),
 					      json_pack("{s:i, s:s, s:s, s:b}", "external_port",
 							r->ext_port, "transport",
 							he_proto_name(r->proto), "family",
@@ -88,7 +88,7 @@ static int dry_run(struct he_cli *cli, const struct he_exposure *e, const struct
 		printf("dry run: no router mapping of '%s' is recorded\n", e->name);
 	if (jr) {
 		he_json_print(json_pack("{s:s, s:s, s:b, s:o, s:s?, s:s?}", "name", e->name,
-					"drop_in", e->file, "dry_run", true, "router", jr,
+					"drop_in", e->file, "dry_run", true, "mappings", jr,
 					"firewall_backend",
 					rep->fw_backend[0] ? rep->fw_backend : NULL,
 					"firewall_commands", rep->fw_backend[0] ? t : NULL));
@@ -161,7 +161,7 @@ int cmd_close(struct he_cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json)
-		jout = json_pack("{s:s, s:[]}", "name", e->name, "router");
+		jout = json_pack("{s:s, s:[]}", "name", e->name, "mappings");
 	he_op_close(&cli->cfg, e, &l, &oo, rep);
 	if (rep->failed == HE_OP_STATE || rep->failed == HE_OP_SAVE || rep->failed == HE_OP_REFUSED)
 		he_errorf(cli, "%s", rep->msg);

@@ -330,7 +330,7 @@ static void report_router(struct he_cli *cli, const struct he_op_report *rep, bo
 			continue;
 		}
 		if (jout)
-			json_array_append_new(json_object_get(jout, "router"), result_json(r));
+			json_array_append_new(json_object_get(jout, "mappings"), result_json(r));
 		else
 			print_result(cli, r);
 		if (r->not_public && r->rc < 0) {
@@ -382,7 +382,7 @@ static int apply(struct he_cli *cli, const struct open_opts *o, struct he_exposu
 	if (o->protocol)
 		he_pm_protocol_parse(o->protocol, &oo.protocol, NULL);
 	if (cli->json)
-		jout = json_pack("{s:s, s:s, s:[]}", "name", e->name, "drop_in", e->file, "router");
+		jout = json_pack("{s:s, s:s, s:[]}", "name", e->name, "drop_in", e->file, "mappings");
 	he_op_open(&cli->cfg, e, existing, &oo, rep);
 	for (size_t i = 0; i < rep->ndrift; i++)
 		if (cli->verbosity >= 0 && !cli->json)

@@ -33,7 +33,7 @@ lab_check "close --dry-run names the three mappings and the firewall commands" \
 	expect_out "would unmap the IPv4 forward 60000/udp" "would unmap the IPv4 forward 60001/udp" \
 	"would unmap the IPv4 forward 60002/udp" "firewall (nftables) would run" -- he close mosh --dry-run
 lab_check "close --dry-run --json is an object with three unmaps" eval \
-	'he close mosh --dry-run --json | python3 -c "import json,sys; d=json.load(sys.stdin); assert [r[\"action\"] for r in d[\"router\"]]==[\"unmap\"]*3, d"'
+	'he close mosh --dry-run --json | python3 -c "import json,sys; d=json.load(sys.stdin); assert [r[\"action\"] for r in d[\"mappings\"]]==[\"unmap\"]*3, d"'
 lab_check "after close --dry-run: the drop-in is still there" test -e "$LAB_DIR/etc/exposures.d/mosh.conf"
 lab_check "after close --dry-run: $LAB_WAN_IP:60001/udp still answers" \
 	expect_out reply-60001 -- lab_probe_udp "$LAB_INET" "$LAB_WAN_IP" 60001

@@ -28,8 +28,8 @@ lab_check "status --json: the same, with schema_version" eval '
 d=json.load(sys.stdin)
 assert d[\"schema_version\"]==1 and d[\"agent\"][\"running\"] is True, d
 x=d[\"exposures\"][0]
-assert x[\"name\"]==\"web\" and x[\"router\"]==dict(state=\"ok\",mappings=1,wanted=1), x
-assert x[\"firewall\"][\"state\"]==\"open\" and x[\"reachability\"][\"state\"]==\"reachable\", x
+assert x[\"name\"]==\"web\" and x[\"router_state\"]==dict(state=\"ok\",mappings=1,wanted=1), x
+assert x[\"firewall_state\"][\"state\"]==\"open\" and x[\"reachability\"][\"state\"]==\"reachable\", x
 assert d[\"public\"][\"ipv4\"]==\"$LAB_WAN_IP\", d[\"public\"]
 print(\"ok\")"'
 lab_check "status as a user without root: the agent still answers" \
