@@ -57,6 +57,18 @@ json_ok() {
 	fi
 }
 
+# json_valid DEF DESC: $out is valid against docs/schema's definition DEF
+json_valid() {
+	if python3 "$root/tests/cli/json_check.py" "$1" "$out" 2>"$tmp/jerr"; then
+		pass=$((pass + 1))
+		echo "ok - $2: valid against the schema ($1)"
+	else
+		fail=$((fail + 1))
+		echo "not ok - $2: not valid against the schema ($1)"
+		sed 's/^/#   /' "$tmp/jerr"
+	fi
+}
+
 HEC=("$HE" -c "$conf")
 
 # --- help and usage
@@ -91,12 +103,14 @@ grep_in "$out" "443/tcp" "jitsi shows 443/tcp"
 grep_in "$out" "10000/udp" "jitsi shows 10000/udp"
 expect 0 "services --json" -- "${HEC[@]}" services --json
 json_ok "services --json"
+json_valid services "services --json"
 grep_in "$out" '"name": "syncthing"' "catalog lists syncthing"
 expect 0 "services https (/etc/services)" -- "${HEC[@]}" services https
 grep_in "$out" "443/tcp" "https is 443/tcp"
 expect 2 "services of an unknown name" -- "${HEC[@]}" services no-such-thing-xyz
 expect 0 "services jitsi --json" -- "${HEC[@]}" --json services jitsi
 json_ok "services jitsi --json"
+json_valid service "services jitsi --json"
 
 # --- refused ports
 expect 2 "open 25 mail is refused" -- "${HEC[@]}" open 25 mail
@@ -130,6 +144,7 @@ expect 0 "open --no-router --no-firewall records the exposure" -- "${HEC[@]}" op
 grep_in "$tmp/etc/exposures.d/web.conf" "ports = 8443:8080/tcp 10000/udp" "drop-in has the ports"
 expect 0 "list --json" -- "${HEC[@]}" list --json
 json_ok "list --json"
+json_valid list "list --json"
 grep_in "$out" '"name": "web"' "list shows web"
 expect 0 "config check with the drop-in" -- "${HEC[@]}" config check
 grep_in "$out" "1 exposure" "config check counts it"
@@ -159,6 +174,7 @@ expect 0 "status" -- "$HE" -c "$tmp/quiet.conf" status
 grep_in "$out" "^agent       not running" "status: the agent is not running"
 grep_in "$out" "^dns         0 records" "status: no DNS records"
 expect 0 "status --json" -- "$HE" -c "$tmp/quiet.conf" status --json
+json_valid status "status --json"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["schema_version"]==1 and d["agent"]["running"] is False and d["ddns"]==[]' "$out" &&
 	{ pass=$((pass + 1)); echo "ok - status --json: schema_version, agent not running"; } ||
 	{ fail=$((fail + 1)); echo "not ok - status --json"; sed 's/^/#   /' "$out"; }
@@ -194,7 +210,27 @@ grep_in "$out" "dry run: would remove .*drytest.conf" "close --dry-run names the
 [ -e "$tmp/etc/exposures.d/drytest.conf" ] && { pass=$((pass + 1)); echo "ok - close --dry-run kept the drop-in"; } || { fail=$((fail + 1)); echo "not ok - close --dry-run removed the drop-in"; }
 expect 0 "close --dry-run --json" -- "${HEC[@]}" close drytest --dry-run --json
 json_ok "close --dry-run --json"
+json_valid close "close --dry-run --json"
 expect 0 "close drytest" -- "${HEC[@]}" close drytest
+
+# --- one JSON vocabulary (docs/json.md, docs/schema/homeexpose.schema.json)
+expect 1 "check --json" -- "$HE" -c "$tmp/quiet.conf" check 8443:8080 --json
+json_valid check "check --json"
+expect 0 "open --dry-run --json" -- "${HEC[@]}" open 8443:8080 jweb --dry-run --json
+json_valid open "open --dry-run --json"
+expect 0 "open --json" -- "${HEC[@]}" open 8443:8080 jweb --no-router --no-firewall --no-check --json
+json_valid open "open --json"
+expect 0 "close --json" -- "${HEC[@]}" close jweb --json
+json_valid close "close --json"
+expect 1 "netcheck --json (no source answers)" -- "$HE" -c "$tmp/quiet.conf" netcheck --no-router --ipv4-only --json --timeout 300
+json_valid netcheck "netcheck --json"
+for c in "open no-such-thing-xyz" "close no-such-thing-xyz" "check no-such-thing-xyz" "services no-such-thing-xyz" "list extra-arg" "frobnicate"; do
+	# shellcheck disable=SC2086 # the words are the command line
+	expect 2 "--json $c: exit 2" -- "${HEC[@]}" --json $c
+	json_valid error "--json $c: an error object on stdout"
+done
+expect 2 "--json: a usage error in a subcommand's option" -- "${HEC[@]}" close --json --frob
+json_valid error "--json: a bad option is an error object"
 
 # --- port ranges (issue 14): FIRST-LAST up to 100 ports; FIRST:LAST is a forward, with a warning
 expect 0 "open a range" -- "${HEC[@]}" open 60000-60002/udp mosh --no-router --no-firewall --no-check
@@ -242,7 +278,10 @@ printf 'pw\n' >"$tmp/ddns.pw" && chmod 600 "$tmp/ddns.pw"
 printf '[router]\nenabled = no\n[publicip]\nstun-servers = none\nhttp-urls = none\nsources-required = 1\n[ddns home]\nprovider = dyndns2\npreset = dyn\nhostname = h.example.org\nusername = u\npassword-file = %s\n' "$tmp/ddns.pw" >"$tmp/ddns.conf"
 expect 1 "ddns update without a trusted address fails" -- "$HE" -c "$tmp/ddns.conf" ddns update
 grep_in "$err" "no trusted public IPv4 address" "ddns update says why"
+expect 1 "ddns update --json without a trusted address" -- "$HE" -c "$tmp/ddns.conf" ddns update --json
+json_valid ddns_update "ddns update --json"
 expect 0 "ddns status --json" -- "$HE" -c "$tmp/ddns.conf" ddns status --json
+json_valid ddns_status "ddns status --json"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["records"][0]["record"]=="home" and d["records"][0]["family"]=="ipv4" and d["records"][0]["type"]=="A"' "$out" &&
 	{ pass=$((pass + 1)); echo "ok - ddns status --json lists the record"; } ||
 	{ fail=$((fail + 1)); echo "not ok - ddns status --json"; }
@@ -274,6 +313,7 @@ grep_in "$err" "bad.conf:4: \[router\] unknown key 'protocls' (did you mean 'pro
 expect 2 "other commands refuse a broken config" -- "$HE" -c "$tmp/bad.conf" list
 expect 2 "config check --json of a typo" -- "$HE" -c "$tmp/bad.conf" config check --json
 json_ok "config check --json"
+json_valid config_check "config check --json"
 grep_in "$out" '"line": 4' "JSON has the line"
 expect 2 "missing -c file" -- "$HE" -c "$tmp/none.conf" config check
 printf '[exposure]\nports = 8443\nrouter = perhaps\n' >"$tmp/etc/exposures.d/bad.conf"

@@ -68,6 +68,7 @@ lab_check "full: HTTP reports $LAB_WAN_IP" \
 lab_check "full: trusted IPv4 $LAB_WAN_IP by 3 sources" \
 	want "$J" 'd["public"]["ipv4"], d["public"]["ipv4_agree"]' "('$LAB_WAN_IP', 3)"
 lab_check "full: nat none" want "$J" 'd["nat"]' none
+lab_check "full: netcheck --json is valid against the schema" lab_json_valid netcheck "$J"
 lab_check "full: every router protocol answered with $LAB_WAN_IP" \
 	want "$J" 'sorted((p["protocol"], p["answered"], p["external_address"]) for p in d["router_state"]["protocols"])' \
 	"[('natpmp', True, '$LAB_WAN_IP'), ('pcp', True, '$LAB_WAN_IP'), ('upnp', True, '$LAB_WAN_IP')]"

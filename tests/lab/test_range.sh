@@ -34,6 +34,8 @@ lab_check "close --dry-run names the three mappings and the firewall commands" \
 	"would unmap the IPv4 forward 60002/udp" "firewall (nftables) would run" -- he close mosh --dry-run
 lab_check "close --dry-run --json is an object with three unmaps" eval \
 	'he close mosh --dry-run --json | python3 -c "import json,sys; d=json.load(sys.stdin); assert [r[\"action\"] for r in d[\"mappings\"]]==[\"unmap\"]*3, d"'
+lab_check "close --dry-run --json is valid against the schema" eval 'he close mosh --dry-run --json >"$LAB_DIR/cd.json" && lab_json_valid close "$LAB_DIR/cd.json"'
+lab_check "open --json of a range is valid against the schema" eval 'he open 60000-60002/udp mosh --ipv4-only --no-check --json >"$LAB_DIR/o.json" && lab_json_valid open "$LAB_DIR/o.json"'
 lab_check "after close --dry-run: the drop-in is still there" test -e "$LAB_DIR/etc/exposures.d/mosh.conf"
 lab_check "after close --dry-run: $LAB_WAN_IP:60001/udp still answers" \
 	expect_out reply-60001 -- lab_probe_udp "$LAB_INET" "$LAB_WAN_IP" 60001

@@ -32,6 +32,9 @@ assert x[\"name\"]==\"web\" and x[\"router_state\"]==dict(state=\"ok\",mappings=
 assert x[\"firewall_state\"][\"state\"]==\"open\" and x[\"reachability\"][\"state\"]==\"reachable\", x
 assert d[\"public\"][\"ipv4\"]==\"$LAB_WAN_IP\", d[\"public\"]
 print(\"ok\")"'
+lab_check "status --json is valid against the schema" eval 'he status --json >"$LAB_DIR/status.json" && lab_json_valid status "$LAB_DIR/status.json"'
+lab_check "list --json (with the agent's view) is valid against the schema" eval 'he list --json >"$LAB_DIR/list.json" && lab_json_valid list "$LAB_DIR/list.json"'
+lab_check "check --json is valid against the schema" eval 'he check web --json >"$LAB_DIR/check.json"; lab_json_valid check "$LAB_DIR/check.json"'
 lab_check "status as a user without root: the agent still answers" \
 	expect_out "agent       running" "web " -- in_home setpriv --reuid=65534 --regid=65534 --clear-groups \
 	"$HE_BIN" -c "$LAB_DIR/etc/homeexpose.conf" status
