@@ -314,12 +314,12 @@ static int list_exposures(struct he_cli *cli)
 	}
 	left = leftovers_json(&lv);
 	if (cli->json) {
-		he_json_print(
-		    json_pack("{s:o, s:o, s:{s:b, s:s}, s:{s:s, s:b, s:s}, s:i, s:i, s:O*}",
-			      "exposures", arr, "leftover_mappings", left, "router_state", "read",
-			      lv.o.router_read, "error", lv.o.router_err, "firewall_state", "backend",
-			      lv.o.fw_backend, "read", lv.o.fw_read, "error", lv.o.fw_err, "drift",
-			      (int)ndrift, "invalid_files", (int)d.nerrors, "agent", ag));
+		he_json_print(json_pack(
+		    "{s:o, s:o, s:{s:b, s:s}, s:{s:s, s:b, s:s}, s:i, s:i, s:O*}", "exposures", arr,
+		    "leftover_mappings", left, "router_state", "read", lv.o.router_read, "error",
+		    lv.o.router_err, "firewall_state", "backend", lv.o.fw_backend, "read",
+		    lv.o.fw_read, "error", lv.o.fw_err, "drift", (int)ndrift, "invalid_files",
+		    (int)d.nerrors, "agent", ag));
 		arr = left = NULL;
 	} else {
 		size_t i;

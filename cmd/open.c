@@ -382,7 +382,8 @@ static int apply(struct he_cli *cli, const struct open_opts *o, struct he_exposu
 	if (o->protocol)
 		he_pm_protocol_parse(o->protocol, &oo.protocol, NULL);
 	if (cli->json)
-		jout = json_pack("{s:s, s:s, s:[]}", "name", e->name, "drop_in", e->file, "mappings");
+		jout =
+		    json_pack("{s:s, s:s, s:[]}", "name", e->name, "drop_in", e->file, "mappings");
 	he_op_open(&cli->cfg, e, existing, &oo, rep);
 	for (size_t i = 0; i < rep->ndrift; i++)
 		if (cli->verbosity >= 0 && !cli->json)

@@ -88,8 +88,8 @@ static json_t *exposure_json(const struct he_live *lv, size_t x, const json_t *a
 		fw = json_pack("{s:s, s:i, s:i}", "state", fw_missing ? "missing" : "open", "open",
 			       (int)(nf - fw_missing), "wanted", (int)nf);
 	return json_pack("{s:s, s:s, s:o, s:o, s:O?, s:s?}", "name", e->name, "ports", ports,
-			 "router_state", router, "firewall_state", fw, "reachability", chk, "refused",
-			 ref ? ref->msg : NULL);
+			 "router_state", router, "firewall_state", fw, "reachability", chk,
+			 "refused", ref ? ref->msg : NULL);
 }
 
 static void when(json_int_t at, char *buf, size_t len)
@@ -129,7 +129,8 @@ static void print_agent(struct he_cli *cli, const json_t *st)
 
 static void print_exposure(struct he_cli *cli, const json_t *x)
 {
-	const json_t *r = json_object_get(x, "router_state"), *f = json_object_get(x, "firewall_state");
+	const json_t *r = json_object_get(x, "router_state"),
+		     *f = json_object_get(x, "firewall_state");
 	const json_t *c = json_object_get(x, "reachability");
 	char rs[32], fs[32], at[32];
 	const char *reach;

@@ -86,7 +86,7 @@ expect 2 "far-off command gets no suggestion" -- "$HE" frobnicate
 if grep -q "did you mean" "$err"; then fail=$((fail + 1)); echo "not ok - a suggestion for frobnicate"; else pass=$((pass + 1)); echo "ok - no suggestion for frobnicate"; fi
 expect 0 "help" -- "$HE" help
 grep_in "$out" "Commands:" "help lists the commands"
-for c in open close list check netcheck ddns services agent reflector config; do
+for c in open close list check netcheck ddns services agent reflector config status; do
 	"$HE" "$c" --help >"$tmp/want" 2>&1
 	expect 0 "help $c" -- "$HE" help "$c"
 	if cmp -s "$out" "$tmp/want"; then pass=$((pass + 1)); echo "ok - help $c is $c --help"; else fail=$((fail + 1)); echo "not ok - help $c differs from $c --help"; fi
