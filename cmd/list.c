@@ -83,9 +83,9 @@ static void print_exposure(json_t *x, const struct he_live *lv)
 
 	printf("%s  %s", json_string_value(json_object_get(x, "name")),
 	       json_string_value(json_object_get(x, "ports")));
-	if (*json_string_value(json_object_get(x, "service")))
+	if (json_is_string(json_object_get(x, "service")))
 		printf("  service %s", json_string_value(json_object_get(x, "service")));
-	if (*json_string_value(json_object_get(x, "to")))
+	if (json_is_string(json_object_get(x, "to")))
 		printf("  to %s", json_string_value(json_object_get(x, "to")));
 	if (strcmp(json_string_value(json_object_get(x, "family")), "both"))
 		printf("  %s only", json_string_value(json_object_get(x, "family")));
@@ -102,7 +102,7 @@ static void print_exposure(json_t *x, const struct he_live *lv)
 	}
 	if (!json_is_true(json_object_get(x, "firewall")))
 		printf("  firewall  - (--no-firewall)\n");
-	else if (*json_string_value(json_object_get(x, "to")))
+	else if (json_is_string(json_object_get(x, "to")))
 		printf("  firewall  - (the service runs on %s, not here)\n",
 		       json_string_value(json_object_get(x, "to")));
 	json_array_foreach(json_object_get(x, "firewall_ports"), i, v)
@@ -264,11 +264,12 @@ static json_t *exposure_json(const struct he_live *lv, size_t x)
 		json_array_append_new(
 		    d, json_sprintf("%s. Fix: homeexpose open %s", drift[i], e->name));
 	ref = he_desired_refusal(&lv->d, e->name);
-	return json_pack("{s:s, s:s, s:s, s:b, s:b, s:s, s:s, s:s, s:o, s:o, s:o, s:s?}", "name",
-			 e->name, "ports", ports, "service", e->service, "router", e->router,
-			 "firewall", e->firewall, "family", e->family, "to", e->to, "file", e->file,
-			 "mappings", maps, "firewall_ports", fwa, "drift", d, "refused",
-			 ref ? ref->msg : NULL);
+	/* missing values are null (docs/json.md) */
+	return json_pack("{s:s, s:s, s:s?, s:b, s:b, s:s, s:s?, s:s, s:o, s:o, s:o, s:s?}", "name",
+			 e->name, "ports", ports, "service", *e->service ? e->service : NULL,
+			 "router", e->router, "firewall", e->firewall, "family", e->family, "to",
+			 *e->to ? e->to : NULL, "file", e->file, "mappings", maps, "firewall_ports",
+			 fwa, "drift", d, "refused", ref ? ref->msg : NULL);
 }
 
 /* Mappings in the state that belong to no exposure (e.g. after close --force). */
@@ -314,12 +315,13 @@ static int list_exposures(struct he_cli *cli)
 	}
 	left = leftovers_json(&lv);
 	if (cli->json) {
-		he_json_print(json_pack(
-		    "{s:o, s:o, s:{s:b, s:s}, s:{s:s, s:b, s:s}, s:i, s:i, s:O*}", "exposures", arr,
-		    "leftover_mappings", left, "router_state", "read", lv.o.router_read, "error",
-		    lv.o.router_err, "firewall_state", "backend", lv.o.fw_backend, "read",
-		    lv.o.fw_read, "error", lv.o.fw_err, "drift", (int)ndrift, "invalid_files",
-		    (int)d.nerrors, "agent", ag));
+		he_json_print(
+		    json_pack("{s:o, s:o, s:{s:b, s:s?}, s:{s:s, s:b, s:s?}, s:i, s:i, s:O*}",
+			      "exposures", arr, "leftover_mappings", left, "router_state", "read",
+			      lv.o.router_read, "error", *lv.o.router_err ? lv.o.router_err : NULL,
+			      "firewall_state", "backend", lv.o.fw_backend, "read", lv.o.fw_read,
+			      "error", *lv.o.fw_err ? lv.o.fw_err : NULL, "drift", (int)ndrift,
+			      "invalid_files", (int)d.nerrors, "agent", ag));
 		arr = left = NULL;
 	} else {
 		size_t i;
