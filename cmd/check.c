@@ -13,10 +13,13 @@
 #include <getopt.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "reach/check.h"
 #include "core/portspec.h"
 #include "reach/socks5.h"
+#include "progress.h"
+#include "target.h"
 
 static void report(struct he_cli *cli, const struct he_check_result *r, json_t *jout)
 {
@@ -43,8 +46,12 @@ static void report(struct he_cli *cli, const struct he_check_result *r, json_t *
 						     he_check_status_name(l->status), "evidence",
 						     l->evidence, "fix", *l->fix ? l->fix : NULL));
 			} else if (cli->verbosity >= 0) {
-				printf("  %-4s  %-9s  %s\n", he_check_status_name(l->status),
-				       he_check_step_name(s), l->evidence);
+				const char *w = he_check_status_name(l->status);
+
+				printf("  ");
+				he_cli_tone(cli, stdout, he_tone_of(w), w);
+				printf("%*s  %-9s  %s\n", (int)(strlen(w) < 4 ? 4 - strlen(w) : 0),
+				       "", he_check_step_name(s), l->evidence);
 				if (*l->fix && l->status != HE_CHK_PASS && l->status != HE_CHK_NA)
 					printf("  %-4s  %-9s  fix: %s\n", "", "", l->fix);
 			}
@@ -53,7 +60,7 @@ static void report(struct he_cli *cli, const struct he_check_result *r, json_t *
 			json_array_append_new(
 			    arr,
 			    json_pack("{s:s, s:i, s:i, s:s, s:s, s:o, s:s?, s:s?}", "name", t->name,
-				      "port", t->ext, "internal_port", t->in, "proto",
+				      "external_port", t->ext, "internal_port", t->in, "transport",
 				      he_proto_name(t->proto), "family", he_family_id(t->family),
 				      "steps", steps, "broken",
 				      t->broken >= 0 ? he_check_step_name(t->broken) : NULL,
@@ -85,7 +92,11 @@ bool he_check_run(struct he_cli *cli, const struct he_exposure *list, size_t n,
 	struct he_error err = {0};
 	bool ok;
 
-	if (he_check_run_chain(&cli->cfg, &opts, list, n, all, &r, &err) < 0) {
+	struct he_progress *pg = he_progress_start(cli, "checking the chain");
+	int rc = he_check_run_chain(&cli->cfg, &opts, list, n, all, &r, &err);
+
+	he_progress_stop(pg);
+	if (rc < 0) {
 		he_errorf(cli, "check: %s", err.msg);
 		return false;
 	}
@@ -99,7 +110,7 @@ bool he_check_run(struct he_cli *cli, const struct he_exposure *list, size_t n,
 
 static void usage(void)
 {
-	printf("Usage: homeexpose check [--json] [--via-socks HOST:PORT] [NAME|PORTSPEC]\n"
+	printf("Usage: homeexpose check [--json] [--via-socks HOST:PORT] [NAME|PORTSPEC|SERVICE]\n"
 	       "\n"
 	       "Walk the chain for each port of an exposure (or of all), IPv4 and IPv6:\n"
 	       "listener, host firewall, router mapping, addresses (CGNAT, double NAT,\n"
@@ -122,12 +133,12 @@ int cmd_check(struct he_cli *cli, int argc, char **argv)
 	struct he_exposures all = {0};
 	struct he_exposure adhoc, *one = NULL;
 	struct he_diags d = {0};
-	struct he_error err = {0};
 	json_t *jout = NULL;
 	char host[HE_SOCKS5_HOST_MAX];
+	struct he_error err = {0};
 	uint16_t port;
 	bool ok;
-	int opt;
+	int opt, rc;
 
 	while ((opt = getopt_long(argc, argv, HE_COMMON_SHORT, opts, NULL)) != -1) {
 		if (he_cli_common_opt(cli, opt, optarg))
@@ -149,31 +160,21 @@ int cmd_check(struct he_cli *cli, int argc, char **argv)
 	he_exposures_load(cli->cfg.exposures_dir, &all, &d);
 	he_cli_print_diags(cli, &d);
 	he_diags_free(&d);
-	if (optind < argc && !isdigit((unsigned char)argv[optind][0])) {
-		one = he_exposures_find(&all, argv[optind]);
-		if (!one) {
-			he_errorf(cli, "no exposure named '%s' (see 'homeexpose list')",
-				  argv[optind]);
-			he_exposures_free(&all);
-			return HE_EXIT_USAGE;
-		}
-	} else if (optind < argc) {
-		struct he_portspec ps;
+	if (optind < argc) {
+		struct he_cli_target t;
 
-		if (he_portspec_parse(argv[optind], &ps, &err) < 0) {
+		rc = he_cli_target(cli, &all, argv[optind], &t);
+		if (rc) {
 			he_exposures_free(&all);
-			return he_usage_error(cli, "%s", err.msg);
+			return rc;
 		}
-		for (size_t i = 0; i < all.n && !one; i++)
-			for (size_t j = 0; j < all.v[i].ports.n; j++)
-				if (all.v[i].ports.v[j].ext == ps.ext &&
-				    (all.v[i].ports.v[j].proto & ps.proto))
-					one = &all.v[i];
+		one = t.ex;
 		if (!one) {
-			/* not exposed: check the port as open would expose it */
-			he_exposure_init(&adhoc, "adhoc");
-			adhoc.ports.n = 1;
-			adhoc.ports.v[0] = ps;
+			/* not exposed: check the ports as open would expose them */
+			he_exposure_init(&adhoc, he_cli_is_portspec(argv[optind]) ? "adhoc"
+						 : t.profile                      ? t.profile->name
+										  : argv[optind]);
+			adhoc.ports = t.ports;
 			one = &adhoc;
 		}
 	} else if (all.n == 0) {

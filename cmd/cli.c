@@ -61,12 +61,29 @@ static bool wants_root(const char *msg)
 	       !strstr(msg, "sudo");
 }
 
+/*
+ * Under --json stdout holds exactly one JSON document: the command's, or,
+ * when it failed before printing one, the error object he_cli_finish()
+ * prints from the errors collected here (they go to stderr as well).
+ */
+static struct {
+	json_t *errors; /* messages of he_errorf / he_usage_error under --json */
+	bool printed;   /* he_json_print ran */
+} json_out;
+
 __attribute__((format(printf, 3, 0))) static void vmsg(const struct he_cli *cli, enum he_tone tone,
 						       const char *fmt, va_list ap)
 {
 	char msg[2048];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (cli->json && tone == HE_TONE_PLAIN) {
+		if (!json_out.errors)
+			json_out.errors = json_array();
+		json_array_append_new(
+		    json_out.errors,
+		    json_sprintf("%s%s", msg, wants_root(msg) ? "; run it as root (sudo)" : ""));
+	}
 	fprintf(stderr, "%s%s%s: ", cli->prog, cli->cmd ? " " : "", cli->cmd ? cli->cmd : "");
 	if (tone == HE_TONE_WARN)
 		he_cli_tone(cli, stderr, tone, "warning: ");
@@ -258,13 +275,42 @@ int he_cli_catalog(struct he_cli *cli)
 
 void he_json_print(json_t *doc)
 {
-	char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	char *s;
 
+	/* every document says which vocabulary it speaks (docs/json.md), first */
+	if (json_is_object(doc) && !json_object_get(doc, "schema_version")) {
+		json_t *v = json_pack("{s:i}", "schema_version", HE_JSON_SCHEMA_VERSION);
+
+		if (v && json_object_update(v, doc) == 0) {
+			json_decref(doc);
+			doc = v;
+		} else {
+			json_decref(v);
+		}
+	}
+	s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	if (s) {
 		puts(s);
 		free(s);
 	}
 	json_decref(doc);
+	json_out.printed = true;
+}
+
+int he_cli_finish(const struct he_cli *cli, int rc)
+{
+	size_t n = json_array_size(json_out.errors);
+
+	if (cli->json && rc != HE_EXIT_OK && !json_out.printed) {
+		const char *last = n ? json_string_value(json_array_get(json_out.errors, n - 1))
+				     : "failed (see the messages on stderr)";
+
+		he_json_print(json_pack("{s:{s:s, s:O, s:i}}", "error", "message", last, "messages",
+					n ? json_out.errors : json_array(), "exit", rc));
+	}
+	json_decref(json_out.errors);
+	json_out.errors = NULL;
+	return rc;
 }
 
 void he_cli_free(struct he_cli *cli)

@@ -101,8 +101,20 @@ int he_usage_error(const struct he_cli *cli, const char *fmt, ...)
  */
 int he_unknown_subcommand(const struct he_cli *cli, const char *word, const char *const *names);
 
-/* Print a JSON document (steals the reference) on stdout. */
+/* The version of the JSON vocabulary (docs/json.md, docs/schema/). */
+#define HE_JSON_SCHEMA_VERSION 1
+
+/*
+ * Print a JSON document (steals the reference) on stdout; an object gets
+ * "schema_version" first.
+ */
 void he_json_print(json_t *doc);
+/*
+ * The end of a command: under --json, a command that failed (rc != 0)
+ * without printing a document prints {"schema_version", "error": {"message",
+ * "messages", "exit"}} on stdout. Returns rc.
+ */
+int he_cli_finish(const struct he_cli *cli, int rc);
 
 /* Free what the CLI loaded. */
 void he_cli_free(struct he_cli *cli);
@@ -123,5 +135,12 @@ int cmd_ddns_import(struct he_cli *cli, int argc, char **argv);
 /* What `config check` checks, into d (config.c); loads cli->cfg. */
 void he_cli_config_collect(struct he_cli *cli, struct he_diags *d, size_t *nexp, size_t *nprof);
 int cmd_firewall(struct he_cli *cli, int argc, char **argv);
+int cmd_status(struct he_cli *cli, int argc, char **argv);
+
+/*
+ * The `ddns status` document (cmd/ddns.c): from the running agent, else the
+ * state file; NULL after printing why (*exit_code set).
+ */
+json_t *he_cli_ddns_doc(struct he_cli *cli, const char *name, int *exit_code);
 
 #endif

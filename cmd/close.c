@@ -11,50 +11,19 @@
 #include "config/exposure.h"
 #include "engine/engine.h"
 #include "opreport.h"
+#include "target.h"
 
 static void usage(void)
 {
-	printf("Usage: homeexpose close NAME|PORTSPEC [--json]\n"
+	printf("Usage: homeexpose close NAME|PORTSPEC|SERVICE [--json]\n"
 	       "\n"
 	       "Remove an exposure: the router mapping, the host firewall rule and its\n"
-	       "drop-in. A PORTSPEC names the exposure that holds that external port.\n"
+	       "drop-in. A PORTSPEC or SERVICE (catalog or /etc/services) names the\n"
+	       "exposure that holds its external port.\n"
 	       "\n"
-	       "      --force   remove the drop-in even when the router cannot be reached\n");
-}
-
-/* The exposure named by NAME or holding the external port of PORTSPEC. */
-static struct he_exposure *find(struct he_cli *cli, struct he_exposures *l, const char *what,
-				int *rc)
-{
-	struct he_portspec ps;
-	struct he_error err;
-	struct he_exposure *found = NULL;
-
-	*rc = 0;
-	if (!isdigit((unsigned char)what[0]))
-		return he_exposures_find(l, what);
-	if (he_portspec_parse(what, &ps, &err) < 0) {
-		*rc = he_usage_error(cli, "%s", err.msg);
-		return NULL;
-	}
-	for (size_t i = 0; i < l->n; i++) {
-		for (size_t j = 0; j < l->v[i].ports.n; j++) {
-			const struct he_portspec *q = &l->v[i].ports.v[j];
-
-			if (q->ext != ps.ext || !(q->proto & ps.proto))
-				continue;
-			if (found && found != &l->v[i]) {
-				he_errorf(cli,
-					  "port %s is in more than one exposure ('%s', '%s'); "
-					  "close one by name",
-					  what, found->name, l->v[i].name);
-				*rc = HE_EXIT_USAGE;
-				return NULL;
-			}
-			found = &l->v[i];
-		}
-	}
-	return found;
+	       "      --force     remove the drop-in even when the router cannot be reached\n"
+	       "      --dry-run   show what would be removed (the router mappings recorded,\n"
+	       "                  the firewall commands), change nothing\n");
 }
 
 /* The router's removals: one line each, or a JSON object. */
@@ -70,7 +39,7 @@ static void report_router(struct he_cli *cli, const struct he_op_report *rep, js
 			continue;
 		}
 		if (jout)
-			json_array_append_new(json_object_get(jout, "router"),
+			json_array_append_new(json_object_get(jout, "mappings"),
 					      json_pack("{s:i, s:s, s:s, s:b}", "external_port",
 							r->ext_port, "transport",
 							he_proto_name(r->proto), "family",
@@ -81,15 +50,68 @@ static void report_router(struct he_cli *cli, const struct he_op_report *rep, js
 	}
 }
 
+/* --dry-run: the engine's plan for e's recorded mappings and the firewall commands. */
+static int dry_run(struct he_cli *cli, const struct he_exposure *e, const struct he_op_report *rep)
+{
+	const char *t = rep->fw_text ? rep->fw_text : "";
+	json_t *jr = cli->json ? json_array() : NULL;
+
+	if (rep->failed != HE_OP_DONE) {
+		if (rep->failed == HE_OP_FIREWALL)
+			he_report_firewall(cli, rep, NULL);
+		else
+			he_errorf(cli, "%s", rep->msg);
+		json_decref(jr);
+		return HE_EXIT_FAIL;
+	}
+	if (!jr)
+		printf("dry run: would remove %s\n", e->file);
+	for (size_t i = 0; i < rep->router.n; i++) {
+		const struct he_eng_result *r = &rep->router.v[i];
+		const char *what = r->family == AF_INET6 ? "IPv6 pinhole" : "IPv4 forward";
+
+		if (jr)
+			json_array_append_new(
+			    jr,
+			    json_pack("{s:s, s:i, s:i, s:s, s:s, s:s}", "action",
+				      he_eng_act_name(r->act), "external_port", r->ext_port,
+				      "internal_port", r->int_port, "transport",
+				      he_proto_name(r->proto), "family", he_family_id(r->family),
+				      "protocol", he_pm_protocol_name(r->res.protocol)));
+		else
+			printf("dry run: router (%s) would %s the %s %u/%s\n",
+			       he_pm_protocol_name(r->res.protocol), he_eng_act_name(r->act), what,
+			       (unsigned)(r->family == AF_INET6 ? r->int_port : r->ext_port),
+			       he_proto_name(r->proto));
+	}
+	if (!jr && rep->router.n == 0 && e->router)
+		printf("dry run: no router mapping of '%s' is recorded\n", e->name);
+	if (jr) {
+		he_json_print(json_pack("{s:s, s:s, s:b, s:o, s:s?, s:s?}", "name", e->name,
+					"drop_in", e->file, "dry_run", true, "mappings", jr,
+					"firewall_backend",
+					rep->fw_backend[0] ? rep->fw_backend : NULL,
+					"firewall_commands", rep->fw_backend[0] ? t : NULL));
+	} else if (rep->fw_backend[0]) {
+		printf("firewall (%s) would run:\n%s%s", rep->fw_backend,
+		       *t ? t : "(nothing: already as wanted)\n",
+		       *t && t[strlen(t) - 1] != '\n' ? "\n" : "");
+	}
+	return HE_EXIT_OK;
+}
+
 int cmd_close(struct he_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    HE_COMMON_OPTS, {"force", no_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {HE_COMMON_OPTS,
+					     {"force", no_argument, NULL, 'f'},
+					     {"dry-run", no_argument, NULL, 'n'},
+					     {NULL, 0, NULL, 0}};
 	struct he_exposures l = {0};
 	struct he_op_opts oo = {0};
 	struct he_op_report *rep = NULL;
 	json_t *jout = NULL;
 	struct he_exposure *e;
+	struct he_cli_target t;
 	struct he_diags d = {0};
 	int opt, rc;
 
@@ -104,21 +126,26 @@ int cmd_close(struct he_cli *cli, int argc, char **argv)
 			oo.forget = true;
 			continue;
 		}
+		if (opt == 'n') {
+			oo.dry_run = true;
+			continue;
+		}
 		return he_usage_error(cli, "bad option");
 	}
 	if (argc - optind != 1)
-		return he_usage_error(cli, "expected one NAME or PORTSPEC");
+		return he_usage_error(cli, "expected one NAME, PORTSPEC or SERVICE");
 	if (he_cli_config(cli) < 0)
 		return HE_EXIT_USAGE;
 	he_exposures_load(cli->cfg.exposures_dir, &l, &d);
 	he_diags_free(&d);
-	e = find(cli, &l, argv[optind], &rc);
+	rc = he_cli_target(cli, &l, argv[optind], &t);
 	if (rc) {
 		he_exposures_free(&l);
 		return rc;
 	}
+	e = t.ex;
 	if (!e) {
-		he_errorf(cli, "no exposure '%s' in %s (see 'homeexpose list')", argv[optind],
+		he_errorf(cli, "no exposure holds '%s' in %s (see 'homeexpose list')", argv[optind],
 			  cli->cfg.exposures_dir);
 		he_exposures_free(&l);
 		return HE_EXIT_FAIL;
@@ -128,8 +155,13 @@ int cmd_close(struct he_cli *cli, int argc, char **argv)
 		he_exposures_free(&l);
 		return HE_EXIT_FAIL;
 	}
+	if (oo.dry_run) {
+		he_op_close(&cli->cfg, e, &l, &oo, rep);
+		rc = dry_run(cli, e, rep);
+		goto out;
+	}
 	if (cli->json)
-		jout = json_pack("{s:s, s:[]}", "name", e->name, "router");
+		jout = json_pack("{s:s, s:[]}", "name", e->name, "mappings");
 	he_op_close(&cli->cfg, e, &l, &oo, rep);
 	if (rep->failed == HE_OP_STATE || rep->failed == HE_OP_SAVE || rep->failed == HE_OP_REFUSED)
 		he_errorf(cli, "%s", rep->msg);

@@ -162,15 +162,15 @@ static int do_update(struct he_cli *cli, const char *name, bool force)
 
 			json_array_append_new(
 			    a, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:b}", "record",
-					 r->record, "family", he_family_rr(r->family), "address",
+					 r->record, "family", he_family_id(r->family), "address",
 					 r->addr, "action", action_name(r->action), "answer",
 					 r->answer.code, "outcome",
 					 he_ddns_outcome_name(r->answer.outcome), "message",
 					 r->message, "next_attempt", (json_int_t)r->next_attempt,
 					 "failed", he_ddns_result_failed(r)));
 		}
-		he_json_print(json_pack("{s:o, s:s, s:s, s:s, s:s}", "records", a, "v4", rep->v4,
-					"v6", rep->v6, "nat", he_pubip_nat_name(rep->nat),
+		he_json_print(json_pack("{s:o, s:s, s:s, s:s, s:s}", "records", a, "ipv4", rep->v4,
+					"ipv6", rep->v6, "nat", he_pubip_nat_name(rep->nat),
 					"verdict", rep->verdict));
 	} else {
 		for (size_t i = 0; i < n; i++) {
@@ -231,7 +231,7 @@ static const char *nat_words(const char *nat)
 static void print_public(const json_t *pub)
 {
 	const char *nat = jget(pub, "nat"), *words = nat_words(nat);
-	const char *v4 = jget(pub, "v4"), *v6 = jget(pub, "v6"), *wan = jget(pub, "router_wan");
+	const char *v4 = jget(pub, "ipv4"), *v6 = jget(pub, "ipv6"), *wan = jget(pub, "router_wan");
 	char at[32];
 
 	if (!json_is_object(pub))
@@ -253,7 +253,7 @@ static void print_public(const json_t *pub)
  * answers (no root needed), else from the state file. NULL after printing
  * why; *exit_code set then.
  */
-static json_t *status_doc(struct he_cli *cli, const char *name, int *exit_code)
+json_t *he_cli_ddns_doc(struct he_cli *cli, const char *name, int *exit_code)
 {
 	const struct he_config *cfg = &cli->cfg;
 	struct he_state *st = NULL;
@@ -326,7 +326,7 @@ static int do_status(struct he_cli *cli, const char *name)
 		he_errorf(cli, "no [ddns %s] section in %s", name, cfg->path);
 		return HE_EXIT_USAGE;
 	}
-	doc = status_doc(cli, name, &ret);
+	doc = he_cli_ddns_doc(cli, name, &ret);
 	if (!doc)
 		return ret;
 	recs = json_object_get(doc, "records");
@@ -355,7 +355,7 @@ static int do_status(struct he_cli *cli, const char *name)
 			when(jt(r, "answered_at"), at, sizeof(at));
 			when(na > now ? na : 0, next, sizeof(next));
 			printf("%-12s %-4s %-26s %-22s %-10s %-21s %s\n", jget(r, "record"),
-			       jget(r, "family"), jget(r, "hostname"), *addr ? addr : "-",
+			       jget(r, "type"), jget(r, "hostname"), *addr ? addr : "-",
 			       *code ? code : "-", at, next);
 			if (*disabled)
 				printf("  disabled: %s\n", disabled);

@@ -22,6 +22,7 @@ static const struct {
     {"open", cmd_open, "expose ports or a service: router mapping, host firewall, check"},
     {"close", cmd_close, "remove an exposure"},
     {"list", cmd_list, "exposures and their live state"},
+    {"status", cmd_status, "one screen: agent, exposures, public addresses, DNS records"},
     {"check", cmd_check, "reachability self-test with a step-by-step diagnosis"},
     {"netcheck", cmd_netcheck, "gateway, router protocols, public addresses, NAT class"},
     {"ddns", cmd_ddns, "dynamic DNS: 'ddns update [--force]' or 'ddns status'"},
@@ -74,10 +75,11 @@ static int unknown_command(const struct he_cli *cli, const char *word)
 		names[i] = commands[i].name;
 	names[NCOMMANDS] = NULL;
 	near = he_suggest(word, names);
-	fprintf(stderr, "%s: unknown command '%s'", cli->prog, word);
 	if (near)
-		fprintf(stderr, " (did you mean '%s'?)", near);
-	fprintf(stderr, "\nTry '%s --help' for the list of commands.\n", cli->prog);
+		he_errorf(cli, "unknown command '%s' (did you mean '%s'?)", word, near);
+	else
+		he_errorf(cli, "unknown command '%s'", word);
+	fprintf(stderr, "Try '%s --help' for the list of commands.\n", cli->prog);
 	return HE_EXIT_USAGE;
 }
 
@@ -143,7 +145,7 @@ int main(int argc, char **argv)
 			continue;
 		rc = run(&cli, i, argc - optind, argv + optind);
 		he_cli_free(&cli);
-		return rc;
+		return he_cli_finish(&cli, rc);
 	}
-	return unknown_command(&cli, argv[optind]);
+	return he_cli_finish(&cli, unknown_command(&cli, argv[optind]));
 }

@@ -15,6 +15,7 @@
 #include "agent/control_client.h"
 #include "engine/engine.h"
 #include "opreport.h"
+#include "progress.h"
 #include "cli.h"
 #include "config/exposure.h"
 #include "state/state.h"
@@ -30,7 +31,8 @@ static void usage(void)
 	       "when you are not root).\n"
 	       "\n"
 	       "      --router       the router's whole port-mapping table (UPnP), ours marked\n"
-	       "      --protocol P   with --router: ask through this protocol (default upnp)\n"
+	       "      --protocol P   with --router: ask through this protocol (default: the\n"
+	       "                     first of [router] protocols that can list the table)\n"
 	       "      --json         machine-readable output\n");
 }
 
@@ -81,9 +83,9 @@ static void print_exposure(json_t *x, const struct he_live *lv)
 
 	printf("%s  %s", json_string_value(json_object_get(x, "name")),
 	       json_string_value(json_object_get(x, "ports")));
-	if (*json_string_value(json_object_get(x, "service")))
+	if (json_is_string(json_object_get(x, "service")))
 		printf("  service %s", json_string_value(json_object_get(x, "service")));
-	if (*json_string_value(json_object_get(x, "to")))
+	if (json_is_string(json_object_get(x, "to")))
 		printf("  to %s", json_string_value(json_object_get(x, "to")));
 	if (strcmp(json_string_value(json_object_get(x, "family")), "both"))
 		printf("  %s only", json_string_value(json_object_get(x, "family")));
@@ -100,7 +102,7 @@ static void print_exposure(json_t *x, const struct he_live *lv)
 	}
 	if (!json_is_true(json_object_get(x, "firewall")))
 		printf("  firewall  - (--no-firewall)\n");
-	else if (*json_string_value(json_object_get(x, "to")))
+	else if (json_is_string(json_object_get(x, "to")))
 		printf("  firewall  - (the service runs on %s, not here)\n",
 		       json_string_value(json_object_get(x, "to")));
 	json_array_foreach(json_object_get(x, "firewall_ports"), i, v)
@@ -139,15 +141,7 @@ static void print_exposure(json_t *x, const struct he_live *lv)
 /* The running agent's view (read-only request: any user), or NULL. */
 static json_t *agent_view(struct he_cli *cli)
 {
-	struct he_error err = {0};
-	json_t *reply = NULL;
-
-	if (he_ctl_call(cli->cfg.runtime_dir, HE_CTL_LIST, 2000, &reply, &err) == 0)
-		return reply;
-	if (err.code != -ENOENT && err.code != -ECONNREFUSED)
-		he_warnf(cli, "%s", err.msg);
-	json_decref(reply);
-	return NULL;
+	return he_cli_agent_ask(cli, HE_CTL_LIST);
 }
 
 /* The agent's last self-check of exposure name, one line. */
@@ -180,8 +174,8 @@ static void print_self_check(const json_t *ag, const char *name)
 		printf("  self-check: NOT reachable: broken link %s: %s (%lld/%s %s, at %s)%s%s\n",
 		       json_string_value(json_object_get(c, "broken")),
 		       json_string_value(json_object_get(c, "evidence")),
-		       (long long)json_integer_value(json_object_get(c, "port")),
-		       json_string_value(json_object_get(c, "proto")),
+		       (long long)json_integer_value(json_object_get(c, "external_port")),
+		       json_string_value(json_object_get(c, "transport")),
 		       !strcmp(json_string_value(json_object_get(c, "family")), "ipv6") ? "IPv6"
 											: "IPv4",
 		       when, *json_string_value(json_object_get(c, "fix")) ? "; fix: " : "",
@@ -243,20 +237,20 @@ static json_t *exposure_json(const struct he_live *lv, size_t x)
 	const struct he_exposure *e = &lv->d.ex[x];
 	char ports[HE_PORTSPEC_MAX * 24];
 	char drift[HE_DRIFT_MAX][HE_DRIFT_LEN];
-	struct he_live_map m[HE_PORTSPEC_MAX * 4];
-	struct he_live_fw f[HE_PORTSPEC_MAX * 2];
+	struct he_live_map m[HE_PORTS_MAX * 4];
+	struct he_live_fw f[HE_PORTS_MAX * 2];
 	json_t *maps = json_array(), *fwa = json_array(), *d = json_array();
 	const struct he_eng_refusal *ref;
 	size_t nm = 0, nf = 0, nd;
 
 	he_portlist_format(&e->ports, ports, sizeof(ports));
 	if (e->router && lv->o.router_read)
-		nm = he_live_router(&lv->d, &lv->o, x, lv->have_v6, m, HE_PORTSPEC_MAX * 4);
+		nm = he_live_router(&lv->d, &lv->o, x, lv->have_v6, m, HE_PORTS_MAX * 4);
 	for (size_t i = 0; i < nm; i++)
 		if (m[i].have)
 			json_array_append_new(maps,
 					      map_json(m[i].have, he_live_state_name(m[i].state)));
-	nf = he_live_firewall(&lv->d, &lv->o, x, f, HE_PORTSPEC_MAX * 2);
+	nf = he_live_firewall(&lv->d, &lv->o, x, f, HE_PORTS_MAX * 2);
 	for (size_t i = 0; i < nf; i++)
 		json_array_append_new(
 		    fwa, json_pack("{s:i, s:s, s:s, s:o}", "port", f[i].port, "transport",
@@ -270,11 +264,12 @@ static json_t *exposure_json(const struct he_live *lv, size_t x)
 		json_array_append_new(
 		    d, json_sprintf("%s. Fix: homeexpose open %s", drift[i], e->name));
 	ref = he_desired_refusal(&lv->d, e->name);
-	return json_pack("{s:s, s:s, s:s, s:b, s:b, s:s, s:s, s:s, s:o, s:o, s:o, s:s?}", "name",
-			 e->name, "ports", ports, "service", e->service, "router", e->router,
-			 "firewall", e->firewall, "family", e->family, "to", e->to, "file", e->file,
-			 "mappings", maps, "firewall_ports", fwa, "drift", d, "refused",
-			 ref ? ref->msg : NULL);
+	/* missing values are null (docs/json.md) */
+	return json_pack("{s:s, s:s, s:s?, s:b, s:b, s:s, s:s?, s:s, s:o, s:o, s:o, s:s?}", "name",
+			 e->name, "ports", ports, "service", *e->service ? e->service : NULL,
+			 "router", e->router, "firewall", e->firewall, "family", e->family, "to",
+			 *e->to ? e->to : NULL, "file", e->file, "mappings", maps, "firewall_ports",
+			 fwa, "drift", d, "refused", ref ? ref->msg : NULL);
 }
 
 /* Mappings in the state that belong to no exposure (e.g. after close --force). */
@@ -321,11 +316,12 @@ static int list_exposures(struct he_cli *cli)
 	left = leftovers_json(&lv);
 	if (cli->json) {
 		he_json_print(
-		    json_pack("{s:o, s:o, s:{s:b, s:s}, s:{s:s, s:b, s:s}, s:i, s:i, s:O*}",
-			      "exposures", arr, "leftover_mappings", left, "router", "read",
-			      lv.o.router_read, "error", lv.o.router_err, "firewall", "backend",
-			      lv.o.fw_backend, "read", lv.o.fw_read, "error", lv.o.fw_err, "drift",
-			      (int)ndrift, "invalid_files", (int)d.nerrors, "agent", ag));
+		    json_pack("{s:o, s:o, s:{s:b, s:s?}, s:{s:s, s:b, s:s?}, s:i, s:i, s:O*}",
+			      "exposures", arr, "leftover_mappings", left, "router_state", "read",
+			      lv.o.router_read, "error", *lv.o.router_err ? lv.o.router_err : NULL,
+			      "firewall_state", "backend", lv.o.fw_backend, "read", lv.o.fw_read,
+			      "error", *lv.o.fw_err ? lv.o.fw_err : NULL, "drift", (int)ndrift,
+			      "invalid_files", (int)d.nerrors, "agent", ag));
 		arr = left = NULL;
 	} else {
 		size_t i;
@@ -367,9 +363,25 @@ static int list_exposures(struct he_cli *cli)
 	return rc;
 }
 
+/*
+ * The first protocol of [router] protocols that can list the router's table
+ * (HE_PM_CAP_CONFIRM); with the default order (all three), the one that can.
+ * HE_PM_NONE: the configured protocols cannot list it.
+ */
+static enum he_pm_protocol listing_protocol(const struct he_portmap_opts *o)
+{
+	if (o->order[0] == HE_PM_NONE)
+		return he_pm_protocol_with(HE_PM_CAP_CONFIRM);
+	for (size_t i = 0; i < HE_PM_NPROTO && o->order[i] != HE_PM_NONE; i++)
+		if (he_pm_protocol_caps(o->order[i]) & HE_PM_CAP_CONFIRM)
+			return o->order[i];
+	return HE_PM_NONE;
+}
+
 /* The router's whole table (UPnP), ours marked. */
 static int list_router(struct he_cli *cli, const char *protocol)
 {
+	struct he_progress *pg;
 	struct he_portmap_opts o;
 	struct he_portmap *pm = NULL;
 	struct he_state *st = NULL;
@@ -378,8 +390,32 @@ static int list_router(struct he_cli *cli, const char *protocol)
 	size_t n = 0;
 	int rc = HE_EXIT_FAIL;
 
-	if (he_cli_portmap_opts(cli, protocol ? protocol : "upnp", &o) < 0)
+	if (he_cli_portmap_opts(cli, protocol, &o) < 0)
 		return HE_EXIT_USAGE;
+	if (!cli->cfg.router_enabled && !protocol) {
+		he_errorf(cli, "the router is not handled ([router] enabled = no); pass "
+			       "--protocol to ask it anyway");
+		return HE_EXIT_FAIL;
+	}
+	if (!protocol) {
+		/* only a protocol that can list the table, and only one [router] protocols names */
+		o.force = listing_protocol(&o);
+		if (o.force == HE_PM_NONE) {
+			char words[64] = "";
+
+			for (size_t i = 0; i < HE_PM_NPROTO && o.order[i] != HE_PM_NONE; i++)
+				snprintf(words + strlen(words), sizeof(words) - strlen(words),
+					 "%s%s", i ? " " : "", he_pm_protocol_name(o.order[i]));
+			he_errorf(cli,
+				  "the router's table cannot be listed with [router] protocols = "
+				  "%s: only %s can list it (add it to protocols, or pass "
+				  "--protocol %s)",
+				  words,
+				  he_pm_protocol_name(he_pm_protocol_with(HE_PM_CAP_CONFIRM)),
+				  he_pm_protocol_name(he_pm_protocol_with(HE_PM_CAP_CONFIRM)));
+			return HE_EXIT_FAIL;
+		}
+	}
 	if (he_state_open(cli->cfg.state_dir, HE_STATE_READ, 2000, &st, &err) < 0) {
 		he_warnf(cli,
 			 "could not read the runtime state (%s): mappings made with PCP or "
@@ -387,11 +423,14 @@ static int list_router(struct he_cli *cli, const char *protocol)
 			 err.msg);
 		st = NULL;
 	}
+	pg = he_progress_start(cli, "asking the router for its table");
 	if (he_portmap_open(&o, st, &pm, &err) < 0 ||
 	    he_portmap_list_router(pm, &v, &n, &err) < 0) {
+		he_progress_stop(pg);
 		he_errorf(cli, "router: %s", err.msg);
 		goto out;
 	}
+	he_progress_stop(pg);
 	if (cli->json) {
 		json_t *a = json_array();
 

@@ -417,7 +417,7 @@ int cmd_netcheck(struct he_cli *cli, int argc, char **argv)
 		json_t *doc = report_json(rep);
 
 		json_object_set_new(doc, "carrier_nat", carrier_json(&cn, rep));
-		json_object_set_new(doc, "router",
+		json_object_set_new(doc, "router_state",
 				    po.use_router ? router_json(&nc, prc, perr.msg) : json_null());
 		json_object_set_new(doc, "ok", json_boolean(ok));
 		he_json_print(doc);

@@ -18,6 +18,10 @@
 #include "engine/engine.h"
 #include "opreport.h"
 #include "check.h"
+#include "target.h"
+
+#define HE_STR_(x) #x
+#define HE_STR(x)  HE_STR_(x)
 #include "state/state.h"
 
 static void usage(void)
@@ -29,7 +33,8 @@ static void usage(void)
 	    "Expose ports to the internet: ask the router for a port mapping, open the\n"
 	    "host firewall, record the exposure and check that it is reachable.\n"
 	    "\n"
-	    "  PORTSPEC  EXT[:INT][/tcp|/udp|/both], several allowed; default tcp, INT = EXT\n"
+	    "  PORTSPEC  EXT[:INT][/tcp|/udp|/both], several allowed; default tcp, INT = EXT;\n"
+	    "            or a range FIRST-LAST[/udp...] of at most 100 ports (not FIRST:LAST)\n"
 	    "  SERVICE   a catalog profile (see 'homeexpose services') or an /etc/services name\n"
 	    "  NAME      the exposure's name (default: the service, or port-EXT)\n"
 	    "\n"
@@ -66,39 +71,41 @@ struct open_opts {
 	const char *to, *protocol;
 };
 
-static bool looks_like_portspec(const char *s)
-{
-	return isdigit((unsigned char)s[0]);
-}
-
 /* Resolve positional arguments into ports, a name and the profile used. */
 static int resolve(struct he_cli *cli, int n, char **args, struct he_exposure *e,
 		   const struct he_profile **profile)
 {
 	struct he_portlist ports = {0};
 	struct he_error err;
-	char origin[PATH_MAX + 64];
 	const char *name = NULL;
 	int i = 0;
 
 	*profile = NULL;
 	if (n == 0)
 		return he_usage_error(cli, "missing PORTSPEC or SERVICE");
-	if (looks_like_portspec(args[0])) {
-		for (; i < n && looks_like_portspec(args[i]); i++) {
+	if (he_cli_is_portspec(args[0])) {
+		for (; i < n && he_cli_is_portspec(args[i]); i++) {
 			struct he_portspec ps;
 
 			if (he_portspec_parse(args[i], &ps, &err) < 0 ||
 			    he_portlist_add(&ports, &ps, &err) < 0)
 				return he_usage_error(cli, "%s", err.msg);
+			if (he_portspec_range_like(&ps))
+				he_warnf(cli,
+					 "'%s' forwards external port %u to internal port %u; for "
+					 "the ports %u to %u (ufw's %u:%u) write %u-%u%s",
+					 args[i], ps.ext, ps.in, ps.ext, ps.in, ps.ext, ps.in,
+					 ps.ext, ps.in,
+					 ps.in - ps.ext >= HE_PORTRANGE_MAX
+					     ? " (ranges are supported up to " HE_STR(
+						   HE_PORTRANGE_MAX) " ports)"
+					     : "");
 		}
 	} else {
-		if (he_cli_catalog(cli) < 0)
-			return HE_EXIT_USAGE;
-		if (he_service_resolve(&cli->catalog, args[0], &ports, profile, origin,
-				       sizeof(origin), &err) < 0)
-			return he_usage_error(cli, "%s", err.msg);
-		he_infof(cli, "%s: %s", args[0], origin);
+		int rc = he_cli_service(cli, args[0], &ports, profile);
+
+		if (rc)
+			return rc;
 		i = 1;
 	}
 	if (i < n)
@@ -109,7 +116,7 @@ static int resolve(struct he_cli *cli, int n, char **args, struct he_exposure *e
 				      args[i], name);
 	if (!name && *profile)
 		name = (*profile)->name;
-	else if (!name && !looks_like_portspec(args[0]))
+	else if (!name && !he_cli_is_portspec(args[0]))
 		name = args[0];
 	if (name && !he_exposure_name_valid(name))
 		return he_usage_error(
@@ -128,7 +135,7 @@ static int resolve(struct he_cli *cli, int n, char **args, struct he_exposure *e
 	e->ports = ports;
 	if (*profile)
 		snprintf(e->service, sizeof(e->service), "%s", (*profile)->name);
-	else if (!looks_like_portspec(args[0]))
+	else if (!he_cli_is_portspec(args[0]))
 		snprintf(e->service, sizeof(e->service), "%.63s", args[0]);
 	return 0;
 }
@@ -344,7 +351,7 @@ static void report_router(struct he_cli *cli, const struct he_op_report *rep, bo
 			continue;
 		}
 		if (jout)
-			json_array_append_new(json_object_get(jout, "router"), result_json(r));
+			json_array_append_new(json_object_get(jout, "mappings"), result_json(r));
 		else
 			print_result(cli, r);
 		if (r->not_public && r->rc < 0) {
@@ -396,7 +403,8 @@ static int apply(struct he_cli *cli, const struct open_opts *o, struct he_exposu
 	if (o->protocol)
 		he_pm_protocol_parse(o->protocol, &oo.protocol, NULL);
 	if (cli->json)
-		jout = json_pack("{s:s, s:s, s:[]}", "name", e->name, "drop_in", e->file, "router");
+		jout =
+		    json_pack("{s:s, s:s, s:[]}", "name", e->name, "drop_in", e->file, "mappings");
 	he_op_open(&cli->cfg, e, existing, &oo, rep);
 	for (size_t i = 0; i < rep->ndrift; i++)
 		if (cli->verbosity >= 0 && !cli->json)
@@ -525,7 +533,7 @@ int cmd_open(struct he_cli *cli, int argc, char **argv)
 		return HE_EXIT_USAGE;
 	he_exposures_load(cli->cfg.exposures_dir, &existing, &d);
 	he_diags_free(&d);
-	if (argc - optind == 1 && !looks_like_portspec(argv[optind]) &&
+	if (argc - optind == 1 && !he_cli_is_portspec(argv[optind]) &&
 	    he_exposures_find(&existing, argv[optind]))
 		return reapply(cli, &o, &existing, argv[optind]);
 	he_exposures_free(&existing);

@@ -51,6 +51,19 @@ void he_cli_notify_agent(struct he_cli *cli)
 	json_decref(reply);
 }
 
+json_t *he_cli_agent_ask(struct he_cli *cli, enum he_ctl_cmd cmd)
+{
+	struct he_error err = {0};
+	json_t *reply = NULL;
+
+	if (he_ctl_call(cli->cfg.runtime_dir, cmd, 2000, &reply, &err) == 0)
+		return reply;
+	if (err.code != -ENOENT && err.code != -ECONNREFUSED)
+		he_warnf(cli, "agent: %s", err.msg);
+	json_decref(reply);
+	return NULL;
+}
+
 int he_cli_portmap_opts(struct he_cli *cli, const char *protocol, struct he_portmap_opts *o)
 {
 	enum he_pm_protocol p = HE_PM_NONE;

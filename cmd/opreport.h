@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "agent/ctlproto.h"
 #include "cli.h"
 #include "engine/engine.h"
 
@@ -26,6 +27,12 @@ void he_report_firewall(struct he_cli *cli, const struct he_op_report *rep, json
  * Silent when no agent runs; a warning when one runs but refused.
  */
 void he_cli_notify_agent(struct he_cli *cli);
+
+/*
+ * Ask the running agent (its control socket): the reply, or NULL when no
+ * agent runs; a warning when one runs but did not answer.
+ */
+json_t *he_cli_agent_ask(struct he_cli *cli, enum he_ctl_cmd cmd);
 
 /* Portmap options from [router] and a --protocol word (NULL: automatic); -1 after an error. */
 int he_cli_portmap_opts(struct he_cli *cli, const char *protocol, struct he_portmap_opts *o);

@@ -16,23 +16,32 @@ static void usage(void)
 	       "entry of that name.\n");
 }
 
-static json_t *ports_json(const struct he_portlist *l)
+/* "ports": the canonical PORTSPEC string; "port_specs": each spec spelled out. */
+static void ports_json(json_t *o, const struct he_portlist *l)
 {
+	char text[HE_PORTSPEC_MAX * 24];
 	json_t *a = json_array();
 
 	for (size_t i = 0; i < l->n; i++) {
-		json_array_append_new(a, json_pack("{s:i, s:i, s:s}", "external", l->v[i].ext,
-						   "internal", l->v[i].in, "protocol",
-						   he_proto_name(l->v[i].proto)));
+		json_array_append_new(
+		    a, json_pack("{s:i, s:i, s:i, s:s}", "external_port", l->v[i].ext,
+				 "internal_port", l->v[i].in, "last_port",
+				 he_portspec_count(&l->v[i]) > 1 ? l->v[i].last : l->v[i].ext,
+				 "transport", he_proto_name(l->v[i].proto)));
 	}
-	return a;
+	he_portlist_format(l, text, sizeof(text));
+	json_object_set_new(o, "ports", json_string(text));
+	json_object_set_new(o, "port_specs", a);
 }
 
 static json_t *profile_json(const struct he_profile *p)
 {
-	json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:b, s:s}", "name", p->name, "title", p->title,
-			      "note", p->note, "ports", ports_json(&p->ports), "local_only",
-			      p->local_only, "file", p->file);
+	json_t *o =
+	    json_pack("{s:s, s:s, s:s}", "name", p->name, "title", p->title, "note", p->note);
+
+	ports_json(o, &p->ports);
+	json_object_set_new(o, "local_only", json_boolean(p->local_only));
+	json_object_set_new(o, "file", json_string(p->file));
 
 	if (p->local_only)
 		json_object_set_new(o, "reason", json_string(p->reason));
@@ -45,7 +54,7 @@ static json_t *dangers_json(void)
 
 	for (const struct he_danger *d = he_danger_list(); d->lo; d++)
 		json_array_append_new(a, json_pack("{s:i, s:i, s:s, s:s, s:s}", "from", d->lo, "to",
-						   d->hi, "protocol", he_proto_name(d->proto),
+						   d->hi, "transport", he_proto_name(d->proto),
 						   "service", d->what, "reason", d->reason));
 	return a;
 }
@@ -99,9 +108,13 @@ static int show_one(struct he_cli *cli, const char *name)
 	if (cli->json) {
 		if (p)
 			he_json_print(profile_json(p));
-		else
-			he_json_print(json_pack("{s:s, s:o, s:s}", "name", name, "ports",
-						ports_json(&ports), "source", "/etc/services"));
+		else {
+			json_t *o = json_pack("{s:s}", "name", name);
+
+			ports_json(o, &ports);
+			json_object_set_new(o, "source", json_string("/etc/services"));
+			he_json_print(o);
+		}
 		return HE_EXIT_OK;
 	}
 	printf("%s%s%s\n", p ? p->name : name, p && *p->title ? ": " : "", p ? p->title : "");

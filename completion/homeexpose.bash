@@ -162,6 +162,7 @@ _homeexpose()
     local common_opts="-c --config --json -v --verbose -q --quiet -h --help"
     local commands="open close list check netcheck ddns services agent reflector config firewall"
     commands+=" help"
+    commands+=" status"
     global_opts+=" --color"
     common_opts+=" --color"
 
@@ -250,7 +251,7 @@ _homeexpose()
             opts+=" --lease --no-router --no-firewall --ipv4-only --ipv6-only --to"
             opts+=" --protocol --force --no-check --dry-run"
             ;;
-        close) opts+=" --force" ;;
+        close) opts+=" --force --dry-run" ;;
         check) opts+=" --via-socks" ;;
         list) opts+=" --router --protocol" ;;
         netcheck) opts+=" --protocol --ipv4-only --ipv6-only --no-router --timeout" ;;
@@ -273,7 +274,8 @@ _homeexpose()
             ((nargs == 0)) && _homeexpose_reply "$(_homeexpose_profiles)" "$cur"
             ;;
         close | check)
-            ((nargs == 0)) && _homeexpose_reply "$(_homeexpose_exposures)" "$cur"
+            # an exposure's name, or a SERVICE (read as open reads it)
+            ((nargs == 0)) && _homeexpose_reply "$(_homeexpose_exposures) $(_homeexpose_profiles)" "$cur"
             ;;
         ddns)
             if ((nargs == 0)); then

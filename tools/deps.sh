@@ -10,7 +10,7 @@ build="build-essential pkg-config libminiupnpc-dev libnatpmp-dev libnftables-dev
  libmnl-dev libinih-dev libldns-dev libsystemd-dev libjansson-dev libcurl4-openssl-dev
  libssl-dev"
 # test: cmocka, clang for libFuzzer and the clang build, and the lab's real parts.
-test="libcmocka-dev clang python3 netbase iproute2 nftables miniupnpd-nftables miniupnpc natpmpc
+test="libcmocka-dev clang python3 python3-jsonschema netbase iproute2 nftables miniupnpd-nftables miniupnpc natpmpc
  socat procps iptables ufw knot knot-dnsutils coturn openssl dante-server microsocks
  debhelper lintian systemd prometheus"
 bench="time inadyn"

@@ -52,9 +52,10 @@ static json_t *check_of(const struct he_agent *a, const char *name)
 	return json_pack("{s:s, s:I, s:b, s:s, s:s, s:i, s:i, s:s, s:s, s:s, s:s}", "state",
 			 he_check_reach_name(r), "at", (json_int_t)a->check.finished, "reflector",
 			 a->check.reflector, "vantage", a->check.vantage, "broken",
-			 he_check_step_name(t->broken), "port", t->ext, "internal_port", t->in,
-			 "proto", he_proto_name(t->proto), "family", he_family_id(t->family),
-			 "evidence", t->l[t->broken].evidence, "fix", t->l[t->broken].fix);
+			 he_check_step_name(t->broken), "external_port", t->ext, "internal_port",
+			 t->in, "transport", he_proto_name(t->proto), "family",
+			 he_family_id(t->family), "evidence", t->l[t->broken].evidence, "fix",
+			 t->l[t->broken].fix);
 }
 
 static json_t *list_reply(const struct he_agent *a)
@@ -99,7 +100,7 @@ static json_t *status_reply(const struct he_agent *a)
 	    (json_int_t)a->last_router_pass, "epoch_resets", (json_int_t)a->m.router_epoch_resets,
 	    "firewall", "backend", a->fw_backend, "in_sync", a->m.firewall_in_sync, "last_pass",
 	    (json_int_t)a->last_fw_pass, "repairs", (json_int_t)a->m.firewall_repairs,
-	    "public_address", "v4", a->pub4, "v6", a->pub6, "changes",
+	    "public_address", "ipv4", a->pub4, "ipv6", a->pub6, "changes",
 	    (json_int_t)a->m.pubip_changes, "check", "last_run", (json_int_t)a->m.check_last_run,
 	    "runs", (json_int_t)a->m.check_runs, "running", a->check_job != NULL, "reachable",
 	    a->check_have && a->check.reachable, "interval", (int)a->cfg.check_interval, "errors",

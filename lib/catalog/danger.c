@@ -57,6 +57,11 @@ size_t he_danger_check(const struct he_portlist *l, struct he_danger_hit *hits, 
 			d = he_danger_find(ps->in, ps->proto);
 			port = ps->in;
 		}
+		/* a range: the first refused port in it */
+		for (unsigned k = 1; !d && k < he_portspec_count(ps); k++) {
+			port = he_portspec_at(ps, k).ext;
+			d = he_danger_find(port, ps->proto);
+		}
 		if (d) {
 			hits[n].spec = *ps;
 			hits[n].port = port;

@@ -107,8 +107,21 @@ static void on_key(void *user, const char *section, const char *key, const char 
 		c->saw_ports = true;
 		c->e->ports_line = line;
 	}
-	if (he_key_set(exposure_keys, c->e, key, value, msg, sizeof(msg)) < 0)
+	if (he_key_set(exposure_keys, c->e, key, value, msg, sizeof(msg)) < 0) {
 		he_diags_add(c->d, HE_DIAG_ERROR, c->file, line, "[exposure] %s", msg);
+		return;
+	}
+	/* ufw's FIRST:LAST is a forward here: say so */
+	for (size_t i = 0; !strcmp(key, "ports") && i < c->e->ports.n; i++) {
+		const struct he_portspec *ps = &c->e->ports.v[i];
+
+		if (he_portspec_range_like(ps))
+			he_diags_add(
+			    c->d, HE_DIAG_WARNING, c->file, line,
+			    "[exposure] ports: %u:%u forwards external port %u to internal "
+			    "port %u; for the ports %u to %u write %u-%u",
+			    ps->ext, ps->in, ps->ext, ps->in, ps->ext, ps->in, ps->ext, ps->in);
+	}
 }
 
 /* "port N/PROTO (WHAT) is never exposed without force: REASON; ..." */

@@ -52,7 +52,7 @@ static int parse_port(const char *s, const char *end, const char *whole, const c
 int he_portspec_parse(const char *s, struct he_portspec *out, struct he_error *err)
 {
 	struct he_portspec ps = {0};
-	const char *slash, *colon, *end;
+	const char *slash, *colon, *dash, *end;
 	int r;
 
 	if (!s || !*s)
@@ -60,10 +60,39 @@ int he_portspec_parse(const char *s, struct he_portspec *out, struct he_error *e
 	slash = strchr(s, '/');
 	end = slash ? slash : s + strlen(s);
 	colon = memchr(s, ':', (size_t)(end - s));
-	r = parse_port(s, colon ? colon : end, s, colon ? "external" : "the", &ps.ext, err);
+	dash = end > s ? memchr(s + 1, '-', (size_t)(end - s - 1)) : NULL; /* "-1": a bad number */
+	if (dash && colon)
+		return he_error_set(err, -EINVAL,
+				    "'%s': a port range maps each port to itself (write FIRST-LAST "
+				    "without :INT)",
+				    s);
+	r = parse_port(s,
+		       colon  ? colon
+		       : dash ? dash
+			      : end,
+		       s,
+		       colon  ? "external"
+		       : dash ? "first"
+			      : "the",
+		       &ps.ext, err);
 	if (r < 0)
 		return r;
-	if (colon) {
+	if (dash) {
+		r = parse_port(dash + 1, end, s, "last", &ps.last, err);
+		if (r < 0)
+			return r;
+		if (ps.last < ps.ext)
+			return he_error_set(err, -EINVAL,
+					    "'%s': the range's last port is below its first", s);
+		if (ps.last - ps.ext + 1 > HE_PORTRANGE_MAX)
+			return he_error_set(err, -E2BIG,
+					    "'%s': %u ports: ranges are supported up to %d ports; "
+					    "split it or open fewer",
+					    s, ps.last - ps.ext + 1u, HE_PORTRANGE_MAX);
+		if (ps.last == ps.ext)
+			ps.last = 0;
+		ps.in = ps.ext;
+	} else if (colon) {
 		r = parse_port(colon + 1, end, s, "internal", &ps.in, err);
 		if (r < 0)
 			return r;
@@ -89,7 +118,9 @@ int he_portspec_parse(const char *s, struct he_portspec *out, struct he_error *e
 
 void he_portspec_format(const struct he_portspec *ps, char *buf, size_t len)
 {
-	if (ps->in != ps->ext)
+	if (ps->last > ps->ext)
+		snprintf(buf, len, "%u-%u/%s", ps->ext, ps->last, he_proto_name(ps->proto));
+	else if (ps->in != ps->ext)
 		snprintf(buf, len, "%u:%u/%s", ps->ext, ps->in, he_proto_name(ps->proto));
 	else
 		snprintf(buf, len, "%u/%s", ps->ext, he_proto_name(ps->proto));
@@ -113,23 +144,70 @@ void he_portlist_format(const struct he_portlist *l, char *buf, size_t len)
 	}
 }
 
+unsigned he_portspec_count(const struct he_portspec *ps)
+{
+	return ps->last > ps->ext ? ps->last - ps->ext + 1u : 1u;
+}
+
+struct he_portspec he_portspec_at(const struct he_portspec *ps, unsigned i)
+{
+	struct he_portspec one = *ps;
+
+	one.last = 0;
+	if (ps->last > ps->ext)
+		one.ext = one.in = (uint16_t)(ps->ext + i);
+	return one;
+}
+
+static unsigned last_of(const struct he_portspec *ps)
+{
+	return ps->last > ps->ext ? ps->last : ps->ext;
+}
+
+bool he_portspec_overlap(const struct he_portspec *a, const struct he_portspec *b)
+{
+	return (a->proto & b->proto) && a->ext <= last_of(b) && b->ext <= last_of(a);
+}
+
+unsigned he_portlist_count(const struct he_portlist *l)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < l->n; i++)
+		n += he_portspec_count(&l->v[i]);
+	return n;
+}
+
+bool he_portspec_range_like(const struct he_portspec *ps)
+{
+	return ps->last == 0 && ps->ext >= 1024 && ps->in > ps->ext &&
+	       ps->in - ps->ext <= HE_PORTRANGE_MAX * 10;
+}
+
 int he_portlist_add(struct he_portlist *l, const struct he_portspec *ps, struct he_error *err)
 {
 	char a[32], b[32];
 
 	for (size_t i = 0; i < l->n; i++) {
-		if (l->v[i].ext == ps->ext && (l->v[i].proto & ps->proto)) {
+		if (he_portspec_overlap(&l->v[i], ps)) {
+			unsigned port = ps->ext > l->v[i].ext ? ps->ext : l->v[i].ext;
+
 			he_portspec_format(&l->v[i], a, sizeof(a));
 			he_portspec_format(ps, b, sizeof(b));
 			return he_error_set(
 			    err, -EEXIST,
 			    "duplicate port: '%s' and '%s' both use external port %u/%s", a, b,
-			    ps->ext, he_proto_name(l->v[i].proto & ps->proto));
+			    port, he_proto_name(l->v[i].proto & ps->proto));
 		}
 	}
 	if (l->n >= HE_PORTSPEC_MAX)
 		return he_error_set(err, -E2BIG, "too many ports (at most %d per exposure)",
 				    HE_PORTSPEC_MAX);
+	if (he_portlist_count(l) + he_portspec_count(ps) > HE_PORTS_MAX)
+		return he_error_set(err, -E2BIG,
+				    "too many ports (at most %d per exposure, ranges counted "
+				    "port by port)",
+				    HE_PORTS_MAX);
 	l->v[l->n++] = *ps;
 	return 0;
 }

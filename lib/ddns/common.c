@@ -213,7 +213,14 @@ static void redact_words(char *buf, size_t bufsz, const char *secret)
 {
 	static const char sep[] = " \t\r\n\"';:{}";
 	bool one_word = !secret[strcspn(secret, sep)];
+	size_t len = strlen(secret);
 
+	/*
+	 * A secret without white space ("KEY:SECRET", a token) is hidden whole
+	 * too: a piece that spans its separator gives away the ends of both parts.
+	 */
+	if (!secret[strcspn(secret, " \t\r\n")] && len >= HE_DDNS_PIECE)
+		replace_pieces(buf, bufsz, secret, len);
 	for (const char *w = secret; *w;) {
 		size_t n = strcspn(w, sep);
 

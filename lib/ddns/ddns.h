@@ -328,12 +328,12 @@ int he_ddns_public_get(struct he_state *st, struct he_ddns_public *out);
 /*
  * `ddns status` as JSON, the shape both `ddns status --json` and the
  * agent's ddns-status control reply use:
- *   { "records": [ { record, provider, hostname, family, address,
+ *   { "records": [ { record, provider, hostname, family (ipv4/ipv6), type (A/AAAA), address,
  *                    accepted_at, answer, message, answered_at,
  *                    next_attempt, failures, disabled (or null),
  *                    config_changed, verify (or null), verify_at,
  *                    withheld (or null), removed_at, stale (or null) } ... ],
- *     "public": { nat, router_wan, v4, v6, verdict, at } or null }
+ *     "public": { nat, router_wan, ipv4, ipv6, verdict, at } or null }
  * NULL with err set for an unknown name (-ENOENT) or no memory.
  */
 json_t *he_ddns_status_json(const struct he_config *cfg, struct he_state *st, const char *name,

@@ -624,13 +624,14 @@ json_t *he_ddns_status_json(const struct he_config *cfg, struct he_state *st, co
 	arr = json_array();
 	for (size_t i = 0; i < n; i++) {
 		json_t *o = json_pack(
-		    "{s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:I, s:I, s:i, s:s?, "
+		    "{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:I, s:I, s:i, s:s?, "
 		    "s:b, s:s?, s:I}",
 		    "record", s[i].record, "provider", s[i].provider, "hostname", s[i].hostname,
-		    "family", he_family_rr(s[i].family), "address", s[i].accepted, "accepted_at",
-		    (json_int_t)s[i].accepted_at, "answer", s[i].last_code, "message",
-		    s[i].last_message, "answered_at", (json_int_t)s[i].last_at, "next_attempt",
-		    (json_int_t)s[i].next_attempt, "failures", (int)s[i].failures, "disabled",
+		    "family", he_family_id(s[i].family), "type", he_family_rr(s[i].family),
+		    "address", s[i].accepted, "accepted_at", (json_int_t)s[i].accepted_at, "answer",
+		    s[i].last_code, "message", s[i].last_message, "answered_at",
+		    (json_int_t)s[i].last_at, "next_attempt", (json_int_t)s[i].next_attempt,
+		    "failures", (int)s[i].failures, "disabled",
 		    *s[i].disabled ? s[i].disabled : NULL, "config_changed", s[i].config_changed,
 		    "verify", *s[i].verify ? s[i].verify : NULL, "verify_at",
 		    (json_int_t)s[i].verify_at);
@@ -645,7 +646,7 @@ json_t *he_ddns_status_json(const struct he_config *cfg, struct he_state *st, co
 	free(s);
 	if (he_ddns_public_get(st, &pub) == 0)
 		pj = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "nat", pub.nat, "router_wan",
-			       pub.router_wan, "v4", pub.v4, "v6", pub.v6, "verdict", pub.verdict,
-			       "at", (json_int_t)pub.at);
+			       pub.router_wan, "ipv4", pub.v4, "ipv6", pub.v6, "verdict",
+			       pub.verdict, "at", (json_int_t)pub.at);
 	return json_pack("{s:o, s:o}", "records", arr, "public", pj);
 }

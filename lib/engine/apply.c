@@ -28,6 +28,38 @@ static struct he_eng_result *result_add(struct he_eng_results *r)
 	return &r->v[r->n++];
 }
 
+int he_plan_describe(const struct he_desired *d, const struct he_pm_entry *have,
+		     const struct he_plan *p, struct he_eng_results *out)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		const struct he_eng_action *ac = &p->v[i];
+		struct he_eng_result *r = result_add(out);
+
+		if (!r)
+			return -ENOMEM;
+		r->act = ac->act;
+		if (ac->act == HE_ACT_UNMAP) {
+			const struct he_pm_entry *h = &have[ac->idx];
+
+			snprintf(r->name, sizeof(r->name), "%s", h->name);
+			r->proto = h->proto;
+			r->family = h->family;
+			r->ext_port = h->ext_port;
+			r->int_port = h->int_port;
+			r->res.protocol = h->protocol;
+		} else {
+			const struct he_eng_want *w = &d->want[ac->idx];
+
+			snprintf(r->name, sizeof(r->name), "%s", w->name);
+			r->proto = w->proto;
+			r->family = w->family;
+			r->ext_port = w->ext_port;
+			r->int_port = w->int_port;
+		}
+	}
+	return 0;
+}
+
 static void request_of_want(const struct he_eng_want *w, struct he_pm_request *q)
 {
 	memset(q, 0, sizeof(*q));

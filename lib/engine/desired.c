@@ -148,11 +148,36 @@ static bool wants_family(const struct he_exposure *e, int family, bool have_v6)
 	return have_v6 && tf != AF_INET;
 }
 
-int he_desired_build(const struct he_exposure *ex, size_t n, const struct he_desired_opts *o,
-		     struct he_desired *out, struct he_error *err)
+/* One port of exposure x: its firewall opening, check targets and router mappings. */
+static int expand_port(struct he_desired *d, size_t x, const struct he_portspec *ps, bool have_v6,
+		       struct he_error *err)
 {
 	static const unsigned protos[] = {HE_PROTO_TCP, HE_PROTO_UDP};
 	static const int fams[] = {AF_INET, AF_INET6};
+	const struct he_exposure *e = &d->ex[x];
+
+	/* the firewall is this host's: none for a service on another (to) */
+	if (e->firewall && !*e->to &&
+	    he_fw_desired_add(&d->fw, e->name, ps->in, ps->proto, err) < 0)
+		return err ? err->code : -ENOMEM;
+	for (size_t p = 0; p < 2; p++) {
+		if (!(ps->proto & protos[p]))
+			continue;
+		for (size_t f = 0; f < 2; f++) {
+			if (!wants_family(e, fams[f], have_v6))
+				continue;
+			if (add_target(d, x, ps, protos[p], fams[f], err) < 0)
+				return -ENOMEM;
+			if (e->router && add_want(d, e, &d->t[d->nt - 1], err) < 0)
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+int he_desired_build(const struct he_exposure *ex, size_t n, const struct he_desired_opts *o,
+		     struct he_desired *out, struct he_error *err)
+{
 	bool have_v6 = o ? o->have_v6 : false;
 
 	memset(out, 0, sizeof(*out));
@@ -166,25 +191,13 @@ int he_desired_build(const struct he_exposure *ex, size_t n, const struct he_des
 			goto nomem;
 		if (r > 0)
 			continue;
+		/* a range FIRST-LAST is one port after another here, each mapped to itself */
 		for (size_t i = 0; i < e->ports.n; i++) {
-			const struct he_portspec *ps = &e->ports.v[i];
+			for (unsigned k = 0; k < he_portspec_count(&e->ports.v[i]); k++) {
+				const struct he_portspec one = he_portspec_at(&e->ports.v[i], k);
 
-			/* the firewall is this host's: none for a service on another (to) */
-			if (e->firewall && !*e->to &&
-			    he_fw_desired_add(&out->fw, e->name, ps->in, ps->proto, err) < 0)
-				goto fail;
-			for (size_t p = 0; p < 2; p++) {
-				if (!(ps->proto & protos[p]))
-					continue;
-				for (size_t f = 0; f < 2; f++) {
-					if (!wants_family(e, fams[f], have_v6))
-						continue;
-					if (add_target(out, x, ps, protos[p], fams[f], err) < 0)
-						goto fail;
-					if (e->router &&
-					    add_want(out, e, &out->t[out->nt - 1], err) < 0)
-						goto fail;
-				}
+				if (expand_port(out, x, &one, have_v6, err) < 0)
+					goto fail;
 			}
 		}
 	}

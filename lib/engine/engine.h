@@ -248,6 +248,12 @@ int he_apply_router_plan(struct he_portmap *pm, const struct he_desired *d,
 			 const struct he_pm_entry *have, const struct he_plan *p, unsigned flags,
 			 struct he_eng_results *out);
 void he_eng_results_free(struct he_eng_results *r);
+/*
+ * The actions of p as results without carrying them out (a dry run): act,
+ * name, transport, family and ports filled, rc 0. Returns 0 or -ENOMEM.
+ */
+int he_plan_describe(const struct he_desired *d, const struct he_pm_entry *have,
+		     const struct he_plan *p, struct he_eng_results *out);
 
 /* ---- live view (list, drift) ------------------------------------------ */
 
@@ -325,7 +331,9 @@ enum he_op_stage {
 struct he_op_opts {
 	enum he_pm_protocol protocol; /* only this protocol (--protocol); HE_PM_NONE: auto */
 	bool force;                   /* keep an IPv4 forward on a non-public address */
-	bool dry_run;                 /* open: firewall commands only, nothing changes */
+	bool dry_run;                 /* open: firewall commands only, nothing changes; close:
+					 the router plan (rep->router, not carried out) and the
+					 firewall commands (rep->fw_text) */
 	bool forget;                  /* close: remove the drop-in even after a failure */
 };
 

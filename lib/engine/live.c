@@ -138,12 +138,12 @@ void he_live_free(struct he_live *lv)
 size_t he_live_drift(const struct he_live *lv, size_t x, char (*out)[HE_DRIFT_LEN], size_t max)
 {
 	const struct he_exposure *e = &lv->d.ex[x];
-	struct he_live_map m[HE_PORTSPEC_MAX * 4];
-	struct he_live_fw f[HE_PORTSPEC_MAX];
+	struct he_live_map m[HE_PORTS_MAX * 4];
+	struct he_live_fw f[HE_PORTS_MAX * 2];
 	size_t n = 0, nm, nf;
 
 	nm = e->router && lv->o.router_read
-		 ? he_live_router(&lv->d, &lv->o, x, lv->have_v6, m, HE_PORTSPEC_MAX * 4)
+		 ? he_live_router(&lv->d, &lv->o, x, lv->have_v6, m, HE_PORTS_MAX * 4)
 		 : 0;
 	for (size_t i = 0; i < nm && n < max; i++) {
 		const struct he_eng_want *w = m[i].want;
@@ -172,7 +172,7 @@ size_t he_live_drift(const struct he_live *lv, size_t x, char (*out)[HE_DRIFT_LE
 			break;
 		}
 	}
-	nf = lv->o.fw_read ? he_live_firewall(&lv->d, &lv->o, x, f, HE_PORTSPEC_MAX) : 0;
+	nf = lv->o.fw_read ? he_live_firewall(&lv->d, &lv->o, x, f, HE_PORTS_MAX * 2) : 0;
 	for (size_t i = 0; i < nf && n < max; i++)
 		if (f[i].missing)
 			snprintf(

@@ -267,6 +267,36 @@ out:
 	return rc < 0 ? rc : 0;
 }
 
+/* close --dry-run: the router plan for e's recorded mappings, the firewall commands. */
+static int close_dry_run(const struct he_config *cfg, const struct he_desired *after,
+			 const struct he_exposure *e, struct he_op_report *rep)
+{
+	const struct he_plan_opts po = {.scope = e->name, .now = (int64_t)time(NULL)};
+	struct he_observed obs = {0};
+	struct he_plan plan = {0};
+	struct he_state *st = NULL;
+	struct he_error err = {0};
+	int rc = 0;
+
+	if (cfg->router_enabled) {
+		rc = he_state_open(cfg->state_dir, HE_STATE_READ, STATE_LOCK_MS, &st, &err);
+		if (rc == 0)
+			rc = he_observed_router(st, &obs, &err);
+		if (rc == 0)
+			rc = he_plan_router(after, obs.maps, obs.nmaps, &po, &plan, &err);
+		if (rc == 0 && he_plan_describe(after, obs.maps, &plan, &rep->router) < 0)
+			rc = he_error_set(&err, -ENOMEM, "out of memory");
+		if (rc < 0)
+			fail(rep, HE_OP_STATE, rc, err.msg);
+		he_plan_free(&plan);
+		he_observed_free(&obs);
+		he_state_close(st);
+	}
+	if (rc == 0 && e->firewall && !*e->to)
+		rc = firewall(cfg, after, NULL, true, rep);
+	return rc;
+}
+
 int he_op_close(const struct he_config *cfg, const struct he_exposure *e,
 		const struct he_exposures *all, const struct he_op_opts *o,
 		struct he_op_report *rep)
@@ -286,6 +316,10 @@ int he_op_close(const struct he_config *cfg, const struct he_exposure *e,
 	rc = he_desired_build(v, n, &dopts, &after, &err);
 	if (rc < 0) {
 		fail(rep, HE_OP_REFUSED, rc, err.msg);
+		goto out;
+	}
+	if (o->dry_run) {
+		rc = close_dry_run(cfg, &after, e, rep);
 		goto out;
 	}
 	rc = he_state_open(cfg->state_dir, HE_STATE_WRITE, STATE_LOCK_MS, &st, &err);

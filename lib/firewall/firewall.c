@@ -111,10 +111,14 @@ int he_fw_desired_add_list(struct he_fw_desired *d, const char *name,
 			   const struct he_portlist *ports, struct he_error *err)
 {
 	for (size_t i = 0; ports && i < ports->n; i++) {
-		int rc = he_fw_desired_add(d, name, ports->v[i].in, ports->v[i].proto, err);
+		/* a range FIRST-LAST opens each of its ports */
+		for (unsigned k = 0; k < he_portspec_count(&ports->v[i]); k++) {
+			const struct he_portspec one = he_portspec_at(&ports->v[i], k);
+			int rc = he_fw_desired_add(d, name, one.in, one.proto, err);
 
-		if (rc < 0)
-			return rc;
+			if (rc < 0)
+				return rc;
+		}
 	}
 	return 0;
 }

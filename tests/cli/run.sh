@@ -57,6 +57,18 @@ json_ok() {
 	fi
 }
 
+# json_valid DEF DESC: $out is valid against docs/schema's definition DEF
+json_valid() {
+	if python3 "$root/tests/cli/json_check.py" "$1" "$out" 2>"$tmp/jerr"; then
+		pass=$((pass + 1))
+		echo "ok - $2: valid against the schema ($1)"
+	else
+		fail=$((fail + 1))
+		echo "not ok - $2: not valid against the schema ($1)"
+		sed 's/^/#   /' "$tmp/jerr"
+	fi
+}
+
 HEC=("$HE" -c "$conf")
 
 # --- help and usage
@@ -64,7 +76,7 @@ expect 0 "--help" -- "$HE" --help
 expect 2 "no command is a usage error" -- "$HE"
 expect 2 "unknown command" -- "$HE" frobnicate
 grep_in "$err" "unknown command 'frobnicate'" "unknown command named"
-for c in open close list check netcheck ddns services agent reflector config; do
+for c in open close list check netcheck ddns services agent reflector config status; do
 	expect 0 "$c --help" -- "$HE" "$c" --help
 	grep_in "$out" "Usage: homeexpose" "$c --help prints usage"
 done
@@ -74,7 +86,7 @@ expect 2 "far-off command gets no suggestion" -- "$HE" frobnicate
 if grep -q "did you mean" "$err"; then fail=$((fail + 1)); echo "not ok - a suggestion for frobnicate"; else pass=$((pass + 1)); echo "ok - no suggestion for frobnicate"; fi
 expect 0 "help" -- "$HE" help
 grep_in "$out" "Commands:" "help lists the commands"
-for c in open close list check netcheck ddns services agent reflector config; do
+for c in open close list check netcheck ddns services agent reflector config status; do
 	"$HE" "$c" --help >"$tmp/want" 2>&1
 	expect 0 "help $c" -- "$HE" help "$c"
 	if cmp -s "$out" "$tmp/want"; then pass=$((pass + 1)); echo "ok - help $c is $c --help"; else fail=$((fail + 1)); echo "not ok - help $c differs from $c --help"; fi
@@ -91,12 +103,14 @@ grep_in "$out" "443/tcp" "jitsi shows 443/tcp"
 grep_in "$out" "10000/udp" "jitsi shows 10000/udp"
 expect 0 "services --json" -- "${HEC[@]}" services --json
 json_ok "services --json"
+json_valid services "services --json"
 grep_in "$out" '"name": "syncthing"' "catalog lists syncthing"
 expect 0 "services https (/etc/services)" -- "${HEC[@]}" services https
 grep_in "$out" "443/tcp" "https is 443/tcp"
 expect 2 "services of an unknown name" -- "${HEC[@]}" services no-such-thing-xyz
 expect 0 "services jitsi --json" -- "${HEC[@]}" --json services jitsi
 json_ok "services jitsi --json"
+json_valid service "services jitsi --json"
 
 # --- refused ports
 expect 2 "open 25 mail is refused" -- "${HEC[@]}" open 25 mail
@@ -130,12 +144,115 @@ expect 0 "open --no-router --no-firewall records the exposure" -- "${HEC[@]}" op
 grep_in "$tmp/etc/exposures.d/web.conf" "ports = 8443:8080/tcp 10000/udp" "drop-in has the ports"
 expect 0 "list --json" -- "${HEC[@]}" list --json
 json_ok "list --json"
+json_valid list "list --json"
 grep_in "$out" '"name": "web"' "list shows web"
 expect 0 "config check with the drop-in" -- "${HEC[@]}" config check
 grep_in "$out" "1 exposure" "config check counts it"
 expect 0 "close by portspec" -- "${HEC[@]}" close 10000/udp
 [ ! -e "$tmp/etc/exposures.d/web.conf" ] && { pass=$((pass + 1)); echo "ok - close removed the drop-in"; } || { fail=$((fail + 1)); echo "not ok - drop-in left after close"; }
-expect 1 "close of an unknown exposure fails" -- "${HEC[@]}" close web
+expect 2 "close of an unknown name is a usage error" -- "${HEC[@]}" close web
+grep_in "$err" "no exposure by that name" "close says there is no such exposure"
+
+# --- NAME|PORTSPEC|SERVICE read alike by open, close and check (issue 14)
+for c in open close check; do
+	expect 2 "$c of an unknown name exits 2" -- "${HEC[@]}" "$c" no-such-thing-xyz
+	grep_in "$err" "neither a port nor a known service" "$c names the unknown word"
+done
+expect 0 "open https (an /etc/services name)" -- "${HEC[@]}" open https --no-router --no-firewall --no-check
+expect 0 "close https resolves the service to the exposure's port" -- "${HEC[@]}" open 443 site --no-router --no-firewall --no-check
+rm -f "$tmp/etc/exposures.d/https.conf"
+expect 0 "close https closes the exposure holding 443/tcp" -- "${HEC[@]}" close https
+[ ! -e "$tmp/etc/exposures.d/site.conf" ] && { pass=$((pass + 1)); echo "ok - close SERVICE removed the exposure holding its port"; } || { fail=$((fail + 1)); echo "not ok - close https left site.conf"; }
+expect 1 "close of a service nothing exposes" -- "${HEC[@]}" close jitsi
+grep_in "$err" "no exposure holds 'jitsi'" "close says nothing holds the service"
+
+# --- check: the heading in both forms, and check SERVICE (nothing is sent: no router,
+# no address sources, no reflector, firewall backend none)
+printf '[router]\nenabled = no\n[publicip]\nstun-servers = none\nhttp-urls = none\nsources-required = 1\n[firewall]\nbackend = none\n' >"$tmp/quiet.conf"
+# status: one screen (no agent here; nothing is sent: router disabled)
+expect 0 "status" -- "$HE" -c "$tmp/quiet.conf" status
+grep_in "$out" "^agent       not running" "status: the agent is not running"
+grep_in "$out" "^dns         0 records" "status: no DNS records"
+expect 0 "status --json" -- "$HE" -c "$tmp/quiet.conf" status --json
+json_valid status "status --json"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["schema_version"]==1 and d["agent"]["running"] is False and d["ddns"]==[]' "$out" &&
+	{ pass=$((pass + 1)); echo "ok - status --json: schema_version, agent not running"; } ||
+	{ fail=$((fail + 1)); echo "not ok - status --json"; sed 's/^/#   /' "$out"; }
+expect 2 "status with an argument" -- "$HE" -c "$tmp/quiet.conf" status web
+expect 1 "check of a forward (not proven: no reflector)" -- "$HE" -c "$tmp/quiet.conf" check 8443:8080
+grep_in "$out" "^adhoc 8443:8080/tcp IPv4$" "heading EXT:INT when the ports differ"
+expect 1 "check of a port" -- "$HE" -c "$tmp/quiet.conf" check 443
+grep_in "$out" "^adhoc 443/tcp IPv4$" "heading EXT alone when the ports are the same"
+expect 1 "check SERVICE (an /etc/services name)" -- "$HE" -c "$tmp/quiet.conf" check https
+grep_in "$out" "^https 443/tcp IPv4$" "check https checks 443/tcp"
+"$HE" -c "$tmp/quiet.conf" check 443 --color=always >"$out" 2>"$err"
+grep_in "$out" $'^  \e\\[[0-9;]*mfail\e\\[0m  listener' "check colours its verdict column (--color=always)"
+"$HE" -c "$tmp/quiet.conf" check 443 >"$out" 2>"$err"
+if grep -q $'\e' "$out"; then fail=$((fail + 1)); echo "not ok - check coloured when not a terminal"; else pass=$((pass + 1)); echo "ok - check: no colour when not a terminal"; fi
+expect 1 "check of a range checks each port" -- "$HE" -c "$tmp/quiet.conf" check 60000-60002/udp
+[ "$(grep -c '^adhoc 6000[0-2]/udp IPv4$' "$out")" -eq 3 ] && { pass=$((pass + 1)); echo "ok - one heading per port of the range"; } || { fail=$((fail + 1)); echo "not ok - range headings"; sed 's/^/#   /' "$out"; }
+
+# --- list --router honours [router] protocols: no UPnP probe when UPnP is not configured
+printf '[router]\nprotocols = pcp natpmp\n' >"$tmp/nolist.conf"
+t0=${EPOCHREALTIME/./}
+expect 1 "list --router with protocols = pcp natpmp" -- "$HE" -c "$tmp/nolist.conf" list --router
+t1=${EPOCHREALTIME/./}
+grep_in "$err" "the router's table cannot be listed with \[router\] protocols = pcp natpmp: only upnp can list it" "list --router says why it cannot list"
+[ $(((t1 - t0) / 1000)) -lt 1000 ] && { pass=$((pass + 1)); echo "ok - list --router answered at once ($(((t1 - t0) / 1000)) ms)"; } || { fail=$((fail + 1)); echo "not ok - list --router took $(((t1 - t0) / 1000)) ms"; }
+printf '[router]\nenabled = no\n' >"$tmp/norouter.conf"
+expect 1 "list --router with [router] enabled = no" -- "$HE" -c "$tmp/norouter.conf" list --router
+grep_in "$err" "enabled = no" "list --router names enabled = no"
+
+# --- close --dry-run changes nothing
+expect 0 "open for close --dry-run" -- "${HEC[@]}" open 8443 drytest --no-router --no-firewall --no-check
+expect 0 "close --dry-run" -- "${HEC[@]}" close drytest --dry-run
+grep_in "$out" "dry run: would remove .*drytest.conf" "close --dry-run names the drop-in"
+[ -e "$tmp/etc/exposures.d/drytest.conf" ] && { pass=$((pass + 1)); echo "ok - close --dry-run kept the drop-in"; } || { fail=$((fail + 1)); echo "not ok - close --dry-run removed the drop-in"; }
+expect 0 "close --dry-run --json" -- "${HEC[@]}" close drytest --dry-run --json
+json_ok "close --dry-run --json"
+json_valid close "close --dry-run --json"
+expect 0 "close drytest" -- "${HEC[@]}" close drytest
+
+# --- one JSON vocabulary (docs/json.md, docs/schema/homeexpose.schema.json)
+expect 1 "check --json" -- "$HE" -c "$tmp/quiet.conf" check 8443:8080 --json
+json_valid check "check --json"
+expect 0 "open --dry-run --json" -- "${HEC[@]}" open 8443:8080 jweb --dry-run --json
+json_valid open "open --dry-run --json"
+expect 0 "open --json" -- "${HEC[@]}" open 8443:8080 jweb --no-router --no-firewall --no-check --json
+json_valid open "open --json"
+expect 0 "close --json" -- "${HEC[@]}" close jweb --json
+json_valid close "close --json"
+expect 1 "netcheck --json (no source answers)" -- "$HE" -c "$tmp/quiet.conf" netcheck --no-router --ipv4-only --json --timeout 300
+json_valid netcheck "netcheck --json"
+for c in "open no-such-thing-xyz" "close no-such-thing-xyz" "check no-such-thing-xyz" "services no-such-thing-xyz" "list extra-arg" "frobnicate"; do
+	# shellcheck disable=SC2086 # the words are the command line
+	expect 2 "--json $c: exit 2" -- "${HEC[@]}" --json $c
+	json_valid error "--json $c: an error object on stdout"
+done
+expect 2 "--json: a usage error in a subcommand's option" -- "${HEC[@]}" close --json --frob
+json_valid error "--json: a bad option is an error object"
+
+# --- port ranges (issue 14): FIRST-LAST up to 100 ports; FIRST:LAST is a forward, with a warning
+expect 0 "open a range" -- "${HEC[@]}" open 60000-60002/udp mosh --no-router --no-firewall --no-check
+grep_in "$tmp/etc/exposures.d/mosh.conf" "ports = 60000-60002/udp" "the range is recorded as written"
+expect 0 "list --json shows the range" -- "${HEC[@]}" list --json
+grep_in "$out" "60000-60002/udp" "list shows the range"
+expect 2 "a port inside a range is a duplicate" -- "${HEC[@]}" open 60001/udp 60000-60005/udp x --dry-run
+expect 0 "close a port inside a range closes the range's exposure" -- "${HEC[@]}" close 60001/udp
+[ ! -e "$tmp/etc/exposures.d/mosh.conf" ] && { pass=$((pass + 1)); echo "ok - close 60001/udp removed mosh"; } || { fail=$((fail + 1)); echo "not ok - mosh.conf left"; }
+expect 2 "a range over the cap is refused" -- "${HEC[@]}" open 60000-61000/udp mosh --dry-run
+grep_in "$err" "ranges are supported up to 100 ports" "the cap is named"
+expect 2 "a range with :INT is refused" -- "${HEC[@]}" open 60000-60002:7000/udp mosh --dry-run
+expect 2 "a never-expose port inside a range is refused" -- "${HEC[@]}" open 20-30 low --dry-run
+grep_in "$err" "refusing to expose port 23" "the refused port in the range is named"
+expect 0 "FIRST:LAST is a forward, with a warning" -- "${HEC[@]}" open 60000:60010/udp fw --dry-run --no-firewall
+grep_in "$err" "forwards external port 60000 to internal port 60010; .* write 60000-60010" "ufw-style range warned about"
+printf '[exposure]\nports = 60000:60010/udp\n' >"$tmp/etc/exposures.d/ufwish.conf"
+expect 0 "config check of a ufw-style range in a drop-in" -- "${HEC[@]}" config check
+grep_in "$err" "ufwish.conf:2: warning: .*write 60000-60010" "config check warns about FIRST:LAST at its line"
+rm -f "$tmp/etc/exposures.d/ufwish.conf"
+expect 0 "an ordinary forward gets no warning" -- "${HEC[@]}" open 8443:8080 web2 --dry-run --no-firewall
+if grep -q "forwards external" "$err"; then fail=$((fail + 1)); echo "not ok - 8443:8080 warned about"; else pass=$((pass + 1)); echo "ok - 8443:8080 not warned about"; fi
 
 # --- agent: one pass with nothing to do (no exposures, firewall backend none:
 # nothing is changed on this host and nothing is sent)
@@ -161,8 +278,11 @@ printf 'pw\n' >"$tmp/ddns.pw" && chmod 600 "$tmp/ddns.pw"
 printf '[router]\nenabled = no\n[publicip]\nstun-servers = none\nhttp-urls = none\nsources-required = 1\n[ddns home]\nprovider = dyndns2\npreset = dyn\nhostname = h.example.org\nusername = u\npassword-file = %s\n' "$tmp/ddns.pw" >"$tmp/ddns.conf"
 expect 1 "ddns update without a trusted address fails" -- "$HE" -c "$tmp/ddns.conf" ddns update
 grep_in "$err" "no trusted public IPv4 address" "ddns update says why"
+expect 1 "ddns update --json without a trusted address" -- "$HE" -c "$tmp/ddns.conf" ddns update --json
+json_valid ddns_update "ddns update --json"
 expect 0 "ddns status --json" -- "$HE" -c "$tmp/ddns.conf" ddns status --json
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["records"][0]["record"]=="home" and d["records"][0]["family"]=="A"' "$out" &&
+json_valid ddns_status "ddns status --json"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["records"][0]["record"]=="home" and d["records"][0]["family"]=="ipv4" and d["records"][0]["type"]=="A"' "$out" &&
 	{ pass=$((pass + 1)); echo "ok - ddns status --json lists the record"; } ||
 	{ fail=$((fail + 1)); echo "not ok - ddns status --json"; }
 expect 2 "ddns status of an unknown record" -- "$HE" -c "$tmp/ddns.conf" ddns status nope
@@ -222,6 +342,7 @@ grep_in "$err" "bad.conf:4: \[router\] unknown key 'protocls' (did you mean 'pro
 expect 2 "other commands refuse a broken config" -- "$HE" -c "$tmp/bad.conf" list
 expect 2 "config check --json of a typo" -- "$HE" -c "$tmp/bad.conf" config check --json
 json_ok "config check --json"
+json_valid config_check "config check --json"
 grep_in "$out" '"line": 4' "JSON has the line"
 expect 2 "missing -c file" -- "$HE" -c "$tmp/none.conf" config check
 printf '[exposure]\nports = 8443\nrouter = perhaps\n' >"$tmp/etc/exposures.d/bad.conf"

@@ -89,3 +89,25 @@ while True:
         f.write(m.replace("\n", " ") + "\n")' "$LAB_DIR/notify" "$LAB_DIR/notify.log" &&
 		_lab_wait_file "$LAB_DIR/notify.ready"
 }
+
+# he_says MS SUBCOMMAND WORD...: within MS ms, `homeexpose SUBCOMMAND` prints
+# every WORD (polled every 200 ms); prints the last output and the time taken.
+he_says() {
+	local max=$1 sub=$2 t0 out w ok
+	shift 2
+	t0=${EPOCHREALTIME/./}
+	while :; do
+		out=$(he "$sub" 2>&1)
+		ok=1
+		for w in "$@"; do grep -qF -- "$w" <<<"$out" || ok=0; done
+		if [ "$ok" = 1 ]; then
+			printf '%s\n(after %s ms)\n' "$out" "$(((${EPOCHREALTIME/./} - t0) / 1000))"
+			return 0
+		fi
+		if [ $(((${EPOCHREALTIME/./} - t0) / 1000)) -gt "$max" ]; then
+			printf '%s\n(not within %s ms)\n' "$out" "$max"
+			return 1
+		fi
+		sleep 0.2
+	done
+}

@@ -159,7 +159,7 @@ printf '(exit %d)\n' "$check_rc"
 if headline homeexpose check nextcloud --json | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
-bad = ["%s %s: %s %s" % (t["port"], t["family"], s["step"], s["status"])
+bad = ["%s %s: %s %s" % (t["external_port"], t["family"], s["step"], s["status"])
        for t in d["checks"] for s in t["steps"]
        if s["step"] != "hairpin" and s["status"] != "pass"]
 fams = sorted(t["family"] for t in d["checks"])

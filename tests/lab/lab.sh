@@ -744,6 +744,12 @@ _lab_expect_out() {
 
 # expect_out WANT... -- CMD...: CMD succeeds and its output contains every WANT
 expect_out() { _lab_expect_out ok "$@"; }
+# lab_json_valid DEF FILE: FILE (a --json document) is valid against definition
+# DEF of docs/schema/homeexpose.schema.json (tests/cli/json_check.py); fails,
+# naming why, when it is not or when the validator cannot run.
+lab_json_valid() {
+	python3 "$LAB_SRC/../cli/json_check.py" "$1" "$2"
+}
 # fails_with WANT... -- CMD...: CMD fails and its output contains every WANT
 fails_with() { _lab_expect_out fail "$@"; }
 

@@ -23,26 +23,7 @@ lab_check "open 8443:8080 web over PCP" \
 lab_check "agent starts" agent_start
 
 # list_says MS WORD...: within MS ms, `homeexpose list` holds every WORD
-list_says() {
-	local max=$1 t0 out w ok
-	shift
-	t0=${EPOCHREALTIME/./}
-	while :; do
-		out=$(he list 2>&1)
-		ok=1
-		for w in "$@"; do grep -qF -- "$w" <<<"$out" || ok=0; done
-		if [ "$ok" = 1 ]; then
-			grep -F "self-check" <<<"$out"
-			echo "(after $(((${EPOCHREALTIME/./} - t0) / 1000)) ms)"
-			return 0
-		fi
-		if [ $(((${EPOCHREALTIME/./} - t0) / 1000)) -gt "$max" ]; then
-			printf '%s\n(not within %s ms)\n' "$out" "$max"
-			return 1
-		fi
-		sleep 0.2
-	done
-}
+list_says() { he_says "$1" list "${@:2}"; }
 metrics() { in_home curl -s --max-time 3 http://127.0.0.1:9478/metrics; }
 
 lab_check "list: self-check reachable (first run shortly after the start)" \

@@ -68,8 +68,9 @@ lab_check "full: HTTP reports $LAB_WAN_IP" \
 lab_check "full: trusted IPv4 $LAB_WAN_IP by 3 sources" \
 	want "$J" 'd["public"]["ipv4"], d["public"]["ipv4_agree"]' "('$LAB_WAN_IP', 3)"
 lab_check "full: nat none" want "$J" 'd["nat"]' none
+lab_check "full: netcheck --json is valid against the schema" lab_json_valid netcheck "$J"
 lab_check "full: every router protocol answered with $LAB_WAN_IP" \
-	want "$J" 'sorted((p["protocol"], p["answered"], p["external_address"]) for p in d["router"]["protocols"])' \
+	want "$J" 'sorted((p["protocol"], p["answered"], p["external_address"]) for p in d["router_state"]["protocols"])' \
 	"[('natpmp', True, '$LAB_WAN_IP'), ('pcp', True, '$LAB_WAN_IP'), ('upnp', True, '$LAB_WAN_IP')]"
 lab_check "IPv6: STUN over IPv6 to [$LAB_INET_IP6] sees the home host's $LAB_HOME_IP6 (no NAT66)" \
 	want "$J" '[s["address"] for s in d["sources"] if s["kind"]=="stun" and s["family"]=="ipv6"][0]' "$LAB_HOME_IP6"
@@ -81,7 +82,7 @@ lab_check "full: the text output names the sources and the verdict" \
 v6_only() {
 	local f=$LAB_DIR/v6.json
 	[ "$(nc_json "$f" --ipv6-only --no-router)" = 0 ] &&
-		want "$f" 'sorted(set(s["family"] for s in d["sources"])), d["router"]' "(['ipv6'], None)"
+		want "$f" 'sorted(set(s["family"] for s in d["sources"])), d["router_state"]' "(['ipv6'], None)"
 }
 lab_check "--ipv6-only --no-router: IPv6 sources only, exit 0" v6_only
 

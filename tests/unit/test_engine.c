@@ -101,6 +101,37 @@ static void test_desired_families_and_transports(void **state)
 	he_desired_free(&d);
 }
 
+/* A range is one router mapping and check target per port, its firewall openings per port. */
+static void test_desired_range(void **state)
+{
+	struct he_exposure v[1];
+	struct he_desired d;
+	struct he_desired_opts o = {.have_v6 = true};
+	struct he_error err;
+
+	(void)state;
+	exposure(&v[0], "mosh", "60000-60002/udp", "both");
+	assert_int_equal(he_desired_build(v, 1, &o, &d, &err), 0);
+	assert_int_equal(count_wants(&d, "mosh", AF_INET), 3);
+	assert_int_equal(count_wants(&d, "mosh", AF_INET6), 3);
+	assert_int_equal(count_targets(&d, 0, 0), 6);
+	assert_int_equal(count_fw(&d, "mosh"), 3);
+	for (size_t i = 0; i < d.nwant; i++) {
+		assert_int_equal(d.want[i].proto, HE_PROTO_UDP);
+		assert_int_equal(d.want[i].ext_port, d.want[i].int_port);
+		assert_in_range(d.want[i].ext_port, 60000, 60002);
+	}
+	assert_int_equal(d.fw.v[2].port, 60002);
+	he_desired_free(&d);
+	/* a never-expose port inside a range refuses the exposure */
+	exposure(&v[0], "low", "20-30", "ipv4");
+	assert_int_equal(he_desired_build(v, 1, &o, &d, &err), 0);
+	assert_int_equal(d.nref, 1);
+	assert_int_equal(d.nwant, 0);
+	assert_non_null(strstr(d.ref[0].msg, "port 23"));
+	he_desired_free(&d);
+}
+
 static void test_desired_to_another_host(void **state)
 {
 	struct he_exposure v[3];
@@ -530,6 +561,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_desired_families_and_transports),
+	    cmocka_unit_test(test_desired_range),
 	    cmocka_unit_test(test_desired_to_another_host),
 	    cmocka_unit_test(test_desired_refusals),
 	    cmocka_unit_test(test_observed_records),

@@ -63,6 +63,71 @@ static void test_invalid(void **state)
 	refuses("80 ", -EINVAL, "not a number");
 }
 
+/* Ranges FIRST-LAST: a cap, each port mapped to itself, never FIRST:LAST. */
+static void test_ranges(void **state)
+{
+	struct he_portspec ps, one;
+	struct he_portlist l = {0};
+	struct he_error err = {0};
+	char buf[32];
+
+	(void)state;
+	assert_int_equal(he_portspec_parse("60000-60002/udp", &ps, &err), 0);
+	assert_int_equal(ps.ext, 60000);
+	assert_int_equal(ps.last, 60002);
+	assert_int_equal(ps.in, 60000);
+	assert_int_equal(ps.proto, HE_PROTO_UDP);
+	assert_int_equal(he_portspec_count(&ps), 3);
+	one = he_portspec_at(&ps, 2);
+	assert_int_equal(one.ext, 60002);
+	assert_int_equal(one.in, 60002);
+	assert_int_equal(one.last, 0);
+	he_portspec_format(&ps, buf, sizeof(buf));
+	assert_string_equal(buf, "60000-60002/udp");
+	/* a one-port range is that port */
+	assert_int_equal(he_portspec_parse("5000-5000", &ps, &err), 0);
+	assert_int_equal(ps.last, 0);
+	assert_int_equal(he_portspec_count(&ps), 1);
+	/* the cap: HE_PORTRANGE_MAX ports */
+	assert_int_equal(he_portspec_parse("1000-1099", &ps, &err), 0);
+	assert_int_equal(he_portspec_count(&ps), HE_PORTRANGE_MAX);
+	refuses("1000-1100", -E2BIG, "ranges are supported up to 100 ports");
+	refuses("60000-61000/udp", -E2BIG, "1001 ports");
+	refuses("2000-1000", -EINVAL, "below its first");
+	refuses("1000-2000:3000", -EINVAL, "maps each port to itself");
+	refuses("1000-", -EINVAL, "missing last port");
+	refuses("1000-x", -EINVAL, "not a number");
+	/* overlaps with a range are duplicates */
+	assert_int_equal(he_portlist_parse(&l, "60000-60010/udp 443", &err), 0);
+	assert_int_equal(he_portlist_count(&l), 12);
+	assert_int_equal(he_portlist_parse(&l, "60005/both", &err), -EEXIST);
+	assert_non_null(strstr(err.msg, "external port 60005/udp"));
+	assert_int_equal(he_portlist_parse(&l, "60005/tcp 59990-60000/tcp", &err), 0);
+	/* ufw's FIRST:LAST is a forward here; range_like says when to warn */
+	assert_int_equal(he_portspec_parse("60000:61000/udp", &ps, &err), 0);
+	assert_true(he_portspec_range_like(&ps));
+	assert_int_equal(he_portspec_parse("8443:8080", &ps, &err), 0);
+	assert_false(he_portspec_range_like(&ps));
+	assert_int_equal(he_portspec_parse("80:8080", &ps, &err), 0);
+	assert_false(he_portspec_range_like(&ps));
+	assert_int_equal(he_portspec_parse("60000-60002", &ps, &err), 0);
+	assert_false(he_portspec_range_like(&ps));
+}
+
+/* Ranges count port by port against HE_PORTS_MAX. */
+static void test_range_total_cap(void **state)
+{
+	struct he_portlist l = {0};
+	struct he_error err = {0};
+
+	(void)state;
+	assert_int_equal(he_portlist_parse(&l, "1000-1099/udp", &err), 0);
+	assert_int_equal(he_portlist_parse(&l, "2000-2027/udp", &err), 0);
+	assert_int_equal(he_portlist_count(&l), HE_PORTS_MAX);
+	assert_int_equal(he_portlist_parse(&l, "3000", &err), -E2BIG);
+	assert_non_null(strstr(err.msg, "ranges counted port by port"));
+}
+
 static void test_list_duplicates(void **state)
 {
 	struct he_portlist l = {0};
@@ -112,10 +177,9 @@ static void test_list_limits_and_format(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_valid),
-	    cmocka_unit_test(test_invalid),
-	    cmocka_unit_test(test_list_duplicates),
-	    cmocka_unit_test(test_list_limits_and_format),
+	    cmocka_unit_test(test_valid),           cmocka_unit_test(test_invalid),
+	    cmocka_unit_test(test_ranges),          cmocka_unit_test(test_range_total_cap),
+	    cmocka_unit_test(test_list_duplicates), cmocka_unit_test(test_list_limits_and_format),
 	};
 	return cmocka_run_group_tests_name("portspec", tests, NULL, NULL);
 }
