@@ -24,6 +24,18 @@
 #include <pthread.h>
 
 struct he_state;
+struct he_agent_gena;
+
+/* How the agent learns that the public address changed (list, status, metrics). */
+enum he_agent_evmode {
+	HE_EV_UNKNOWN = 0, /* not decided yet */
+	HE_EV_ANNOUNCE,    /* PCP / NAT-PMP announcements from the router */
+	HE_EV_UPNP,        /* UPnP events (GENA NOTIFY) from the router */
+	HE_EV_NETLINK,     /* the host holds the public address: netlink address events */
+	HE_EV_POLL,        /* one STUN exchange every poll-interval */
+};
+/* "announcements", "upnp-events", "netlink", "polling", "unknown". */
+const char *he_agent_evmode_name(enum he_agent_evmode m);
 
 struct he_agent {
 	struct he_config cfg;
@@ -44,8 +56,16 @@ struct he_agent {
 	struct he_loop_timer *t_metrics; /* textfile refresh */
 	struct he_loop_timer *t_reload;  /* reload asked for (SIGHUP, control) */
 	struct he_loop_timer *t_check;   /* the reachability self-check (selfcheck.c) */
+	struct he_loop_timer *t_gena;    /* UPnP event subscription renewal */
+	struct he_loop_timer *t_poll;    /* polling the public address (no event source) */
 
 	int ann4, ann6;
+	int ssdp_fd;                /* SSDP NOTIFY from the router (ssdp_watch.c) */
+	long ssdp_bootid;           /* the router's last BOOTID.UPNP.ORG (-1 unknown) */
+	bool ssdp_byebye;           /* it said ssdp:byebye and no alive since */
+	struct he_agent_gena *gena; /* UPnP event subscription (gena_listener.c) */
+	enum he_agent_evmode evmode;
+	char evwhy[192]; /* why that mode */
 	struct he_nlmon *rtnl, *nft;
 	struct he_ctl_server *ctl;
 	int metrics_fd;
@@ -91,6 +111,24 @@ void he_agent_fail(struct he_agent *a, enum he_agent_err_kind kind, const char *
 void he_agent_set_status(struct he_agent *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/*
+ * The router restarted or lost our state (an SSDP byebye/alive, a lost UPnP
+ * subscription): map every exposure again, subscribe again, check the
+ * public address, at once.
+ */
+void he_agent_router_restarted(struct he_agent *a, const char *why);
+
+/* gena_listener.c: subscribe (if pm is UPnP and not yet), renew, stop, free. */
+void he_agent_gena_update(struct he_agent *a, struct he_portmap *pm);
+void he_agent_gena_renew(struct he_agent *a);
+void he_agent_gena_stop(struct he_agent *a);
+void he_agent_gena_free(struct he_agent *a);
+bool he_agent_gena_active(const struct he_agent *a);
+/* The callback port and the router it is for (0: no listener). */
+uint16_t he_agent_gena_port(const struct he_agent *a, char *router, size_t len);
+/* ssdp_watch.c: listen for the router's SSDP NOTIFY (a missing socket is logged). */
+void he_agent_ssdp_open(struct he_agent *a);
+
 /* reconcile.c: one pass each; they arm their own next timers. */
 void he_agent_router_pass(struct he_agent *a);
 /* prune: also remove openings no exposure wants (start, reload). */
@@ -102,6 +140,8 @@ void he_agent_firewall_pass(struct he_agent *a, bool prune);
  * the last outside check is older than outside-check-interval.
  */
 void he_agent_pubip_pass(struct he_agent *a, bool outside);
+/* poll-interval: one STUN exchange; a different answer runs the full outside check. */
+void he_agent_pubip_poll(struct he_agent *a);
 /* Helpers shared by the passes (reconcile.c). */
 int he_agent_lock_state(struct he_agent *a, struct he_loop_timer *retry, struct he_state **st);
 int he_agent_open_router(struct he_agent *a, struct he_state *st, struct he_portmap **pm);
