@@ -30,44 +30,48 @@
 #define GENA_OP_MS     1000
 #define GENA_CONN_MS   2000 /* a NOTIFY connection must be done within this */
 #define GENA_PATH      "/homeexpose/event"
+#define GENA_CONNS     4 /* one per subscription and a spare: the initial events come at once */
 
 struct gena_sub {
 	char url[HE_URL_MAX];
 	struct he_gena_sub sub;
 };
 
+struct gena_conn {
+	struct he_agent *a;
+	int fd; /* -1: free */
+	char buf[HE_GENA_NOTIFY_MAX + 1];
+	size_t len;
+	struct he_loop_timer *t; /* the connection's deadline */
+};
+
 struct he_agent_gena {
 	int lfd; /* listener */
-	int cfd; /* the one connection being read (-1 none) */
 	char bound[HE_PM_ADDR_MAX];
 	uint16_t port;
 	char router[HE_PM_ADDR_MAX];
 	struct gena_sub s[2]; /* WAN connection, IPv6 firewall */
-	char buf[HE_GENA_NOTIFY_MAX + 1];
-	size_t len;
-	struct he_loop_timer *t_conn;
+	struct gena_conn c[GENA_CONNS];
 };
 
-static void conn_close(struct he_agent *a)
+static void conn_close(struct gena_conn *c)
 {
-	struct he_agent_gena *g = a->gena;
-
-	if (g->cfd >= 0) {
-		he_loop_del_fd(a->loop, g->cfd);
-		close(g->cfd);
+	if (c->fd >= 0) {
+		he_loop_del_fd(c->a->loop, c->fd);
+		close(c->fd);
 	}
-	g->cfd = -1;
-	g->len = 0;
-	he_loop_timer_arm(g->t_conn, 0);
+	c->fd = -1;
+	c->len = 0;
+	he_loop_timer_arm(c->t, 0);
 }
 
 static void on_conn_timer(struct he_loop *l, struct he_loop_timer *t, void *ctx)
 {
-	struct he_agent *a = ctx;
+	struct gena_conn *c = ctx;
 
-	a->m.errors[HE_AGENT_ERR_ROUTER]++;
-	he_agent_log(a, HE_AGENT_LOG_DEBUG, "router", "UPnP event connection too slow: closed");
-	conn_close(a);
+	c->a->m.errors[HE_AGENT_ERR_ROUTER]++;
+	he_agent_log(c->a, HE_AGENT_LOG_DEBUG, "router", "UPnP event connection too slow: closed");
+	conn_close(c);
 }
 
 static void reply(int fd, const char *status)
@@ -81,7 +85,7 @@ static void reply(int fd, const char *status)
 	}
 }
 
-static void notify_done(struct he_agent *a, const struct he_gena_notify *n)
+static void notify_done(struct he_agent *a, int fd, const struct he_gena_notify *n)
 {
 	struct he_agent_gena *g = a->gena;
 	bool ours = false;
@@ -90,12 +94,12 @@ static void notify_done(struct he_agent *a, const struct he_gena_notify *n)
 		if (g->s[i].sub.sid[0] && strcmp(g->s[i].sub.sid, n->sid) == 0)
 			ours = true;
 	if (!ours || strcmp(n->path, GENA_PATH) != 0) {
-		reply(g->cfd, "412 Precondition Failed");
+		reply(fd, "412 Precondition Failed");
 		he_agent_log(a, HE_AGENT_LOG_DEBUG, "router",
 			     "UPnP event with an unknown subscription %.64s: refused", n->sid);
 		return;
 	}
-	reply(g->cfd, "200 OK");
+	reply(fd, "200 OK");
 	a->m.upnp_events++;
 	he_agent_log(a, HE_AGENT_LOG_INFO, "router", "UPnP event from %s (seq %u)%s%s", g->router,
 		     n->seq, n->has_ext_addr ? ": external address " : "",
@@ -106,32 +110,32 @@ static void notify_done(struct he_agent *a, const struct he_gena_notify *n)
 
 static void on_conn_data(struct he_loop *l, int fd, uint32_t events, void *ctx)
 {
-	struct he_agent *a = ctx;
-	struct he_agent_gena *g = a->gena;
+	struct gena_conn *c = ctx;
+	struct he_agent *a = c->a;
 	struct he_gena_notify n;
 	ssize_t r;
 	int rc;
 
-	r = read(fd, g->buf + g->len, sizeof(g->buf) - 1 - g->len);
+	r = read(fd, c->buf + c->len, sizeof(c->buf) - 1 - c->len);
 	if (r < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (r <= 0) {
-		conn_close(a);
+		conn_close(c);
 		return;
 	}
-	g->len += (size_t)r;
-	rc = he_gena_parse_notify(g->buf, g->len, &n);
-	if (rc == -EAGAIN && g->len < sizeof(g->buf) - 1)
+	c->len += (size_t)r;
+	rc = he_gena_parse_notify(c->buf, c->len, &n);
+	if (rc == -EAGAIN && c->len < sizeof(c->buf) - 1)
 		return;
 	if (rc == 0) {
-		notify_done(a, &n);
+		notify_done(a, fd, &n);
 	} else {
 		reply(fd, "400 Bad Request");
 		a->m.errors[HE_AGENT_ERR_ROUTER]++;
 		he_agent_log(a, HE_AGENT_LOG_DEBUG, "router", "malformed UPnP event from %s: %s",
-			     g->router, strerror(-rc));
+			     a->gena->router, strerror(-rc));
 	}
-	conn_close(a);
+	conn_close(c);
 }
 
 static void on_accept(struct he_loop *l, int fd, uint32_t events, void *ctx)
@@ -142,26 +146,31 @@ static void on_accept(struct he_loop *l, int fd, uint32_t events, void *ctx)
 	socklen_t fl = sizeof(from);
 	struct he_error err;
 	char who[INET_ADDRSTRLEN] = "";
-	int c;
+	int cfd;
 
-	while ((c = accept4(fd, (struct sockaddr *)&from, &fl, SOCK_NONBLOCK | SOCK_CLOEXEC)) >=
+	while ((cfd = accept4(fd, (struct sockaddr *)&from, &fl, SOCK_NONBLOCK | SOCK_CLOEXEC)) >=
 	       0) {
+		struct gena_conn *c = NULL;
+
+		fl = sizeof(from);
 		inet_ntop(AF_INET, &from.sin_addr, who, sizeof(who));
-		if (strcmp(who, g->router) != 0 || g->cfd >= 0) {
-			/* only the router, one at a time */
+		for (size_t i = 0; i < GENA_CONNS && !c; i++)
+			if (g->c[i].fd < 0)
+				c = &g->c[i];
+		if (strcmp(who, g->router) != 0 || !c) {
+			/* only the router, a few at a time */
 			he_agent_log(a, HE_AGENT_LOG_DEBUG, "router",
 				     "UPnP event listener: connection from %s refused", who);
-			close(c);
+			close(cfd);
 			continue;
 		}
-		if (he_loop_add_fd(a->loop, c, EPOLLIN, on_conn_data, a, &err) < 0) {
-			close(c);
+		if (he_loop_add_fd(a->loop, cfd, EPOLLIN, on_conn_data, c, &err) < 0) {
+			close(cfd);
 			continue;
 		}
-		g->cfd = c;
-		g->len = 0;
-		he_loop_timer_arm(g->t_conn, GENA_CONN_MS);
-		fl = sizeof(from);
+		c->fd = cfd;
+		c->len = 0;
+		he_loop_timer_arm(c->t, GENA_CONN_MS);
 	}
 }
 
@@ -169,7 +178,8 @@ static void listener_close(struct he_agent *a)
 {
 	struct he_agent_gena *g = a->gena;
 
-	conn_close(a);
+	for (size_t i = 0; i < GENA_CONNS; i++)
+		conn_close(&g->c[i]);
 	if (g->lfd >= 0) {
 		he_loop_del_fd(a->loop, g->lfd);
 		close(g->lfd);
@@ -293,11 +303,16 @@ void he_agent_gena_update(struct he_agent *a, struct he_portmap *pm)
 		a->gena = calloc(1, sizeof(*a->gena));
 		if (!a->gena)
 			return;
-		a->gena->lfd = a->gena->cfd = -1;
-		if (he_loop_timer_new(a->loop, on_conn_timer, a, &a->gena->t_conn, &err) < 0) {
-			free(a->gena);
-			a->gena = NULL;
-			return;
+		a->gena->lfd = -1;
+		for (size_t i = 0; i < GENA_CONNS; i++) {
+			struct gena_conn *c = &a->gena->c[i];
+
+			c->a = a;
+			c->fd = -1;
+			if (he_loop_timer_new(a->loop, on_conn_timer, c, &c->t, &err) < 0) {
+				he_agent_gena_free(a);
+				return;
+			}
 		}
 	}
 	g = a->gena;
@@ -363,7 +378,8 @@ void he_agent_gena_free(struct he_agent *a)
 	if (!a->gena)
 		return;
 	listener_close(a);
-	he_loop_timer_del(a->gena->t_conn);
+	for (size_t i = 0; i < GENA_CONNS; i++)
+		he_loop_timer_del(a->gena->c[i].t);
 	free(a->gena);
 	a->gena = NULL;
 }
