@@ -164,13 +164,15 @@ static void on_metrics_timer(struct he_loop *l, struct he_loop_timer *t, void *c
 static void on_net_timer(struct he_loop *l, struct he_loop_timer *t, void *ctx)
 {
 	struct he_agent *a = ctx;
-	struct he_route_info ri;
-	struct he_error err = {0};
 	char gw[HE_PM_ADDR_MAX] = "";
 
-	if (he_route_default(AF_INET, &ri, &err) == 0 && ri.has_gw)
-		he_inaddr_str(AF_INET, &ri.gw, gw, sizeof(gw));
+	he_agent_default_gateway(gw, sizeof(gw));
 	a->m.netlink_changes++;
+	if (a->router_absent && strcmp(gw, a->absent_gw) != 0) {
+		he_agent_log(a, HE_AGENT_LOG_INFO, "router",
+			     "default gateway now %s: probing for a router", gw[0] ? gw : "(none)");
+		a->reprobe = true;
+	}
 	if (strcmp(a->cfg.gateway, "auto") == 0 && a->gateway[0] && strcmp(gw, a->gateway) != 0) {
 		he_agent_log(a, HE_AGENT_LOG_NOTICE, "router",
 			     "default gateway changed: %s -> %s: probing the router again",
@@ -240,18 +242,25 @@ static void on_reload_timer(struct he_loop *l, struct he_loop_timer *t, void *ct
 /* --- events --- */
 
 /* Is addr the gateway of the default route (and not overridden by [router] gateway)? */
-static bool default_gateway(struct he_agent *a, const char *addr)
+void he_agent_default_gateway(char *buf, size_t len)
 {
 	struct he_route_info ri;
 	struct he_error err = {0};
-	char gw[HE_PM_ADDR_MAX] = "";
+
+	buf[0] = '\0';
+	if (he_route_default(AF_INET, &ri, &err) == 0 && ri.has_gw)
+		he_inaddr_str(AF_INET, &ri.gw, buf, len);
+}
+
+static bool default_gateway(struct he_agent *a, const char *addr)
+{
+	char gw[HE_PM_ADDR_MAX];
 
 	if (!a->cfg.router_enabled)
 		return false;
 	if (strcmp(a->cfg.gateway, "auto") != 0)
 		return strcmp(a->cfg.gateway, addr) == 0;
-	if (he_route_default(AF_INET, &ri, &err) == 0 && ri.has_gw)
-		he_inaddr_str(AF_INET, &ri.gw, gw, sizeof(gw));
+	he_agent_default_gateway(gw, sizeof(gw));
 	return gw[0] && strcmp(gw, addr) == 0;
 }
 

@@ -80,6 +80,8 @@ struct he_agent {
 	bool reprobe;    /* next router pass ignores the discovery cache */
 	bool verify_now; /* next router pass asks the router (UPnP) */
 	char gateway[HE_PM_ADDR_MAX];
+	bool router_absent; /* probed: no router protocol answered */
+	char absent_gw[HE_PM_ADDR_MAX]; /* the default gateway then */
 	enum he_pm_protocol protocol;
 	char pub4[HE_PM_ADDR_MAX];
 	char pub6[HE_PM_ADDR_MAX];
@@ -128,6 +130,9 @@ bool he_agent_gena_active(const struct he_agent *a);
 uint16_t he_agent_gena_port(const struct he_agent *a, char *router, size_t len);
 /* ssdp_watch.c: listen for the router's SSDP NOTIFY (a missing socket is logged). */
 void he_agent_ssdp_open(struct he_agent *a);
+
+/* The default route's IPv4 gateway as text ("" when none). */
+void he_agent_default_gateway(char *buf, size_t len);
 
 /* reconcile.c: one pass each; they arm their own next timers. */
 void he_agent_router_pass(struct he_agent *a);

@@ -221,6 +221,8 @@ void he_agent_pubip_pass(struct he_agent *a, bool outside)
 	/* without DNS records, the IPv4 address is still followed (metrics, status) */
 	po.want_v4 = !want || (want & 1);
 	po.want_v6 = !want || (want & 2);
+	if (a->router_absent)
+		po.use_router = false; /* probed: nothing answers (an announcement probes again) */
 	if (!outside) {
 		po.use_stun = false;
 		po.use_http = false;

@@ -142,7 +142,8 @@ static void learn_router(struct he_agent *a, struct he_state *st, bool wanted,
 	struct he_portmap_opts o;
 	struct he_error err = {0};
 
-	if (!a->cfg.router_enabled || !wanted || *pm || (a->gateway[0] && !a->reprobe))
+	if (!a->cfg.router_enabled || !wanted || *pm ||
+	    ((a->gateway[0] || a->router_absent) && !a->reprobe))
 		return;
 	he_portmap_opts_from_config(&a->cfg, a->reprobe, &o);
 	if (he_portmap_open(&o, st, pm, &err) < 0) {
@@ -151,9 +152,12 @@ static void learn_router(struct he_agent *a, struct he_state *st, bool wanted,
 				     err.msg);
 		a->protocol = HE_PM_NONE;
 		a->reprobe = false;
+		a->router_absent = true;
+		he_agent_default_gateway(a->absent_gw, sizeof(a->absent_gw));
 		return;
 	}
 	a->reprobe = false;
+	a->router_absent = false;
 	snprintf(a->gateway, sizeof(a->gateway), "%s", he_portmap_gateway(*pm));
 	a->protocol = he_portmap_protocol(*pm);
 	he_agent_log(a, HE_AGENT_LOG_INFO, "router", "the router %s speaks %s", a->gateway,

@@ -69,6 +69,9 @@ until_myip() {
 		now=${EPOCHREALTIME/./}
 		if grep -q "\"myip\": \"$want\"" "$LAB_DIR/srv/requests.log" 2>/dev/null; then
 			echo "(the server had myip=$want after $(((now - t0) / 1000)) ms)"
+			# HE_EVENTS_REPORT=FILE: the figures, for a person measuring
+			[ -n "${HE_EVENTS_REPORT:-}" ] &&
+				echo "$LAB_VARIANT myip=$want $(((now - t0) / 1000)) ms" >>"$HE_EVENTS_REPORT"
 			return 0
 		fi
 		if [ $(((now - t0) / 1000)) -gt "$max" ]; then
@@ -87,6 +90,8 @@ ev_steady() {
 	sleep "$HE_EVENTS_STEADY"
 	after=$(ev_outside)
 	echo "(outside requests in ${HE_EVENTS_STEADY} s of steady state: $((after - before)))"
+	[ -n "${HE_EVENTS_REPORT:-}" ] && echo "$LAB_VARIANT steady ${HE_EVENTS_STEADY} s:" \
+		"$((after - before)) outside requests" >>"$HE_EVENTS_REPORT"
 	[ "$after" = "$before" ]
 }
 
