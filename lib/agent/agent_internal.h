@@ -125,7 +125,10 @@ void he_agent_gena_update(struct he_agent *a, struct he_portmap *pm);
 void he_agent_gena_renew(struct he_agent *a);
 void he_agent_gena_stop(struct he_agent *a);
 void he_agent_gena_free(struct he_agent *a);
+/* Subscribed and the router's events reach us (the initial event arrived). */
 bool he_agent_gena_active(const struct he_agent *a);
+/* Subscribed, but no event arrived yet (a firewall on this host dropping them?). */
+bool he_agent_gena_unheard(const struct he_agent *a);
 /* The callback port and the router it is for (0: no listener). */
 uint16_t he_agent_gena_port(const struct he_agent *a, char *router, size_t len);
 /* ssdp_watch.c: listen for the router's SSDP NOTIFY (a missing socket is logged). */

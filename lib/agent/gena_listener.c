@@ -51,6 +51,7 @@ struct he_agent_gena {
 	uint16_t port;
 	char router[HE_PM_ADDR_MAX];
 	struct gena_sub s[2]; /* WAN connection, IPv6 firewall */
+	bool heard;           /* an event of ours arrived since subscribing */
 	struct gena_conn c[GENA_CONNS];
 };
 
@@ -101,6 +102,12 @@ static void notify_done(struct he_agent *a, int fd, const struct he_gena_notify 
 	}
 	reply(fd, "200 OK");
 	a->m.upnp_events++;
+	if (!g->heard) {
+		/* the initial event: the router reaches our listener; events are the mode now */
+		g->heard = true;
+		if (a->evmode != HE_EV_UPNP)
+			he_loop_timer_arm(a->t_pubq, 1);
+	}
 	he_agent_log(a, HE_AGENT_LOG_INFO, "router", "UPnP event from %s (seq %u)%s%s", g->router,
 		     n->seq, n->has_ext_addr ? ": external address " : "",
 		     n->has_ext_addr ? (n->ext_addr[0] ? n->ext_addr : "(none)") : "");
@@ -256,6 +263,7 @@ static int subscribe_all(struct he_agent *a, struct he_error *err)
 		struct he_error e2 = {0};
 
 		g->s[i].sub.sid[0] = '\0';
+		g->heard = false;
 		if (!g->s[i].url[0])
 			continue;
 		if (he_gena_subscribe(g->s[i].url, cb, GENA_TIMEOUT_S, GENA_OP_MS, &g->s[i].sub,
@@ -269,9 +277,19 @@ static int subscribe_all(struct he_agent *a, struct he_error *err)
 	return r;
 }
 
-bool he_agent_gena_active(const struct he_agent *a)
+static bool subscribed(const struct he_agent *a)
 {
 	return a->gena && a->gena->s[0].sub.sid[0];
+}
+
+bool he_agent_gena_active(const struct he_agent *a)
+{
+	return subscribed(a) && a->gena->heard;
+}
+
+bool he_agent_gena_unheard(const struct he_agent *a)
+{
+	return subscribed(a) && !a->gena->heard;
 }
 
 void he_agent_gena_stop(struct he_agent *a)
@@ -318,7 +336,7 @@ void he_agent_gena_update(struct he_agent *a, struct he_portmap *pm)
 	g = a->gena;
 	if (he_portmap_event_urls(pm, url, sizeof(url), url6, sizeof(url6), &err) < 0)
 		goto fail;
-	if (he_agent_gena_active(a) && strcmp(g->router, he_portmap_gateway(pm)) == 0 &&
+	if (subscribed(a) && strcmp(g->router, he_portmap_gateway(pm)) == 0 &&
 	    strcmp(g->s[0].url, url) == 0)
 		return; /* subscribed already; renewals keep it */
 	he_agent_gena_stop(a);

@@ -191,7 +191,15 @@ static void decide_mode(struct he_agent *a, const struct he_pubip_report *rep)
 			 he_pm_protocol_name(a->protocol));
 	else if (v4_from(rep, HE_PUBIP_ROUTER) && he_agent_gena_active(a))
 		set_mode(a, HE_EV_UPNP, "subscribed to the router %s's UPnP events", a->gateway);
-	else if (v4_from(rep, HE_PUBIP_ROUTER))
+	else if (v4_from(rep, HE_PUBIP_ROUTER) && he_agent_gena_unheard(a)) {
+		char r[HE_PM_ADDR_MAX];
+		uint16_t port = he_agent_gena_port(a, r, sizeof(r));
+
+		set_mode(a, HE_EV_POLL,
+			 "subscribed to the router's UPnP events, but none arrived yet: does a "
+			 "firewall on this host drop %s to TCP port %u?",
+			 r, (unsigned)port);
+	} else if (v4_from(rep, HE_PUBIP_ROUTER))
 		set_mode(a, HE_EV_POLL, "the router %s sends no events", a->gateway);
 	else if (rep->router_wan[0])
 		set_mode(a, HE_EV_POLL,

@@ -117,3 +117,12 @@ ev_agent_stop() {
 	done
 	return 1
 }
+
+# ev_until_reachable MS PORT WANT: until_reachable, its figure kept in HE_EVENTS_REPORT
+ev_until_reachable() {
+	local out rc=0
+	out=$(until_reachable "$@") || rc=$?
+	echo "$out"
+	[ -n "${HE_EVENTS_REPORT:-}" ] && echo "$LAB_VARIANT restart: $out" >>"$HE_EVENTS_REPORT"
+	return $rc
+}

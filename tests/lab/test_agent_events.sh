@@ -42,7 +42,7 @@ variant() {
 	if [ "$v" = upnp ]; then
 		lab_check "upnp: the router restarts (miniupnpd killed, leases gone)" lab_restart_router
 		lab_check "upnp: the mapping is back, reachable within 2 s" \
-			until_reachable 2000 8443 banner-8080
+			ev_until_reachable 2000 8443 banner-8080
 		lab_check "upnp: the agent noticed the restart (SSDP)" log_has "restarted"
 		lab_check "upnp: subscribed again: a WAN change after the restart within 1 s" \
 			eval 'lab_set_wan_ip 11.77.0.5 && until_myip 1000 11.77.0.5'
