@@ -84,13 +84,15 @@ int he_ssdp_parse(const char *buf, size_t len, char *location, size_t loclen)
 
 int he_ssdp_parse_notify(const char *buf, size_t len, struct he_ssdp_notify *out)
 {
-	const char *p = buf, *end = buf + len;
+	const char *p, *end;
 	bool nt = false, nts = false;
 
 	out->alive = out->igd = false;
 	out->bootid = -1;
 	if (!buf || len < 17 || strncmp(buf, "NOTIFY * HTTP/1.", 16) != 0)
 		return -EBADMSG;
+	p = buf;
+	end = buf + len;
 	while (p < end) {
 		const char *eol = memchr(p, '\n', (size_t)(end - p));
 		const char *le = eol ? eol : end;
