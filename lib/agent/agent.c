@@ -132,6 +132,7 @@ void he_agent_router_restarted(struct he_agent *a, const char *why)
 		     "the router %s restarted: %s: mapping every exposure again", a->gateway, why);
 	a->m.router_epoch_resets++;
 	he_agent_gena_stop(a); /* its subscriptions died with it */
+	a->resubscribe = true;
 	a->remap_all = true;
 	a->verify_now = true;
 	he_loop_timer_arm(a->t_router, 1);

@@ -143,8 +143,12 @@ static void learn_router(struct he_agent *a, struct he_state *st, bool wanted,
 	struct he_error err = {0};
 
 	if (!a->cfg.router_enabled || !wanted || *pm ||
-	    ((a->gateway[0] || a->router_absent) && !a->reprobe))
+	    ((a->gateway[0] || a->router_absent) && !a->reprobe && !a->resubscribe))
 		return;
+	if (a->gateway[0] && !a->reprobe) {
+		he_agent_open_router(a, st, pm); /* known: only to subscribe again */
+		return;
+	}
 	he_portmap_opts_from_config(&a->cfg, a->reprobe, &o);
 	if (he_portmap_open(&o, st, pm, &err) < 0) {
 		if (a->protocol != HE_PM_NONE || !a->evwhy[0])
@@ -299,6 +303,7 @@ out:
 		he_agent_fail(a, HE_AGENT_ERR_ROUTER, "router: %s", err.msg);
 	if (pm)
 		he_agent_gena_update(a, pm); /* UPnP: subscribe to its events once */
+	a->resubscribe = false;
 	he_portmap_close(pm);
 	he_state_close(st);
 	he_plan_free(&p);
