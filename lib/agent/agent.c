@@ -494,7 +494,7 @@ int he_agent_new(const struct he_config *cfg, const struct he_agent_opts *opts,
 	snprintf(a->config_path, sizeof(a->config_path), "%s",
 		 opts && opts->config_path ? opts->config_path : "");
 	a->config_explicit = opts && opts->config_explicit;
-	a->ann4 = a->ann6 = a->metrics_fd = a->check_efd = a->ssdp_fd = -1;
+	a->ann4 = a->ann6 = a->metrics_fd = a->check_efd = a->ssdp_fd = a->rpoll_fd = -1;
 	a->ssdp_bootid = -1;
 	a->started = (int64_t)time(NULL);
 	a->m.start_time = a->started;
@@ -574,6 +574,8 @@ void he_agent_free(struct he_agent *a)
 		return;
 	he_agent_check_stop(a);
 	he_agent_gena_free(a);
+	if (a->rpoll_fd >= 0)
+		close(a->rpoll_fd);
 	he_loop_free(a->loop); /* frees the timers */
 	he_ctl_server_close(a->ctl);
 	he_nlmon_close(a->rtnl);

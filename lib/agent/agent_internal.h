@@ -60,6 +60,11 @@ struct he_agent {
 	struct he_loop_timer *t_poll;    /* polling the public address (no event source) */
 
 	int ann4, ann6;
+	int rpoll_fd;                    /* router_poll.c: NAT-PMP address requests */
+	bool rpoll_refused;              /* the router refused NAT-PMP */
+	char rpoll_gw[HE_PM_ADDR_MAX];   /* the router polled */
+	char rpoll_last[HE_PM_ADDR_MAX]; /* its last answer */
+	struct he_loop_timer *t_rpoll;
 	int ssdp_fd;                /* SSDP NOTIFY from the router (ssdp_watch.c) */
 	long ssdp_bootid;           /* the router's last BOOTID.UPNP.ORG (-1 unknown) */
 	bool ssdp_byebye;           /* it said ssdp:byebye and no alive since */
@@ -132,6 +137,12 @@ bool he_agent_gena_active(const struct he_agent *a);
 bool he_agent_gena_unheard(const struct he_agent *a);
 /* The callback port and the router it is for (0: no listener). */
 uint16_t he_agent_gena_port(const struct he_agent *a, char *router, size_t len);
+/*
+ * router_poll.c: while the router's own address is the public one and it
+ * speaks NAT-PMP/PCP, ask it (LAN only) for that address twice a second.
+ */
+void he_agent_rpoll_start(struct he_agent *a);
+void he_agent_rpoll_stop(struct he_agent *a);
 /* ssdp_watch.c: listen for the router's SSDP NOTIFY (a missing socket is logged). */
 void he_agent_ssdp_open(struct he_agent *a);
 

@@ -167,6 +167,10 @@ static void set_mode(struct he_agent *a, enum he_agent_evmode m, const char *fmt
 	snprintf(a->evwhy, sizeof(a->evwhy), "%s", why);
 	a->m.evmode = he_agent_evmode_name(m);
 	a->m.poll_interval = m == HE_EV_POLL ? a->cfg.poll_interval : 0;
+	if (m == HE_EV_ANNOUNCE)
+		he_agent_rpoll_start(a); /* miniupnpd without UPnP does not announce */
+	else
+		he_agent_rpoll_stop(a);
 	if (m != HE_EV_POLL)
 		he_loop_timer_arm(a->t_poll, 0);
 	else if (he_loop_timer_remaining(a->t_poll) == UINT64_MAX)
@@ -187,8 +191,9 @@ static void decide_mode(struct he_agent *a, const struct he_pubip_report *rep)
 	else if (v4_from(rep, HE_PUBIP_IFACE))
 		set_mode(a, HE_EV_NETLINK, "this host holds the public address %s", rep->v4);
 	else if (v4_from(rep, HE_PUBIP_ROUTER) && (caps & HE_PM_CAP_EPOCH))
-		set_mode(a, HE_EV_ANNOUNCE, "the router %s announces over %s", a->gateway,
-			 he_pm_protocol_name(a->protocol));
+		set_mode(a, HE_EV_ANNOUNCE,
+			 "the router %s announces over %s; asked on the LAN twice a second too",
+			 a->gateway, he_pm_protocol_name(a->protocol));
 	else if (v4_from(rep, HE_PUBIP_ROUTER) && he_agent_gena_active(a))
 		set_mode(a, HE_EV_UPNP, "subscribed to the router %s's UPnP events", a->gateway);
 	else if (v4_from(rep, HE_PUBIP_ROUTER) && he_agent_gena_unheard(a)) {

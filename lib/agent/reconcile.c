@@ -162,6 +162,7 @@ static void learn_router(struct he_agent *a, struct he_state *st, bool wanted,
 	}
 	a->reprobe = false;
 	a->router_absent = false;
+	a->rpoll_refused = false;
 	snprintf(a->gateway, sizeof(a->gateway), "%s", he_portmap_gateway(*pm));
 	a->protocol = he_portmap_protocol(*pm);
 	he_agent_log(a, HE_AGENT_LOG_INFO, "router", "the router %s speaks %s", a->gateway,
