@@ -8,6 +8,7 @@
 #   BENCH_EVENTS_RUNS     WAN changes per router kind (default 5; 2 for "none")
 #   BENCH_EVENTS_WINDOW   seconds of steady state counted (default 60)
 #   BENCH_EVENTS_PEERS=0  skip inadyn and ddclient (their runs take minutes)
+#   BENCH_EVENTS_KINDS    the router kinds (default: full natpmp upnp none)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../tests/lab/lab.sh"
@@ -42,7 +43,7 @@ median() {
 echo "== WAN change -> DNS, per router kind (agent with DNS records only)"
 printf '  %-10s %-14s %-44s %s\n' "router" "agent hears by" "WAN change -> dyndns2 server has it" \
 	"outside requests/day"
-for kind in full natpmp upnp none; do
+for kind in ${BENCH_EVENTS_KINDS:-full natpmp upnp none}; do
 	lab_up "$kind" >/dev/null || exit 1
 	ev_inet_services >/dev/null 2>&1 || exit 1
 	ev_conf
