@@ -67,8 +67,12 @@ print(json.load(sys.stdin)["agent"]["address_events"]["mode"])' 2>/dev/null)
 	done
 	# per day: what the window saw, plus the periodic outside check (every
 	# outside-check-interval, 3600 s in this configuration) it may have missed
-	perday=$(((o1 - o0) * 86400 / WINDOW))
-	[ "$mode" != polling ] && perday="$perday (+24 periodic checks)"
+	perday="$(((o1 - o0) * 86400 / WINDOW)) from the window"
+	if [ "$mode" = polling ]; then
+		perday="720 by poll-interval 120 (one STUN exchange each); $perday"
+	else
+		perday="$perday, +24 periodic outside checks"
+	fi
 	printf '  %-10s %-14s %-44s %s\n' "$kind" "${mode:-?}" "$(median "$tmp/$kind")" "$perday"
 	ev_agent_stop
 	lab_down
