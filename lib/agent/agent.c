@@ -60,14 +60,20 @@ void he_agent_set_status(struct he_agent *a, const char *fmt, ...)
 
 static void update_status(struct he_agent *a)
 {
-	he_agent_set_status(a, "%zu exposure%s, %zu router mapping%s (%s), firewall %s%s%s",
+	char ev[48] = "";
+
+	if (a->evmode == HE_EV_POLL)
+		snprintf(ev, sizeof(ev), "; polling every %u s", a->cfg.poll_interval);
+	else if (a->evmode != HE_EV_UNKNOWN)
+		snprintf(ev, sizeof(ev), "; changes by %s", he_agent_evmode_name(a->evmode));
+	he_agent_set_status(a, "%zu exposure%s, %zu router mapping%s (%s), firewall %s%s%s%s",
 			    a->ex.n, a->ex.n == 1 ? "" : "s", a->obs.nmaps,
 			    a->obs.nmaps == 1 ? "" : "s",
 			    a->protocol ? he_pm_protocol_name(a->protocol) : "no router yet",
 			    a->m.firewall_in_sync == 1   ? "in place"
 			    : a->m.firewall_in_sync == 0 ? "out of sync"
 							 : "not checked",
-			    a->pub4[0] ? ", public " : "", a->pub4);
+			    a->pub4[0] ? ", public " : "", a->pub4, ev);
 }
 
 /* --- timers --- */

@@ -55,6 +55,8 @@ lab_check "silent router: the outside's 11.77.0.2 is published" until_myip 5000 
 lab_check "silent router: list says it polls every 2 s" ev_mode polling
 lab_check "silent router: list names the poll interval" \
 	expect_out "polling every 2 s" -- he list
+lab_check "silent router: status names the mode and why" \
+	expect_out '"mode":"polling"' '"poll_interval":2' "no router protocol answers" -- agent_ctl status
 lab_check "silent router: WAN -> 11.77.0.3" lab_set_wan_ip 11.77.0.3
 lab_check "silent router: the dyndns2 server has 11.77.0.3 within one poll interval" \
 	until_myip 3000 11.77.0.3
