@@ -85,8 +85,10 @@ struct he_agent {
 	bool reprobe;    /* next router pass ignores the discovery cache */
 	bool verify_now; /* next router pass asks the router (UPnP) */
 	char gateway[HE_PM_ADDR_MAX];
-	bool router_absent; /* probed: no router protocol answered */
-	bool resubscribe;   /* open the router next pass: its event subscription is gone */
+	bool router_absent;      /* probed: no router protocol answered */
+	unsigned learn_failures; /* probes in a row that found no router */
+	int64_t learn_retry_at;  /* when to probe again (router_absent) */
+	bool resubscribe;        /* open the router next pass: its event subscription is gone */
 	char absent_gw[HE_PM_ADDR_MAX]; /* the default gateway then */
 	enum he_pm_protocol protocol;
 	char pub4[HE_PM_ADDR_MAX];

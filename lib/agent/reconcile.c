@@ -142,8 +142,10 @@ static void learn_router(struct he_agent *a, struct he_state *st, bool wanted,
 	struct he_portmap_opts o;
 	struct he_error err = {0};
 
+	bool retry = a->router_absent && (int64_t)time(NULL) >= a->learn_retry_at;
+
 	if (!a->cfg.router_enabled || !wanted || *pm ||
-	    ((a->gateway[0] || a->router_absent) && !a->reprobe && !a->resubscribe))
+	    ((a->gateway[0] || a->router_absent) && !a->reprobe && !a->resubscribe && !retry))
 		return;
 	if (a->gateway[0] && !a->reprobe) {
 		he_agent_open_router(a, st, pm); /* known: only to subscribe again */
@@ -158,10 +160,17 @@ static void learn_router(struct he_agent *a, struct he_state *st, bool wanted,
 		a->reprobe = false;
 		a->router_absent = true;
 		he_agent_default_gateway(a->absent_gw, sizeof(a->absent_gw));
+		/* a slow or starting router: probe again after 2, 4 ... 512, then every 600 s */
+		a->learn_failures++;
+		a->learn_retry_at =
+		    (int64_t)time(NULL) + (a->learn_failures >= 10 ? 600 : 1 << a->learn_failures);
 		return;
 	}
 	a->reprobe = false;
+	if (a->router_absent)
+		he_loop_timer_arm(a->t_pubq, 1); /* a source and maybe an event source now */
 	a->router_absent = false;
+	a->learn_failures = 0;
 	a->rpoll_refused = false;
 	snprintf(a->gateway, sizeof(a->gateway), "%s", he_portmap_gateway(*pm));
 	a->protocol = he_portmap_protocol(*pm);
@@ -305,6 +314,13 @@ out:
 	if (pm)
 		he_agent_gena_update(a, pm); /* UPnP: subscribe to its events once */
 	a->resubscribe = false;
+	if (a->router_absent && a->learn_retry_at) {
+		int64_t now = (int64_t)time(NULL);
+
+		he_loop_timer_arm_before(
+		    a->t_router,
+		    (uint64_t)(a->learn_retry_at > now ? a->learn_retry_at - now : 1) * 1000u);
+	}
 	he_portmap_close(pm);
 	he_state_close(st);
 	he_plan_free(&p);
