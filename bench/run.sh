@@ -310,3 +310,6 @@ if [ -x /usr/bin/time ]; then
 	kb=$( (/usr/bin/time -f '%M' "$HE_BIN" -c "$conf" services >/dev/null) 2>&1 | tail -1)
 	printf '  %-52s %s KiB max resident\n' "homeexpose services" "$kb"
 fi
+
+# issue 12: WAN change -> DNS per router kind, beside inadyn and ddclient
+"$here/events.sh"

@@ -187,6 +187,29 @@ static void print_self_check(const json_t *ag, const char *name)
 			   : ": no reflector or socks proxy configured ([reflector] url or socks)");
 }
 
+/* How the agent learns of address changes, and what each source brought so far. */
+static void print_events(const json_t *ev)
+{
+	const json_t *rx = json_object_get(ev, "received");
+	const char *mode = json_string_value(json_object_get(ev, "mode"));
+
+	if (!ev || !mode)
+		return;
+	printf("          address changes: ");
+	if (!strcmp(mode, "polling"))
+		printf("polling every %d s",
+		       (int)json_integer_value(json_object_get(ev, "poll_interval")));
+	else
+		printf("%s", mode);
+	printf(" (%s); received: %lld announcements, %lld UPnP events, %lld netlink, %lld "
+	       "polls\n",
+	       json_string_value(json_object_get(ev, "why")),
+	       (long long)json_integer_value(json_object_get(rx, "announcements")),
+	       (long long)json_integer_value(json_object_get(rx, "upnp_events")),
+	       (long long)json_integer_value(json_object_get(rx, "netlink")),
+	       (long long)json_integer_value(json_object_get(rx, "polls")));
+}
+
 static void print_agent(const json_t *ag)
 {
 	json_int_t sync = json_integer_value(json_object_get(ag, "firewall_in_sync"));
@@ -198,6 +221,7 @@ static void print_agent(const json_t *ag)
 	       : sync == 0 ? "OUT OF SYNC"
 			   : "not checked yet",
 	       pub && *pub ? "; public address " : "", pub && *pub ? pub : "");
+	print_events(json_object_get(ag, "address_events"));
 }
 
 static json_t *map_json(const struct he_pm_entry *m, const char *state)

@@ -13,7 +13,7 @@ build="build-essential pkg-config libminiupnpc-dev libnatpmp-dev libnftables-dev
 test="libcmocka-dev clang python3 python3-jsonschema netbase iproute2 nftables miniupnpd-nftables miniupnpc natpmpc
  socat procps iptables ufw knot knot-dnsutils coturn openssl dante-server microsocks
  debhelper lintian systemd prometheus"
-bench="time inadyn"
+bench="time inadyn ddclient"
 
 list=0
 if [ "${1:-}" = --list ]; then

@@ -65,14 +65,20 @@ void he_agent_set_status(struct he_agent *a, const char *fmt, ...)
 
 static void update_status(struct he_agent *a)
 {
-	he_agent_set_status(a, "%zu exposure%s, %zu router mapping%s (%s), firewall %s%s%s",
+	char ev[48] = "";
+
+	if (a->evmode == HE_EV_POLL)
+		snprintf(ev, sizeof(ev), "; polling every %u s", a->cfg.poll_interval);
+	else if (a->evmode != HE_EV_UNKNOWN)
+		snprintf(ev, sizeof(ev), "; changes by %s", he_agent_evmode_name(a->evmode));
+	he_agent_set_status(a, "%zu exposure%s, %zu router mapping%s (%s), firewall %s%s%s%s",
 			    a->ex.n, a->ex.n == 1 ? "" : "s", a->obs.nmaps,
 			    a->obs.nmaps == 1 ? "" : "s",
 			    a->protocol ? he_pm_protocol_name(a->protocol) : "no router yet",
 			    a->m.firewall_in_sync == 1   ? "in place"
 			    : a->m.firewall_in_sync == 0 ? "out of sync"
 							 : "not checked",
-			    a->pub4[0] ? ", public " : "", a->pub4);
+			    a->pub4[0] ? ", public " : "", a->pub4, ev);
 }
 
 /* --- timers --- */
@@ -113,6 +119,37 @@ static void on_check_timer(struct he_loop *l, struct he_loop_timer *t, void *ctx
 	he_agent_check_start(ctx);
 }
 
+static void on_gena_timer(struct he_loop *l, struct he_loop_timer *t, void *ctx)
+{
+	he_agent_gena_renew(ctx);
+}
+
+static void on_poll_timer(struct he_loop *l, struct he_loop_timer *t, void *ctx)
+{
+	he_agent_pubip_poll(ctx);
+}
+
+const char *he_agent_evmode_name(enum he_agent_evmode m)
+{
+	static const char *const names[] = {"unknown", "announcements", "upnp-events", "netlink",
+					    "polling"};
+
+	return (unsigned)m < sizeof(names) / sizeof(names[0]) ? names[m] : "unknown";
+}
+
+void he_agent_router_restarted(struct he_agent *a, const char *why)
+{
+	he_agent_log(a, HE_AGENT_LOG_NOTICE, "router",
+		     "the router %s restarted: %s: mapping every exposure again", a->gateway, why);
+	a->m.router_epoch_resets++;
+	he_agent_gena_stop(a); /* its subscriptions died with it */
+	a->resubscribe = true;
+	a->remap_all = true;
+	a->verify_now = true;
+	he_loop_timer_arm(a->t_router, 1);
+	he_loop_timer_arm(a->t_pubq, 1);
+}
+
 static void on_pubq_timer(struct he_loop *l, struct he_loop_timer *t, void *ctx)
 {
 	he_agent_pubip_pass(ctx, false);
@@ -139,12 +176,15 @@ static void on_metrics_timer(struct he_loop *l, struct he_loop_timer *t, void *c
 static void on_net_timer(struct he_loop *l, struct he_loop_timer *t, void *ctx)
 {
 	struct he_agent *a = ctx;
-	struct he_route_info ri;
-	struct he_error err = {0};
 	char gw[HE_PM_ADDR_MAX] = "";
 
-	if (he_route_default(AF_INET, &ri, &err) == 0 && ri.has_gw)
-		he_inaddr_str(AF_INET, &ri.gw, gw, sizeof(gw));
+	he_agent_default_gateway(gw, sizeof(gw));
+	a->m.netlink_changes++;
+	if (a->router_absent && strcmp(gw, a->absent_gw) != 0) {
+		he_agent_log(a, HE_AGENT_LOG_INFO, "router",
+			     "default gateway now %s: probing for a router", gw[0] ? gw : "(none)");
+		a->reprobe = true;
+	}
 	if (strcmp(a->cfg.gateway, "auto") == 0 && a->gateway[0] && strcmp(gw, a->gateway) != 0) {
 		he_agent_log(a, HE_AGENT_LOG_NOTICE, "router",
 			     "default gateway changed: %s -> %s: probing the router again",
@@ -213,6 +253,29 @@ static void on_reload_timer(struct he_loop *l, struct he_loop_timer *t, void *ct
 
 /* --- events --- */
 
+/* Is addr the gateway of the default route (and not overridden by [router] gateway)? */
+void he_agent_default_gateway(char *buf, size_t len)
+{
+	struct he_route_info ri;
+	struct he_error err = {0};
+
+	buf[0] = '\0';
+	if (he_route_default(AF_INET, &ri, &err) == 0 && ri.has_gw)
+		he_inaddr_str(AF_INET, &ri.gw, buf, len);
+}
+
+static bool default_gateway(struct he_agent *a, const char *addr)
+{
+	char gw[HE_PM_ADDR_MAX];
+
+	if (!a->cfg.router_enabled)
+		return false;
+	if (strcmp(a->cfg.gateway, "auto") != 0)
+		return strcmp(a->cfg.gateway, addr) == 0;
+	he_agent_default_gateway(gw, sizeof(gw));
+	return gw[0] && strcmp(gw, addr) == 0;
+}
+
 static void on_announce(struct he_loop *l, int fd, uint32_t events, void *ctx)
 {
 	struct he_agent *a = ctx;
@@ -231,7 +294,14 @@ static void on_announce(struct he_loop *l, int fd, uint32_t events, void *ctx)
 		if (strchr(an.from, ':') && he_route_default(AF_INET6, &ri, &err) == 0 &&
 		    ri.has_gw && IN6_IS_ADDR_LINKLOCAL(&ri.gw.v6))
 			he_inaddr_str(AF_INET6, &ri.gw, ll, sizeof(ll));
-		if (!he_announce_from_router(&an, a->gateway, ll)) {
+		if (!a->gateway[0] && !strchr(an.from, ':') && default_gateway(a, an.from)) {
+			/* from the default gateway before the router is known: learn it now */
+			he_agent_log(a, HE_AGENT_LOG_INFO, "router",
+				     "announcement from the default gateway %s: probing the router",
+				     an.from);
+			a->reprobe = true;
+			he_loop_timer_arm(a->t_router, 1);
+		} else if (!he_announce_from_router(&an, a->gateway, ll)) {
 			he_agent_log(a, HE_AGENT_LOG_DEBUG, "router",
 				     "ignored an announcement from %s (the router is %s%s%s)",
 				     an.from, a->gateway[0] ? a->gateway : "not known yet",
@@ -418,7 +488,8 @@ static int timers(struct he_agent *a, struct he_error *err)
 	    {&a->t_net, on_net_timer},       {&a->t_pubip, on_pubip_timer},
 	    {&a->t_wd, on_wd_timer},         {&a->t_metrics, on_metrics_timer},
 	    {&a->t_reload, on_reload_timer}, {&a->t_pubq, on_pubq_timer},
-	    {&a->t_check, on_check_timer},
+	    {&a->t_check, on_check_timer},   {&a->t_gena, on_gena_timer},
+	    {&a->t_poll, on_poll_timer},
 	};
 
 	for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
@@ -440,6 +511,7 @@ static void event_sources(struct he_agent *a)
 				     "%s: router restarts are noticed at the next renewal or "
 				     "verification instead",
 				     err.msg);
+		he_agent_ssdp_open(a);
 		a->ann6 = he_announce_open(AF_INET6, 0, &err);
 		if (a->ann6 < 0 ||
 		    he_loop_add_fd(a->loop, a->ann6, EPOLLIN, on_announce, a, &err) < 0)
@@ -488,7 +560,8 @@ int he_agent_new(const struct he_config *cfg, const struct he_agent_opts *opts,
 	snprintf(a->config_path, sizeof(a->config_path), "%s",
 		 opts && opts->config_path ? opts->config_path : "");
 	a->config_explicit = opts && opts->config_explicit;
-	a->ann4 = a->ann6 = a->metrics_fd = a->check_efd = -1;
+	a->ann4 = a->ann6 = a->metrics_fd = a->check_efd = a->ssdp_fd = a->rpoll_fd = -1;
+	a->ssdp_bootid = -1;
 	a->started = (int64_t)time(NULL);
 	a->m.start_time = a->started;
 	a->m.firewall_in_sync = -1;
@@ -546,6 +619,7 @@ int he_agent_run(struct he_agent *a, struct he_error *err)
 			     "the router mappings stay until their leases end (release-on-stop = "
 			     "no)");
 	}
+	he_agent_gena_stop(a);
 	he_agent_metrics_flush(a);
 	he_agent_check_stop(a);
 	return r;
@@ -567,6 +641,9 @@ void he_agent_free(struct he_agent *a)
 	he_agent_check_stop(a);
 	he_connset_free(a->ctl_set);
 	he_connset_free(a->metrics_set);
+	he_agent_gena_free(a);
+	if (a->rpoll_fd >= 0)
+		close(a->rpoll_fd);
 	he_loop_free(a->loop); /* frees the timers */
 	he_ctl_server_close(a->ctl);
 	he_nlmon_close(a->rtnl);
@@ -575,6 +652,8 @@ void he_agent_free(struct he_agent *a)
 		close(a->ann4);
 	if (a->ann6 >= 0)
 		close(a->ann6);
+	if (a->ssdp_fd >= 0)
+		close(a->ssdp_fd);
 	if (a->metrics_fd >= 0)
 		close(a->metrics_fd);
 	he_exposures_free(&a->ex);

@@ -24,6 +24,18 @@
 #include <pthread.h>
 
 struct he_state;
+struct he_agent_gena;
+
+/* How the agent learns that the public address changed (list, status, metrics). */
+enum he_agent_evmode {
+	HE_EV_UNKNOWN = 0, /* not decided yet */
+	HE_EV_ANNOUNCE,    /* PCP / NAT-PMP announcements from the router */
+	HE_EV_UPNP,        /* UPnP events (GENA NOTIFY) from the router */
+	HE_EV_NETLINK,     /* the host holds the public address: netlink address events */
+	HE_EV_POLL,        /* one STUN exchange every poll-interval */
+};
+/* "announcements", "upnp-events", "netlink", "polling", "unknown". */
+const char *he_agent_evmode_name(enum he_agent_evmode m);
 
 struct he_agent {
 	struct he_config cfg;
@@ -44,8 +56,21 @@ struct he_agent {
 	struct he_loop_timer *t_metrics; /* textfile refresh */
 	struct he_loop_timer *t_reload;  /* reload asked for (SIGHUP, control) */
 	struct he_loop_timer *t_check;   /* the reachability self-check (selfcheck.c) */
+	struct he_loop_timer *t_gena;    /* UPnP event subscription renewal */
+	struct he_loop_timer *t_poll;    /* polling the public address (no event source) */
 
 	int ann4, ann6;
+	int rpoll_fd;                    /* router_poll.c: NAT-PMP address requests */
+	bool rpoll_refused;              /* the router refused NAT-PMP */
+	char rpoll_gw[HE_PM_ADDR_MAX];   /* the router polled */
+	char rpoll_last[HE_PM_ADDR_MAX]; /* its last answer */
+	struct he_loop_timer *t_rpoll;
+	int ssdp_fd;                /* SSDP NOTIFY from the router (ssdp_watch.c) */
+	long ssdp_bootid;           /* the router's last BOOTID.UPNP.ORG (-1 unknown) */
+	bool ssdp_byebye;           /* it said ssdp:byebye and no alive since */
+	struct he_agent_gena *gena; /* UPnP event subscription (gena_listener.c) */
+	enum he_agent_evmode evmode;
+	char evwhy[192]; /* why that mode */
 	struct he_nlmon *rtnl, *nft;
 	struct he_ctl_server *ctl;
 	int metrics_fd;
@@ -63,6 +88,11 @@ struct he_agent {
 	bool reprobe;    /* next router pass ignores the discovery cache */
 	bool verify_now; /* next router pass asks the router (UPnP) */
 	char gateway[HE_PM_ADDR_MAX];
+	bool router_absent;      /* probed: no router protocol answered */
+	unsigned learn_failures; /* probes in a row that found no router */
+	int64_t learn_retry_at;  /* when to probe again (router_absent) */
+	bool resubscribe;        /* open the router next pass: its event subscription is gone */
+	char absent_gw[HE_PM_ADDR_MAX]; /* the default gateway then */
 	enum he_pm_protocol protocol;
 	char pub4[HE_PM_ADDR_MAX];
 	char pub6[HE_PM_ADDR_MAX];
@@ -100,6 +130,36 @@ void he_agent_fail(struct he_agent *a, enum he_agent_err_kind kind, const char *
 void he_agent_set_status(struct he_agent *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/*
+ * The router restarted or lost our state (an SSDP byebye/alive, a lost UPnP
+ * subscription): map every exposure again, subscribe again, check the
+ * public address, at once.
+ */
+void he_agent_router_restarted(struct he_agent *a, const char *why);
+
+/* gena_listener.c: subscribe (if pm is UPnP and not yet), renew, stop, free. */
+void he_agent_gena_update(struct he_agent *a, struct he_portmap *pm);
+void he_agent_gena_renew(struct he_agent *a);
+void he_agent_gena_stop(struct he_agent *a);
+void he_agent_gena_free(struct he_agent *a);
+/* Subscribed and the router's events reach us (the initial event arrived). */
+bool he_agent_gena_active(const struct he_agent *a);
+/* Subscribed, but no event arrived yet (a firewall on this host dropping them?). */
+bool he_agent_gena_unheard(const struct he_agent *a);
+/* The callback port and the router it is for (0: no listener). */
+uint16_t he_agent_gena_port(const struct he_agent *a, char *router, size_t len);
+/*
+ * router_poll.c: while the router's own address is the public one and it
+ * speaks NAT-PMP/PCP, ask it (LAN only) for that address twice a second.
+ */
+void he_agent_rpoll_start(struct he_agent *a);
+void he_agent_rpoll_stop(struct he_agent *a);
+/* ssdp_watch.c: listen for the router's SSDP NOTIFY (a missing socket is logged). */
+void he_agent_ssdp_open(struct he_agent *a);
+
+/* The default route's IPv4 gateway as text ("" when none). */
+void he_agent_default_gateway(char *buf, size_t len);
+
 /* reconcile.c: one pass each; they arm their own next timers. */
 void he_agent_router_pass(struct he_agent *a);
 /* prune: also remove openings no exposure wants (start, reload). */
@@ -111,6 +171,8 @@ void he_agent_firewall_pass(struct he_agent *a, bool prune);
  * the last outside check is older than outside-check-interval.
  */
 void he_agent_pubip_pass(struct he_agent *a, bool outside);
+/* poll-interval: one STUN exchange; a different answer runs the full outside check. */
+void he_agent_pubip_poll(struct he_agent *a);
 /* Helpers shared by the passes (reconcile.c). */
 int he_agent_lock_state(struct he_agent *a, struct he_loop_timer *retry, struct he_state **st);
 int he_agent_open_router(struct he_agent *a, struct he_state *st, struct he_portmap **pm);

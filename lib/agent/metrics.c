@@ -87,6 +87,19 @@ char *he_metrics_render(const struct he_agent_metrics *m, int64_t now)
 		"Times the host firewall was put back after drift.", m->firewall_repairs);
 	counter(f, "homeexpose_announcements_total", "NAT-PMP/PCP announcements received.",
 		m->announcements);
+	counter(f, "homeexpose_upnp_events_total",
+		"UPnP events (GENA NOTIFY) accepted from the router.", m->upnp_events);
+	counter(f, "homeexpose_netlink_changes_total",
+		"Address and route changes (netlink) the agent looked at.", m->netlink_changes);
+	counter(f, "homeexpose_address_polls_total",
+		"Public address polls (one STUN exchange each, poll-interval).", m->polls);
+	head(f, "homeexpose_address_events_info", "gauge",
+	     "How the agent learns that the public address changed (mode label).");
+	fprintf(f, "homeexpose_address_events_info{mode=\"%s\"} 1\n",
+		m->evmode ? m->evmode : "unknown");
+	head(f, "homeexpose_address_poll_interval_seconds", "gauge",
+	     "Seconds between public address polls (0: an event source tells instead).");
+	fprintf(f, "homeexpose_address_poll_interval_seconds %u\n", m->poll_interval);
 	counter(f, "homeexpose_outside_checks_total",
 		"Public address checks through outside services (STUN, HTTP).", m->outside_checks);
 	counter(f, "homeexpose_ddns_updates_total", "DNS updates a provider accepted.",

@@ -63,8 +63,13 @@ struct he_agent_metrics {
 	uint64_t router_maps, router_renewals, router_unmaps, router_epoch_resets;
 	uint64_t firewall_repairs;
 	uint64_t announcements;
-	uint64_t outside_checks; /* public address checks through STUN/HTTP */
-	uint64_t ddns_updates;   /* answers accepted by a DNS provider */
+	uint64_t upnp_events;     /* UPnP NOTIFY accepted from the router */
+	uint64_t netlink_changes; /* address/route changes the agent looked at */
+	uint64_t polls;           /* poll-interval STUN exchanges */
+	const char *evmode;       /* how address changes are learned (borrowed) */
+	unsigned poll_interval;   /* seconds, when evmode is polling */
+	uint64_t outside_checks;  /* public address checks through STUN/HTTP */
+	uint64_t ddns_updates;    /* answers accepted by a DNS provider */
 	uint64_t reloads, reload_failures;
 	uint64_t state_lock_busy; /* times the state lock was held by another run */
 	uint64_t errors[HE_AGENT_ERR_NKINDS];

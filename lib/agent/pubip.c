@@ -12,7 +12,9 @@
  * record up to date (it sends nothing for an address a provider already
  * accepted) and the retry time of any record waiting is armed.
  */
+#include <stdarg.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -135,6 +137,85 @@ static bool router_public(const struct he_pubip_report *rep)
 	return rep->v4[0] != '\0';
 }
 
+/* Did an answer of this kind give the published IPv4 address? */
+static bool v4_from(const struct he_pubip_report *rep, enum he_pubip_kind kind)
+{
+	for (size_t i = 0; i < rep->nanswers; i++) {
+		const struct he_pubip_answer *x = &rep->answers[i];
+
+		if (x->kind == kind && x->family == AF_INET && x->rc == 0 &&
+		    strcmp(x->addr, rep->v4) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void set_mode(struct he_agent *a, enum he_agent_evmode m, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void set_mode(struct he_agent *a, enum he_agent_evmode m, const char *fmt, ...)
+{
+	char why[sizeof(a->evwhy)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	if (m != a->evmode || strcmp(why, a->evwhy) != 0)
+		he_agent_log(a, HE_AGENT_LOG_INFO, "publicip", "address changes: %s (%s)",
+			     he_agent_evmode_name(m), why);
+	a->evmode = m;
+	snprintf(a->evwhy, sizeof(a->evwhy), "%s", why);
+	a->m.evmode = he_agent_evmode_name(m);
+	a->m.poll_interval = m == HE_EV_POLL ? a->cfg.poll_interval : 0;
+	if (m == HE_EV_ANNOUNCE)
+		he_agent_rpoll_start(a); /* miniupnpd without UPnP does not announce */
+	else
+		he_agent_rpoll_stop(a);
+	if (m != HE_EV_POLL)
+		he_loop_timer_arm(a->t_poll, 0);
+	else if (he_loop_timer_remaining(a->t_poll) == UINT64_MAX)
+		he_loop_timer_arm(a->t_poll, (uint64_t)a->cfg.poll_interval * 1000u);
+}
+
+/*
+ * How will the agent hear of the next change? The router's announcements or
+ * UPnP events when the router's own address is the public one; netlink when
+ * this host holds it; otherwise a poll every poll-interval.
+ */
+static void decide_mode(struct he_agent *a, const struct he_pubip_report *rep)
+{
+	unsigned caps = he_pm_protocol_caps(a->protocol);
+
+	if (!rep->v4[0])
+		set_mode(a, HE_EV_POLL, "no public IPv4 address known yet");
+	else if (v4_from(rep, HE_PUBIP_IFACE))
+		set_mode(a, HE_EV_NETLINK, "this host holds the public address %s", rep->v4);
+	else if (v4_from(rep, HE_PUBIP_ROUTER) && (caps & HE_PM_CAP_EPOCH))
+		set_mode(a, HE_EV_ANNOUNCE,
+			 "the router %s announces over %s; asked on the LAN twice a second too",
+			 a->gateway, he_pm_protocol_name(a->protocol));
+	else if (v4_from(rep, HE_PUBIP_ROUTER) && he_agent_gena_active(a))
+		set_mode(a, HE_EV_UPNP, "subscribed to the router %s's UPnP events", a->gateway);
+	else if (v4_from(rep, HE_PUBIP_ROUTER) && he_agent_gena_unheard(a)) {
+		char r[HE_PM_ADDR_MAX];
+		uint16_t port = he_agent_gena_port(a, r, sizeof(r));
+
+		set_mode(a, HE_EV_POLL,
+			 "subscribed to the router's UPnP events, but none arrived yet: does a "
+			 "firewall on this host drop %s to TCP port %u?",
+			 r, (unsigned)port);
+	} else if (v4_from(rep, HE_PUBIP_ROUTER))
+		set_mode(a, HE_EV_POLL, "the router %s sends no events", a->gateway);
+	else if (rep->router_wan[0])
+		set_mode(a, HE_EV_POLL,
+			 "the router's address %s is not the public one (another NAT in front)",
+			 rep->router_wan);
+	else
+		set_mode(a, HE_EV_POLL,
+			 "no router protocol answers and no interface holds "
+			 "the public address");
+}
+
 void he_agent_pubip_pass(struct he_agent *a, bool outside)
 {
 	struct he_pubip_report *rep = calloc(1, sizeof(*rep));
@@ -153,6 +234,8 @@ void he_agent_pubip_pass(struct he_agent *a, bool outside)
 	/* without DNS records, the IPv4 address is still followed (metrics, status) */
 	po.want_v4 = !want || (want & 1);
 	po.want_v6 = !want || (want & 2);
+	if (a->router_absent)
+		po.use_router = false; /* probed: nothing answers (an announcement probes again) */
 	if (!outside) {
 		po.use_stun = false;
 		po.use_http = false;
@@ -193,6 +276,8 @@ void he_agent_pubip_pass(struct he_agent *a, bool outside)
 		if (rep->verdict[0])
 			he_agent_log(a, HE_AGENT_LOG_WARNING, "publicip", "%s", rep->verdict);
 	}
+	if (po.want_v4)
+		decide_mode(a, rep);
 	address_seen(a, a->pub4, sizeof(a->pub4), rep->v4, "IPv4");
 	address_seen(a, a->pub6, sizeof(a->pub6), rep->v6, "IPv6");
 	if (a->cfg.nddns) {
@@ -206,4 +291,43 @@ out:
 	he_state_close(st);
 	free(rep);
 	he_agent_metrics_flush(a);
+}
+
+void he_agent_pubip_poll(struct he_agent *a)
+{
+	struct he_pubip_report *rep = calloc(1, sizeof(*rep));
+	struct he_config *cfg = malloc(sizeof(*cfg));
+	struct he_pubip_opts po;
+	struct he_error err = {0};
+	char *sp;
+
+	if (!rep || !cfg)
+		goto out;
+	he_loop_timer_arm(a->t_poll, (uint64_t)a->cfg.poll_interval * 1000u);
+	*cfg = a->cfg;
+	/* the first STUN server only, once: the cheapest outside question there is */
+	sp = strchr(cfg->stun_servers, ' ');
+	if (sp)
+		*sp = '\0';
+	he_pubip_opts_from_config(cfg, &po);
+	po.want_v6 = false;
+	po.use_router = po.use_iface = false;
+	po.required = 1;
+	if (po.use_stun)
+		po.use_http = false;
+	a->m.polls++;
+	if (he_pubip_detect(cfg, &po, NULL, rep, &err) < 0 || !rep->v4[0]) {
+		he_agent_log(a, HE_AGENT_LOG_DEBUG, "publicip", "poll: no answer%s%s",
+			     err.msg[0] ? ": " : "", err.msg);
+		goto out;
+	}
+	if (strcmp(rep->v4, a->pub4) != 0) {
+		he_agent_log(a, HE_AGENT_LOG_INFO, "publicip",
+			     "poll: the outside sees %s (was %s): checking", rep->v4,
+			     a->pub4[0] ? a->pub4 : "unknown");
+		he_agent_pubip_pass(a, true);
+	}
+out:
+	free(cfg);
+	free(rep);
 }

@@ -131,6 +131,54 @@ int he_agent_open_router(struct he_agent *a, struct he_state *st, struct he_port
 	return 0;
 }
 
+/*
+ * Learn the router when something needs it (exposures or DNS records: the
+ * router is also a public address source) and it is not known yet, or was
+ * asked to be probed again. No router is not an error here: the public
+ * address then comes from the interfaces or the outside (pubip.c).
+ */
+static void learn_router(struct he_agent *a, struct he_state *st, bool wanted,
+			 struct he_portmap **pm)
+{
+	struct he_portmap_opts o;
+	struct he_error err = {0};
+
+	bool retry = a->router_absent && (int64_t)time(NULL) >= a->learn_retry_at;
+
+	if (!a->cfg.router_enabled || !wanted || *pm ||
+	    ((a->gateway[0] || a->router_absent) && !a->reprobe && !a->resubscribe && !retry))
+		return;
+	if (a->gateway[0] && !a->reprobe) {
+		he_agent_open_router(a, st, pm); /* known: only to subscribe again */
+		return;
+	}
+	he_portmap_opts_from_config(&a->cfg, a->reprobe, &o);
+	if (he_portmap_open(&o, st, pm, &err) < 0) {
+		if (a->protocol != HE_PM_NONE || !a->evwhy[0])
+			he_agent_log(a, HE_AGENT_LOG_INFO, "router", "no router protocol: %s",
+				     err.msg);
+		a->protocol = HE_PM_NONE;
+		a->reprobe = false;
+		a->router_absent = true;
+		he_agent_default_gateway(a->absent_gw, sizeof(a->absent_gw));
+		/* a slow or starting router: probe again after 2, 4 ... 512, then every 600 s */
+		a->learn_failures++;
+		a->learn_retry_at =
+		    (int64_t)time(NULL) + (a->learn_failures >= 10 ? 600 : 1 << a->learn_failures);
+		return;
+	}
+	a->reprobe = false;
+	if (a->router_absent)
+		he_loop_timer_arm(a->t_pubq, 1); /* a source and maybe an event source now */
+	a->router_absent = false;
+	a->learn_failures = 0;
+	a->rpoll_refused = false;
+	snprintf(a->gateway, sizeof(a->gateway), "%s", he_portmap_gateway(*pm));
+	a->protocol = he_portmap_protocol(*pm);
+	he_agent_log(a, HE_AGENT_LOG_INFO, "router", "the router %s speaks %s", a->gateway,
+		     he_pm_protocol_name(a->protocol));
+}
+
 /* Log one result; returns -1 when it failed. */
 static int log_result(struct he_agent *a, const struct he_eng_result *r)
 {
@@ -211,6 +259,7 @@ void he_agent_router_pass(struct he_agent *a)
 	if (desired(a, &d, &err) < 0)
 		goto out;
 	refresh_observed(a, st);
+	learn_router(a, st, d.nwant || a->obs.nmaps || a->cfg.nddns, &pm);
 	if (a->verify_now && (d.nwant || a->obs.nmaps) && a->cfg.router_enabled &&
 	    he_agent_open_router(a, st, &pm) == 0)
 		confirm_on_router(a, pm);
@@ -269,6 +318,16 @@ again:
 out:
 	if (err.code)
 		he_agent_fail(a, HE_AGENT_ERR_ROUTER, "router: %s", err.msg);
+	if (pm)
+		he_agent_gena_update(a, pm); /* UPnP: subscribe to its events once */
+	a->resubscribe = false;
+	if (a->router_absent && a->learn_retry_at) {
+		int64_t now = (int64_t)time(NULL);
+
+		he_loop_timer_arm_before(
+		    a->t_router,
+		    (uint64_t)(a->learn_retry_at > now ? a->learn_retry_at - now : 1) * 1000u);
+	}
 	he_portmap_close(pm);
 	he_state_close(st);
 	he_plan_free(&p);

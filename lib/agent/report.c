@@ -58,6 +58,18 @@ static json_t *check_of(const struct he_agent *a, const char *name)
 			 t->l[t->broken].fix);
 }
 
+/* How address changes reach the agent, per source (list, status). */
+static json_t *events_json(const struct he_agent *a)
+{
+	return json_pack("{s:s, s:s, s:i, s:{s:I, s:I, s:I, s:I, s:I}}", "mode",
+			 he_agent_evmode_name(a->evmode), "why", a->evwhy, "poll_interval",
+			 a->evmode == HE_EV_POLL ? (int)a->cfg.poll_interval : 0, "received",
+			 "announcements", (json_int_t)a->m.announcements, "upnp_events",
+			 (json_int_t)a->m.upnp_events, "netlink", (json_int_t)a->m.netlink_changes,
+			 "polls", (json_int_t)a->m.polls, "outside_checks",
+			 (json_int_t)a->m.outside_checks);
+}
+
 static json_t *list_reply(const struct he_agent *a)
 {
 	json_t *arr = json_array();
@@ -75,10 +87,11 @@ static json_t *list_reply(const struct he_agent *a)
 				   "mappings", mappings_of(a, e->name, now), "check",
 				   check_of(a, e->name)));
 	}
-	return json_pack("{s:o, s:i, s:s, s:s, s:I, s:i}", "exposures", arr, "firewall_in_sync",
-			 a->m.firewall_in_sync, "firewall_backend", a->fw_backend, "public_v4",
-			 a->pub4, "check_last_run", (json_int_t)a->m.check_last_run,
-			 "check_interval", (int)a->cfg.check_interval);
+	return json_pack("{s:o, s:i, s:s, s:s, s:I, s:i, s:o}", "exposures", arr,
+			 "firewall_in_sync", a->m.firewall_in_sync, "firewall_backend",
+			 a->fw_backend, "public_v4", a->pub4, "check_last_run",
+			 (json_int_t)a->m.check_last_run, "check_interval",
+			 (int)a->cfg.check_interval, "address_events", events_json(a));
 }
 
 static json_t *status_reply(const struct he_agent *a)
@@ -92,7 +105,7 @@ static json_t *status_reply(const struct he_agent *a)
 					      "last", a->last_error[k]));
 	return json_pack(
 	    "{s:i, s:I, s:I, s:s, s:s, s:i, s:{s:s, s:s, s:I, s:I, s:I}, s:{s:s, s:i, s:I, s:I},"
-	    " s:{s:s, s:s, s:I}, s:{s:I, s:I, s:b, s:b, s:i}, s:o}",
+	    " s:{s:s, s:s, s:I}, s:{s:I, s:I, s:b, s:b, s:i}, s:o, s:o}",
 	    "pid", (int)getpid(), "started", (json_int_t)a->started, "uptime",
 	    (json_int_t)(now - a->started), "config", a->config_path, "status", a->status,
 	    "exposures", (int)a->ex.n, "router", "gateway", a->gateway, "protocol",
@@ -104,7 +117,7 @@ static json_t *status_reply(const struct he_agent *a)
 	    (json_int_t)a->m.pubip_changes, "check", "last_run", (json_int_t)a->m.check_last_run,
 	    "runs", (json_int_t)a->m.check_runs, "running", a->check_job != NULL, "reachable",
 	    a->check_have && a->check.reachable, "interval", (int)a->cfg.check_interval, "errors",
-	    errs);
+	    errs, "address_events", events_json(a));
 }
 
 static json_t *ddns_reply(const struct he_agent *a, bool *ok, char *msg, size_t len)

@@ -82,6 +82,7 @@ static const struct he_key agent_keys[] = {
     {"drift-interval", HE_KT_UINT, C(drift_interval), 1, 86400, NULL},
     {"check-interval", HE_KT_UINT, C(check_interval), 1, 604800, NULL},
     {"outside-check-interval", HE_KT_UINT, C(outside_check_interval), 300, 604800, NULL},
+    {"poll-interval", HE_KT_UINT, C(poll_interval), 1, 86400, NULL},
     {"release-on-stop", HE_KT_BOOL, C(release_on_stop), 0, 0, NULL},
     {"metrics-listen", HE_KT_HOST, C(metrics_listen), 0, 0, NULL},
     {"metrics-textfile", HE_KT_PATH, C(metrics_textfile), 0, 0, NULL},
@@ -159,6 +160,7 @@ void he_config_defaults(struct he_config *cfg, const char *path)
 	cfg->drift_interval = 30;
 	cfg->check_interval = 3600;
 	cfg->outside_check_interval = 4 * 3600;
+	cfg->poll_interval = 120;
 }
 
 #define NSECTIONS (sizeof(sections) / sizeof(sections[0]))

@@ -88,6 +88,7 @@ struct he_config {
 	unsigned drift_interval;  /* host firewall compared with the exposures */
 	unsigned check_interval;
 	unsigned outside_check_interval;
+	unsigned poll_interval; /* no event source: one STUN exchange this often */
 	bool release_on_stop;
 	char metrics_listen[HE_HOST_MAX];
 	char metrics_textfile[PATH_MAX];

@@ -31,9 +31,11 @@ struct he_upnp_igd {
 	char service_type[HE_URL_MAX];
 	char control_url_6fc[HE_URL_MAX]; /* WANIPv6FirewallControl ("" if none) */
 	char service_type_6fc[HE_URL_MAX];
-	char lanaddr[64]; /* our address as miniupnpc saw it */
-	int igd_version;  /* 1 or 2 */
-	bool ready;       /* control URL known */
+	char event_url[HE_URL_MAX];     /* the WAN*Connection event URL (GENA; "" if none) */
+	char event_url_6fc[HE_URL_MAX]; /* WANIPv6FirewallControl's ("" if none) */
+	char lanaddr[64];               /* our address as miniupnpc saw it */
+	int igd_version;                /* 1 or 2 */
+	bool ready;                     /* control URL known */
 };
 
 struct he_pm_probe {
@@ -97,6 +99,9 @@ struct he_portmap_backend {
 	int (*has_entry)(struct he_portmap *pm, uint16_t ext_port, unsigned proto,
 			 int64_t *lease_remaining);
 	int (*external_address)(struct he_portmap *pm, char *buf, size_t len, struct he_error *err);
+	/* HE_PM_CAP_EVENTS: the event URLs (GENA) to subscribe to; NULL otherwise */
+	int (*event_urls)(struct he_portmap *pm, char *url, size_t len, char *url6, size_t len6,
+			  struct he_error *err);
 };
 
 extern const struct he_portmap_backend he_pm_backend_pcp;

@@ -33,6 +33,8 @@ static json_t *igd_json(const struct he_portmap *pm)
 	json_object_set_new(u, "control_url_6fc", json_string(pm->igd.control_url_6fc));
 	json_object_set_new(u, "service_type_6fc", json_string(pm->igd.service_type_6fc));
 	json_object_set_new(u, "igd_version", json_integer(pm->igd.igd_version));
+	json_object_set_new(u, "event_url", json_string(pm->igd.event_url));
+	json_object_set_new(u, "event_url_6fc", json_string(pm->igd.event_url_6fc));
 	return u;
 }
 
@@ -82,6 +84,8 @@ static void igd_load(struct he_portmap *pm, json_t *u)
 	he_pm_copy_str(pm->igd.service_type_6fc, sizeof(pm->igd.service_type_6fc), u,
 		       "service_type_6fc");
 	pm->igd.igd_version = (int)json_integer_value(json_object_get(u, "igd_version"));
+	he_pm_copy_str(pm->igd.event_url, sizeof(pm->igd.event_url), u, "event_url");
+	he_pm_copy_str(pm->igd.event_url_6fc, sizeof(pm->igd.event_url_6fc), u, "event_url_6fc");
 	pm->igd.ready = pm->igd.control_url[0] && pm->igd.service_type[0];
 }
 

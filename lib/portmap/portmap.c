@@ -249,3 +249,11 @@ int he_portmap_external_address(struct he_portmap *pm, char *buf, size_t len,
 	he_pm_save_state(pm, NULL);
 	return 0;
 }
+
+int he_portmap_event_urls(struct he_portmap *pm, char *url, size_t len, char *url6, size_t len6,
+			  struct he_error *err)
+{
+	if (!pm->be->event_urls)
+		return he_error_set(err, -EOPNOTSUPP, "%s sends no events", pm->be->label);
+	return pm->be->event_urls(pm, url, len, url6, len6, err);
+}

@@ -74,6 +74,7 @@ int he_pm_protocol_parse(const char *s, enum he_pm_protocol *out, struct he_erro
 enum {
 	HE_PM_CAP_CONFIRM = 1, /* the router's table can be listed: mappings confirmed on it */
 	HE_PM_CAP_EPOCH = 2,   /* answers carry an epoch; a restart is announced (PCP, NAT-PMP) */
+	HE_PM_CAP_EVENTS = 4,  /* address changes are sent to subscribers (UPnP GENA) */
 };
 /* The capabilities of a protocol (0 for HE_PM_NONE) and of an open handle. */
 unsigned he_pm_protocol_caps(enum he_pm_protocol p);
@@ -213,6 +214,14 @@ int he_portmap_list_router(struct he_portmap *pm, struct he_pm_entry **out, size
 /* External IPv4 address as seen by the router, with its class. */
 int he_portmap_external_address(struct he_portmap *pm, char *buf, size_t len,
 				enum he_addr_class *cls, struct he_error *err);
+
+/*
+ * The router's event URLs (HE_PM_CAP_EVENTS): the WAN connection service's
+ * (url) and the IPv6 firewall service's (url6, "" when absent), absolute.
+ * -EOPNOTSUPP when the protocol has no events or the router named no URL.
+ */
+int he_portmap_event_urls(struct he_portmap *pm, char *url, size_t len, char *url6, size_t len6,
+			  struct he_error *err);
 
 /*
  * Has the router lost its state since the epoch recorded for protocol p in st

@@ -84,3 +84,54 @@ int he_ssdp_parse(const char *buf, size_t len, char *location, size_t loclen)
 	location[loc_len] = '\0';
 	return 0;
 }
+
+int he_ssdp_parse_notify(const char *buf, size_t len, struct he_ssdp_notify *out)
+{
+	const char *p, *end;
+	bool nt = false, nts = false;
+
+	out->alive = out->igd = false;
+	out->bootid = -1;
+	if (!buf || len < 17 || strncmp(buf, "NOTIFY * HTTP/1.", 16) != 0)
+		return -EBADMSG;
+	p = buf;
+	end = buf + len;
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		const char *le = eol ? eol : end;
+		const char *v;
+		size_t vl;
+
+		if ((v = header_value(p, le, "NTS", &vl))) {
+			if (vl == 10 && strncasecmp(v, "ssdp:alive", 10) == 0)
+				out->alive = true;
+			else if (!(vl == 11 && strncasecmp(v, "ssdp:byebye", 11) == 0))
+				return -EBADMSG;
+			nts = true;
+		} else if ((v = header_value(p, le, "NT", &vl))) {
+			static const char *const igd[] = {"InternetGatewayDevice",
+							  "WANIPConnection", "WANPPPConnection",
+							  "WANConnectionDevice"};
+
+			for (size_t i = 0; i < sizeof(igd) / sizeof(igd[0]); i++)
+				if (memmem(v, vl, igd[i], strlen(igd[i])))
+					out->igd = true;
+			nt = true;
+		} else if ((v = header_value(p, le, "BOOTID.UPNP.ORG", &vl))) {
+			long b = 0;
+
+			if (!vl || vl > 10)
+				return -EBADMSG;
+			for (size_t i = 0; i < vl; i++) {
+				if (v[i] < '0' || v[i] > '9')
+					return -EBADMSG;
+				b = b * 10 + (v[i] - '0');
+			}
+			out->bootid = b;
+		}
+		if (!eol)
+			break;
+		p = eol + 1;
+	}
+	return nt && nts ? 0 : -EBADMSG;
+}

@@ -105,6 +105,26 @@ static void upnp_probe_cleanup(struct he_pm_probe *p)
 	p->fd = -1;
 }
 
+/* An event URL from the description: absolute, or relative to the control URL's origin. */
+static void event_url(char *dst, size_t len, const char *sub, const char *control)
+{
+	const char *host, *path;
+
+	dst[0] = '\0';
+	if (!sub[0] || !control)
+		return;
+	if (strncmp(sub, "http://", 7) == 0) {
+		snprintf(dst, len, "%s", sub);
+		return;
+	}
+	host = strstr(control, "://");
+	path = host ? strchr(host + 3, '/') : NULL;
+	if (!path)
+		return;
+	snprintf(dst, len, "%.*s%s%s", (int)(path - control), control, sub[0] == '/' ? "" : "/",
+		 sub);
+}
+
 static void igd_from(struct he_portmap *pm, const struct UPNPUrls *urls,
 		     const struct IGDdatas *data, const char *lanaddr)
 {
@@ -120,6 +140,9 @@ static void igd_from(struct he_portmap *pm, const struct UPNPUrls *urls,
 	if (!g->location[0] && urls->rootdescURL)
 		snprintf(g->location, sizeof(g->location), "%s", urls->rootdescURL);
 	g->igd_version = strstr(g->service_type, ":2") ? 2 : 1;
+	event_url(g->event_url, sizeof(g->event_url), data->first.eventsuburl, urls->controlURL);
+	event_url(g->event_url_6fc, sizeof(g->event_url_6fc),
+		  data->IPv6FC.servicetype[0] ? data->IPv6FC.eventsuburl : "", urls->controlURL);
 	g->ready = g->control_url[0] && g->service_type[0];
 }
 
@@ -601,6 +624,29 @@ static int upnp_external_address(struct he_portmap *pm, char *buf, size_t len, s
 	return 0;
 }
 
+static int upnp_event_urls(struct he_portmap *pm, char *url, size_t len, char *url6, size_t len6,
+			   struct he_error *err)
+{
+	int r = upnp_ensure(pm, err);
+
+	if (r < 0)
+		return r;
+	if (!pm->igd.event_url[0]) {
+		/* a discovery cache written before event URLs were kept: read the description */
+		pm->igd.ready = false;
+		r = upnp_ensure(pm, err);
+		if (r < 0)
+			return r;
+	}
+	if (!pm->igd.event_url[0])
+		return he_error_set(err, -EOPNOTSUPP,
+				    "UPnP: the router's description names no event URL for %s",
+				    pm->igd.service_type);
+	snprintf(url, len, "%s", pm->igd.event_url);
+	snprintf(url6, len6, "%s", pm->igd.event_url_6fc);
+	return 0;
+}
+
 /* Is the entry (ext_port, proto) on the router? 1 yes, 0 no, <0 unknown. Used by list. */
 static int upnp_has_entry(struct he_portmap *pm, uint16_t ext_port, unsigned proto,
 			  int64_t *lease_remaining)
@@ -623,7 +669,7 @@ const struct he_portmap_backend he_pm_backend_upnp = {
     .name = HE_PM_NAME_UPNP,
     .label = "UPnP",
     .id = HE_PM_UPNP,
-    .caps = HE_PM_CAP_CONFIRM,
+    .caps = HE_PM_CAP_CONFIRM | HE_PM_CAP_EVENTS,
     .probe_start = upnp_probe_start,
     .probe_input = upnp_probe_input,
     .probe_resend = upnp_probe_resend,
@@ -634,4 +680,5 @@ const struct he_portmap_backend he_pm_backend_upnp = {
     .list_router = upnp_list_router,
     .has_entry = upnp_has_entry,
     .external_address = upnp_external_address,
+    .event_urls = upnp_event_urls,
 };
