@@ -383,8 +383,10 @@ static int exit_code(const struct he_op_report *rep)
 {
 	if (rep->failed == HE_OP_DONE)
 		return HE_EXIT_OK;
-	return rep->failed == HE_OP_REFUSED && rep->rc != -ENETUNREACH ? HE_EXIT_USAGE
-								       : HE_EXIT_FAIL;
+	/* settings that contradict each other or a never-expose port: usage; the rest failed */
+	return rep->failed == HE_OP_REFUSED && (rep->rc == -EINVAL || rep->rc == -EPERM)
+		   ? HE_EXIT_USAGE
+		   : HE_EXIT_FAIL;
 }
 
 /* Carry e out (lib/engine: firewall, router, drop-in) and report it. */
@@ -509,6 +511,8 @@ static int reapply(struct he_cli *cli, const struct open_opts *o, struct he_expo
 		rc = !cli->json ? dry_run_firewall(cli, &e, existing) : HE_EXIT_OK;
 	} else {
 		rc = apply(cli, o, &e, existing, true);
+		if (rc == HE_EXIT_OK)
+			he_cli_notify_agent(cli);
 	}
 	he_exposures_free(existing);
 	return rc;

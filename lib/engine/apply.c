@@ -92,8 +92,7 @@ static void describe(struct he_eng_result *r, enum he_eng_act act, const struct 
 	r->int_port = q->int_port;
 }
 
-/* Remove again what this run mapped (newest first). */
-static void rollback(struct he_portmap *pm, struct he_eng_results *out)
+void he_apply_rollback(struct he_portmap *pm, struct he_eng_results *out)
 {
 	for (size_t i = out->n; i-- > 0;) {
 		struct he_eng_result *r = &out->v[i];
@@ -194,9 +193,16 @@ int he_apply_router_plan(struct he_portmap *pm, const struct he_desired *d,
 				/* the router mapped it, but its address is the carrier's NAT's */
 				struct he_error e2 = {0};
 
-				he_portmap_unmap(pm, &q, &e2);
 				r->v4_impossible = true;
-				continue;
+				if (he_portmap_unmap(pm, &q, &e2) == 0)
+					continue;
+				/* it stays on the router and in the state: say so */
+				r->rc = e2.code;
+				snprintf(
+				    r->msg, sizeof(r->msg),
+				    "IPv4 is not possible here, and the mapping the router made "
+				    "could not be removed: %.600s",
+				    e2.msg);
 			} else if ((flags & HE_APPLY_REQUIRE_PUBLIC) && r->res.family == AF_INET &&
 				   r->res.ext_addr[0] && r->res.ext_class != HE_ADDR_PUBLIC) {
 				r->not_public = true;
@@ -214,7 +220,7 @@ int he_apply_router_plan(struct he_portmap *pm, const struct he_desired *d,
 			if (!first)
 				first = r->rc;
 			if (flags & HE_APPLY_ROLLBACK) {
-				rollback(pm, out);
+				he_apply_rollback(pm, out);
 				return first;
 			}
 		}

@@ -186,10 +186,16 @@ int he_desired_build(const struct he_exposure *ex, size_t n, const struct he_des
 	for (size_t x = 0; x < n; x++) {
 		const struct he_exposure *e = &ex[x];
 		int r = validate(out, x, have_v6);
+		/*
+		 * IPv6 only without a global IPv6 address right now: no pinhole and
+		 * nothing to check, but its firewall openings stay (the address
+		 * may come back; a reload must not close the port meanwhile).
+		 */
+		bool fw_only = r > 0 && out->ref[out->nref - 1].code == -ENETUNREACH;
 
 		if (r < 0)
 			goto nomem;
-		if (r > 0)
+		if (r > 0 && !fw_only)
 			continue;
 		/* a range FIRST-LAST is one port after another here, each mapped to itself */
 		for (size_t i = 0; i < e->ports.n; i++) {

@@ -248,6 +248,8 @@ int he_apply_router_plan(struct he_portmap *pm, const struct he_desired *d,
 			 const struct he_pm_entry *have, const struct he_plan *p, unsigned flags,
 			 struct he_eng_results *out);
 void he_eng_results_free(struct he_eng_results *r);
+/* Remove again what a run mapped (its MAP results, newest first), marking them rolled_back. */
+void he_apply_rollback(struct he_portmap *pm, struct he_eng_results *out);
 /*
  * The actions of p as results without carrying them out (a dry run): act,
  * name, transport, family and ports filled, rc 0. Returns 0 or -ENOMEM.

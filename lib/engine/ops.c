@@ -180,6 +180,22 @@ out:
 	return rc;
 }
 
+/* Remove the mappings this run made (a later step failed). */
+static void router_undo(const struct he_config *cfg, struct he_state *st,
+			const struct he_op_opts *o, struct he_op_report *rep)
+{
+	struct he_portmap_opts pmo;
+	struct he_portmap *pm = NULL;
+	struct he_error err = {0};
+
+	if (!rep->router.n)
+		return;
+	he_op_portmap_opts(cfg, o->protocol, &pmo);
+	if (he_portmap_open(&pmo, st, &pm, &err) == 0)
+		he_apply_rollback(pm, &rep->router);
+	he_portmap_close(pm);
+}
+
 /* What of e is gone now (open of an existing exposure: drift repair). */
 static void drift(const struct he_config *cfg, const struct he_exposures *existing,
 		  const char *name, struct he_op_report *rep)
@@ -247,6 +263,7 @@ int he_op_open(const struct he_config *cfg, const struct he_exposure *e,
 	rc = he_exposure_save(cfg->exposures_dir, (struct he_exposure *)e, &err);
 	if (rc < 0) {
 		fail(rep, HE_OP_SAVE, rc, err.msg);
+		router_undo(cfg, st, o, rep); /* nothing of it stays without its drop-in */
 		goto undo;
 	}
 	goto out;

@@ -184,6 +184,9 @@ static void test_desired_refusals(void **state)
 	assert_null(he_desired_refusal(&d, "forced"));
 	assert_int_equal(count_wants(&d, "forced", 0), 1);
 	assert_int_equal(he_desired_refusal(&d, "only6")->code, -ENETUNREACH);
+	/* ... but its firewall opening stays: the address may come back */
+	assert_int_equal(count_fw(&d, "only6"), 1);
+	assert_int_equal(count_wants(&d, "only6", 0), 0);
 	assert_int_equal(count_fw(&d, "smb"), 0);
 	he_desired_free(&d);
 }
