@@ -179,7 +179,16 @@ static char *mark_run(char *buf, size_t bufsz, char *p, size_t n)
  * Replace every run of at least HE_DDNS_PIECE bytes that is also a piece of
  * WORD (WLEN bytes): a reply cut short elsewhere leaves part of a token.
  */
-static void replace_pieces(char *buf, size_t bufsz, const char *word, size_t wlen)
+/* Does the run of n bytes at p hold one of the characters of set? */
+static bool memchr_any(const char *p, size_t n, const char *set)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strchr(set, p[i]))
+			return true;
+	return false;
+}
+
+static void replace_pieces(char *buf, size_t bufsz, const char *word, size_t wlen, const char *span)
 {
 	char *p = buf;
 
@@ -191,7 +200,8 @@ static void replace_pieces(char *buf, size_t bufsz, const char *word, size_t wle
 
 			while (p[k] && j + k < wlen && p[k] == word[j + k])
 				k++;
-			if (k > best)
+			/* with span: only a run across one of its characters (a separator) */
+			if (k > best && (!span || memchr_any(p, k, span)))
 				best = k;
 		}
 		p = best >= HE_DDNS_PIECE ? mark_run(buf, bufsz, p, best) : p + 1;
@@ -216,17 +226,18 @@ static void redact_words(char *buf, size_t bufsz, const char *secret)
 	size_t len = strlen(secret);
 
 	/*
-	 * A secret without white space ("KEY:SECRET", a token) is hidden whole
-	 * too: a piece that spans its separator gives away the ends of both parts.
+	 * A secret without white space ("KEY:SECRET", a one-line key) is also
+	 * searched whole for pieces that span a separator: they give away the
+	 * ends of both parts (a key's name alone stays readable).
 	 */
 	if (!secret[strcspn(secret, " \t\r\n")] && len >= HE_DDNS_PIECE)
-		replace_pieces(buf, bufsz, secret, len);
+		replace_pieces(buf, bufsz, secret, len, sep);
 	for (const char *w = secret; *w;) {
 		size_t n = strcspn(w, sep);
 
 		if (n >= HE_DDNS_PIECE &&
 		    (one_word || (n >= 2 * HE_DDNS_PIECE && base64_word(w, n))))
-			replace_pieces(buf, bufsz, w, n);
+			replace_pieces(buf, bufsz, w, n, NULL);
 		w += n;
 		w += strspn(w, sep);
 	}

@@ -85,7 +85,7 @@ status_field() {
 import json, sys
 d = json.load(sys.stdin)
 for r in d["records"]:
-    if r["record"] == sys.argv[1] and r["family"] == sys.argv[2]:
+    if r["record"] == sys.argv[1] and r["type"] == sys.argv[2]:
         print(r[sys.argv[3]])' "$@"
 }
 # field_is RECORD FAMILY KEY WANT

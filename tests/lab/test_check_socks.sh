@@ -73,7 +73,7 @@ d = json.load(sys.stdin)
 print("vantage:", d.get("vantage"))
 for c in d["checks"]:
     s = [x for x in c["steps"] if x["step"] == "outside"][0]
-    print(c["proto"], c["family"], s["status"], s["evidence"])'
+    print(c["transport"], c["family"], s["status"], s["evidence"])'
 }
 
 lab_check "lab_up full" lab_up full || { lab_done; exit 1; }

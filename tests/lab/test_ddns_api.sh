@@ -178,7 +178,7 @@ he_at $((T + 180)) ddns status --json >"$LAB_DIR/status.json" 2>&1
 lab_check "status: every record disabled with the reason" python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
-rs = [r for r in d["records"] if r["family"] == "A"]
+rs = [r for r in d["records"] if r["type"] == "A"]
 assert len(rs) == 6, rs
 for r in rs:
     assert r["disabled"] and "refused the credentials" in r["disabled"], r' "$LAB_DIR/status.json"
