@@ -14,6 +14,7 @@
 # Phases: LAB variant full (PCP and NAT-PMP with UPnP) for the whole time, or,
 # when SOAK_SECONDS >= 120, 3/4 of it on full and 1/4 on upnp (UPnP only: no
 # announcements, the agent finds a restarted router by verification).
+# SOAK_VARIANT=full|upnp|natpmp: one phase on that variant only.
 # SOAK_FAULTS: the fault kinds (default all of soak_faults.sh's).
 # SOAK_QUIET_MIN/SOAK_QUIET_MAX: the quiet period's bounds in seconds (3, 8).
 # Prints "# N passed, N failed" (one per phase and the report) for run-all.sh.
@@ -122,7 +123,9 @@ soak_phase() {
 	lab_down
 }
 
-if [ "$SOAK_SECONDS" -ge 120 ]; then
+if [ -n "${SOAK_VARIANT:-}" ]; then
+	soak_phase "$SOAK_VARIANT" "$SOAK_SECONDS"
+elif [ "$SOAK_SECONDS" -ge 120 ]; then
 	soak_phase full $((SOAK_SECONDS * 3 / 4))
 	soak_phase upnp $((SOAK_SECONDS - SOAK_SECONDS * 3 / 4))
 else
