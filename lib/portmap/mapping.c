@@ -22,34 +22,6 @@
 
 /* ---- mappings ---- */
 
-/*
- * A UPnP pinhole id made before the router last started (its PCP or NAT-PMP
- * epoch says when: the answer's time minus the epoch) names nothing on the new
- * router, or another pinhole: UpdatePinhole would renew that one and report
- * success. Forget it, so the pinhole is added again. (Found by tests/lab/soak.sh.)
- */
-static void drop_stale_pinhole(struct he_portmap *pm, json_t *rec)
-{
-	static const char *const secs[] = {"pcp", "natpmp"};
-	json_int_t made = json_integer_value(json_object_get(rec, "expires")) -
-			  json_integer_value(json_object_get(rec, "lease"));
-
-	if (!json_object_get(rec, "pinhole_id") ||
-	    !json_integer_value(json_object_get(rec, "expires")))
-		return;
-	for (size_t i = 0; i < sizeof(secs) / sizeof(secs[0]); i++) {
-		const json_t *o = json_object_get(pm->sec, secs[i]);
-		const json_t *e = json_object_get(o, "epoch"), *at = json_object_get(o, "at");
-
-		/* 2 s: the slack RFC 6887 section 8.5 allows the epoch */
-		if (json_is_integer(e) && json_is_integer(at) &&
-		    made < json_integer_value(at) - json_integer_value(e) - 2) {
-			json_object_del(rec, "pinhole_id");
-			return;
-		}
-	}
-}
-
 static int check_request(const struct he_pm_request *req, struct he_error *err)
 {
 	const char *c;
@@ -204,7 +176,8 @@ int he_portmap_map(struct he_portmap *pm, const struct he_pm_request *req_in,
 			json_object_del(rec, "pinhole_id");
 		}
 	}
-	drop_stale_pinhole(pm, rec);
+	if (he_pm_pinhole_stale(pm->sec, rec))
+		json_object_del(rec, "pinhole_id"); /* added again, not renewed */
 	ret = check_ext_port(pm, &req, key, err);
 	if (ret < 0) {
 		json_decref(rec);
