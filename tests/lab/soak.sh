@@ -29,7 +29,8 @@
 SOAK_SECONDS=${SOAK_SECONDS:-600}
 SOAK_SEED=${SOAK_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
 SOAK_SEED=$((SOAK_SEED % 2147483648))
-SOAK_RS=$SOAK_SEED
+# shellcheck disable=SC2034 # the LCG state, read by soak_rand (soak_faults.sh)
+SOAK_RS=$SOAK_SEED # the LCG's state (soak_rand in soak_faults.sh)
 SOAK_FAULTS=${SOAK_FAULTS:-router_restart wan_change nft_flush ddns_5xx ddns_timeout ddns_refuse agent_kill sighup_broken ctl_flood reflector_flood}
 SOAK_QUIET_MIN=${SOAK_QUIET_MIN:-3}
 SOAK_QUIET_MAX=${SOAK_QUIET_MAX:-8}

@@ -20,6 +20,7 @@ soak_timeout() {
 	esac
 }
 
+# shellcheck disable=SC2034 # read by soak.sh
 _fault_now() { FAULT_T0=${EPOCHREALTIME/./}; }
 
 # the next WAN address: 11.77.0.2..11.77.0.9, never the current one
@@ -51,7 +52,10 @@ fault_nft_flush() {
 }
 
 # _soak_wait_request N MS: the dyndns2 server has seen more than N requests
-_soak_wait_request() { lab_wait_until "$2" eval '[ "$(nreq)" -gt "$1" ]'; }
+_soak_wait_request() {
+	SOAK_NREQ=$1
+	lab_wait_until "$2" eval '[ "$(nreq)" -gt "$SOAK_NREQ" ]'
+}
 
 # the DDNS server fails (MODE: 5xx, timeout, refuse) while the address changes;
 # the harm ends once the agent has tried (or after 20 s)
