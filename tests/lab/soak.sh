@@ -129,4 +129,9 @@ soak_phase "${SOAK_VARIANT:-full}" "$SOAK_SECONDS"
 echo "# soak: seed $SOAK_SEED, $(((${EPOCHREALTIME/./} - SOAK_T0) / 1000000)) s in all"
 lab_check "soak: no fault failed to recover, no upward RSS/fd trend" soak_report
 echo "$LAB_LAST_OUTPUT"
+if [ "$LAB_FAIL" = 0 ] && [ "${SOAK_KEEP:-0}" != 1 ]; then
+	rm -rf "$SOAK_OUT" # kept on a failure (or with SOAK_KEEP=1): results, samples, agent logs
+else
+	echo "# results, samples and the agent's log kept in $SOAK_OUT"
+fi
 lab_done
