@@ -168,6 +168,14 @@ bench:
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)bench/run.sh
 
+# The agent under random seeded faults in the lab (root), SOAK_SECONDS long
+# (600); SOAK_SEED reproduces a run. tests/lab/soak.sh; 60 s of it is
+# tests/lab/test_soak.sh in lab-test.
+.PHONY: soak
+SOAK_SECONDS ?= 600
+soak: $(B)/homeexpose
+	$(Q)HE_BIN=$(B)/homeexpose SOAK_SECONDS=$(SOAK_SECONDS) tests/lab/soak.sh
+
 lint:
 	$(Q)tools/lint.sh
 

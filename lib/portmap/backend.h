@@ -136,6 +136,13 @@ void he_pm_copy_str(char *dst, size_t len, json_t *o, const char *key);
 bool he_pm_epoch_update(struct he_portmap *pm, const char *key, uint32_t epoch);
 /* pure form of the check (tested) */
 bool he_pm_epoch_is_reset(uint32_t prev_epoch, int64_t prev_time, uint32_t epoch, int64_t now);
+/*
+ * A UPnP pinhole id in rec made (its "expires" minus "lease") before the router
+ * last started, as its PCP or NAT-PMP epoch in sec says (the answer's time
+ * minus the epoch, 2 s of slack): it names nothing on the new router, or
+ * another pinhole that UpdatePinhole would renew instead. (tests/lab/soak.sh)
+ */
+bool he_pm_pinhole_stale(const json_t *sec, const json_t *rec);
 /* This host's address toward the router for family, as text; -EADDRNOTAVAIL */
 int he_pm_local_addr(struct he_portmap *pm, int family, char *buf, size_t len,
 		     struct he_error *err);

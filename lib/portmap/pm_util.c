@@ -55,6 +55,25 @@ bool he_pm_epoch_update(struct he_portmap *pm, const char *key, uint32_t epoch)
 	return reset;
 }
 
+bool he_pm_pinhole_stale(const json_t *sec, const json_t *rec)
+{
+	static const char *const secs[] = {"pcp", "natpmp"};
+	json_int_t exp = json_integer_value(json_object_get(rec, "expires"));
+	json_int_t made = exp - json_integer_value(json_object_get(rec, "lease"));
+
+	if (!json_object_get(rec, "pinhole_id") || !exp)
+		return false;
+	for (size_t i = 0; i < sizeof(secs) / sizeof(secs[0]); i++) {
+		const json_t *o = json_object_get(sec, secs[i]);
+		const json_t *e = json_object_get(o, "epoch"), *at = json_object_get(o, "at");
+
+		if (json_is_integer(e) && json_is_integer(at) &&
+		    made < json_integer_value(at) - json_integer_value(e) - 2)
+			return true;
+	}
+	return false;
+}
+
 void he_pm_desc(const char *name, char *buf, size_t len)
 {
 	snprintf(buf, len, HE_PM_DESC_PREFIX "%s", name ? name : "");

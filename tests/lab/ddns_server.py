@@ -8,7 +8,9 @@ Every request is appended to D/requests.log as one JSON line (method, path,
 query, auth ok, body). Replies are scriptable:
   dyndns2: D/reply holds "STATUS BODY" (e.g. "200 911", "503 down"); absent
   or "auto": good ADDR / nochg ADDR by what the server last stored, badauth on
-  wrong credentials. D/records.json holds what it stored.
+  wrong credentials; "hang": no answer for 20 s, then the connection is closed (a
+  server that times out; tests/lab/soak.sh).
+  D/records.json holds what it stored.
   cloudflare: API v4 for one zone (D/records.json is the zone's records,
   written back after each change); D/reply "STATUS" forces an error status.
 """
@@ -18,6 +20,7 @@ import json
 import os
 import ssl
 import sys
+import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -77,6 +80,10 @@ class H(BaseHTTPRequestHandler):
         auth_ok = self.headers.get("Authorization") == want
         u, e = self.record(auth_ok)
         s = self.scripted()
+        if s == "hang":
+            time.sleep(20)  # past the client's timeout (homeexpose: 15 s)
+            self.close_connection = True
+            return None
         if s:
             st, _, body = s.partition(" ")
             return self.reply(int(st), body + "\n")

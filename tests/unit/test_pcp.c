@@ -412,6 +412,37 @@ static const struct he_pm_request web = {
     .family = AF_INET,
 };
 
+/* a UPnP pinhole id from before the router's last start is stale (tests/lab/soak.sh) */
+static void test_pinhole_stale(void **s)
+{
+	(void)s;
+	/* the PCP answer at 10000 said epoch 100: the router started at 9900 */
+	json_t *sec = json_pack("{s:{s:i, s:i}}", "pcp", "epoch", 100, "at", 10000);
+	json_t *old =
+	    json_pack("{s:s, s:i, s:i}", "pinhole_id", "1", "expires", 3600 + 9000, "lease", 3600);
+	json_t *renewed =
+	    json_pack("{s:s, s:i, s:i}", "pinhole_id", "1", "expires", 3600 + 9950, "lease", 3600);
+	json_t *slack =
+	    json_pack("{s:s, s:i, s:i}", "pinhole_id", "1", "expires", 3600 + 9899, "lease", 3600);
+	json_t *none = json_pack("{s:i, s:i}", "expires", 3600 + 9000, "lease", 3600);
+	json_t *nosec = json_object();
+
+	assert_true(he_pm_pinhole_stale(sec, old));
+	assert_false(he_pm_pinhole_stale(sec, renewed));
+	assert_false(he_pm_pinhole_stale(sec, slack)); /* within the 2 s of slack */
+	assert_false(he_pm_pinhole_stale(sec, none));  /* no id: nothing to forget */
+	assert_false(he_pm_pinhole_stale(nosec, old)); /* UPnP only: no epoch to tell */
+	json_object_set_new(sec, "pcp", json_object());
+	json_object_set_new(sec, "natpmp", json_pack("{s:i, s:i}", "epoch", 5, "at", 10000));
+	assert_true(he_pm_pinhole_stale(sec, old)); /* NAT-PMP's epoch tells too */
+	json_decref(sec);
+	json_decref(old);
+	json_decref(renewed);
+	json_decref(slack);
+	json_decref(none);
+	json_decref(nosec);
+}
+
 static void test_backend_map_nonce_across_runs(void **s)
 {
 	struct pcp_fix *fx = *s;
@@ -720,6 +751,7 @@ int main(void)
 	    cmocka_unit_test(test_truncated),
 	    cmocka_unit_test(test_malformed),
 	    cmocka_unit_test(test_epoch),
+	    cmocka_unit_test(test_pinhole_stale),
 	    cmocka_unit_test_setup_teardown(test_backend_map_nonce_across_runs, setup_fake,
 					    teardown_fake),
 	    cmocka_unit_test_setup_teardown(test_backend_result_codes, setup_fake, teardown_fake),
