@@ -111,8 +111,12 @@ int he_ddns_answer_redact(struct he_ddns_answer *ans, const char *secret)
 	char part[256];
 
 	redact_answer(ans, secret);
-	/* A two-part secret ("KEY:SECRET", two lines): each part on its own too. */
-	for (const char *p = secret; p && *p;) {
+	/*
+	 * A two-part secret ("KEY:SECRET", two lines): each part on its own too.
+	 * Not a key file (it has spaces): its names stay readable, its long
+	 * base64 words are hidden by he_ddns_redact.
+	 */
+	for (const char *p = secret; p && *p && !strpbrk(secret, " \t");) {
 		size_t n = strcspn(p, ":\n");
 
 		if (n >= 6 && n < sizeof(part)) {
@@ -256,7 +260,8 @@ void he_ddns_redact(const char *url, const char *secret, char *out, size_t outsz
 	if (he_ddns_urlenc_append(enc, sizeof(enc), secret) == 0 && strcmp(enc, secret))
 		replace_all(out, outsz, enc);
 	redact_words(out, outsz, secret);
-	if (enc[0] && strcmp(enc, secret))
+	/* a token may appear URL-encoded; a key file (white space) never goes into a URL */
+	if (enc[0] && strcmp(enc, secret) && !strpbrk(secret, " \t\r\n"))
 		redact_words(out, outsz, enc);
 }
 
