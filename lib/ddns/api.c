@@ -275,3 +275,19 @@ int he_ddns_nozone(struct he_ddns_answer *ans, const char *title, const char *zo
 			      "the zone there",
 			      title, zone);
 }
+
+bool he_ddns_zone_take(json_t *arr, const char *key, const char *zone, const char *title,
+		       const char *what, struct he_ddns_job *job, struct he_ddns_answer *ans)
+{
+	json_t *z = he_ddns_json_find(arr, key, zone, NULL);
+
+	if (!z) {
+		he_ddns_nozone(ans, title, zone);
+		return false;
+	}
+	if (!he_ddns_json_id(json_object_get(z, "id"), job->zone_id, sizeof(job->zone_id))) {
+		he_ddns_malformed(ans, title, what);
+		return false;
+	}
+	return true;
+}

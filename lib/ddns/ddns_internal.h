@@ -67,6 +67,13 @@ json_t *he_ddns_json_find(json_t *arr, const char *key, const char *val, const c
 int he_ddns_malformed(struct he_ddns_answer *ans, const char *title, const char *what);
 /* FATAL "nozone": "TITLE has no zone 'ZONE' for these credentials ...". HE_DDNS_DONE. */
 int he_ddns_nozone(struct he_ddns_answer *ans, const char *title, const char *zone);
+/*
+ * The zone of a listing: the object of arr whose KEY is zone, its id into
+ * job->zone_id. False with ans saying why (no such zone: fatal; an id unsafe
+ * in a URL: transient): the conversation is done. WHAT names the id ("zone id").
+ */
+bool he_ddns_zone_take(json_t *arr, const char *key, const char *zone, const char *title,
+		       const char *what, struct he_ddns_job *job, struct he_ddns_answer *ans);
 /* The text of the first <tag>...</tag> in an XML body, trimmed; false if absent or too long. */
 bool he_ddns_xml_text(const char *body, size_t len, const char *tag, char *out, size_t outsz);
 /*

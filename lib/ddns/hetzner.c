@@ -68,14 +68,9 @@ static int step(struct he_ddns_job *job, const struct he_http_resp *resp, struct
 			ret = HE_DDNS_DONE;
 			break;
 		}
-		found = he_ddns_json_find(json_object_get(doc, "zones"), "name", zone, NULL);
-		if (!found) {
-			ret = he_ddns_nozone(ans, "Hetzner DNS", zone);
-			break;
-		}
-		if (!he_ddns_json_id(json_object_get(found, "id"), job->zone_id,
-				     sizeof(job->zone_id))) {
-			ret = he_ddns_malformed(ans, "Hetzner DNS", "zone id");
+		if (!he_ddns_zone_take(json_object_get(doc, "zones"), "name", zone, "Hetzner DNS",
+				       "zone id", job, ans)) {
+			ret = HE_DDNS_DONE;
 			break;
 		}
 		job->step = HZ_RECORDS;

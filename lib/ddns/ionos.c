@@ -66,14 +66,8 @@ static int step(struct he_ddns_job *job, const struct he_http_resp *resp, struct
 			ret = HE_DDNS_DONE;
 			break;
 		}
-		r = he_ddns_json_find(doc, "name", zone, NULL);
-		if (!r) {
-			ret = he_ddns_nozone(ans, "IONOS", zone);
-			break;
-		}
-		if (!he_ddns_json_id(json_object_get(r, "id"), job->zone_id,
-				     sizeof(job->zone_id))) {
-			ret = he_ddns_malformed(ans, "IONOS", "zone id");
+		if (!he_ddns_zone_take(doc, "name", zone, "IONOS", "zone id", job, ans)) {
+			ret = HE_DDNS_DONE;
 			break;
 		}
 		job->step = IO_RECORDS;

@@ -66,14 +66,9 @@ static int step(struct he_ddns_job *job, const struct he_http_resp *resp, struct
 			ret = HE_DDNS_DONE;
 			break;
 		}
-		r = he_ddns_json_find(json_object_get(doc, "data"), "domain", zone, NULL);
-		if (!r) {
-			ret = he_ddns_nozone(ans, "Linode", zone);
-			break;
-		}
-		if (!he_ddns_json_id(json_object_get(r, "id"), job->zone_id,
-				     sizeof(job->zone_id))) {
-			ret = he_ddns_malformed(ans, "Linode", "domain id");
+		if (!he_ddns_zone_take(json_object_get(doc, "data"), "domain", zone, "Linode",
+				       "domain id", job, ans)) {
+			ret = HE_DDNS_DONE;
 			break;
 		}
 		job->step = LN_RECORDS;
