@@ -359,8 +359,8 @@ void he_outside_socks_run(const struct he_outside_socks *o, struct he_check_targ
 {
 	for (size_t i = 0; i < n; i++) {
 		struct he_check_line *l = &t[i].l[HE_CHK_OUTSIDE];
-		const char *pub = o->pub[t[i].family == AF_INET6 ? 1 : 0];
-		uint16_t port = t[i].family == AF_INET6 ? t[i].in : t[i].ext;
+		const char *pub = o->pub[he_chk_fam_idx(t[i].family)];
+		uint16_t port = he_chk_outside_port(&t[i]);
 		struct he_socks5_addr dst;
 		char ep[HE_SOCKS5_HOST_MAX + 8];
 
