@@ -216,6 +216,18 @@ void he_fw_ports_free(struct he_fw_ports *p)
 	p->n = 0;
 }
 
+size_t he_fw_ports_run_end(const struct he_fw_ports *p, size_t i)
+{
+	size_t j = i;
+
+	/* p is sorted by protocol, then port */
+	while (j + 1 < p->n && p->v[j + 1].proto == p->v[i].proto &&
+	       p->v[j + 1].port == p->v[j].port + 1 &&
+	       !strcmp(p->v[j + 1].comment, p->v[i].comment))
+		j++;
+	return j;
+}
+
 const struct he_fw_port *he_fw_ports_find(const struct he_fw_ports *p, uint16_t port,
 					  unsigned proto)
 {

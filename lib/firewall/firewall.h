@@ -7,7 +7,8 @@
  *
  *   nftables   own code over libnftables: homeexpose owns `table inet
  *              homeexpose` alone (an input base chain, policy accept, and the
- *              named sets tcp_ports / udp_ports, IPv4 and IPv6 alike). Every
+ *              named interval sets tcp_ports / udp_ports, IPv4 and IPv6 alike;
+ *              a port range is one element FIRST-LAST). Every
  *              change is one atomic transaction that makes the table match
  *              the desired state; nothing else is ever touched. When the
  *              desired state is empty the table is deleted.
@@ -92,6 +93,8 @@ int he_fw_name_valid(const char *name);
 /* A port with one protocol and the exposures that want it. */
 struct he_fw_port {
 	uint16_t port;
+	uint16_t last;                   /* firewalld's ports read back: a range port..last;
+					    0 everywhere else (one port) */
 	unsigned proto;                  /* exactly one of HE_PROTO_TCP / HE_PROTO_UDP */
 	char comment[HE_FW_COMMENT_MAX]; /* "homeexpose:a,b" (names sorted, unique) */
 };

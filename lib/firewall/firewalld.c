@@ -63,23 +63,26 @@ static int fwd_detect(const struct he_fw_options *o, struct he_error *err)
 	return has ? 1 : 0;
 }
 
-/* "8443/tcp 53/udp" -> ports, each with COMMENT. */
+/* "8443/tcp 60000-60002/udp" -> ports (a range is one entry, .last), each with COMMENT. */
 int he_firewalld_parse_ports(const char *text, struct he_fw_ports *out, const char *comment)
 {
 	const char *s = text;
 
 	memset(out, 0, sizeof(*out));
 	while (s && *s) {
-		unsigned port = 0;
+		unsigned port = 0, last = 0;
 		char proto[8] = "";
-		int used = 0;
+		int used = 0, ok;
 
 		while (*s == ' ' || *s == '\n' || *s == '\t')
 			s++;
 		if (!*s)
 			break;
-		if (sscanf(s, "%u/%7[a-z]%n", &port, proto, &used) == 2 && port > 0 &&
-		    port < 65536 && (!strcmp(proto, "tcp") || !strcmp(proto, "udp"))) {
+		ok = sscanf(s, "%u/%7[a-z]%n", &port, proto, &used) == 2;
+		if (!ok && sscanf(s, "%u-%u/%7[a-z]%n", &port, &last, proto, &used) == 3)
+			ok = last > port && last < 65536;
+		if (ok && port > 0 && port < 65536 &&
+		    (!strcmp(proto, "tcp") || !strcmp(proto, "udp"))) {
 			struct he_fw_port *nv = realloc(out->v, (out->n + 1) * sizeof(*nv));
 
 			if (!nv) {
@@ -89,6 +92,7 @@ int he_firewalld_parse_ports(const char *text, struct he_fw_ports *out, const ch
 			out->v = nv;
 			memset(&nv[out->n], 0, sizeof(nv[out->n]));
 			nv[out->n].port = (uint16_t)port;
+			nv[out->n].last = (uint16_t)last;
 			nv[out->n].proto = !strcmp(proto, "udp") ? HE_PROTO_UDP : HE_PROTO_TCP;
 			snprintf(nv[out->n].comment, sizeof(nv[out->n].comment), "%s",
 				 comment ? comment : "");
@@ -238,6 +242,99 @@ static size_t our_services(const char *services, char names[][HE_FW_NAME_MAX + 1
 
 #define MAX_SVC 256
 
+/* The last port of a firewalld entry (a port, or a range port..last). */
+static uint16_t got_last(const struct he_fw_port *g)
+{
+	return g->last ? g->last : g->port;
+}
+
+/* The index of the entry for exactly port..last/proto in got, or got->n. */
+static size_t got_exact(const struct he_fw_ports *got, uint16_t port, uint16_t last, unsigned proto)
+{
+	for (size_t i = 0; i < got->n; i++) {
+		if (got->v[i].port == port && got_last(&got->v[i]) == last &&
+		    got->v[i].proto == proto)
+			return i;
+	}
+	return got->n;
+}
+
+static int got_covers(const struct he_fw_ports *got, uint16_t port, unsigned proto)
+{
+	for (size_t i = 0; i < got->n; i++) {
+		if (got->v[i].port <= port && port <= got_last(&got->v[i]) &&
+		    got->v[i].proto == proto)
+			return 1;
+	}
+	return 0;
+}
+
+static void port_arg(char *buf, size_t size, const char *opt, uint16_t port, uint16_t last,
+		     unsigned proto)
+{
+	if (last != port)
+		snprintf(buf, size, "%s=%u-%u/%s", opt, port, last, he_proto_name(proto));
+	else
+		snprintf(buf, size, "%s=%u/%s", opt, port, he_proto_name(proto));
+}
+
+/*
+ * The service's ports: each wanted run (a port, or a range's ports) is one
+ * firewalld port entry. Entries no longer exactly a run are removed first
+ * (permanent only: the one reload at the end changes the traffic at once).
+ */
+static int plan_ports(struct plan *pl, const char *arg, const char *svc,
+		      const struct he_fw_ports *want, const struct he_fw_ports *got,
+		      struct he_fw_report *rep, int *changed)
+{
+	unsigned char *keep = calloc(got->n + 1, 1);
+	char pa[48];
+	int rc = 0;
+
+	if (!keep)
+		return -ENOMEM;
+	for (size_t k = 0; k < want->n; k++) {
+		size_t j = he_fw_ports_run_end(want, k);
+		size_t g = got_exact(got, want->v[k].port, want->v[j].port, want->v[k].proto);
+
+		if (g < got->n)
+			keep[g] = 1;
+		k = j;
+	}
+	for (size_t k = 0; rc == 0 && k < got->n; k++) {
+		if (keep[k])
+			continue;
+		port_arg(pa, sizeof(pa), "--remove-port", got->v[k].port, got_last(&got->v[k]),
+			 got->v[k].proto);
+		rc = plan_add(pl, "--permanent", arg, pa, NULL);
+		*changed = 1;
+		for (unsigned p = got->v[k].port; rc == 0 && rep && p <= got_last(&got->v[k]);
+		     p++) {
+			if (!he_fw_ports_find(want, (uint16_t)p, got->v[k].proto) &&
+			    he_fw_report_add_extra(rep, (uint16_t)p, got->v[k].proto, svc) < 0)
+				rc = -ENOMEM;
+		}
+	}
+	for (size_t k = 0; rc == 0 && k < want->n; k++) {
+		size_t j = he_fw_ports_run_end(want, k);
+		uint16_t first = want->v[k].port, last = want->v[j].port;
+
+		if (got_exact(got, first, last, want->v[k].proto) == got->n) {
+			port_arg(pa, sizeof(pa), "--add-port", first, last, want->v[k].proto);
+			rc = plan_add(pl, "--permanent", arg, pa, NULL);
+			*changed = 1;
+			for (size_t m = k; rc == 0 && rep && m <= j; m++) {
+				if (!got_covers(got, want->v[m].port, want->v[m].proto) &&
+				    he_fw_report_add_missing(rep, &want->v[m]) < 0)
+					rc = -ENOMEM;
+			}
+		}
+		k = j;
+	}
+	free(keep);
+	return rc;
+}
+
 static int fwd_plan(const struct he_fw_desired *d, struct plan *pl, struct he_fw_report *rep,
 		    struct he_error *err)
 {
@@ -282,31 +379,8 @@ static int fwd_plan(const struct he_fw_desired *d, struct plan *pl, struct he_fw
 				rc = plan_add(pl, "--permanent", arg, desc, NULL);
 			changed = 1;
 		}
-		for (size_t k = 0; rc == 0 && k < want.n; k++) {
-			char pa[48];
-
-			if (he_fw_ports_find(&got, want.v[k].port, want.v[k].proto))
-				continue;
-			snprintf(pa, sizeof(pa), "--add-port=%u/%s", want.v[k].port,
-				 he_proto_name(want.v[k].proto));
-			rc = plan_add(pl, "--permanent", arg, pa, NULL);
-			changed = 1;
-			if (rc == 0 && rep && he_fw_report_add_missing(rep, &want.v[k]) < 0)
-				rc = -ENOMEM;
-		}
-		for (size_t k = 0; rc == 0 && k < got.n; k++) {
-			char pa[48];
-
-			if (he_fw_ports_find(&want, got.v[k].port, got.v[k].proto))
-				continue;
-			snprintf(pa, sizeof(pa), "--remove-port=%u/%s", got.v[k].port,
-				 he_proto_name(got.v[k].proto));
-			rc = plan_add(pl, "--permanent", arg, pa, NULL);
-			changed = 1;
-			if (rc == 0 && rep &&
-			    he_fw_report_add_extra(rep, got.v[k].port, got.v[k].proto, svc) < 0)
-				rc = -ENOMEM;
-		}
+		if (rc == 0)
+			rc = plan_ports(pl, arg, svc, &want, &got, rep, &changed);
 		if (rc == 0 && !has_word(cur.permzone, svc)) {
 			char as[HE_FW_NAME_MAX + 32];
 

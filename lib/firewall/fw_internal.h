@@ -24,6 +24,12 @@ struct he_fw_ports {
 int he_fw_ports_from_desired(const struct he_fw_desired *d, struct he_fw_ports *out,
 			     struct he_error *err);
 void he_fw_ports_free(struct he_fw_ports *p);
+/*
+ * The index of the last entry of the run starting at i: consecutive ports of
+ * one protocol with the same comment (a port range's ports are one run, the
+ * unit of one nft set element, one ufw rule, one firewalld port).
+ */
+size_t he_fw_ports_run_end(const struct he_fw_ports *p, size_t i);
 /* The entry for (port, proto) or NULL. */
 const struct he_fw_port *he_fw_ports_find(const struct he_fw_ports *p, uint16_t port,
 					  unsigned proto);
@@ -177,6 +183,7 @@ void he_fw_legacy_analyze(const char *save, const char *family, const struct he_
 /* One rule homeexpose placed in ufw, parsed from `ufw show added`. */
 struct he_ufw_rule {
 	uint16_t port;
+	uint16_t last; /* a range port..last (ufw's PORT:LAST); == port for one port */
 	unsigned proto;
 	char comment[HE_FW_COMMENT_MAX];
 	int ours; /* comment starts with homeexpose: */

@@ -30,6 +30,29 @@ static int own_rule_ok(const struct nchain *c, unsigned proto)
 	return 0;
 }
 
+/*
+ * One element of our set: a port or a range FIRST-LAST (an interval set).
+ * 1 with *lo..*hi and *comment, 0 for anything we never add.
+ */
+static int own_elem(json_t *e, json_int_t *lo, json_int_t *hi, const char **comment)
+{
+	json_t *w = json_object_get(e, "elem");
+	json_t *val = w ? json_object_get(w, "val") : e;
+	json_t *r = json_object_get(val, "range");
+
+	*comment = jstr(w, "comment");
+	if (json_is_integer(val)) {
+		*lo = *hi = json_integer_value(val);
+	} else if (json_array_size(r) == 2 && json_is_integer(json_array_get(r, 0)) &&
+		   json_is_integer(json_array_get(r, 1))) {
+		*lo = json_integer_value(json_array_get(r, 0));
+		*hi = json_integer_value(json_array_get(r, 1));
+	} else {
+		return 0;
+	}
+	return *lo >= 1 && *lo <= *hi && *hi <= 65535;
+}
+
 static int analyze_own(const struct ruleset *rs, const struct he_fw_ports *ports, uint32_t mark,
 		       struct he_fw_report *rep)
 {
@@ -79,12 +102,12 @@ static int analyze_own(const struct ruleset *rs, const struct he_fw_ports *ports
 				continue;
 			json_array_foreach(set ? set->elem : NULL, i, e)
 			{
-				json_t *w = json_object_get(e, "elem");
-				json_t *val = w ? json_object_get(w, "val") : e;
+				json_int_t lo, hi;
+				const char *cm;
 
-				if (json_is_integer(val) && json_integer_value(val) == p->port) {
+				if (own_elem(e, &lo, &hi, &cm) && lo <= p->port && p->port <= hi) {
 					found = 1;
-					same = streq(jstr(w, "comment"), p->comment);
+					same = streq(cm, p->comment);
 				}
 			}
 			if (!found || !rule_ok) {
@@ -95,22 +118,20 @@ static int analyze_own(const struct ruleset *rs, const struct he_fw_ports *ports
 				in_sync = 0; /* open, but the exposure names changed */
 			}
 		}
-		/* elements no longer wanted */
+		/* elements (or ports of a range) no longer wanted */
 		json_array_foreach(set ? set->elem : NULL, i, e)
 		{
-			json_t *w = json_object_get(e, "elem");
-			json_t *val = w ? json_object_get(w, "val") : e;
-			json_int_t v;
+			json_int_t lo, hi;
+			const char *cm;
 
-			if (!json_is_integer(val)) {
-				in_sync = 0; /* a range or other element we never add */
+			if (!own_elem(e, &lo, &hi, &cm)) {
+				in_sync = 0; /* an element we never add */
 				continue;
 			}
-			v = json_integer_value(val);
-			if (v < 1 || v > 65535 || !he_fw_ports_find(ports, (uint16_t)v, proto)) {
-				if (v >= 1 && v <= 65535 &&
-				    he_fw_report_add_extra(rep, (uint16_t)v, proto,
-							   jstr(w, "comment")) < 0)
+			for (json_int_t v = lo; v <= hi; v++) {
+				if (he_fw_ports_find(ports, (uint16_t)v, proto))
+					continue;
+				if (he_fw_report_add_extra(rep, (uint16_t)v, proto, cm) < 0)
 					return -ENOMEM;
 				in_sync = 0;
 			}

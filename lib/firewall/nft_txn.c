@@ -15,18 +15,28 @@
  */
 #include "firewall/fw_internal.h"
 
+/*
+ * The set is an interval set: a run of consecutive ports of the same
+ * exposures (a port range, 60000-60100/udp) is one element FIRST-LAST.
+ */
 static void add_set(struct he_fw_text *t, const struct he_fw_ports *ports, const char *set,
 		    unsigned proto)
 {
 	int first = 1;
 
-	he_fw_text_add(t, "\tset %s {\n\t\ttype inet_service\n", set);
+	he_fw_text_add(t, "\tset %s {\n\t\ttype inet_service\n\t\tflags interval\n", set);
 	for (size_t i = 0; i < ports->n; i++) {
-		if (ports->v[i].proto != proto)
+		const struct he_fw_port *a = &ports->v[i];
+		size_t j = he_fw_ports_run_end(ports, i);
+
+		if (a->proto != proto)
 			continue;
-		he_fw_text_add(t, "%s%u comment \"%s\"", first ? "\t\telements = { " : ", ",
-			       ports->v[i].port, ports->v[i].comment);
+		he_fw_text_add(t, "%s%u", first ? "\t\telements = { " : ", ", a->port);
+		if (j != i)
+			he_fw_text_add(t, "-%u", ports->v[j].port);
+		he_fw_text_add(t, " comment \"%s\"", a->comment);
 		first = 0;
+		i = j;
 	}
 	if (!first)
 		he_fw_text_add(t, " }\n");

@@ -3,7 +3,8 @@
  * ufw.c - open ports through ufw where ufw manages the host.
  *
  * One ufw rule per (port, protocol): `ufw allow 8443/tcp comment
- * 'homeexpose:a,b'` (ufw updates the comment of an existing rule in place).
+ * 'homeexpose:a,b'` (ufw updates the comment of an existing rule in place);
+ * a port range is one rule `ufw allow 60000:60100/udp` (ufw's range syntax).
  * Rules homeexpose placed are found again by their comment in `ufw show
  * added`; a rule the administrator added for the same port is left alone.
  * ufw has no transactions: the commands run one by one; on a failure the
@@ -92,11 +93,28 @@ static int ufw_detect(const struct he_fw_options *o, struct he_error *err)
 	return on;
 }
 
+/* "PORT" or "FIRST:LAST" (ufw's range): 1 with *port (and *last, else 0). */
+static int ufw_port_spec(const char *s, unsigned *port, unsigned *last)
+{
+	size_t n = strspn(s, "0123456789");
+
+	*last = 0;
+	if (n == 0 || n > 5 || sscanf(s, "%u", port) != 1 || *port == 0 || *port > 65535)
+		return 0;
+	if (s[n] == '\0')
+		return 1;
+	if (s[n] != ':' || strspn(s + n + 1, "0123456789") != strlen(s + n + 1) ||
+	    strlen(s + n + 1) == 0 || strlen(s + n + 1) > 5 || sscanf(s + n + 1, "%u", last) != 1 ||
+	    *last <= *port || *last > 65535)
+		return 0;
+	return 1;
+}
+
 void he_ufw_tuple_to_added(const char *line, struct he_fw_text *t)
 {
 	char act[16], proto[8], dport[16], dst[64], sport[16], src[64], dir[16], rest[300] = "";
 	char comment[HE_FW_COMMENT_MAX] = "";
-	unsigned port;
+	unsigned port, last = 0;
 	int any;
 
 	if (sscanf(line, "### tuple ### %15s %7s %15s %63s %15s %63s %15s %299[^\n]", act, proto,
@@ -104,8 +122,8 @@ void he_ufw_tuple_to_added(const char *line, struct he_fw_text *t)
 		return;
 	any = (!strcmp(dst, "0.0.0.0/0") || !strcmp(dst, "::/0")) && !strcmp(src, dst);
 	if (strcmp(act, "allow") || (strcmp(proto, "tcp") && strcmp(proto, "udp")) ||
-	    sscanf(dport, "%u", &port) != 1 || strspn(dport, "0123456789") != strlen(dport) ||
-	    strcmp(sport, "any") || !any || strcmp(dir, "in")) {
+	    !ufw_port_spec(dport, &port, &last) || strcmp(sport, "any") || !any ||
+	    strcmp(dir, "in")) {
 		he_fw_text_add(t, "ufw other\n"); /* restricted: not a rule of ours */
 		return;
 	}
@@ -124,13 +142,17 @@ void he_ufw_tuple_to_added(const char *line, struct he_fw_text *t)
 		comment[k] = '\0';
 	}
 	{
-		char want[HE_FW_COMMENT_MAX + 48];
+		char want[HE_FW_COMMENT_MAX + 48], spec[16];
 
+		if (last)
+			snprintf(spec, sizeof(spec), "%u:%u", port, last);
+		else
+			snprintf(spec, sizeof(spec), "%u", port);
 		if (comment[0])
-			snprintf(want, sizeof(want), "ufw allow %u/%s comment '%s'\n", port, proto,
+			snprintf(want, sizeof(want), "ufw allow %s/%s comment '%s'\n", spec, proto,
 				 comment);
 		else
-			snprintf(want, sizeof(want), "ufw allow %u/%s\n", port, proto);
+			snprintf(want, sizeof(want), "ufw allow %s/%s\n", spec, proto);
 		if (!t->p || !strstr(t->p, want)) /* once for both IP versions */
 			he_fw_text_add(t, "%s", want);
 	}
@@ -148,8 +170,8 @@ int he_ufw_parse_added(const char *text, struct he_ufw_rule **out, size_t *n)
 	while (line && *line) {
 		const char *eol = strchr(line, '\n');
 		size_t len = eol ? (size_t)(eol - line) : strlen(line);
-		char buf[512], proto[8] = "", *c;
-		unsigned port = 0;
+		char buf[512], spec[16] = "", proto[8] = "", *c;
+		unsigned port = 0, last = 0;
 		int used = 0;
 
 		if (len >= sizeof(buf))
@@ -157,8 +179,9 @@ int he_ufw_parse_added(const char *text, struct he_ufw_rule **out, size_t *n)
 		memcpy(buf, line, len);
 		buf[len] = '\0';
 		line = eol ? eol + 1 : NULL;
-		if (sscanf(buf, "ufw allow %u/%7[a-z]%n", &port, proto, &used) != 2 || port == 0 ||
-		    port > 65535 || (strcmp(proto, "tcp") && strcmp(proto, "udp")))
+		if (sscanf(buf, "ufw allow %15[0-9:]/%7[a-z]%n", spec, proto, &used) != 2 ||
+		    !ufw_port_spec(spec, &port, &last) ||
+		    (strcmp(proto, "tcp") && strcmp(proto, "udp")))
 			continue;
 		if (buf[used] != '\0' && strncmp(buf + used, " comment '", 10))
 			continue; /* from/to/interface restrictions: not a rule of ours */
@@ -173,6 +196,7 @@ int he_ufw_parse_added(const char *text, struct he_ufw_rule **out, size_t *n)
 		}
 		memset(&v[k], 0, sizeof(v[k]));
 		v[k].port = (uint16_t)port;
+		v[k].last = (uint16_t)(last ? last : port);
 		v[k].proto = !strcmp(proto, "udp") ? HE_PROTO_UDP : HE_PROTO_TCP;
 		if (buf[used] != '\0') {
 			snprintf(v[k].comment, sizeof(v[k].comment), "%s", buf + used + 10);
@@ -192,7 +216,7 @@ static const struct he_ufw_rule *find_rule(const struct he_ufw_rule *r, size_t n
 					   unsigned proto)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (r[i].port == port && r[i].proto == proto)
+		if (r[i].port <= port && port <= r[i].last && r[i].proto == proto)
 			return &r[i];
 	}
 	return NULL;
@@ -246,10 +270,74 @@ static int ufw_current(const struct he_fw_options *o, struct he_ufw_rule **rules
 }
 
 struct ufw_cmd {
-	char spec[16];
+	char spec[24];
 	char comment[HE_FW_COMMENT_MAX];
 	int del;
 };
+
+/* The index of our rule for exactly port..last/proto, or n. */
+static size_t exact_rule(const struct he_ufw_rule *r, size_t n, uint16_t port, uint16_t last,
+			 unsigned proto)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (r[i].ours && r[i].port == port && r[i].last == last && r[i].proto == proto)
+			return i;
+	}
+	return n;
+}
+
+/* 1 when the administrator's own rules open every port of port..last/proto. */
+static int admin_covers(const struct he_ufw_rule *r, size_t n, uint16_t port, uint16_t last,
+			unsigned proto)
+{
+	for (unsigned p = port; p <= last; p++) {
+		size_t i;
+
+		for (i = 0; i < n; i++) {
+			if (!r[i].ours && r[i].port <= p && p <= r[i].last && r[i].proto == proto)
+				break;
+		}
+		if (i == n)
+			return 0;
+	}
+	return 1;
+}
+
+static void spec_of(char *buf, size_t size, uint16_t port, uint16_t last, unsigned proto)
+{
+	if (last != port)
+		snprintf(buf, size, "%u:%u/%s", port, last, he_proto_name(proto));
+	else
+		snprintf(buf, size, "%u/%s", port, he_proto_name(proto));
+}
+
+/*
+ * Mark in keep[] our rules that are exactly one wanted run (a port or a
+ * range, any comment); put in cmds the `allow` for each run not in place.
+ */
+static size_t plan_adds(const struct he_fw_ports *ports, const struct he_ufw_rule *rules,
+			size_t nrules, unsigned char *keep, struct ufw_cmd *cmds)
+{
+	size_t ncmd = 0;
+
+	for (size_t i = 0; i < ports->n; i++) {
+		const struct he_fw_port *p = &ports->v[i];
+		size_t j = he_fw_ports_run_end(ports, i);
+		uint16_t last = ports->v[j].port;
+		size_t r = exact_rule(rules, nrules, p->port, last, p->proto);
+
+		i = j;
+		if (r < nrules)
+			keep[r] = 1;
+		if (r < nrules ? !strcmp(rules[r].comment, p->comment)
+			       : admin_covers(rules, nrules, p->port, last, p->proto))
+			continue; /* in place, or the administrator's own rules open it */
+		spec_of(cmds[ncmd].spec, sizeof(cmds[ncmd].spec), p->port, last, p->proto);
+		snprintf(cmds[ncmd].comment, sizeof(cmds[ncmd].comment), "%s", p->comment);
+		ncmd++;
+	}
+	return ncmd;
+}
 
 static void cmd_argv(const struct ufw_cmd *c, const char **argv)
 {
@@ -273,7 +361,8 @@ static int ufw_apply(const struct he_fw_env *env, const struct he_fw_desired *d,
 {
 	struct he_ufw_rule *rules = NULL;
 	struct ufw_cmd *cmds = NULL;
-	size_t nrules = 0, ncmd = 0;
+	unsigned char *keep = NULL;
+	size_t nrules = 0, ncmd;
 	int rc;
 
 	if (!(flags & HE_FW_DRY_RUN) && geteuid() != 0)
@@ -282,30 +371,25 @@ static int ufw_apply(const struct he_fw_env *env, const struct he_fw_desired *d,
 	if (rc < 0)
 		return rc;
 	cmds = calloc(ports->n + nrules + 1, sizeof(*cmds));
-	if (!cmds) {
+	keep = calloc(nrules + 1, 1);
+	if (!cmds || !keep) {
 		free(rules);
+		free(cmds);
+		free(keep);
 		return he_error_set(err, -ENOMEM, "out of memory");
 	}
-	for (size_t i = 0; i < ports->n; i++) {
-		const struct he_fw_port *p = &ports->v[i];
-		const struct he_ufw_rule *r = find_rule(rules, nrules, p->port, p->proto);
-
-		if (r && (!r->ours || !strcmp(r->comment, p->comment)))
-			continue; /* in place, or the administrator's own rule opens it */
-		snprintf(cmds[ncmd].spec, sizeof(cmds[ncmd].spec), "%u/%s", p->port,
-			 he_proto_name(p->proto));
-		snprintf(cmds[ncmd].comment, sizeof(cmds[ncmd].comment), "%s", p->comment);
-		ncmd++;
-	}
+	ncmd = plan_adds(ports, rules, nrules, keep, cmds);
+	/* our rules that are no longer exactly a wanted port or range */
 	for (size_t i = 0; i < nrules; i++) {
-		if (!rules[i].ours || he_fw_ports_find(ports, rules[i].port, rules[i].proto))
+		if (!rules[i].ours || keep[i])
 			continue;
-		snprintf(cmds[ncmd].spec, sizeof(cmds[ncmd].spec), "%u/%s", rules[i].port,
-			 he_proto_name(rules[i].proto));
+		spec_of(cmds[ncmd].spec, sizeof(cmds[ncmd].spec), rules[i].port, rules[i].last,
+			rules[i].proto);
 		cmds[ncmd].del = 1;
 		ncmd++;
 	}
 	free(rules);
+	free(keep);
 
 	if (flags & HE_FW_DRY_RUN) {
 		struct he_fw_text t = {0};
@@ -374,12 +458,25 @@ static int ufw_verify(const struct he_fw_env *env, const struct he_fw_desired *d
 		if (!rules[i].ours)
 			continue;
 		rep->present = 1;
-		if (!he_fw_ports_find(ports, rules[i].port, rules[i].proto)) {
+		for (unsigned p = rules[i].port; p <= rules[i].last; p++) {
+			if (he_fw_ports_find(ports, (uint16_t)p, rules[i].proto))
+				continue;
 			sync = 0;
-			if (he_fw_report_add_extra(rep, rules[i].port, rules[i].proto,
+			if (he_fw_report_add_extra(rep, (uint16_t)p, rules[i].proto,
 						   rules[i].comment) < 0)
 				goto oom;
 		}
+	}
+	/* a range kept as other rules (one per port, or another range): apply redoes it */
+	for (size_t i = 0; sync && i < ports->n; i++) {
+		size_t j = he_fw_ports_run_end(ports, i);
+
+		if (exact_rule(rules, nrules, ports->v[i].port, ports->v[j].port,
+			       ports->v[i].proto) == nrules &&
+		    !admin_covers(rules, nrules, ports->v[i].port, ports->v[j].port,
+				  ports->v[i].proto))
+			sync = 0;
+		i = j;
 	}
 	free(rules);
 	rules = NULL;

@@ -327,6 +327,84 @@ static void test_ufw_apply_argv(void **state)
 	ufw_dir_done();
 }
 
+/* Issue 14: a port range is one ufw rule FIRST:LAST, read back from ufw's tuples. */
+static void test_ufw_range(void **state)
+{
+	static const char *const want[] = {"mosh:60000/udp", "mosh:60001/udp", "mosh:60002/udp",
+					   "web:8443", NULL};
+	/* mosh as three single-port rules (an older homeexpose), web in place */
+	static const char *const old_rules =
+	    "### tuple ### allow udp 60000 0.0.0.0/0 any 0.0.0.0/0 in "
+	    "comment=686f6d656578706f73653a6d6f7368\n"
+	    "### tuple ### allow udp 60001 0.0.0.0/0 any 0.0.0.0/0 in "
+	    "comment=686f6d656578706f73653a6d6f7368\n"
+	    "### tuple ### allow tcp 8443 0.0.0.0/0 any 0.0.0.0/0 in "
+	    "comment=686f6d656578706f73653a776562\n";
+	static const char *const range_rules =
+	    "### tuple ### allow udp 60000:60002 0.0.0.0/0 any 0.0.0.0/0 in "
+	    "comment=686f6d656578706f73653a6d6f7368\n"
+	    "### tuple ### allow tcp 8443 0.0.0.0/0 any 0.0.0.0/0 in "
+	    "comment=686f6d656578706f73653a776562\n";
+	struct he_fw_desired d;
+	struct he_firewall *fw = NULL;
+	struct he_error err = {0};
+	struct he_fw_report rep;
+	struct he_ufw_rule *r = NULL;
+	size_t n = 0;
+	char *text = NULL;
+
+	assert_int_equal(he_ufw_parse_added("ufw allow 60000:60002/udp comment 'homeexpose:mosh'\n"
+					    "ufw allow 5:3/udp\nufw allow 1:70000/udp\n",
+					    &r, &n),
+			 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(r[0].port, 60000);
+	assert_int_equal(r[0].last, 60002);
+	assert_int_equal(r[0].ours, 1);
+	free(r);
+	desired(&d, want);
+	/* the per-port rules become one range rule; web is left as it is */
+	assert_int_equal(open_ufw(ufw_dir_with(old_rules, NULL), &fw, &err), 0);
+	assert_int_equal(he_firewall_verify(fw, &d, &rep, &err), 0);
+	assert_int_equal(rep.in_sync, 0);
+	assert_int_equal(rep.n_missing, 1); /* 60002 */
+	he_fw_report_free(&rep);
+	assert_int_equal(he_firewall_apply(fw, &d, HE_FW_DRY_RUN, &text, &err), 0);
+	assert_string_equal(text, "ufw allow 60000:60002/udp comment homeexpose:mosh\n"
+				  "ufw delete allow 60000/udp\n"
+				  "ufw delete allow 60001/udp\n");
+	free(text);
+	he_firewall_close(fw);
+	ufw_dir_done();
+	/* the range rule in place: nothing to do, in sync */
+	assert_int_equal(open_ufw(ufw_dir_with(range_rules, NULL), &fw, &err), 0);
+	calls[0] = '\0';
+	assert_int_equal(he_firewall_apply(fw, &d, 0, NULL, &err), 0);
+	assert_string_equal(calls, "");
+	assert_int_equal(he_firewall_verify(fw, &d, &rep, &err), 0);
+	assert_int_equal(rep.in_sync, 1);
+	he_fw_report_free(&rep);
+	he_fw_desired_free(&d);
+	/* one port of the range no longer wanted: the rule goes, the rest is one range again */
+	{
+		static const char *const less[] = {"mosh:60000/udp", "mosh:60001/udp", "web:8443",
+						   NULL};
+
+		desired(&d, less);
+		assert_int_equal(he_firewall_verify(fw, &d, &rep, &err), 0);
+		assert_int_equal(rep.n_extra, 1);
+		assert_int_equal(rep.extra[0].port, 60002);
+		he_fw_report_free(&rep);
+		assert_int_equal(he_firewall_apply(fw, &d, HE_FW_DRY_RUN, &text, &err), 0);
+		assert_string_equal(text, "ufw allow 60000:60001/udp comment homeexpose:mosh\n"
+					  "ufw delete allow 60000:60002/udp\n");
+		free(text);
+		he_fw_desired_free(&d);
+	}
+	he_firewall_close(fw);
+	ufw_dir_done();
+}
+
 static void test_ufw_in_sync_runs_nothing(void **state)
 {
 	static const char *const want[] = {"web:8443", NULL};
@@ -502,13 +580,72 @@ static void test_firewalld_in_sync(void **state)
 	he_firewall_close(fw);
 }
 
+/* Issue 14: a port range is one firewalld port entry FIRST-LAST. */
+static void test_firewalld_range(void **state)
+{
+	static const struct reply r[] = {
+	    {"firewall-cmd --state", 0, "running\n", NULL},
+	    {"firewall-cmd --permanent --get-services", 0, "homeexpose-mosh ssh\n", NULL},
+	    {"firewall-cmd --list-services", 0, "ssh homeexpose-mosh\n", NULL},
+	    {"firewall-cmd --permanent --list-services", 0, "ssh homeexpose-mosh\n", NULL},
+	    {"firewall-cmd --permanent --service=homeexpose-mosh --get-ports", 0,
+	     "60000/udp 60001/udp\n", NULL},
+	    {NULL}};
+	static const struct reply in_place[] = {
+	    {"firewall-cmd --state", 0, "running\n", NULL},
+	    {"firewall-cmd --permanent --get-services", 0, "homeexpose-mosh ssh\n", NULL},
+	    {"firewall-cmd --list-services", 0, "ssh homeexpose-mosh\n", NULL},
+	    {"firewall-cmd --permanent --list-services", 0, "ssh homeexpose-mosh\n", NULL},
+	    {"firewall-cmd --permanent --service=homeexpose-mosh --get-ports", 0,
+	     "60000-60002/udp\n", NULL},
+	    {NULL}};
+	static const char *const want[] = {"mosh:60000/udp", "mosh:60001/udp", "mosh:60002/udp",
+					   NULL};
+	struct he_fw_desired d;
+	struct he_firewall *fw = NULL;
+	struct he_error err = {0};
+	struct he_fw_report rep;
+	char *text = NULL;
+
+	replies = r;
+	desired(&d, want);
+	assert_int_equal(he_firewall_open("firewalld", &fw, &err), 0);
+	assert_int_equal(he_firewall_apply(fw, &d, HE_FW_DRY_RUN, &text, &err), 0);
+	assert_string_equal(
+	    text, "firewall-cmd --permanent --service=homeexpose-mosh --remove-port=60000/udp\n"
+		  "firewall-cmd --permanent --service=homeexpose-mosh --remove-port=60001/udp\n"
+		  "firewall-cmd --permanent --service=homeexpose-mosh "
+		  "--add-port=60000-60002/udp\n"
+		  "firewall-cmd --reload\n");
+	free(text);
+	assert_int_equal(he_firewall_verify(fw, &d, &rep, &err), 0);
+	assert_int_equal(rep.in_sync, 0);
+	assert_int_equal(rep.n_missing, 1); /* 60002: the others are open, one by one */
+	assert_int_equal(rep.missing[0].port, 60002);
+	he_fw_report_free(&rep);
+	replies = in_place;
+	assert_int_equal(he_firewall_apply(fw, &d, HE_FW_DRY_RUN, &text, &err), 0);
+	assert_string_equal(text, "");
+	free(text);
+	assert_int_equal(he_firewall_verify(fw, &d, &rep, &err), 0);
+	assert_int_equal(rep.in_sync, 1);
+	he_fw_report_free(&rep);
+	he_fw_desired_free(&d);
+	he_firewall_close(fw);
+}
+
 static void test_firewalld_parse_ports(void **state)
 {
 	struct he_fw_ports p;
 
 	assert_int_equal(
-	    he_firewalld_parse_ports("8443/tcp 53/udp junk 70000/tcp 1/sctp\n", &p, "x"), 0);
-	assert_int_equal(p.n, 2);
+	    he_firewalld_parse_ports("8443/tcp 53/udp junk 70000/tcp 1/sctp 5-3/udp 9-70000/udp "
+				     "60000-60002/udp\n",
+				     &p, "x"),
+	    0);
+	assert_int_equal(p.n, 3);
+	assert_int_equal(p.v[2].port, 60000);
+	assert_int_equal(p.v[2].last, 60002);
 	assert_int_equal(p.v[1].port, 53);
 	assert_int_equal(p.v[1].proto, HE_PROTO_UDP);
 	he_fw_ports_free(&p);
@@ -536,11 +673,13 @@ int main(void)
 	    cmocka_unit_test_setup(test_ufw_tuples, setup),
 	    cmocka_unit_test_setup(test_ufw_parse, setup),
 	    cmocka_unit_test_setup(test_ufw_apply_argv, setup),
+	    cmocka_unit_test_setup(test_ufw_range, setup),
 	    cmocka_unit_test_setup(test_ufw_in_sync_runs_nothing, setup),
 	    cmocka_unit_test_setup(test_ufw_failure_rolls_back, setup),
 	    cmocka_unit_test_setup(test_ufw_not_root, setup),
 	    cmocka_unit_test_setup(test_firewalld_apply_argv, setup),
 	    cmocka_unit_test_setup(test_firewalld_in_sync, setup),
+	    cmocka_unit_test_setup(test_firewalld_range, setup),
 	    cmocka_unit_test_setup(test_firewalld_parse_ports, setup),
 	    cmocka_unit_test_setup(test_text_quoting, setup),
 	};

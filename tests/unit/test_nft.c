@@ -163,6 +163,46 @@ static void test_own_in_sync(void **state)
 	he_fw_report_free(&r);
 }
 
+static void test_own_range(void **state)
+{
+	static const char *const all[] = {
+	    "mosh:60000/udp", "mosh:60001/udp", "mosh:60002/udp", "web:8443",
+	    "web:8444",       "game:8445",      "web:60003/udp",  NULL};
+	static const char *const less[] = {
+	    "mosh:60000/udp", "mosh:60002/udp", "web:8443", "web:8444",
+	    "game:8445",      "web:60003/udp",  NULL};
+	struct he_fw_ports p;
+	struct he_fw_report r;
+	char *t;
+
+	/* a run of ports of the same exposures is one interval element */
+	ports_of(&p, all);
+	t = he_nft_build_txn(&p, 0);
+	assert_non_null(t);
+	assert_non_null(strstr(t, "flags interval"));
+	assert_non_null(strstr(t, "elements = { 8443-8444 comment \"homeexpose:web\", 8445 "
+				  "comment \"homeexpose:game\" }"));
+	assert_non_null(strstr(t, "elements = { 60000-60002 comment \"homeexpose:mosh\", 60003 "
+				  "comment \"homeexpose:web\" }"));
+	free(t);
+	he_fw_ports_free(&p);
+	/* read back from the kernel (recorded): in sync, a port inside a range counts */
+	analyze("ours_range.json", all, HE_NFT_OWN_STATE, &r);
+	assert_int_equal(r.present, 1);
+	assert_int_equal(r.in_sync, 1);
+	assert_int_equal(r.n_extra, 0);
+	he_fw_report_free(&r);
+	/* a port of a range no longer wanted is an extra, the others are not */
+	analyze("ours_range.json", less, HE_NFT_OWN_STATE, &r);
+	assert_int_equal(r.in_sync, 0);
+	assert_int_equal(r.n_missing, 0);
+	assert_int_equal(r.n_extra, 1);
+	assert_int_equal(r.extra[0].port, 60001);
+	assert_int_equal(r.extra[0].proto, HE_PROTO_UDP);
+	assert_string_equal(r.extra[0].comment, "homeexpose:mosh");
+	he_fw_report_free(&r);
+}
+
 static void test_own_extra_after_close(void **state)
 {
 	static const char *const s[] = {"web:8443", NULL};
@@ -651,6 +691,7 @@ int main(void)
 	    cmocka_unit_test(test_name_rules),
 	    cmocka_unit_test(test_txn_text),
 	    cmocka_unit_test(test_own_in_sync),
+	    cmocka_unit_test(test_own_range),
 	    cmocka_unit_test(test_own_extra_after_close),
 	    cmocka_unit_test(test_drift_element),
 	    cmocka_unit_test(test_drift_rule),
