@@ -145,6 +145,7 @@ void he_agent_router_restarted(struct he_agent *a, const char *why)
 	he_agent_gena_stop(a); /* its subscriptions died with it */
 	a->resubscribe = true;
 	a->remap_all = true;
+	a->router_lost = true;
 	a->verify_now = true;
 	he_loop_timer_arm(a->t_router, 1);
 	he_loop_timer_arm(a->t_pubq, 1);
@@ -191,6 +192,7 @@ static void on_net_timer(struct he_loop *l, struct he_loop_timer *t, void *ctx)
 			     a->gateway, gw[0] ? gw : "(none)");
 		a->reprobe = true;
 		a->remap_all = true;
+		a->router_lost = true; /* another router: ids of the old one name nothing */
 	}
 	/* IPv6 pinholes follow the global address; renewals re-plan anyway */
 	he_agent_router_pass(a);

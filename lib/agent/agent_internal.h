@@ -84,9 +84,10 @@ struct he_agent {
 	bool stopping;
 	struct he_exposures ex;
 	unsigned router_failures, fw_failures;
-	bool remap_all;  /* next router pass maps everything */
-	bool reprobe;    /* next router pass ignores the discovery cache */
-	bool verify_now; /* next router pass asks the router (UPnP) */
+	bool remap_all;   /* next router pass maps everything */
+	bool router_lost; /* ... because the router restarted: anew (HE_APPLY_FRESH) */
+	bool reprobe;     /* next router pass ignores the discovery cache */
+	bool verify_now;  /* next router pass asks the router (UPnP) */
 	char gateway[HE_PM_ADDR_MAX];
 	bool router_absent;      /* probed: no router protocol answered */
 	unsigned learn_failures; /* probes in a row that found no router */

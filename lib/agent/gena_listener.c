@@ -384,6 +384,7 @@ void he_agent_gena_renew(struct he_agent *a)
 		}
 		/* a lost subscription: the router restarted, its mappings are gone too */
 		a->remap_all = true;
+		a->router_lost = true;
 		he_loop_timer_arm(a->t_router, 1);
 		he_loop_timer_arm(a->t_pubq, 1);
 		break;

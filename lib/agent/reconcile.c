@@ -243,6 +243,7 @@ void he_agent_router_pass(struct he_agent *a)
 	struct he_plan_opts po = {0};
 	size_t nkeep;
 	int failed = 0, rounds = 0;
+	unsigned aflags = 0;
 
 	failed = he_agent_lock_state(a, a->t_router, &st);
 	if (failed < 0) {
@@ -270,16 +271,20 @@ again:
 	if (he_plan_router(&d, a->obs.maps, a->obs.nmaps, &po, &p, &err) < 0)
 		goto out;
 	a->remap_all = false;
+	if (a->router_lost)
+		aflags |= HE_APPLY_FRESH;
 	if (p.n && a->cfg.router_enabled && he_agent_open_router(a, st, &pm) < 0)
 		failed = 1;
 	if (!failed && p.n && a->cfg.router_enabled) {
 		struct he_eng_results res = {0};
 
 		/* every action is tried: one exposure failing does not stop the others */
-		he_apply_router_plan(
-		    pm, &d, a->obs.maps, &p,
-		    rounds == 0 && !(po.flags & HE_PLAN_REMAP_ALL) ? HE_APPLY_STOP_ON_RESET : 0,
-		    &res);
+		a->router_lost = false;
+		he_apply_router_plan(pm, &d, a->obs.maps, &p,
+				     aflags | (rounds == 0 && !(po.flags & HE_PLAN_REMAP_ALL)
+						   ? HE_APPLY_STOP_ON_RESET
+						   : 0),
+				     &res);
 		for (size_t i = 0; i < res.n; i++)
 			if (log_result(a, &res.v[i]) < 0)
 				failed = 1;
@@ -288,6 +293,7 @@ again:
 			he_eng_results_free(&res);
 			a->m.router_epoch_resets++;
 			a->remap_all = true;
+			a->router_lost = true;
 			he_agent_log(a, HE_AGENT_LOG_NOTICE, "router",
 				     "the router %s lost its mappings (epoch reset): mapping every "
 				     "exposure again",

@@ -174,6 +174,7 @@ int he_apply_router_plan(struct he_portmap *pm, const struct he_desired *d,
 			bool v4_opt;
 
 			request_of_want(&d->want[ac->idx], &q);
+			q.fresh = (flags & HE_APPLY_FRESH) != 0;
 			describe(r, ac->act, &q);
 			v4_opt = q.family == AF_INET && wants_v6(d, q.name);
 			if (v4_opt && out->v4_impossible) {

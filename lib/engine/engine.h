@@ -234,6 +234,7 @@ enum {
 	HE_APPLY_ROLLBACK = 1,       /* stop at the first failure and undo this run's maps */
 	HE_APPLY_REQUIRE_PUBLIC = 2, /* an IPv4 forward on a non-public address is a failure */
 	HE_APPLY_STOP_ON_RESET = 4,  /* stop when the router lost its state (caller remaps) */
+	HE_APPLY_FRESH = 8,          /* the router restarted: map anew, renew no id it gave */
 };
 
 /*

@@ -176,7 +176,7 @@ int he_portmap_map(struct he_portmap *pm, const struct he_pm_request *req_in,
 			json_object_del(rec, "pinhole_id");
 		}
 	}
-	if (he_pm_pinhole_stale(pm->sec, rec))
+	if (req.fresh || he_pm_pinhole_stale(pm->sec, rec))
 		json_object_del(rec, "pinhole_id"); /* added again, not renewed */
 	ret = check_ext_port(pm, &req, key, err);
 	if (ret < 0) {

@@ -114,6 +114,9 @@ struct he_pm_request {
 	int family;            /* AF_INET (port forward) or AF_INET6 (firewall pinhole) */
 	const char *to;        /* another LAN host's address; NULL: this host */
 	bool allow_other_port; /* accept another external port if ext_port is taken */
+	bool fresh;            /* the router lost its state (it restarted): make the mapping
+				  anew; an id it gave before (a UPnP pinhole's) may now name
+				  another mapping, so it is not renewed */
 };
 
 struct he_pm_result {
