@@ -40,6 +40,12 @@ t "close web: 8443 stays for cloud, dns closed" $D apply cloud:8443
 t "8443 kept, comment updated" sh -c "ufw show added | grep -qx \"ufw allow 8443/tcp comment 'homeexpose:cloud'\""
 t "53/udp gone" sh -c "! ufw show added | grep -q '53/udp'"
 t "the admin's 22/tcp untouched" sh -c "ufw show added | grep -qx 'ufw allow 22/tcp'"
+t "a range (mosh 60000-60002/udp) is one ufw rule" $D apply cloud:8443 mosh:60000/udp mosh:60001/udp mosh:60002/udp
+t "ufw holds 60000:60002/udp as one rule" sh -c "ufw show added | grep -qx \"ufw allow 60000:60002/udp comment 'homeexpose:mosh'\""
+t "ufw's chains accept the range" sh -c "iptables -S ufw-user-input | grep -q -- '--dports 60000:60002'"
+t "the range in sync (dry-run empty)" test -z "\$($D -n apply cloud:8443 mosh:60000/udp mosh:60001/udp mosh:60002/udp)"
+t "one port less: the rule becomes 60000:60001" $D apply cloud:8443 mosh:60000/udp mosh:60001/udp
+t "ufw holds 60000:60001/udp only" sh -c "ufw show added | grep -qx \"ufw allow 60000:60001/udp comment 'homeexpose:mosh'\" && ! ufw show added | grep -q 60002"
 t "remove all" $D remove
 t "only the admin's rule is left" sh -c "[ \"\\\$(ufw show added | grep -c '^ufw allow')\" = 1 ]"
 echo "# \$pass passed, \$fail failed"
