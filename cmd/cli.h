@@ -15,6 +15,7 @@
 
 #include "catalog/catalog.h"
 #include "config/config.h"
+#include "core/jsonvocab.h"
 
 enum {
 	HE_EXIT_OK = 0,
@@ -100,9 +101,6 @@ int he_usage_error(const struct he_cli *cli, const char *fmt, ...)
  * "unknown subcommand 'ddns updte' (did you mean 'update'?)"; returns HE_EXIT_USAGE.
  */
 int he_unknown_subcommand(const struct he_cli *cli, const char *word, const char *const *names);
-
-/* The version of the JSON vocabulary (docs/json.md, docs/schema/). */
-#define HE_JSON_SCHEMA_VERSION 1
 
 /*
  * Print a JSON document (steals the reference) on stdout; an object gets

@@ -161,17 +161,20 @@ static int do_update(struct he_cli *cli, const char *name, bool force)
 			const struct he_ddns_result *r = &res[i];
 
 			json_array_append_new(
-			    a, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:b}", "record",
-					 r->record, "family", he_family_id(r->family), "address",
-					 r->addr, "action", action_name(r->action), "answer",
-					 r->answer.code, "outcome",
-					 he_ddns_outcome_name(r->answer.outcome), "message",
-					 r->message, "next_attempt", (json_int_t)r->next_attempt,
-					 "failed", he_ddns_result_failed(r)));
+			    a,
+			    json_pack("{s:s, s:s, s:s?, s:s, s:s?, s:s, s:s?, s:I, s:b}", "record",
+				      r->record, "family", he_family_id(r->family), "address",
+				      he_json_nz(r->addr), "action", action_name(r->action),
+				      "answer", he_json_nz(r->answer.code), "outcome",
+				      he_ddns_outcome_name(r->answer.outcome), "message",
+				      he_json_nz(r->message), "next_attempt",
+				      (json_int_t)r->next_attempt, "failed",
+				      he_ddns_result_failed(r)));
 		}
-		he_json_print(json_pack("{s:o, s:s, s:s, s:s, s:s}", "records", a, "ipv4", rep->v4,
-					"ipv6", rep->v6, "nat", he_pubip_nat_name(rep->nat),
-					"verdict", rep->verdict));
+		he_json_print(json_pack("{s:o, s:s?, s:s?, s:s, s:s?}", "records", a, "ipv4",
+					he_json_nz(rep->v4), "ipv6", he_json_nz(rep->v6), "nat",
+					he_pubip_nat_name(rep->nat), "verdict",
+					he_json_nz(rep->verdict)));
 	} else {
 		for (size_t i = 0; i < n; i++) {
 			const struct he_ddns_result *r = &res[i];

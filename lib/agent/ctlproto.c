@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/jsonvocab.h"
+
 static const struct {
 	enum he_ctl_cmd cmd;
 	const char *name;
@@ -127,6 +129,8 @@ char *he_ctl_format_reply(json_t *data, bool ok, const char *msg, const json_t *
 		json_decref(data);
 	if (!doc)
 		return NULL;
+	/* the vocabulary's version, as in every --json document (docs/json.md) */
+	json_object_set_new(doc, "schema_version", json_integer(HE_JSON_SCHEMA_VERSION));
 	json_object_set_new(doc, "ok", json_boolean(ok));
 	if (msg)
 		json_object_set_new(doc, "error", json_string(msg));

@@ -10,6 +10,7 @@
 
 #include "agent/agent_internal.h"
 #include "state/state.h"
+#include "core/jsonvocab.h"
 #include "core/portspec.h"
 
 static json_t *mappings_of(const struct he_agent *a, const char *name, int64_t now)
@@ -87,9 +88,9 @@ static json_t *list_reply(const struct he_agent *a)
 				   "mappings", mappings_of(a, e->name, now), "check",
 				   check_of(a, e->name)));
 	}
-	return json_pack("{s:o, s:i, s:s, s:s, s:I, s:i, s:o}", "exposures", arr,
+	return json_pack("{s:o, s:i, s:s, s:s?, s:I, s:i, s:o}", "exposures", arr,
 			 "firewall_in_sync", a->m.firewall_in_sync, "firewall_backend",
-			 a->fw_backend, "public_v4", a->pub4, "check_last_run",
+			 a->fw_backend, "public_v4", he_json_nz(a->pub4), "check_last_run",
 			 (json_int_t)a->m.check_last_run, "check_interval",
 			 (int)a->cfg.check_interval, "address_events", events_json(a));
 }
@@ -101,19 +102,19 @@ static json_t *status_reply(const struct he_agent *a)
 
 	for (int k = 0; k < HE_AGENT_ERR_NKINDS; k++)
 		json_object_set_new(errs, he_agent_err_kind_name(k),
-				    json_pack("{s:I, s:s}", "count", (json_int_t)a->m.errors[k],
-					      "last", a->last_error[k]));
+				    json_pack("{s:I, s:s?}", "count", (json_int_t)a->m.errors[k],
+					      "last", he_json_nz(a->last_error[k])));
 	return json_pack(
-	    "{s:i, s:I, s:I, s:s, s:s, s:i, s:{s:s, s:s, s:I, s:I, s:I}, s:{s:s, s:i, s:I, s:I},"
-	    " s:{s:s, s:s, s:I}, s:{s:I, s:I, s:b, s:b, s:i}, s:o, s:o}",
+	    "{s:i, s:I, s:I, s:s, s:s, s:i, s:{s:s?, s:s, s:I, s:I, s:I}, s:{s:s, s:i, s:I, s:I},"
+	    " s:{s:s?, s:s?, s:I}, s:{s:I, s:I, s:b, s:b, s:i}, s:o, s:o}",
 	    "pid", (int)getpid(), "started", (json_int_t)a->started, "uptime",
 	    (json_int_t)(now - a->started), "config", a->config_path, "status", a->status,
-	    "exposures", (int)a->ex.n, "router", "gateway", a->gateway, "protocol",
+	    "exposures", (int)a->ex.n, "router", "gateway", he_json_nz(a->gateway), "protocol",
 	    he_pm_protocol_name(a->protocol), "mappings", (json_int_t)a->obs.nmaps, "last_pass",
 	    (json_int_t)a->last_router_pass, "epoch_resets", (json_int_t)a->m.router_epoch_resets,
 	    "firewall", "backend", a->fw_backend, "in_sync", a->m.firewall_in_sync, "last_pass",
 	    (json_int_t)a->last_fw_pass, "repairs", (json_int_t)a->m.firewall_repairs,
-	    "public_address", "ipv4", a->pub4, "ipv6", a->pub6, "changes",
+	    "public_address", "ipv4", he_json_nz(a->pub4), "ipv6", he_json_nz(a->pub6), "changes",
 	    (json_int_t)a->m.pubip_changes, "check", "last_run", (json_int_t)a->m.check_last_run,
 	    "runs", (json_int_t)a->m.check_runs, "running", a->check_job != NULL, "reachable",
 	    a->check_have && a->check.reachable, "interval", (int)a->cfg.check_interval, "errors",
@@ -135,9 +136,10 @@ static json_t *ddns_reply(const struct he_agent *a, bool *ok, char *msg, size_t 
 		snprintf(msg, len, "%s", err.msg[0] ? err.msg : "out of memory");
 		doc = json_pack("{s:[], s:n}", "records", "public");
 	}
-	extra = json_pack("{s:s, s:s, s:s, s:I, s:I}", "public_v4", a->pub4, "public_v6", a->pub6,
-			  "verdict", a->verdict, "outside_checks", (json_int_t)a->m.outside_checks,
-			  "ddns_updates", (json_int_t)a->m.ddns_updates);
+	extra = json_pack("{s:s?, s:s?, s:s?, s:I, s:I}", "public_v4", he_json_nz(a->pub4),
+			  "public_v6", he_json_nz(a->pub6), "verdict", he_json_nz(a->verdict),
+			  "outside_checks", (json_int_t)a->m.outside_checks, "ddns_updates",
+			  (json_int_t)a->m.ddns_updates);
 	if (doc && extra)
 		json_object_update(doc, extra);
 	json_decref(extra);

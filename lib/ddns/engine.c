@@ -29,6 +29,7 @@
 #include "ddns/ddns.h"
 #include "publicip/publicip.h"
 #include "state/state.h"
+#include "core/jsonvocab.h"
 #include "core/portspec.h"
 
 unsigned he_ddns_families(const struct he_ddns_record *rec)
@@ -624,16 +625,16 @@ json_t *he_ddns_status_json(const struct he_config *cfg, struct he_state *st, co
 	arr = json_array();
 	for (size_t i = 0; i < n; i++) {
 		json_t *o = json_pack(
-		    "{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:I, s:I, s:i, s:s?, "
+		    "{s:s, s:s, s:s, s:s, s:s, s:s?, s:I, s:s?, s:s?, s:I, s:I, s:i, s:s?, "
 		    "s:b, s:s?, s:I}",
 		    "record", s[i].record, "provider", s[i].provider, "hostname", s[i].hostname,
 		    "family", he_family_id(s[i].family), "type", he_family_rr(s[i].family),
-		    "address", s[i].accepted, "accepted_at", (json_int_t)s[i].accepted_at, "answer",
-		    s[i].last_code, "message", s[i].last_message, "answered_at",
-		    (json_int_t)s[i].last_at, "next_attempt", (json_int_t)s[i].next_attempt,
-		    "failures", (int)s[i].failures, "disabled",
-		    *s[i].disabled ? s[i].disabled : NULL, "config_changed", s[i].config_changed,
-		    "verify", *s[i].verify ? s[i].verify : NULL, "verify_at",
+		    "address", he_json_nz(s[i].accepted), "accepted_at",
+		    (json_int_t)s[i].accepted_at, "answer", he_json_nz(s[i].last_code), "message",
+		    he_json_nz(s[i].last_message), "answered_at", (json_int_t)s[i].last_at,
+		    "next_attempt", (json_int_t)s[i].next_attempt, "failures", (int)s[i].failures,
+		    "disabled", *s[i].disabled ? s[i].disabled : NULL, "config_changed",
+		    s[i].config_changed, "verify", *s[i].verify ? s[i].verify : NULL, "verify_at",
 		    (json_int_t)s[i].verify_at);
 
 		json_object_set_new(o, "withheld",
@@ -645,8 +646,9 @@ json_t *he_ddns_status_json(const struct he_config *cfg, struct he_state *st, co
 	}
 	free(s);
 	if (he_ddns_public_get(st, &pub) == 0)
-		pj = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "nat", pub.nat, "router_wan",
-			       pub.router_wan, "ipv4", pub.v4, "ipv6", pub.v6, "verdict",
-			       pub.verdict, "at", (json_int_t)pub.at);
+		pj = json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:I}", "nat", pub.nat, "router_wan",
+			       he_json_nz(pub.router_wan), "ipv4", he_json_nz(pub.v4), "ipv6",
+			       he_json_nz(pub.v6), "verdict", he_json_nz(pub.verdict), "at",
+			       (json_int_t)pub.at);
 	return json_pack("{s:o, s:o}", "records", arr, "public", pj);
 }

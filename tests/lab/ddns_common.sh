@@ -86,7 +86,8 @@ import json, sys
 d = json.load(sys.stdin)
 for r in d["records"]:
     if r["record"] == sys.argv[1] and r["type"] == sys.argv[2]:
-        print(r[sys.argv[3]])' "$@"
+        v = r[sys.argv[3]]
+        print("" if v is None else v)' "$@"
 }
 # field_is RECORD FAMILY KEY WANT
 field_is() {

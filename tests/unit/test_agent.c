@@ -67,10 +67,11 @@ static void test_ctl_format(void **state)
 	assert_string_equal(s, "{\"cmd\":\"ddns-status\"}\n");
 	free(s);
 	s = he_ctl_format_reply(json_pack("{s:i}", "pid", 42), true, NULL, id);
-	assert_string_equal(s, "{\"pid\":42,\"ok\":true,\"id\":3}\n");
+	assert_string_equal(s, "{\"pid\":42,\"schema_version\":1,\"ok\":true,\"id\":3}\n");
 	free(s);
 	s = he_ctl_format_reply(NULL, false, "permission denied", NULL);
-	assert_string_equal(s, "{\"ok\":false,\"error\":\"permission denied\"}\n");
+	assert_string_equal(
+	    s, "{\"schema_version\":1,\"ok\":false,\"error\":\"permission denied\"}\n");
 	free(s);
 	json_decref(id);
 }

@@ -408,6 +408,12 @@ static void test_status_public_verdict(void **state)
 	doc = he_ddns_status_json(&e.cfg, st, NULL, &err);
 	assert_non_null(doc);
 	assert_true(json_is_null(json_object_get(doc, "public")));
+	/* nothing sent yet: what is not known is null, never "" (docs/json.md) */
+	p = json_array_get(json_object_get(doc, "records"), 0);
+	assert_non_null(p);
+	assert_true(json_is_null(json_object_get(p, "address")));
+	assert_true(json_is_null(json_object_get(p, "answer")));
+	assert_true(json_is_null(json_object_get(p, "message")));
 	json_decref(doc);
 	he_state_close(st);
 
