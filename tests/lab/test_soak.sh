@@ -1,5 +1,6 @@
 #!/bin/bash
-# The soak (tests/lab/soak.sh) for 60 s in `make check`: the full lab, the
+# The soak (tests/lab/soak.sh) for 60 s in `make check`: 30 s on the full lab
+# (PCP/NAT-PMP and UPnP) and 30 s on the UPnP-only lab, each with the
 # faults that recover within seconds (router restart, WAN address change,
 # nft flush and reload of the host's rules, SIGKILL mid-pass, SIGHUP with a
 # broken then a fixed config, control-socket and reflector floods). The DDNS
