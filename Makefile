@@ -40,6 +40,16 @@ DEFS    := -DHE_VERSION=\"$(VERSION)\" \
            -D_GNU_SOURCE
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lnatpmp
+# The binary loads libcurl, OpenSSL and ldns on first use (lib/core/lazy.h), not
+# at start-up: it is linked without them; lazy.c gets the sonames built against.
+PKGS_LAZY := libcurl ldns libcrypto libssl
+BIN_LIBS   = $(shell $(PKG_CONFIG) --libs $(filter-out $(PKGS_LAZY),$(PKGS))) -lnatpmp -ldl
+he_soname  = $(shell objdump -p "$$($(CC) -print-file-name=lib$(1).so)" 2>/dev/null | \
+		awk '$$1 == "SONAME" { print $$2 }')
+he_soname_def = $(if $(call he_soname,$(2)),-DHE_SONAME_$(1)=\"$(call he_soname,$(2))\")
+LAZY_DEFS  = $(call he_soname_def,CURL,curl) $(call he_soname_def,SSL,ssl) \
+	     $(call he_soname_def,CRYPTO,crypto) $(call he_soname_def,LDNS,ldns)
+lazydefs   = $(if $(filter lib/core/lazy,$(1)),$(LAZY_DEFS))
 ALL_CPPFLAGS = -Ilib $(DEFS) $(PKG_CFLAGS) $(CPPFLAGS)
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
@@ -64,12 +74,12 @@ all: $(B)/homeexpose
 $(B)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(ALL_CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(call lazydefs,$*) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(B)/asan/%.o: %.c
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC-ASAN $<")
-	$(Q)$(CC) $(ALL_CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(call lazydefs,$*) $(CFLAGS) $(SAN_FLAGS) -MMD -MP -c $< -o $@
 
 $(B)/libhomeexpose.a: $(LIB_OBJS)
 	@$(if $(Q),echo "  AR      $@")
@@ -81,7 +91,7 @@ $(B)/libhomeexpose-asan.a: $(LIB_ASAN_OBJS)
 
 $(B)/homeexpose: $(CMD_OBJS) $(B)/libhomeexpose.a
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJS) $(B)/libhomeexpose.a $(PKG_LIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJS) $(B)/libhomeexpose.a $(BIN_LIBS)
 
 # A unit test may name link-time seams (-Wl,--wrap=...) in tests/unit/NAME.wrap.
 wrapflags = $(shell cat tests/unit/$(1).wrap 2>/dev/null)
@@ -128,7 +138,7 @@ fuzz-smoke: $(FUZZ_BINS)
 	$(Q)tests/fuzz/run.sh smoke $(FUZZ_BINS)
 
 cli-test: $(B)/homeexpose
-	$(Q)tests/cli/run.sh
+	$(Q)HE_BIN=$(B)/homeexpose tests/cli/run.sh
 	$(Q)HE_BIN=$(B)/homeexpose tests/cli/snippets.py
 
 lab-test: $(B)/homeexpose

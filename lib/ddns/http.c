@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/lazy.h"
 #include "ddns/ddns.h"
 
 #ifndef HE_VERSION
@@ -92,6 +93,9 @@ static int curl_send(void *ctx, const struct he_http_req *req, struct he_http_re
 		return he_error_set(err, -EINVAL,
 				    "%s: only https:// is allowed (TLS verification is always on)",
 				    shown);
+	rc = he_lazy_need(HE_LAZY_CURL, err);
+	if (rc < 0)
+		return rc;
 	c = curl_easy_init();
 	if (!c)
 		return he_error_set(err, -ENOMEM, "cannot start libcurl");

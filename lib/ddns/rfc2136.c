@@ -4,6 +4,7 @@
  * truncated), finding the server, and the update and query entry points.
  * The other jobs live in rfc2136_key.c, rfc2136_tsig.c and rfc2136_msg.c.
  */
+#include "core/lazy.h"
 #include "ddns/rfc2136_int.h"
 
 #include <arpa/inet.h>
@@ -377,6 +378,9 @@ int he_rfc2136_update(const struct he_rfc2136_req *req, struct he_rfc2136_result
 		res->permanent = true;
 		return ret;
 	}
+	ret = he_lazy_need(HE_LAZY_LDNS, err);
+	if (ret < 0)
+		return ret;
 	ms = req->timeout_ms > 0 ? req->timeout_ms : HE_RFC2136_TIMEOUT;
 	spec = req->server;
 	if (!spec || !*spec) {

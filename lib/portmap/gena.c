@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* gena.c - UPnP eventing: SUBSCRIBE / renew / UNSUBSCRIBE and the NOTIFY parser (gena.h). */
+#include "core/lazy.h"
 #include "portmap/gena.h"
 
 #include <arpa/inet.h>
@@ -46,6 +47,9 @@ static int request(const char *method, const char *url, const char *const hdr[],
 	if (strncmp(url, "http://", 7) != 0)
 		return he_error_set(err, -EINVAL, "UPnP events: event URL %.200s is not http://",
 				    url);
+	r = he_lazy_need(HE_LAZY_CURL, err);
+	if (r < 0)
+		return r;
 	cu = curl_easy_init();
 	if (!cu)
 		return he_error_set(err, -ENOMEM, "UPnP events: out of memory");

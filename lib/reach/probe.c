@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* probe.c - TCP connect and UDP datagram probes with deadlines. */
+#include "core/lazy.h"
 #include "core/clock.h"
 #include "core/wait.h"
 #include "reach/probe.h"
@@ -207,8 +208,13 @@ void he_probe_tls_handshake(struct ssl_ctx_st *ctx, int fd, int timeout_ms, char
 	snprintf(out, len, "no TLS handshake: out of memory");
 	if (!ctx) {
 		own = SSL_CTX_new(TLS_client_method());
-		if (!own)
+		if (!own) {
+			struct he_error e = {0};
+
+			if (he_lazy_need(HE_LAZY_SSL, &e) < 0)
+				snprintf(out, len, "no TLS handshake: %s", e.msg);
 			return;
+		}
 		SSL_CTX_set_verify(own, SSL_VERIFY_NONE, NULL);
 		ctx = own;
 	}

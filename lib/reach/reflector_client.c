@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* reflector_client.c - the reflector's client side (libcurl) and UDP arrival. */
+#include "core/lazy.h"
 #include "core/clock.h"
 #include "reach/reflector_client.h"
 #include "core/portspec.h"
@@ -126,6 +127,9 @@ int he_reflector_query(const struct he_reflector_client *c, const struct he_rp_r
 	ret = he_rp_request_encode(req, &body, err);
 	if (ret < 0)
 		return ret;
+	ret = he_lazy_need(HE_LAZY_CURL, err);
+	if (ret < 0)
+		goto out;
 	h = curl_easy_init();
 	if (!h) {
 		ret = he_error_set(err, -ENOMEM, "curl_easy_init failed");

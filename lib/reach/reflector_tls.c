@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* reflector_tls.c - the reflector's TLS and deadline-bound I/O (reflector_tls.h). */
+#include "core/lazy.h"
 #include "reach/reflector_tls.h"
 
 #include <errno.h>
@@ -17,7 +18,9 @@ int he_rtls_load(const char *cert, const char *key, SSL_CTX **out, struct he_err
 	char why[256] = "";
 
 	if (!ctx)
-		return he_error_set(err, -ENOMEM, "cannot create a TLS context");
+		return he_lazy_need(HE_LAZY_SSL, err) < 0
+			   ? -ELIBACC
+			   : he_error_set(err, -ENOMEM, "cannot create a TLS context");
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1 ||
 	    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||

@@ -76,6 +76,8 @@ tmp=$(mktemp -d)
 export DEBIAN_FRONTEND=noninteractive
 apt=(apt-get -o DPkg::Lock::Timeout=600 -y -q --no-install-recommends)
 
+check "the package depends on the libraries loaded on first use (libcurl, OpenSSL, ldns)" \
+	sh -c "dpkg-deb -f ${debs[0]} Depends | tee /dev/stderr | grep -q 'libcurl4.*libssl3.*libldns3'"
 check "apt-get install ./homeexpose*.deb" "${apt[@]}" install "${debs[@]}" || finish
 dpkg -L "${pkgs[@]}" | sort -u >"$tmp/files"
 echo "# dpkg -L: $(wc -l <"$tmp/files") paths"
