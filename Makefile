@@ -40,15 +40,16 @@ DEFS    := -DHE_VERSION=\"$(VERSION)\" \
            -D_GNU_SOURCE
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lnatpmp
-# The binary loads libcurl, OpenSSL and ldns on first use (lib/core/lazy.h), not
+# The binary loads libcurl, OpenSSL, ldns and libsystemd on first use (lib/core/lazy.h), not
 # at start-up: it is linked without them; lazy.c gets the sonames built against.
-PKGS_LAZY := libcurl ldns libcrypto libssl
+PKGS_LAZY := libcurl ldns libcrypto libssl libsystemd
 BIN_LIBS   = $(shell $(PKG_CONFIG) --libs $(filter-out $(PKGS_LAZY),$(PKGS))) -lnatpmp -ldl
 he_soname  = $(shell objdump -p "$$($(CC) -print-file-name=lib$(1).so)" 2>/dev/null | \
 		awk '$$1 == "SONAME" { print $$2 }')
 he_soname_def = $(if $(call he_soname,$(2)),-DHE_SONAME_$(1)=\"$(call he_soname,$(2))\")
 LAZY_DEFS  = $(call he_soname_def,CURL,curl) $(call he_soname_def,SSL,ssl) \
-	     $(call he_soname_def,CRYPTO,crypto) $(call he_soname_def,LDNS,ldns)
+	     $(call he_soname_def,CRYPTO,crypto) $(call he_soname_def,LDNS,ldns) \
+	     $(call he_soname_def,SYSTEMD,systemd)
 lazydefs   = $(if $(filter lib/core/lazy,$(1)),$(LAZY_DEFS))
 ALL_CPPFLAGS = -Ilib $(DEFS) $(PKG_CFLAGS) $(CPPFLAGS)
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all

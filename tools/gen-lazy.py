@@ -26,6 +26,8 @@ LIBS = [
      ["openssl/ssl.h", "openssl/hmac.h", "openssl/sha.h", "openssl/err.h",
       "openssl/crypto.h", "openssl/evp.h", "openssl/x509.h"], "libssl libcrypto"),
     ("ldns", "HE_LAZY_LDNS", ("ldns_",), ["ldns/ldns.h"], "ldns"),
+    ("systemd", "HE_LAZY_SYSTEMD", ("sd_",), ["systemd/sd-bus.h", "systemd/sd-daemon.h"],
+     "libsystemd"),
 ]
 # libssl's own functions; the rest of "ssl" lives in libcrypto
 SSL_OWN = ("SSL_", "TLS_")
@@ -37,6 +39,8 @@ FAIL = {
     "ldns_status": "LDNS_STATUS_ERR",
     "ldns_pkt_rcode": "LDNS_RCODE_SERVFAIL",
 }
+# sd-bus and sd-daemon return a negative errno on failure
+FAIL_PREFIX = {"sd_": "-ELIBACC"}
 FAIL_BY_NAME = {
     "CRYPTO_memcmp": "1",        # 0 would mean "equal"
     "ldns_dname_compare": "1",   # likewise
@@ -92,6 +96,7 @@ def wrapper(name, ret, params, soname):
                          ", ".join(decl) if decl else "void")
     look = "(__typeof__(&%s))he_lazy_sym(%s, \"%s\")" % (name, soname, name)
     fail = FAIL_BY_NAME.get(name) or FAIL.get(ret) or \
+        next((v for k, v in FAIL_PREFIX.items() if name.startswith(k) and ret == "int"), None) or \
         ("NULL" if ret.endswith("*") else ("" if ret == "void" else "0"))
     if "..." in decl:
         return vararg(name, ret, look, fail)
@@ -140,6 +145,50 @@ def vararg(name, ret, look, fail):
 	return rc;
 }
 """ % (look, fail)
+    if name in ("sd_bus_call_method", "sd_bus_message_read"):
+        # the va_list form of each exists in libsystemd: forward to it
+        if name == "sd_bus_call_method":
+            sig = ("int sd_bus_call_method(sd_bus *a0, const char *a1, const char *a2, "
+                   "const char *a3, const char *a4, sd_bus_error *a5, sd_bus_message **a6, "
+                   "const char *a7, ...)")
+            last, call = "a7", "a0, a1, a2, a3, a4, a5, a6, a7, ap"
+        else:
+            sig = "int sd_bus_message_read(sd_bus_message *a0, const char *a1, ...)"
+            last, call = "a1", "a0, a1, ap"
+        return """%s
+{
+	__typeof__(&%sv) f = (__typeof__(&%sv))he_lazy_sym(HE_LAZY_SYSTEMD, "%sv");
+	va_list ap;
+	int rc;
+
+	if (!f)
+		return -ELIBACC;
+	va_start(ap, %s);
+	rc = f(%s);
+	va_end(ap);
+	return rc;
+}
+""" % (sig, name, name, name, last, call)
+    if name == "sd_notifyf":
+        return """int sd_notifyf(int a0, const char *a1, ...)
+{
+	__typeof__(&sd_notify) f = (__typeof__(&sd_notify))he_lazy_sym(HE_LAZY_SYSTEMD, "sd_notify");
+	char *msg = NULL;
+	va_list ap;
+	int rc;
+
+	if (!f)
+		return -ELIBACC;
+	va_start(ap, a1);
+	rc = vasprintf(&msg, a1, ap);
+	va_end(ap);
+	if (rc < 0)
+		return -ENOMEM;
+	rc = f(a0, msg); /* what sd_notifyf does: format, then sd_notify */
+	free(msg);
+	return rc;
+}
+"""
     sys.exit("gen-lazy: no rule for the variadic %s" % name)
 
 
@@ -154,11 +203,14 @@ def main():
         protos = prototypes(headers, pkgs)
         path = "lib/core/lazy_%s.c" % fname
         libname = {"curl": "libcurl", "ssl": "OpenSSL (libssl, libcrypto)",
-                   "ldns": "ldns"}[fname]
+                   "ldns": "ldns", "systemd": "libsystemd (sd-bus, sd_notify)"}[fname]
         out = [HEAD % ("lazy_%s.c" % fname, libname)]
         out.append("#define CURL_DISABLE_TYPECHECK\n" if fname == "curl" else "")
         if fname == "curl":
             out.append("#include <stdarg.h>\n")
+        if fname == "systemd":
+            out.append("#include <errno.h>\n#include <stdarg.h>\n#include <stdio.h>\n"
+                       "#include <stdlib.h>\n")
         for h in headers:
             out.append("#include <%s>\n" % h)
         out.append("#include <stddef.h>\n\n#include \"core/lazy.h\"\n")

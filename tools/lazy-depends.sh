@@ -7,7 +7,7 @@
 set -eu
 cc=${CC:-cc}
 deps=
-for lib in curl ssl crypto ldns; do
+for lib in curl ssl crypto ldns systemd; do
 	dev=$($cc -print-file-name=lib$lib.so)
 	soname=$(objdump -p "$dev" | awk '$1 == "SONAME" { print $2 }')
 	[ -n "$soname" ] || { echo "lazy-depends: no soname for lib$lib.so ($dev)" >&2; exit 1; }

@@ -19,6 +19,9 @@
 #ifndef HE_SONAME_LDNS
 #define HE_SONAME_LDNS "libldns.so.3"
 #endif
+#ifndef HE_SONAME_SYSTEMD
+#define HE_SONAME_SYSTEMD "libsystemd.so.0"
+#endif
 
 const char *he_lazy_soname(enum he_lazy_lib lib)
 {
@@ -31,6 +34,8 @@ const char *he_lazy_soname(enum he_lazy_lib lib)
 		return HE_SONAME_CRYPTO;
 	case HE_LAZY_LDNS:
 		return HE_SONAME_LDNS;
+	case HE_LAZY_SYSTEMD:
+		return HE_SONAME_SYSTEMD;
 	}
 	return "";
 }
@@ -45,6 +50,8 @@ static const char *package_of(enum he_lazy_lib lib)
 		return "libssl3";
 	case HE_LAZY_LDNS:
 		return "libldns3";
+	case HE_LAZY_SYSTEMD:
+		return "libsystemd0";
 	}
 	return "";
 }

@@ -4,7 +4,8 @@
  *
  * Owner: lib/core. libcurl (HTTP: DDNS providers, what-is-my-IP, the
  * reflector client), OpenSSL (TLS probes, the reflector's HMAC, TSIG) and
- * ldns (RFC 2136, DNS checks) cost more to load than most commands take to
+ * ldns (RFC 2136, DNS checks), and libsystemd (sd-bus to find firewalld,
+ * sd_notify for the agent) cost more to load than most commands take to
  * run (`homeexpose open` with the router and nftables needs none of them).
  * homeexpose is not linked against them: lib/core/lazy_{curl,ssl,ldns}.c
  * (written by tools/gen-lazy.py) define each function lib/ calls as a
@@ -24,6 +25,7 @@ enum he_lazy_lib {
 	HE_LAZY_SSL,
 	HE_LAZY_CRYPTO,
 	HE_LAZY_LDNS,
+	HE_LAZY_SYSTEMD,
 };
 
 /* The library's soname ("libcurl.so.4"). */
