@@ -87,6 +87,39 @@ static int create_temp(const char *path, mode_t mode, char *tmp, size_t n)
 	return -EEXIST;
 }
 
+/* 1 when path is a regular file (not followed through a symlink) of mode holding data. */
+static bool same_file(const char *path, const void *data, size_t len, mode_t mode)
+{
+	char buf[4096];
+	const char *want = data;
+	struct stat sb;
+	size_t off = 0;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	bool same = false;
+
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || (sb.st_mode & 07777) != mode ||
+	    (size_t)sb.st_size != len)
+		goto out;
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			same = n == 0 && off == len;
+			break;
+		}
+		if ((size_t)n > len - off || memcmp(buf, want + off, (size_t)n) != 0)
+			break;
+		off += (size_t)n;
+	}
+out:
+	close(fd);
+	return same;
+}
+
 int he_atomic_write(const char *path, const void *data, size_t len, mode_t mode,
 		    struct he_error *err)
 {
@@ -94,6 +127,8 @@ int he_atomic_write(const char *path, const void *data, size_t len, mode_t mode,
 	const char *p = data;
 	int fd, r;
 
+	if (same_file(path, data, len, mode))
+		return 0; /* already exactly so: no write, no fsync */
 	fd = create_temp(path, mode, tmp, sizeof(tmp));
 	if (fd == -ENAMETOOLONG)
 		return he_error_set(err, fd, "path too long: %s", path);

@@ -54,7 +54,9 @@ void he_state_close(struct he_state *st);
 /*
  * Write a whole file atomically: a new PATH.tmp.RANDOM (O_EXCL|O_NOFOLLOW: a
  * planted file or symlink is never written through), fsync, rename, fsync
- * dir. mode is applied to the new file.
+ * dir. mode is applied to the new file. When PATH is a regular file (not a
+ * symlink) that already holds exactly these bytes with this mode, nothing is
+ * written (an unchanged drop-in or state costs no fsync).
  */
 int he_atomic_write(const char *path, const void *data, size_t len, mode_t mode,
 		    struct he_error *err);

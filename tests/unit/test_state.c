@@ -153,6 +153,23 @@ static void test_atomic_write(void **state)
 			assert_null(strstr(de->d_name, ".tmp."));
 		closedir(dh);
 	}
+	/* the same bytes and mode again: the file is left as it is (same inode) */
+	{
+		struct stat again;
+
+		assert_int_equal(he_atomic_write(p, "second", 6, 0640, &err), 0);
+		assert_int_equal(stat(p, &again), 0);
+		assert_int_equal(again.st_ino, sb.st_ino);
+		/* another mode, or other bytes of the same length: written anew */
+		assert_int_equal(he_atomic_write(p, "second", 6, 0600, &err), 0);
+		assert_int_equal(stat(p, &again), 0);
+		assert_int_not_equal(again.st_ino, sb.st_ino);
+		assert_int_equal(again.st_mode & 0777, 0600);
+		sb = again;
+		assert_int_equal(he_atomic_write(p, "secont", 6, 0600, &err), 0);
+		assert_int_equal(stat(p, &again), 0);
+		assert_int_not_equal(again.st_ino, sb.st_ino);
+	}
 	/* a directory that does not exist is reported with the path */
 	assert_true(he_atomic_write("/nonexistent-he/f", "x", 1, 0600, &err) < 0);
 	assert_non_null(strstr(err.msg, "/nonexistent-he/f"));
