@@ -25,7 +25,7 @@ static void env_init(const struct he_firewall *fw, const struct he_fw_desired *d
 	memset(env, 0, sizeof(*env));
 	env->opt = &fw->opt;
 	env->view.families = d ? d->families : 0;
-	if (fw->be == &he_fw_backend_nftables) {
+	if (fw->be->caps & HE_FW_CAP_MARK_INTEGRATE) {
 		env->view.mark = fw->opt.mark;
 		env->view.mark_prio = HE_NFT_MARK_PRIO;
 	}
@@ -434,7 +434,7 @@ static int integrate_check(const struct he_firewall *fw, struct he_error *err)
 {
 	if (!fw)
 		return he_error_set(err, -EINVAL, "firewall not open");
-	if (fw->be != &he_fw_backend_nftables)
+	if (!(fw->be->caps & HE_FW_CAP_MARK_INTEGRATE))
 		return he_error_set(err, -ENOTSUP,
 				    "integration is for the nftables backend (in use: %s): ufw and "
 				    "firewalld open ports in their own rules",

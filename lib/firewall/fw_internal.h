@@ -51,9 +51,17 @@ struct he_fw_env {
 	char wan_if[16];
 };
 
+/* What a backend can do beyond apply/verify (struct he_fw_backend.caps). */
+enum {
+	/* its own table marks our ports ([firewall] mark), so ONE rule in another
+	 * table's chain can accept them: `homeexpose firewall integrate` */
+	HE_FW_CAP_MARK_INTEGRATE = 1,
+};
+
 struct he_fw_backend {
 	const char *name;
 	const char *why; /* what "auto" found when detect said 1 */
+	unsigned caps;   /* HE_FW_CAP_* */
 	/* 1 when this tool manages the host's firewall, 0 when not, <0 error. */
 	int (*detect)(const struct he_fw_options *o, struct he_error *err);
 	/* Make the host match D / PORTS, its union (empty: remove all of ours). */

@@ -208,6 +208,7 @@ static int nft_verify(const struct he_fw_env *env, const struct he_fw_desired *d
 const struct he_fw_backend he_fw_backend_nftables = {
     .name = HE_FW_NAME_NFTABLES,
     .why = "neither ufw nor firewalld is active: nftables through libnftables",
+    .caps = HE_FW_CAP_MARK_INTEGRATE,
     .detect = NULL, /* libnftables is linked in: always usable, the fallback */
     .apply = nft_apply,
     .verify = nft_verify,
