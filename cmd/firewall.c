@@ -91,8 +91,9 @@ static int pick_chain(struct he_firewall *fw, const struct he_fw_desired *want, 
 
 static int integrate(struct he_cli *cli, int argc, char **argv)
 {
-	char fam[8] = "", table[64] = "", chain[64] = "", *line = NULL;
+	char fam[8] = "", table[64] = "", chain[64] = "", *line = NULL, kept[1024] = "";
 	struct he_fw_desired want = {0};
+	int persisted;
 	struct he_firewall *fw = NULL;
 	struct he_error err = {0};
 	int rc = HE_EXIT_FAIL;
@@ -116,20 +117,39 @@ static int integrate(struct he_cli *cli, int argc, char **argv)
 		goto out;
 	if (he_firewall_integrate(fw, fam, table, chain, remove_flag, &line, &err) < 0)
 		goto out;
+	/* across a reboot: a file in the directory the ruleset file includes, if any */
+	persisted = he_firewall_integrate_persist(fw, fam, table, chain, remove_flag, kept,
+						  sizeof(kept), &err);
+	if (persisted < 0) {
+		he_warnf(cli, "firewall: %s", err.msg);
+		he_error_clear(&err);
+	}
 	rc = HE_EXIT_OK;
 	if (cli->json) {
-		he_json_print(json_pack("{s:s, s:s, s:s, s:s, s:s}", "action",
+		he_json_print(json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?}", "action",
 					remove_flag ? "removed" : "added", "family", fam, "table",
-					table, "chain", chain, "rule", line));
+					table, "chain", chain, "rule", line, "file",
+					persisted > 0 ? kept : NULL));
 		goto out;
 	}
 	if (remove_flag) {
 		printf("firewall: the homeexpose rule is gone from %s %s %s\n", fam, table, chain);
+		if (persisted > 0)
+			printf("firewall: %s removed (the rule is not loaded at boot any more)\n",
+			       kept);
 		if (cli->cfg.firewall_integrate[0])
 			he_warnf(cli,
 				 "[firewall] integrate = %s is still set: open, close and the "
 				 "agent will put the rule back; remove that line",
 				 cli->cfg.firewall_integrate);
+		goto out;
+	}
+	if (persisted > 0) {
+		printf("firewall: %s %s %s now accepts what homeexpose marks:\n\t%s\n"
+		       "Kept across reboots in %s (your ruleset file includes that directory; "
+		       "checked with a dry run). Set\n\t[firewall] integrate = %s %s %s\nso "
+		       "that open, close and the agent put it back after a reload.\n",
+		       fam, table, chain, line, kept, fam, table, chain);
 		goto out;
 	}
 	printf("firewall: %s %s %s now accepts what homeexpose marks:\n\t%s\n"

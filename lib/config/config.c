@@ -58,6 +58,7 @@ static const struct he_key firewall_keys[] = {
     {"backend", HE_KT_ENUM, C(firewall_backend), 0, 0, he_firewall_backend_words},
     {"mark", HE_KT_STRING, C(firewall_mark), 0, 0, NULL},
     {"integrate", HE_KT_STRING, C(firewall_integrate), 0, 0, NULL},
+    {"nftables-conf", HE_KT_STRING, C(firewall_nftables_conf), 0, 0, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL},
 };
 

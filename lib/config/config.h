@@ -66,8 +66,9 @@ struct he_config {
 
 	/* [firewall] */
 	char firewall_backend[16];
-	char firewall_mark[16];       /* "" default, or 0x... one bit */
-	char firewall_integrate[200]; /* "" or FAMILY TABLE CHAIN */
+	char firewall_mark[16];           /* "" default, or 0x... one bit */
+	char firewall_integrate[200];     /* "" or FAMILY TABLE CHAIN */
+	char firewall_nftables_conf[256]; /* "" (/etc/nftables.conf): the ruleset file */
 
 	/* [publicip] */
 	char stun_servers[HE_URL_MAX];

@@ -444,6 +444,20 @@ static int integrate_check(const struct he_firewall *fw, struct he_error *err)
 	return 0;
 }
 
+int he_firewall_integrate_persist(struct he_firewall *fw, const char *family, const char *table,
+				  const char *chain, int remove, char *written, size_t n,
+				  struct he_error *err)
+{
+	int rc = integrate_check(fw, err);
+	const char *conf = fw && fw->opt.nftables_conf && *fw->opt.nftables_conf
+			       ? fw->opt.nftables_conf
+			       : "/etc/nftables.conf";
+
+	if (rc < 0)
+		return rc;
+	return he_nft_persist(fw->opt.mark, family, table, chain, remove, conf, written, n, err);
+}
+
 int he_firewall_integrate(struct he_firewall *fw, const char *family, const char *table,
 			  const char *chain, int remove, char **line, struct he_error *err)
 {

@@ -160,6 +160,8 @@ struct he_fw_options {
 	char integrate_family[8];
 	char integrate_table[64];
 	char integrate_chain[64];
+	/* the ruleset file loaded at boot; NULL or "": /etc/nftables.conf */
+	const char *nftables_conf;
 };
 
 /*
@@ -182,6 +184,16 @@ int he_firewall_open_config(const struct he_config *cfg, struct he_firewall **ou
  */
 int he_firewall_integrate(struct he_firewall *fw, const char *family, const char *table,
 			  const char *chain, int remove, char **line, struct he_error *err);
+/*
+ * Keep (or with remove, drop) the integration rule across a reboot: when the
+ * ruleset file (he_fw_options.nftables_conf) includes a directory, a file
+ * there holds the rule's `insert rule` line, checked by a dry run of the whole
+ * ruleset file. 1 with the file's path in written, 0 when the file includes
+ * no directory (the caller says which line to add where), <0 error.
+ */
+int he_firewall_integrate_persist(struct he_firewall *fw, const char *family, const char *table,
+				  const char *chain, int remove, char *written, size_t n,
+				  struct he_error *err);
 /* The handle of our rule in FAMILY TABLE CHAIN: >0, 0 when absent, <0 error. */
 int he_firewall_integrated(struct he_firewall *fw, const char *family, const char *table,
 			   const char *chain, struct he_error *err);

@@ -149,6 +149,11 @@ int he_nft_ruleset_has_ufw(const char *json, size_t len);
 /* Run one command buffer (JSON output when json); *out (may be NULL) gets the output. */
 int he_nft_run(const char *cmd, int json, char **out, struct he_error *err);
 
+/* nft_persist.c: the file an include of a directory in CONF_TEXT names for us
+ * (1, in out), 0 when none. */
+int he_nft_persist_target(const char *conf_text, char *out, size_t n);
+int he_nft_persist(uint32_t mark, const char *family, const char *table, const char *chain,
+		   int remove, const char *conf, char *written, size_t n, struct he_error *err);
 /* The integration rule, after "FAMILY TABLE CHAIN" (two %u: the mark). */
 #define HE_NFT_INTEGRATE_FMT "meta mark & 0x%08x == 0x%08x accept comment \"homeexpose\""
 /* Names nft takes unquoted: 1..63 of [A-Za-z0-9_.-], not starting with '-'. */

@@ -22,6 +22,7 @@ int he_firewall_open_config(const struct he_config *cfg, struct he_firewall **ou
 					    cfg->firewall_mark);
 		o.mark = (uint32_t)m;
 	}
+	o.nftables_conf = cfg->firewall_nftables_conf;
 	rc = he_fw_options_integrate(&o, cfg->firewall_integrate, err);
 	if (rc < 0)
 		return rc;

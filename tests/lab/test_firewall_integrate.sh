@@ -7,8 +7,11 @@
 # ONE rule tagged "homeexpose" is the only difference in `own`, and `open
 # 8443:8080/tcp web` makes the service reachable from the internet host
 # through the router; `close web` makes it unreachable; `integrate --remove`
-# gives `own` back byte for byte. Then, with `[firewall] integrate` set, the
-# agent puts the rule back after `nft -f` of the original ruleset.
+# gives `own` back byte for byte. A ruleset file that includes a directory
+# keeps the rule across a reboot (a file there, checked by a dry run; removed
+# by --remove; not written when the include comes before the chain). Then,
+# with `[firewall] integrate` set, the agent puts the rule back after `nft -f`
+# of the original ruleset.
 . "$(dirname "$0")/lab.sh"
 . "$(dirname "$0")/agent_lib.sh"
 
@@ -29,7 +32,10 @@ only_our_rule() {
 no_table() { ! in_home nft list table inet homeexpose >/dev/null 2>&1; }
 
 lab_check "lab_up full" lab_up full || { lab_done; exit 1; }
-agent_conf '[router]\nprotocols = upnp\n'
+# the ruleset file is the lab's own (never the host's /etc/nftables.conf)
+NFTCONF="$LAB_DIR/nftables.conf"
+: >"$NFTCONF"
+agent_conf "[router]\nprotocols = upnp\n[firewall]\nnftables-conf = $NFTCONF\n"
 lab_check "home service on 8080" lab_serve_tcp "$LAB_HOME" :: 8080 banner-8080
 in_home nft -f - <<'EOF2'
 table inet own {
@@ -75,8 +81,32 @@ lab_check "integrate --remove" expect_out "the homeexpose rule is gone from inet
 lab_check "after --remove: own is byte-for-byte the original" eval '[ "$(own_now)" = "$ref" ]'
 lab_check "--remove again changes nothing" eval 'he -q firewall integrate --remove inet own input && [ "$(own_now)" = "$ref" ]'
 
+# across a reboot: a ruleset file that includes a directory gets one file there
+mkdir -p "$LAB_DIR/nft.d"
+{ echo "flush ruleset"; printf '%s\n' "$ref"; echo "include \"$LAB_DIR/nft.d/*.nft\""; } >"$NFTCONF"
+lab_check "integrate writes the rule into the directory the ruleset file includes" \
+	expect_out "Kept across reboots in $LAB_DIR/nft.d/homeexpose-integrate.nft" -- he firewall integrate inet own input
+lab_check "that file holds the one insert rule line" \
+	grep -qx 'insert rule inet own input meta mark & 0x10000000 == 0x10000000 accept comment "homeexpose"' \
+	"$LAB_DIR/nft.d/homeexpose-integrate.nft"
+lab_check "a reboot (nft -f of the ruleset file) keeps the rule: own differs only by it" \
+	eval 'in_home nft -f "$NFTCONF" && only_our_rule'
+lab_check "integrate --remove deletes the file too" \
+	eval 'he firewall integrate --remove inet own input | grep -q "homeexpose-integrate.nft removed" && [ ! -e "$LAB_DIR/nft.d/homeexpose-integrate.nft" ]'
+lab_check "after --remove, a reboot gives own back byte for byte" \
+	eval 'in_home nft -f "$NFTCONF" && [ "$(own_now)" = "$ref" ]'
+# an include before the chain exists: the dry run fails, nothing is left behind
+{ echo "flush ruleset"; echo "include \"$LAB_DIR/nft.d/*.nft\""; printf '%s\n' "$ref"; } >"$NFTCONF"
+lab_check "include before the chain: not kept (dry run fails), the line to add is printed" \
+	eval 'he firewall integrate inet own input >"$LAB_DIR/i2.out" 2>&1; cat "$LAB_DIR/i2.out";
+	grep -q "does not load with it" "$LAB_DIR/i2.out" && grep -q "To keep it after a reboot, add that line" "$LAB_DIR/i2.out" &&
+	[ ! -e "$LAB_DIR/nft.d/homeexpose-integrate.nft" ]'
+lab_check "the ruleset file still loads as it was" eval 'in_home nft -c -f "$NFTCONF"'
+he -q firewall integrate --remove inet own input
+: >"$NFTCONF"
+
 # the agent keeps the rule: [firewall] integrate is desired state
-agent_conf '[router]\nprotocols = upnp\n[firewall]\nintegrate = inet own input\n[agent]\ndrift-interval = 2\n'
+agent_conf "[router]\nprotocols = upnp\n[firewall]\nintegrate = inet own input\nnftables-conf = $NFTCONF\n[agent]\ndrift-interval = 2\n"
 lab_check "with integrate = set, open puts the rule in and succeeds" \
 	eval 'he -q open 8443:8080/tcp web --ipv4-only && only_our_rule'
 lab_check "reachable" reach

@@ -203,6 +203,33 @@ static void test_own_range(void **state)
 	he_fw_report_free(&r);
 }
 
+/* Issue 13: where the ruleset file includes a directory, the rule's file goes there. */
+static void test_persist_target(void **state)
+{
+	char out[256];
+
+	assert_int_equal(he_nft_persist_target("#!/usr/sbin/nft -f\nflush ruleset\n"
+					       "table inet filter { }\n"
+					       "include \"/etc/nftables.d/*.nft\"\n",
+					       out, sizeof(out)),
+			 1);
+	assert_string_equal(out, "/etc/nftables.d/homeexpose-integrate.nft");
+	assert_int_equal(
+	    he_nft_persist_target("\tinclude   \"/etc/fw/rules-*.conf\"", out, sizeof(out)), 1);
+	assert_string_equal(out, "/etc/fw/rules-homeexpose-integrate.conf");
+	/* one file, a relative path, two globs, a glob in a directory, a comment: none */
+	assert_int_equal(he_nft_persist_target("include \"/etc/nftables.d/ssh.nft\"\n"
+					       "include \"nftables.d/*.nft\"\n"
+					       "include \"/etc/n/*-*.nft\"\n"
+					       "include \"/etc/*/x.nft\"\n"
+					       "include \"/etc/n/[ab]*.nft\"\n"
+					       "# include \"/etc/nftables.d/*.nft\"\n"
+					       "includes \"/etc/nftables.d/*.nft\"\n",
+					       out, sizeof(out)),
+			 0);
+	assert_int_equal(he_nft_persist_target("", out, sizeof(out)), 0);
+}
+
 static void test_own_extra_after_close(void **state)
 {
 	static const char *const s[] = {"web:8443", NULL};
@@ -692,6 +719,7 @@ int main(void)
 	    cmocka_unit_test(test_txn_text),
 	    cmocka_unit_test(test_own_in_sync),
 	    cmocka_unit_test(test_own_range),
+	    cmocka_unit_test(test_persist_target),
 	    cmocka_unit_test(test_own_extra_after_close),
 	    cmocka_unit_test(test_drift_element),
 	    cmocka_unit_test(test_drift_rule),
