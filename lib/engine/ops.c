@@ -93,8 +93,10 @@ static int firewall(const struct he_config *cfg, const struct he_desired *d, con
 	}
 	he_error_clear(&err);
 	he_fw_plan_free(&rep->fwp);
+	/* with the backend's report, a firewall already in sync is not applied again */
 	rc = he_plan_firewall(d, have_report ? &fr : NULL, scope,
-			      HE_FWPLAN_PRUNE | HE_FWPLAN_ALWAYS, &rep->fwp, &err);
+			      HE_FWPLAN_PRUNE | (have_report ? 0 : HE_FWPLAN_ALWAYS), &rep->fwp,
+			      &err);
 	if (have_report)
 		he_fw_report_free(&fr);
 	if (rc < 0)
@@ -105,8 +107,11 @@ static int firewall(const struct he_config *cfg, const struct he_desired *d, con
 			  "fix above (your decision), then run open again");
 		goto done;
 	}
-	rc = he_firewall_apply(fw, &rep->fwp.apply, dry_run ? HE_FW_DRY_RUN : 0,
-			       dry_run ? &rep->fw_text : NULL, &err);
+	if (rep->fwp.decision == HE_FW_NOTHING)
+		rc = 0; /* the report says every opening is in place: nothing to run */
+	else
+		rc = he_firewall_apply(fw, &rep->fwp.apply, dry_run ? HE_FW_DRY_RUN : 0,
+				       dry_run ? &rep->fw_text : NULL, &err);
 	if (rc == 0)
 		rep->fw_openings = rep->fwp.apply.n;
 out:
