@@ -70,7 +70,24 @@ static void report(struct he_cli *cli, const struct he_check_result *r, json_t *
 		else if (t->broken >= 0 && cli->verbosity >= 0)
 			printf("  => broken link: %s\n", he_check_step_name(t->broken));
 	}
+	for (size_t i = 0; i < r->nrefused; i++) {
+		if (jout)
+			continue;
+		if (cli->verbosity >= 0) {
+			printf("%s ", r->refused[i].name);
+			he_cli_tone(cli, stdout, he_tone_of("fail"), "refused");
+			printf(": %s\n  => nothing of it is open: homeexpose does not apply it\n",
+			       r->refused[i].msg);
+		}
+	}
 	if (arr) {
+		json_t *ref = json_array();
+
+		for (size_t i = 0; i < r->nrefused; i++)
+			json_array_append_new(ref,
+					      json_pack("{s:s, s:s}", "name", r->refused[i].name,
+							"message", r->refused[i].msg));
+		json_object_set_new(jout, "refused", ref);
 		json_object_set_new(jout, "checks", arr);
 		json_object_set_new(jout, "reachable", json_boolean(r->reachable));
 		json_object_set_new(jout, "vantage",

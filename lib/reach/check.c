@@ -111,6 +111,16 @@ static int add_targets(struct ctx *c, const struct he_exposure *list, size_t n,
 		t->family = d.t[i].family;
 	}
 	c->nt = d.nt;
+	/* refused exposures have no targets: say so, or check would print nothing for them */
+	if (d.nref && !(c->refused = calloc(d.nref, sizeof(*c->refused)))) {
+		he_desired_free(&d);
+		return he_error_set(err, -ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < d.nref; i++) {
+		snprintf(c->refused[i].name, sizeof(c->refused[i].name), "%s", d.ref[i].name);
+		snprintf(c->refused[i].msg, sizeof(c->refused[i].msg), "%s", d.ref[i].msg);
+	}
+	c->nrefused = d.nref;
 	he_desired_free(&d);
 	return 0;
 }
@@ -158,7 +168,7 @@ static void verdicts(struct he_check_result *r)
 		else if (out != HE_CHK_NA || t->family == AF_INET)
 			all = false;
 	}
-	r->reachable = all && any;
+	r->reachable = all && any && r->nrefused == 0; /* a refused exposure is not open */
 }
 
 enum he_check_reach he_check_exposure_verdict(const struct he_check_result *r, const char *name,
@@ -210,6 +220,7 @@ int he_check_run_chain(const struct he_config *cfg, const struct he_check_opts *
 	if (add_targets(&c, list, n, err) < 0) {
 		free(c.t);
 		free(c.p);
+		free(c.refused);
 		return err->code;
 	}
 	for (size_t i = 0; i < c.nt; i++) {
@@ -230,6 +241,8 @@ int he_check_run_chain(const struct he_config *cfg, const struct he_check_opts *
 	free(c.p);
 	out->v = c.t;
 	out->n = c.nt;
+	out->refused = c.refused;
+	out->nrefused = c.nrefused;
 	verdicts(out);
 	out->finished = (int64_t)time(NULL);
 	return 0;
@@ -242,4 +255,7 @@ void he_check_result_free(struct he_check_result *r)
 	free(r->v);
 	r->v = NULL;
 	r->n = 0;
+	free(r->refused);
+	r->refused = NULL;
+	r->nrefused = 0;
 }

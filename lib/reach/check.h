@@ -73,9 +73,18 @@ struct he_check_target {
 	char impossible[HE_CHK_TEXT_MAX];
 };
 
+/* An exposure the engine refuses to apply (never-expose port, contradictions). */
+struct he_check_refused {
+	char name[HE_NAME_MAX];
+	char msg[HE_ERR_MSG_MAX];
+};
+
 struct he_check_result {
 	struct he_check_target *v;
 	size_t n;
+	/* exposures of the list the engine refuses: nothing of them is open (not reachable) */
+	struct he_check_refused *refused;
+	size_t nrefused;
 	bool reachable; /* every wanted port and family proven from outside */
 	bool reflector; /* an outside vantage point is configured (a reflector or a SOCKS proxy) */
 	char vantage[HE_CHK_TEXT_MAX]; /* which: "from reflector URL", "through socks H:P", "" */

@@ -28,6 +28,8 @@ struct ctx {
 	struct he_check_target *t;
 	struct priv *p;
 	size_t nt;
+	struct he_check_refused *refused; /* exposures the engine refuses */
+	size_t nrefused;
 	char local4[HE_PM_ADDR_MAX], global6[HE_PM_ADDR_MAX];
 	char wan4[HE_PM_ADDR_MAX];
 	enum he_addr_class wan4_cls;

@@ -261,6 +261,15 @@ printf '[exposure]\nports = 60000:60010/udp\n' >"$tmp/etc/exposures.d/ufwish.con
 expect 0 "config check of a ufw-style range in a drop-in" -- "${HEC[@]}" config check
 grep_in "$err" "ufwish.conf:2: warning: .*write 60000-60010" "config check warns about FIRST:LAST at its line"
 rm -f "$tmp/etc/exposures.d/ufwish.conf"
+# a hand-written drop-in the engine refuses: check says so (it printed nothing)
+printf '[exposure]\nports = 23/tcp\n' >"$tmp/etc/exposures.d/telnet.conf"
+expect 1 "check of a refused drop-in exits 1" -- "${HEC[@]}" check telnet
+grep_in "$out" "^telnet refused: .*23" "check names the refused exposure and the port"
+expect 1 "check --json of a refused drop-in" -- "${HEC[@]}" check telnet --json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["refused"][0]["name"]=="telnet" and "23" in d["refused"][0]["message"] and d["reachable"] is False, d' "$out" &&
+	{ pass=$((pass + 1)); echo "ok - check --json lists the refused exposure"; } ||
+	{ fail=$((fail + 1)); echo "not ok - check --json lacks refused"; cat "$out"; }
+rm -f "$tmp/etc/exposures.d/telnet.conf"
 expect 0 "an ordinary forward gets no warning" -- "${HEC[@]}" open 8443:8080 web2 --dry-run --no-firewall
 if grep -q "forwards external" "$err"; then fail=$((fail + 1)); echo "not ok - 8443:8080 warned about"; else pass=$((pass + 1)); echo "ok - 8443:8080 not warned about"; fi
 
