@@ -6,6 +6,7 @@
 # game 27015:5300/udp, each IPv4 through the router and IPv6 through a pinhole)
 # and two DNS records (dyndns2 on ddns_server.py, rfc2136 on Knot with TSIG).
 # A fault injector, seeded (SOAK_SEED reproduces a run; the seed is printed),
+# takes the kinds in a shuffled order, each once per round (soak_next_kind),
 # acts after random quiet periods of 3..8 s; after each fault every check of
 # soak_checks.sh must pass within the fault's timeout (the recovery time is
 # from the fault to all checks passing). The agent's RSS, open fds and CPU are
@@ -97,10 +98,32 @@ drift-interval = 2"
 	agent_start
 }
 
+# soak_next_kind: SOAK_KIND, the next fault from a bag holding every kind once,
+# shuffled with the seed and refilled when empty: each phase meets every kind
+# before any kind comes twice (independent draws left router_restart out of a
+# whole 300 s phase)
+SOAK_BAG=()
+soak_next_kind() {
+	local i j t
+	if [ "${#SOAK_BAG[@]}" -eq 0 ]; then
+		SOAK_BAG=("${SOAK_KINDS[@]}")
+		for ((i = ${#SOAK_BAG[@]} - 1; i > 0; i--)); do
+			soak_rand $((i + 1))
+			j=$SOAK_R
+			t=${SOAK_BAG[$i]}
+			SOAK_BAG[i]=${SOAK_BAG[$j]}
+			SOAK_BAG[j]=$t
+		done
+	fi
+	SOAK_KIND=${SOAK_BAG[0]}
+	SOAK_BAG=("${SOAK_BAG[@]:1}")
+}
+
 # soak_phase VARIANT SECONDS
 soak_phase() {
 	local variant=$1 secs=$2 end kind q t0
 	echo "# phase $variant: ${secs} s"
+	SOAK_BAG=() # a full bag for each phase
 	lab_check "phase $variant: lab, servers, exposures, agent" soak_setup "$variant" || {
 		lab_down
 		return 1
@@ -117,8 +140,8 @@ soak_phase() {
 		q=$((SOAK_QUIET_MIN + SOAK_R))
 		[ $((${EPOCHREALTIME/./} / 1000000 + q)) -lt "$end" ] || break
 		soak_quiet "$q"
-		soak_rand ${#SOAK_KINDS[@]}
-		kind=${SOAK_KINDS[$SOAK_R]}
+		soak_next_kind
+		kind=$SOAK_KIND
 		t0=${EPOCHREALTIME/./}
 		FAULT_T0=$t0
 		"fault_$kind" >"$SOAK_OUT/fault.out" 2>&1 ||
