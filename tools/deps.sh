@@ -12,7 +12,7 @@ build="build-essential pkg-config libminiupnpc-dev libnatpmp-dev libnftables-dev
 # test: cmocka, clang for libFuzzer and the clang build, and the lab's real parts.
 test="libcmocka-dev clang python3 python3-jsonschema netbase iproute2 nftables miniupnpd-nftables miniupnpc natpmpc
  socat procps iptables ufw knot knot-dnsutils coturn openssl dante-server microsocks
- debhelper lintian systemd prometheus"
+ debhelper lintian systemd prometheus dbus-daemon python3-dbus python3-gi"
 bench="time inadyn ddclient"
 
 list=0

@@ -50,6 +50,24 @@ sd_bus *sd_bus_flush_close_unref(sd_bus *a0)
 	return f ? f(a0) : NULL;
 }
 
+int sd_bus_message_enter_container(sd_bus_message *a0, char a1, const char *a2)
+{
+	__typeof__(&sd_bus_message_enter_container) f =
+	    (__typeof__(&sd_bus_message_enter_container))he_lazy_sym(
+		HE_LAZY_SYSTEMD, "sd_bus_message_enter_container");
+
+	return f ? f(a0, a1, a2) : -ELIBACC;
+}
+
+int sd_bus_message_exit_container(sd_bus_message *a0)
+{
+	__typeof__(&sd_bus_message_exit_container) f =
+	    (__typeof__(&sd_bus_message_exit_container))he_lazy_sym(
+		HE_LAZY_SYSTEMD, "sd_bus_message_exit_container");
+
+	return f ? f(a0) : -ELIBACC;
+}
+
 int sd_bus_message_read(sd_bus_message *a0, const char *a1, ...)
 {
 	__typeof__(&sd_bus_message_readv) f =
@@ -63,6 +81,15 @@ int sd_bus_message_read(sd_bus_message *a0, const char *a1, ...)
 	rc = f(a0, a1, ap);
 	va_end(ap);
 	return rc;
+}
+
+int sd_bus_message_read_strv(sd_bus_message *a0, char ***a1)
+{
+	__typeof__(&sd_bus_message_read_strv) f =
+	    (__typeof__(&sd_bus_message_read_strv))he_lazy_sym(HE_LAZY_SYSTEMD,
+							       "sd_bus_message_read_strv");
+
+	return f ? f(a0, a1) : -ELIBACC;
 }
 
 sd_bus_message *sd_bus_message_unref(sd_bus_message *a0)

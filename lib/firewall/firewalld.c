@@ -177,9 +177,9 @@ static void plan_free(struct plan *pl)
 }
 
 struct current {
-	char *services; /* `--permanent --get-services` */
-	char *enabled;  /* `--list-services` (runtime, default zone) */
-	char *permzone; /* `--permanent --list-services` */
+	char *services; /* as `--permanent --get-services` */
+	char *enabled;  /* as `--list-services` (runtime, default zone) */
+	char *permzone; /* as `--permanent --list-services` */
 };
 
 static void current_free(struct current *c)
@@ -189,16 +189,15 @@ static void current_free(struct current *c)
 	free(c->permzone);
 }
 
+/* Read over D-Bus (firewalld_bus.c): firewall-cmd runs only to change something. */
 static int current_read(struct current *c, struct he_error *err)
 {
-	const char *a1[] = {"firewall-cmd", "--permanent", "--get-services", NULL};
-	const char *a2[] = {"firewall-cmd", "--list-services", NULL};
-	const char *a3[] = {"firewall-cmd", "--permanent", "--list-services", NULL};
 	int rc;
 
 	memset(c, 0, sizeof(*c));
-	if ((rc = fwd_run(a1, &c->services, err)) < 0 || (rc = fwd_run(a2, &c->enabled, err)) < 0 ||
-	    (rc = fwd_run(a3, &c->permzone, err)) < 0) {
+	if ((rc = he_fwd_query(HE_FWD_SERVICES, NULL, &c->services, err)) < 0 ||
+	    (rc = he_fwd_query(HE_FWD_ENABLED, NULL, &c->enabled, err)) < 0 ||
+	    (rc = he_fwd_query(HE_FWD_PERMZONE, NULL, &c->permzone, err)) < 0) {
 		current_free(c);
 		return rc;
 	}
@@ -207,13 +206,9 @@ static int current_read(struct current *c, struct he_error *err)
 
 static int service_ports(const char *svc, struct he_fw_ports *out, struct he_error *err)
 {
-	char arg[HE_FW_NAME_MAX + 32];
-	const char *argv[] = {"firewall-cmd", "--permanent", arg, "--get-ports", NULL};
 	char *text = NULL;
-	int rc;
+	int rc = he_fwd_query(HE_FWD_PORTS, svc, &text, err);
 
-	snprintf(arg, sizeof(arg), "--service=%s", svc);
-	rc = fwd_run(argv, &text, err);
 	if (rc < 0)
 		return rc;
 	rc = he_firewalld_parse_ports(text, out, "");

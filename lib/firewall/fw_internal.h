@@ -208,6 +208,14 @@ void he_ufw_tuple_to_added(const char *line, struct he_fw_text *t);
 int he_ufw_conf_enabled(const char *path);
 
 /* --- firewalld (firewalld.c) --- */
+/* firewalld_bus.c: firewalld's state over D-Bus, as firewall-cmd's words. */
+enum he_fwd_q {
+	HE_FWD_SERVICES, /* the permanent service names (--permanent --get-services) */
+	HE_FWD_ENABLED,  /* the default zone's runtime services (--list-services) */
+	HE_FWD_PERMZONE, /* its permanent services (--permanent --list-services) */
+	HE_FWD_PORTS,    /* service svc's permanent ports (--permanent --service= --get-ports) */
+};
+int he_fwd_query(enum he_fwd_q what, const char *svc, char **out, struct he_error *err);
 int he_firewalld_parse_ports(const char *text, struct he_fw_ports *out, const char *comment);
 
 #endif
