@@ -239,6 +239,8 @@ static void on_reload_timer(struct he_loop *l, struct he_loop_timer *t, void *ct
 			     "above and reload again");
 	} else {
 		a->cfg = *cfg;
+		/* a reload says again what is not carried out */
+		a->diags_logged = a->refusals_logged = 0;
 		he_agent_log(a, HE_AGENT_LOG_NOTICE, "config", "configuration reloaded (%s)",
 			     a->cfg.path);
 	}

@@ -86,8 +86,11 @@ struct he_agent {
 	unsigned router_failures, fw_failures;
 	bool remap_all;   /* next router pass maps everything */
 	bool router_lost; /* ... because the router restarted: anew (HE_APPLY_FRESH) */
-	bool reprobe;     /* next router pass ignores the discovery cache */
-	bool verify_now;  /* next router pass asks the router (UPnP) */
+	/* hashes of the configuration problems last logged (drop-ins that do not
+	 * load, exposures the engine refuses): each a warning once, not every pass */
+	uint64_t diags_logged, refusals_logged;
+	bool reprobe;    /* next router pass ignores the discovery cache */
+	bool verify_now; /* next router pass asks the router (UPnP) */
 	char gateway[HE_PM_ADDR_MAX];
 	bool router_absent;      /* probed: no router protocol answered */
 	unsigned learn_failures; /* probes in a row that found no router */

@@ -33,8 +33,30 @@ static void dropin_name(const char *file, char *buf, size_t len)
  * Re-read the exposures (under the state lock). Names of unreadable drop-ins
  * go to keep (their mappings are kept).
  */
+static uint64_t fnv1a(uint64_t h, const char *s)
+{
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+/*
+ * The level for a set of configuration problems whose texts hash to h: a
+ * warning when the set first appears (or changes), debug after that, so a
+ * broken drop-in is not a warning on every pass. *seen keeps the last set.
+ */
+static enum he_agent_level once(uint64_t *seen, uint64_t h)
+{
+	bool same = h == *seen;
+
+	*seen = h;
+	return same ? HE_AGENT_LOG_DEBUG : HE_AGENT_LOG_WARNING;
+}
+
 static size_t load_exposures(struct he_agent *a, char keep[][HE_PM_NAME_MAX], size_t max)
 {
+	uint64_t h = 1469598103934665603ull; /* FNV-1a offset basis */
+	enum he_agent_level lvl;
 	struct he_diags d = {0};
 	size_t nkeep = 0;
 
@@ -46,7 +68,16 @@ static size_t load_exposures(struct he_agent *a, char keep[][HE_PM_NAME_MAX], si
 		if (d.v[i].level != HE_DIAG_ERROR)
 			continue;
 		he_diag_format(&d.v[i], line, sizeof(line));
-		he_agent_log(a, HE_AGENT_LOG_WARNING, "config",
+		h = fnv1a(h, line);
+	}
+	lvl = once(&a->diags_logged, h);
+	for (size_t i = 0; i < d.n; i++) {
+		char line[HE_ERR_MSG_MAX * 2];
+
+		if (d.v[i].level != HE_DIAG_ERROR)
+			continue;
+		he_diag_format(&d.v[i], line, sizeof(line));
+		he_agent_log(a, lvl, "config",
 			     "%s (the exposure is left as it is until the file is fixed)", line);
 		if (d.v[i].file && nkeep < max)
 			dropin_name(d.v[i].file, keep[nkeep++], HE_PM_NAME_MAX);
@@ -85,10 +116,15 @@ static int desired(struct he_agent *a, struct he_desired *d, struct he_error *er
 {
 	const struct he_desired_opts o = {.have_v6 = he_engine_have_v6()};
 	int rc = he_desired_build(a->ex.v, a->ex.n, &o, d, err);
+	uint64_t h = 1469598103934665603ull; /* FNV-1a over every refusal's text */
+	enum he_agent_level lvl;
 
 	for (size_t i = 0; rc == 0 && i < d->nref; i++)
-		he_agent_log(a, HE_AGENT_LOG_WARNING, "config",
-			     "exposure %s is not carried out: %s", d->ref[i].name, d->ref[i].msg);
+		h = fnv1a(fnv1a(h, d->ref[i].name), d->ref[i].msg);
+	lvl = once(&a->refusals_logged, h);
+	for (size_t i = 0; rc == 0 && i < d->nref; i++)
+		he_agent_log(a, lvl, "config", "exposure %s is not carried out: %s", d->ref[i].name,
+			     d->ref[i].msg);
 	return rc;
 }
 

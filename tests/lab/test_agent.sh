@@ -68,6 +68,18 @@ lab_check "open 9443:8081 second tells the agent (it logs the reload)" \
 	eval 'he open 9443:8081/tcp second --ipv4-only >/dev/null && log_has "configuration reloaded"'
 lab_check "close second" he close second
 
+# a hand-written drop-in the engine refuses: a warning once, not on every pass
+printf '[exposure]\nports = 23/tcp\n' >"$LAB_DIR/etc/exposures.d/telnet.conf"
+lab_check "a refused drop-in: after SIGHUP the agent warns, naming file and line" \
+	eval 'kill -HUP "$AGENT_PID" && log_has "warning: config: $LAB_DIR/etc/exposures.d/telnet.conf:2: [exposure] port 23/tcp (telnet) is never exposed"'
+# (a pass before the SIGHUP may have warned too: a reload says it again, once)
+lab_check "later passes say it at debug level only: one warning since the reload" \
+	eval 'lab_wait_until 8000 grep -q "debug: config: .*telnet.conf:2:" "$LAB_DIR/agent.log";
+	grep -e "telnet.conf:2:" -e "configuration reloaded" "$LAB_DIR/agent.log" | cut -c1-90;
+	[ "$(awk "/configuration reloaded/ { n = 0 } /warning: config: .*telnet.conf:2:/ { n++ } END { print n }" "$LAB_DIR/agent.log")" = 1 ]'
+rm -f "$LAB_DIR/etc/exposures.d/telnet.conf"
+kill -HUP "$AGENT_PID"
+
 # (d) SIGHUP with a broken configuration
 cp "$LAB_DIR/etc/homeexpose.conf" "$LAB_DIR/etc/good.conf"
 printf 'verify-interval = banana\n' >>"$LAB_DIR/etc/homeexpose.conf"
