@@ -24,15 +24,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(text, data, size);
 	text[size] = '\0';
 	if (he_ufw_parse_added(text, &rules, &n) == 0) {
+		/* a port, or a range port..last (ufw's FIRST:LAST) */
 		for (size_t i = 0; i < n; i++)
-			if (!rules[i].port ||
+			if (!rules[i].port || rules[i].last < rules[i].port ||
 			    !memchr(rules[i].comment, '\0', sizeof(rules[i].comment)))
 				abort();
 	}
 	free(rules);
+	/* user.rules lines ("### tuple ### ...") as `ufw show added` lines */
+	{
+		struct he_fw_text t = {0};
+
+		he_ufw_tuple_to_added(text, &t);
+		free(he_fw_text_take(&t));
+	}
 	memset(&ports, 0, sizeof(ports));
-	if (he_firewalld_parse_ports(text, &ports, "homeexpose") == 0)
+	if (he_firewalld_parse_ports(text, &ports, "homeexpose") == 0) {
+		for (size_t i = 0; i < ports.n; i++)
+			if (!ports.v[i].port || (ports.v[i].last && ports.v[i].last <= ports.v[i].port))
+				abort();
 		he_fw_ports_free(&ports);
+	}
 	free(text);
 	return 0;
 }
