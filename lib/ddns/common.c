@@ -94,6 +94,9 @@ static void replace_all(char *buf, size_t bufsz, const char *needle)
 	replace_runs(buf, bufsz, needle, strlen(needle));
 }
 
+static void cut_pieces(char *buf, const char *word, size_t wlen);
+static void cut_words(char *buf, const char *secret);
+
 static void redact_answer(struct he_ddns_answer *ans, const char *secret)
 {
 	char tmp[sizeof(ans->message)];
@@ -128,6 +131,14 @@ int he_ddns_answer_redact(struct he_ddns_answer *ans, const char *secret)
 		p += n;
 		if (*p)
 			p++;
+	}
+	/* last: no piece may be left beside a mark (a token or "KEY:SECRET": any piece) */
+	if (secret && !strpbrk(secret, " \t\r\n")) {
+		cut_pieces(ans->message, secret, strlen(secret));
+		cut_pieces(ans->code, secret, strlen(secret));
+	} else if (secret) {
+		cut_words(ans->message, secret);
+		cut_words(ans->code, secret);
 	}
 	return HE_DDNS_DONE;
 }
@@ -247,6 +258,48 @@ static void redact_words(char *buf, size_t bufsz, const char *secret)
 	}
 }
 
+/*
+ * The last safeguard: a piece of WORD (WLEN bytes) still in buf is cut off
+ * with everything after it. It happens only when what is left beside a mark
+ * joins the mark's first letters into a piece ("...EY1:SEC" + "REDACTED" of
+ * the secret "...KEY1:SECRET...": found by fuzz_ddns_reply).
+ */
+static void cut_pieces(char *buf, const char *word, size_t wlen)
+{
+	for (char *p = buf; *p; p++)
+		for (size_t j = 0; j + HE_DDNS_PIECE <= wlen; j++)
+			if (!strncmp(p, word + j, HE_DDNS_PIECE)) {
+				*p = '\0';
+				return;
+			}
+}
+
+/* cut_pieces for each word redact_words hides in pieces. */
+static void cut_words(char *buf, const char *secret)
+{
+	static const char sep[] = " \t\r\n\"';:{}";
+	bool one_word = !secret[strcspn(secret, sep)];
+	size_t len = strlen(secret);
+
+	if (!secret[strcspn(secret, " \t\r\n")] && len >= HE_DDNS_PIECE)
+		for (char *p = buf; *p; p++) /* a piece across a separator, as above */
+			for (size_t j = 0; j + HE_DDNS_PIECE <= len; j++)
+				if (!strncmp(p, secret + j, HE_DDNS_PIECE) &&
+				    memchr_any(p, HE_DDNS_PIECE, sep)) {
+					*p = '\0';
+					break;
+				}
+	for (const char *w = secret; *w;) {
+		size_t n = strcspn(w, sep);
+
+		if (n >= HE_DDNS_PIECE &&
+		    (one_word || (n >= 2 * HE_DDNS_PIECE && base64_word(w, n))))
+			cut_pieces(buf, w, n);
+		w += n;
+		w += strspn(w, sep);
+	}
+}
+
 void he_ddns_redact(const char *url, const char *secret, char *out, size_t outsz)
 {
 	char enc[HE_DDNS_URL_MAX] = "";
@@ -263,6 +316,9 @@ void he_ddns_redact(const char *url, const char *secret, char *out, size_t outsz
 	/* a token may appear URL-encoded; a key file (white space) never goes into a URL */
 	if (enc[0] && strcmp(enc, secret) && !strpbrk(secret, " \t\r\n"))
 		redact_words(out, outsz, enc);
+	cut_words(out, secret);
+	if (enc[0] && strcmp(enc, secret) && !strpbrk(secret, " \t\r\n"))
+		cut_words(out, enc);
 }
 
 bool he_ddns_http_status_outcome(long status, struct he_ddns_answer *ans)

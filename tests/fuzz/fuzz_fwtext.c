@@ -41,7 +41,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&ports, 0, sizeof(ports));
 	if (he_firewalld_parse_ports(text, &ports, "homeexpose") == 0) {
 		for (size_t i = 0; i < ports.n; i++)
-			if (!ports.v[i].port || (ports.v[i].last && ports.v[i].last <= ports.v[i].port))
+			if (!ports.v[i].port ||
+			    (ports.v[i].last && ports.v[i].last <= ports.v[i].port))
 				abort();
 		he_fw_ports_free(&ports);
 	}

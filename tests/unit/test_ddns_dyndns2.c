@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <cmocka.h>
 
+#include "ddns/ddns_internal.h"
 #include "ddns/dyndns2.h"
 #include "test_ddns_fake.h"
 
@@ -274,6 +275,28 @@ static void test_redact(void **state)
 	/* too small to hold the replacement: cut, never leak */
 	he_ddns_redact("https://x/?t=tok", "tok", out, 16);
 	assert_null(strstr(out, "tok"));
+	/*
+	 * found by fuzz_ddns_reply: what is left beside a mark must not join the
+	 * mark's first letter into a piece ("EY1:SEC" + "REDACTED" gives
+	 * "EY1:SECR", 8 characters of the secret): it is cut off there
+	 */
+	{
+		struct he_ddns_answer a = {0};
+		static const char secret[] = "SECRETKEY1:SECRETTOKEN";
+
+		snprintf(a.code, sizeof(a.code), "unexpected");
+		snprintf(a.message, sizeof(a.message),
+			 "reply: '\"rrset\"EY1:SECEY1:SECR: [ \"11.'");
+		he_ddns_answer_redact(&a, secret);
+		for (size_t i = 0; i + HE_DDNS_PIECE <= strlen(secret); i++) {
+			char piece[HE_DDNS_PIECE + 1];
+
+			memcpy(piece, secret + i, HE_DDNS_PIECE);
+			piece[HE_DDNS_PIECE] = '\0';
+			assert_null(strstr(a.message, piece));
+		}
+		assert_non_null(strstr(a.message, "reply: '")); /* the rest of it stays */
+	}
 }
 
 static void test_url_too_long(void **state)
