@@ -306,6 +306,17 @@ for _ in $(seq "$N"); do
 		awk '{ printf "%d\n", ($1 + $2) * 1000 }' "$tmp/cpu1" >>"$tmp/ver"
 done
 stats "homeexpose --version, CPU (dynamic loading of its libraries)" "$tmp/ver"
+# start-up beside a peer's, as whole processes: 50 in a row each (/usr/bin/time's
+# 10 ms CPU ticks are too coarse for one); libcurl, OpenSSL, ldns and libsystemd
+# are loaded on first use (lib/core/lazy.h), not here
+t0=$(now_ms)
+for _ in $(seq 50); do "$HE_BIN" --version >/dev/null 2>&1; done
+t1=$(now_ms)
+for _ in $(seq 50); do upnpc -h >/dev/null 2>&1; done
+t2=$(now_ms)
+awk -v h=$((t1 - t0)) -v u=$((t2 - t1)) 'BEGIN {
+	printf "  %-52s %5.1f ms each; upnpc -h %5.1f ms (ratio %.2f)\n",
+		"homeexpose --version, wall, 50 in a row", h / 50, u / 50, u ? h / u : 0 }'
 if [ -x /usr/bin/time ]; then
 	kb=$( (/usr/bin/time -f '%M' "$HE_BIN" -c "$conf" services >/dev/null) 2>&1 | tail -1)
 	printf '  %-52s %s KiB max resident\n' "homeexpose services" "$kb"
