@@ -77,7 +77,7 @@ static int firewall(const struct he_config *cfg, const struct he_desired *d, con
 	struct he_firewall *fw = NULL;
 	struct he_fw_report fr;
 	struct he_error err = {0};
-	bool have_report = false;
+	bool have_report = false, fr_in_sync = false;
 	int rc;
 
 	if (he_firewall_open_config(cfg, &fw, &err) < 0)
@@ -90,6 +90,7 @@ static int firewall(const struct he_config *cfg, const struct he_desired *d, con
 
 		want.families = he_fw_families(scope_family(d, scope));
 		have_report = he_firewall_verify(fw, &want, &fr, &err) == 0;
+		fr_in_sync = have_report && fr.in_sync;
 	}
 	he_error_clear(&err);
 	he_fw_plan_free(&rep->fwp);
@@ -110,8 +111,11 @@ static int firewall(const struct he_config *cfg, const struct he_desired *d, con
 	if (rep->fwp.decision == HE_FW_NOTHING)
 		rc = 0; /* the report says every opening is in place: nothing to run */
 	else
-		rc = he_firewall_apply(fw, &rep->fwp.apply, dry_run ? HE_FW_DRY_RUN : 0,
-				       dry_run ? &rep->fw_text : NULL, &err);
+		rc = he_firewall_apply(
+		    fw, &rep->fwp.apply,
+		    (dry_run ? HE_FW_DRY_RUN : 0) |
+			(have_report && !fr_in_sync ? HE_FW_KNOWN_OUT_OF_SYNC : 0),
+		    dry_run ? &rep->fw_text : NULL, &err);
 	if (rc == 0)
 		rep->fw_openings = rep->fwp.apply.n;
 out:

@@ -203,6 +203,9 @@ uint32_t he_firewall_mark(const struct he_firewall *fw);
 /* he_firewall_apply() flags */
 enum {
 	HE_FW_DRY_RUN = 1, /* change nothing; return the exact commands in *dry_run_text */
+	/* the caller's he_firewall_verify() of this very state just said it is not in
+	 * place: the backend need not read it again before changing it */
+	HE_FW_KNOWN_OUT_OF_SYNC = 2,
 };
 
 /*

@@ -131,7 +131,7 @@ static int nft_apply(const struct he_fw_env *env, const struct he_fw_desired *d,
 		if (rc < 0)
 			return rc;
 	}
-	rc = own_in_sync(env, ports, err);
+	rc = flags & HE_FW_KNOWN_OUT_OF_SYNC ? 0 : own_in_sync(env, ports, err);
 	if (rc < 0)
 		return rc;
 	if (rc == 1)
