@@ -318,6 +318,10 @@ struct he_live {
  * What could not be read is said in lv->o.router_err / fw_err.
  */
 void he_live_read(const struct he_config *cfg, const struct he_exposures *all, struct he_live *lv);
+/* The router half of he_live_read (lv->o.fw_read stays false): `open NAME` has the
+ * firewall's report from its own verify. */
+void he_live_read_router(const struct he_config *cfg, const struct he_exposures *all,
+			 struct he_live *lv);
 void he_live_free(struct he_live *lv);
 /* What of exposure x is gone, one line each ("router: ..."), at most max. */
 size_t he_live_drift(const struct he_live *lv, size_t x, char (*out)[HE_DRIFT_LEN], size_t max);

@@ -80,7 +80,8 @@ size_t he_live_firewall(const struct he_desired *d, const struct he_observed *o,
 
 /* ---- reading it --------------------------------------------------------- */
 
-void he_live_read(const struct he_config *cfg, const struct he_exposures *all, struct he_live *lv)
+static void live_read(const struct he_config *cfg, const struct he_exposures *all, bool firewall,
+		      struct he_live *lv)
 {
 	const struct he_desired_opts dopts = {.have_v6 = true};
 	struct he_state *st = NULL;
@@ -116,6 +117,8 @@ void he_live_read(const struct he_config *cfg, const struct he_exposures *all, s
 		he_portmap_close(pm);
 	}
 	he_state_close(st);
+	if (!firewall)
+		return;
 
 	/* host firewall: compare with every exposure's openings */
 	he_error_clear(&err);
@@ -124,6 +127,17 @@ void he_live_read(const struct he_config *cfg, const struct he_exposures *all, s
 	else
 		he_observed_firewall(fw, &lv->d.fw, &lv->o, &err);
 	he_firewall_close(fw);
+}
+
+void he_live_read(const struct he_config *cfg, const struct he_exposures *all, struct he_live *lv)
+{
+	live_read(cfg, all, true, lv);
+}
+
+void he_live_read_router(const struct he_config *cfg, const struct he_exposures *all,
+			 struct he_live *lv)
+{
+	live_read(cfg, all, false, lv);
 }
 
 void he_live_free(struct he_live *lv)

@@ -72,7 +72,7 @@ static const char *scope_family(const struct he_desired *d, const char *name)
  * a port of scope. dry_run: only the commands, into rep->fw_text.
  */
 static int firewall(const struct he_config *cfg, const struct he_desired *d, const char *scope,
-		    bool dry_run, struct he_op_report *rep)
+		    bool dry_run, struct he_fw_report *keep, struct he_op_report *rep)
 {
 	struct he_firewall *fw = NULL;
 	struct he_fw_report fr;
@@ -98,7 +98,9 @@ static int firewall(const struct he_config *cfg, const struct he_desired *d, con
 	rc = he_plan_firewall(d, have_report ? &fr : NULL, scope,
 			      HE_FWPLAN_PRUNE | (have_report ? 0 : HE_FWPLAN_ALWAYS), &rep->fwp,
 			      &err);
-	if (have_report)
+	if (have_report && keep)
+		*keep = fr; /* the caller's now (drift of open NAME) */
+	else if (have_report)
 		he_fw_report_free(&fr);
 	if (rc < 0)
 		goto out;
@@ -205,16 +207,25 @@ static void router_undo(const struct he_config *cfg, struct he_state *st,
 	he_portmap_close(pm);
 }
 
-/* What of e is gone now (open of an existing exposure: drift repair). */
+/*
+ * What of e is gone now (open of an existing exposure: drift repair): the
+ * router from the records (and the router where it can list), the firewall
+ * from the report firewall() read just before (fw; NULL: not this host's).
+ */
 static void drift(const struct he_config *cfg, const struct he_exposures *existing,
-		  const char *name, struct he_op_report *rep)
+		  const char *name, const struct he_fw_report *fw, struct he_op_report *rep)
 {
 	struct he_live lv;
 
-	he_live_read(cfg, existing, &lv);
+	he_live_read_router(cfg, existing, &lv);
+	if (fw) { /* lent for the judgement, not freed with lv */
+		lv.o.fw = *fw;
+		lv.o.fw_read = true;
+	}
 	for (size_t x = 0; x < lv.d.nex; x++)
 		if (!strcmp(lv.d.ex[x].name, name))
 			rep->ndrift = he_live_drift(&lv, x, rep->drift, HE_DRIFT_MAX);
+	memset(&lv.o.fw, 0, sizeof(lv.o.fw));
 	he_live_free(&lv);
 }
 
@@ -228,6 +239,8 @@ int he_op_open(const struct he_config *cfg, const struct he_exposure *e,
 	struct he_exposure *v_before = NULL, *v_after;
 	struct he_state *st = NULL;
 	struct he_error err = {0};
+	struct he_fw_report fw_before = {0};
+	bool have_fw_before = false;
 	size_t n_before = 0, n_after;
 	int rc;
 
@@ -247,17 +260,22 @@ int he_op_open(const struct he_config *cfg, const struct he_exposure *e,
 	}
 	if (o->dry_run) {
 		if (has_openings(&after, e->name))
-			rc = firewall(cfg, &after, e->name, true, rep);
+			rc = firewall(cfg, &after, e->name, true, NULL, rep);
 		goto out;
 	}
-	if (he_exposures_find((struct he_exposures *)existing, e->name))
-		drift(cfg, existing, e->name, rep);
 	if (has_openings(&after, e->name)) { /* first: it says plainly when root is needed */
-		rc = firewall(cfg, &after, e->name, false, rep);
+		/* its verify (before any change) is also the firewall's drift of open NAME */
+		rc = firewall(cfg, &after, e->name, false, &fw_before, rep);
+		have_fw_before = fw_before.backend[0] != '\0'; /* its verify could read it */
 		if (rc < 0)
-			goto out;
+			goto drift_out;
 		rep->fw_done = true;
 	}
+drift_out:
+	if (he_exposures_find((struct he_exposures *)existing, e->name))
+		drift(cfg, existing, e->name, have_fw_before ? &fw_before : NULL, rep);
+	if (rc < 0)
+		goto out;
 	rc = he_state_open(cfg->state_dir, HE_STATE_WRITE, STATE_LOCK_MS, &st, &err);
 	if (rc < 0) {
 		fail(rep, HE_OP_STATE, rc, err.msg);
@@ -285,6 +303,7 @@ undo:
 			rep->fw_restore = -ENOMEM;
 	}
 out:
+	he_fw_report_free(&fw_before);
 	he_state_close(st);
 	he_desired_free(&before);
 	he_desired_free(&after);
@@ -319,7 +338,7 @@ static int close_dry_run(const struct he_config *cfg, const struct he_desired *a
 		he_state_close(st);
 	}
 	if (rc == 0 && e->firewall && !*e->to)
-		rc = firewall(cfg, after, NULL, true, rep);
+		rc = firewall(cfg, after, NULL, true, NULL, rep);
 	return rc;
 }
 
@@ -359,7 +378,7 @@ int he_op_close(const struct he_config *cfg, const struct he_exposure *e,
 	if (e->firewall && !*e->to) {
 		struct he_op_report fr = {0};
 
-		rc = firewall(cfg, &after, NULL, false, &fr);
+		rc = firewall(cfg, &after, NULL, false, NULL, &fr);
 		snprintf(rep->fw_backend, sizeof(rep->fw_backend), "%s", fr.fw_backend);
 		rep->fw_openings = fr.fw_openings;
 		if (rc < 0 && !first) {
