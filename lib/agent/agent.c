@@ -586,8 +586,12 @@ int he_agent_run(struct he_agent *a, struct he_error *err)
 	if (!a->opts.once)
 		event_sources(a);
 	/* after a start (maybe after SIGKILL, maybe after the router rebooted meanwhile):
-	 * confirm every mapping once; PCP keeps its nonces, UPnP its descriptions */
+	 * confirm every mapping once; PCP keeps its nonces, UPnP its descriptions. A
+	 * UPnP pinhole id recorded before may name another pinhole now (the router
+	 * restarted while no agent listened): pinholes are added anew, not renewed by
+	 * id (an IGD answers an AddPinhole of an existing pinhole with its id) */
 	a->remap_all = true;
+	a->router_lost = true;
 	a->verify_now = true;
 	he_agent_firewall_pass(a, true);
 	he_agent_router_pass(a);
