@@ -45,8 +45,11 @@ lab_check "after: zz answers over IPv6 again (not renewed by a stale id)" \
 lab_check "the router holds two pinholes" \
 	eval '[ "$(grep -c "IGD2 pinhole" "$LAB_DIR/upnp.leases6")" = 2 ]'
 # the router restarts while no agent runs (found by the soak's agent_kill): the
-# next agent must not trust the recorded ids either
+# next agent must not trust the recorded ids either. The ids are made to cross
+# again first: both closed, the router started afresh, zz opened before aa.
 lab_check "the agent is killed (SIGKILL)" eval '(kill -KILL "$AGENT_PID"; for _ in $(seq 1 100); do agent_alive || exit 0; sleep 0.05; done; exit 1)'
+lab_check "close both, a fresh router, open zz then aa again" eval 'he -q close aa && he -q close zz &&
+	lab_restart_router && he -q open 9443:8081/tcp zz --no-check && he -q open 8443:8080/tcp aa --no-check'
 lab_check "the router restarts while no agent runs" lab_restart_router
 lab_check "the agent starts again" agent_start
 lab_check "after the agent's start: aa answers over IPv6" until_reachable6 15000 8080 banner-8080
