@@ -94,7 +94,7 @@ static void replace_all(char *buf, size_t bufsz, const char *needle)
 	replace_runs(buf, bufsz, needle, strlen(needle));
 }
 
-static void cut_pieces(char *buf, const char *word, size_t wlen);
+static void cut_pieces(char *buf, const char *word, size_t wlen, const char *span);
 static void cut_words(char *buf, const char *secret);
 
 static void redact_answer(struct he_ddns_answer *ans, const char *secret)
@@ -134,8 +134,8 @@ int he_ddns_answer_redact(struct he_ddns_answer *ans, const char *secret)
 	}
 	/* last: no piece may be left beside a mark (a token or "KEY:SECRET": any piece) */
 	if (secret && !strpbrk(secret, " \t\r\n")) {
-		cut_pieces(ans->message, secret, strlen(secret));
-		cut_pieces(ans->code, secret, strlen(secret));
+		cut_pieces(ans->message, secret, strlen(secret), NULL);
+		cut_pieces(ans->code, secret, strlen(secret), NULL);
 	} else if (secret) {
 		cut_words(ans->message, secret);
 		cut_words(ans->code, secret);
@@ -264,11 +264,12 @@ static void redact_words(char *buf, size_t bufsz, const char *secret)
  * joins the mark's first letters into a piece ("...EY1:SEC" + "REDACTED" of
  * the secret "...KEY1:SECRET...": found by fuzz_ddns_reply).
  */
-static void cut_pieces(char *buf, const char *word, size_t wlen)
+static void cut_pieces(char *buf, const char *word, size_t wlen, const char *span)
 {
 	for (char *p = buf; *p; p++)
 		for (size_t j = 0; j + HE_DDNS_PIECE <= wlen; j++)
-			if (!strncmp(p, word + j, HE_DDNS_PIECE)) {
+			if (!strncmp(p, word + j, HE_DDNS_PIECE) &&
+			    (!span || memchr_any(p, HE_DDNS_PIECE, span))) {
 				*p = '\0';
 				return;
 			}
@@ -282,19 +283,13 @@ static void cut_words(char *buf, const char *secret)
 	size_t len = strlen(secret);
 
 	if (!secret[strcspn(secret, " \t\r\n")] && len >= HE_DDNS_PIECE)
-		for (char *p = buf; *p; p++) /* a piece across a separator, as above */
-			for (size_t j = 0; j + HE_DDNS_PIECE <= len; j++)
-				if (!strncmp(p, secret + j, HE_DDNS_PIECE) &&
-				    memchr_any(p, HE_DDNS_PIECE, sep)) {
-					*p = '\0';
-					break;
-				}
+		cut_pieces(buf, secret, len, sep); /* a piece across a separator, as above */
 	for (const char *w = secret; *w;) {
 		size_t n = strcspn(w, sep);
 
 		if (n >= HE_DDNS_PIECE &&
 		    (one_word || (n >= 2 * HE_DDNS_PIECE && base64_word(w, n))))
-			cut_pieces(buf, w, n);
+			cut_pieces(buf, w, n, NULL);
 		w += n;
 		w += strspn(w, sep);
 	}
